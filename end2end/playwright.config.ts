@@ -1,0 +1,53 @@
+import { defineConfig, devices } from '@playwright/test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// One fresh data directory per run, shared with the workers through the environment.
+process.env.INTAKE_E2E_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), 'intake-e2e-'));
+const port = Number(process.env.INTAKE_E2E_PORT ?? 3107);
+export const dataDir = process.env.INTAKE_E2E_DATA;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  webServer: {
+    // The debug build made by `cargo leptos build` (scripts/test.sh does it first).
+    command: 'target/debug/intake',
+    cwd: '..',
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: 'target/site',
+      INTAKE_DATA_DIR: process.env.INTAKE_E2E_DATA!,
+      INTAKE_FIRM_NAME: 'Harper & Lowe LLP',
+      INTAKE_NOTIFY_EMAIL: 'attorneys@harperlowe.test',
+      INTAKE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      INTAKE_SUBMIT_RATE: '0',
+      INTAKE_MAX_RESUME_BYTES: '1M',
+      RUST_LOG: 'warn',
+    },
+  },
+});

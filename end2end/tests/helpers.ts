@@ -1,0 +1,40 @@
+import { expect, Page } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** A minimal valid PDF. */
+export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
+export function uniqueEmail(tag: string): string {
+  return `${tag}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+/** Waits until the WASM app has hydrated the page, so clicks reach Rust handlers. */
+export async function waitForHydration(page: Page) {
+  await expect(page.locator('html[data-hydrated="true"]')).toBeAttached({ timeout: 20_000 });
+}
+
+export async function fillForm(page: Page, v: { first?: string; last?: string; email?: string; file?: { name: string; mimeType: string; buffer: Buffer } }) {
+  if (v.first !== undefined) await page.getByLabel('First name').fill(v.first);
+  if (v.last !== undefined) await page.getByLabel('Last name').fill(v.last);
+  if (v.email !== undefined) await page.getByLabel('Email').fill(v.email);
+  if (v.file) await page.getByLabel('Resume').setInputFiles(v.file);
+}
+
+/** The .eml files the server wrote for `address` (no SMTP server is configured in e2e runs). */
+export async function emailsTo(address: string): Promise<string[]> {
+  const dir = path.join(process.env.INTAKE_E2E_DATA!, 'outbox');
+  let found: string[] = [];
+  await expect
+    .poll(() => {
+      if (!fs.existsSync(dir)) return 0;
+      found = fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.eml'))
+        .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+        .filter((m) => m.includes(address));
+      return found.length;
+    }, { timeout: 15_000 })
+    .toBeGreaterThanOrEqual(2);
+  return found;
+}

@@ -1,0 +1,108 @@
+import { test, expect } from '@playwright/test';
+import { PDF, emailsTo, fillForm, uniqueEmail, waitForHydration } from './helpers';
+
+test.describe('with JavaScript', () => {
+  test('a prospect submits without a page reload and gets a confirmation', async ({ page }) => {
+    await page.goto('/');
+    await waitForHydration(page);
+    await expect(page.getByRole('heading', { name: 'Tell us about yourself' })).toBeVisible();
+    await expect(page.getByText('Harper & Lowe LLP')).toBeVisible();
+    // A marker on window survives only if the page is not reloaded.
+    await page.evaluate(() => ((window as any).__noReload = true));
+
+    const email = uniqueEmail('js');
+    await fillForm(page, { first: 'Ada', last: 'Lovelace', email, file: { name: 'ada-cv.pdf', mimeType: 'application/pdf', buffer: PDF } });
+    await page.getByRole('button', { name: 'Submit' }).click();
+
+    const status = page.getByRole('status');
+    await expect(status).toContainText('Thank you, Ada!');
+    await expect(status).toContainText(email);
+    expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+
+    const mails = await emailsTo(email);
+    expect(mails.some((m) => m.includes('Subject: We received your details'))).toBe(true);
+    expect(mails.some((m) => m.includes('To: attorneys@harperlowe.test') && m.includes('ada-cv.pdf'))).toBe(true);
+  });
+
+  test('fields are checked as the prospect types, with errors tied to their fields', async ({ page }) => {
+    await page.goto('/');
+    await waitForHydration(page);
+    const emailInput = page.getByLabel('Email');
+    await emailInput.fill('not-an-email');
+    await emailInput.blur();
+    const emailError = page.locator('#email-error');
+    await expect(emailError).toHaveText('Enter an email address like name@example.com.');
+    await expect(emailInput).toHaveAttribute('aria-describedby', 'email-error');
+    await expect(emailInput).toHaveAttribute('aria-invalid', 'true');
+    await emailInput.fill('ok@example.com');
+    await expect(emailError).toHaveCount(0);
+
+    // Submitting an incomplete form shows a summary and every error, and sends nothing.
+    await page.getByRole('button', { name: 'Submit' }).click();
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Please correct the 3 highlighted fields.');
+    await expect(page.locator('#first_name-error')).toHaveText('Enter your first name.');
+    await expect(page.locator('#last_name-error')).toHaveText('Enter your last name.');
+    await expect(page.locator('#resume-error')).toHaveText('Choose your resume file to upload.');
+    await expect(page.getByLabel('First name')).toBeFocused();
+  });
+
+  test('the server refuses a file that is not a resume, whatever its name', async ({ page }) => {
+    await page.goto('/');
+    await waitForHydration(page);
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    await fillForm(page, { first: 'Eve', last: 'Mallory', email: uniqueEmail('png'), file: { name: 'cv.pdf', mimeType: 'application/pdf', buffer: png } });
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await expect(page.locator('#resume-error')).toContainText("This file's format is not accepted");
+    await expect(page.getByRole('alert')).toBeVisible();
+    await expect(page.getByRole('status')).toHaveCount(0);
+  });
+
+  test('a second submission with the same email in another case is refused', async ({ page }) => {
+    const email = uniqueEmail('dup');
+    await page.goto('/');
+    await waitForHydration(page);
+    await fillForm(page, { first: 'Bo', last: 'Diddley', email, file: { name: 'cv.txt', mimeType: 'text/plain', buffer: Buffer.from('Bo Diddley\nGuitarist\n') } });
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await expect(page.getByRole('status')).toContainText(email);
+
+    await page.goto('/');
+    await waitForHydration(page);
+    await fillForm(page, { first: 'Bo', last: 'Diddley', email: email.toUpperCase(), file: { name: 'cv.txt', mimeType: 'text/plain', buffer: Buffer.from('again\n') } });
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await expect(page.getByRole('alert')).toContainText('We already have a submission with this email address');
+    await expect(page.locator('#email-error')).toContainText('already been used');
+  });
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a prospect submits with a plain form post and gets a confirmation', async ({ page }) => {
+    await page.goto('/');
+    const email = uniqueEmail('nojs');
+    await fillForm(page, { first: 'Grace', last: 'Hopper', email, file: { name: 'grace.pdf', mimeType: 'application/pdf', buffer: PDF } });
+    await page.getByRole('button', { name: 'Submit' }).click();
+    const status = page.getByRole('status');
+    await expect(status).toContainText('Thank you, Grace!');
+    await expect(status).toContainText(email);
+    await emailsTo(email);
+  });
+
+  test('the server shows errors next to their fields and keeps the typed values', async ({ page }) => {
+    await page.goto('/');
+    await fillForm(page, { first: 'Linus', email: 'linus@' });
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Submit' }).click(),
+    ]);
+    expect(response.status()).toBe(400);
+    await expect(page.getByRole('alert')).toContainText('Please correct the 3 highlighted fields.');
+    await expect(page.locator('#last_name-error')).toHaveText('Enter your last name.');
+    await expect(page.locator('#email-error')).toHaveText('Enter an email address like name@example.com.');
+    await expect(page.locator('#resume-error')).toHaveText('Choose your resume file to upload.');
+    await expect(page.getByLabel('Email')).toHaveAttribute('aria-describedby', 'email-error');
+    await expect(page.getByLabel('First name')).toHaveValue('Linus');
+    await expect(page.getByLabel('Email')).toHaveValue('linus@');
+  });
+});

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every check: formatting, lints, unit and
+# integration tests (real SQLite, real SMTP sink), and Playwright end-to-end
+# tests in Debian's Chromium. Exits non-zero on any failure.
+set -euo pipefail
+source "$(dirname "$0")/tools.sh"
+ensure_tools
+cd "$REPO_ROOT"
+
+# cargo-leptos builds the debug server with this cfg; using it for tests and
+# clippy too lets all of them share one set of compiled dependencies.
+export RUSTFLAGS="--cfg erase_components"
+LOG_DIR="$(mktemp -d)"
+trap 'rm -rf "$LOG_DIR"' EXIT
+
+step "formatting"
+cargo fmt --check
+
+step "building the app (server + WASM)"
+cargo leptos build
+
+step "unit and integration tests"
+cargo test --no-default-features --features ssr 2>&1 | tee "$LOG_DIR/cargo-test.log"
+rust_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$LOG_DIR/cargo-test.log" | awk '{s += $4} END {print s + 0}')
+
+step "clippy (ssr and hydrate)"
+cargo clippy --no-default-features --features ssr --all-targets -- -D warnings
+cargo clippy --no-default-features --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
+
+step "end-to-end tests (Playwright, Chromium)"
+(cd end2end && npx playwright test) 2>&1 | tee "$LOG_DIR/e2e.log"
+e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$LOG_DIR/e2e.log" | tail -1 | awk '{print $1 + 0}')
+
+echo
+echo "Rust tests: ${rust_passed} passed; end-to-end tests: ${e2e_passed:-0} passed"
+echo "TOTAL: $((rust_passed + ${e2e_passed:-0})) passed, 0 failed"

@@ -1,0 +1,48 @@
+# Sourced by run.sh and test.sh: installs what is missing, quickly skips what is there.
+# Every step checks first, so a warm run costs a few seconds.
+
+export RUST_BACKTRACE=0
+export CARGO_TERM_PROGRESS_WHEN=never
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$REPO_ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+CARGO_LEPTOS_VERSION=0.3.11
+# Read at compile time by leptos; cargo-leptos sets it, so cargo test and clippy
+# must too, or they rebuild leptos (and the binary loses its asset names).
+export LEPTOS_OUTPUT_NAME=intake
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+ensure_tools() {
+  cd "$REPO_ROOT"
+  if ! command -v chromium >/dev/null 2>&1; then
+    step "installing Chromium (Debian package)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    step "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    step "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 13 minutes, once)"
+    # Its lockfile needs a newer compiler than stable 1.95; use nightly when present.
+    local tc=""
+    if rustup toolchain list | grep -q '^nightly'; then tc="+nightly"; fi
+    cargo $tc install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  fi
+  local wb
+  wb="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q "$wb"; then
+    step "installing wasm-bindgen-cli $wb (matches Cargo.lock)"
+    cargo install wasm-bindgen-cli --version "$wb"
+  fi
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    step "installing npm build tools (wasm-opt)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    step "installing Playwright (uses Debian's Chromium; no browser download)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}

@@ -1,0 +1,38 @@
+//! Server functions: what the browser app calls. Thin wrappers over `server::*`.
+
+use crate::domain::{SubmitFailure, SubmitReceipt};
+use leptos::prelude::*;
+use server_fn::codec::{MultipartData, MultipartFormData};
+
+/// Submits the intake form (multipart: first_name, last_name, email, resume).
+#[server(prefix = "/api", endpoint = "submit_lead", input = MultipartFormData)]
+pub async fn submit_lead(data: MultipartData) -> Result<SubmitReceipt, SubmitFailure> {
+    use crate::server::{intake, state::AppState};
+    use axum::{extract::ConnectInfo, http::HeaderValue};
+    use server_fn::error::FromServerFnError;
+    use std::net::SocketAddr;
+
+    let state = use_context::<AppState>().ok_or_else(|| {
+        SubmitFailure::from_server_fn_error(server_fn::error::ServerFnErrorErr::MissingArg("state".into()))
+    })?;
+    let ConnectInfo(peer) =
+        leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.map_err(SubmitFailure::from_server_fn_error)?;
+    let result = async {
+        intake::check_rate(&state, peer.ip())?;
+        let multipart =
+            data.into_inner().ok_or_else(|| intake::SubmitError::Malformed("send it as multipart/form-data".into()))?;
+        intake::submit(&state, multipart).await
+    }
+    .await;
+    result.map_err(|err| {
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(err.status());
+            if let intake::SubmitError::RateLimited { retry_after } = &err
+                && let Ok(v) = HeaderValue::from_str(&retry_after.as_secs().max(1).to_string())
+            {
+                res.insert_header(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        err.to_failure()
+    })
+}

@@ -1,0 +1,49 @@
+//! The `intake` server binary.
+
+use intake::server::{config::Config, startup::Application};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("intake: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
+    let app = match Application::build(config, &site_root).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("intake: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    tracing::info!("Intake listening on http://{}", app.state().leptos_options.site_addr);
+    if let Err(e) = app.run_until(shutdown_signal()).await {
+        eprintln!("intake: server error: {e}");
+        return std::process::ExitCode::FAILURE;
+    }
+    std::process::ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

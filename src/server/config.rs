@@ -1,0 +1,242 @@
+//! Configuration, read once at start-up from the environment.
+
+use lettre::message::Mailbox;
+use std::{collections::HashMap, fmt, net::SocketAddr, path::PathBuf, time::Duration};
+
+/// A bad or missing setting, naming the variable so the operator can fix it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+/// A value that must never appear in logs or `Debug` output.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A per-IP submission limit: `count` submissions per `per`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    pub count: u32,
+    pub per: Duration,
+}
+
+/// Every setting Intake reads.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    /// `None`: write messages to `<data dir>/outbox/*.eml` instead of sending them.
+    pub smtp_url: Option<Secret>,
+    pub mail_from: Mailbox,
+    pub notify_emails: Vec<Mailbox>,
+    pub public_url: String,
+    pub max_resume_bytes: u64,
+    /// `None`: no limit (for load tests).
+    pub submit_rate: Option<Rate>,
+    pub firm_name: String,
+    pub site_addr: SocketAddr,
+    /// First retry delay for a failed email; doubles per attempt.
+    pub mail_retry_base: Duration,
+    /// Longest delay between retries of a failed email.
+    pub mail_retry_max: Duration,
+}
+
+impl Config {
+    /// Reads the process environment (after loading an optional `.env`).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_vars(&std::env::vars().collect())
+    }
+
+    /// Builds the configuration from a variable map (tests pass their own).
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| vars.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let data_dir = PathBuf::from(get("INTAKE_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = match get("DATABASE_URL") {
+            Some(url)
+                if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") =>
+            {
+                url
+            }
+            Some(_) => return Err(err("DATABASE_URL", "must start with sqlite: or postgres://")),
+            None => format!("sqlite://{}", data_dir.join("intake.db").display()),
+        };
+        let smtp_url = match get("SMTP_URL") {
+            Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => {
+                lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&url)
+                    .map_err(|e| err("SMTP_URL", format!("cannot be used: {e}")))?;
+                Some(Secret(url))
+            }
+            Some(_) => return Err(err("SMTP_URL", "must start with smtp:// or smtps://")),
+            None => None,
+        };
+        let firm_name = get("INTAKE_FIRM_NAME").unwrap_or_else(|| "Intake".into());
+        if firm_name.chars().count() > 100 || firm_name.chars().any(char::is_control) {
+            return Err(err("INTAKE_FIRM_NAME", "must be at most 100 characters, without control characters"));
+        }
+        let mail_from_raw = get("INTAKE_MAIL_FROM").unwrap_or_else(|| format!("{firm_name} <intake@localhost>"));
+        let mail_from = parse_mailbox(&mail_from_raw).map_err(|r| err("INTAKE_MAIL_FROM", r))?;
+        let notify_emails = get("INTAKE_NOTIFY_EMAIL")
+            .map(|v| {
+                v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(parse_mailbox).collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()
+            .map_err(|r| err("INTAKE_NOTIFY_EMAIL", r))?
+            .unwrap_or_default();
+        let public_url = get("INTAKE_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(err("INTAKE_PUBLIC_URL", "must start with http:// or https://"));
+        }
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        let max_resume_bytes = match get("INTAKE_MAX_RESUME_BYTES") {
+            Some(v) => parse_bytes(&v).map_err(|r| err("INTAKE_MAX_RESUME_BYTES", r))?,
+            None => 10 * 1024 * 1024,
+        };
+        let submit_rate = match get("INTAKE_SUBMIT_RATE") {
+            Some(v) => parse_rate(&v).map_err(|r| err("INTAKE_SUBMIT_RATE", r))?,
+            None => Some(Rate { count: 10, per: Duration::from_secs(60) }),
+        };
+        let site_addr = get("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|_| err("LEPTOS_SITE_ADDR", "must be an address like 127.0.0.1:3000"))?;
+
+        Ok(Self {
+            database_url,
+            data_dir,
+            smtp_url,
+            mail_from,
+            notify_emails,
+            public_url,
+            max_resume_bytes,
+            submit_rate,
+            firm_name,
+            site_addr,
+            mail_retry_base: Duration::from_secs(5),
+            mail_retry_max: Duration::from_secs(30 * 60),
+        })
+    }
+
+    /// Where resumes live.
+    pub fn resume_dir(&self) -> PathBuf {
+        self.data_dir.join("resumes")
+    }
+
+    /// Where messages go when no SMTP server is configured.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+}
+
+fn err(var: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError { var, reason: reason.into() }
+}
+
+fn parse_mailbox(s: &str) -> Result<Mailbox, String> {
+    s.parse::<Mailbox>().map_err(|e| format!("{s:?} is not an email address ({e})"))
+}
+
+/// Parses `10485760`, `512K`, `10M`, `10MiB`, `1G`.
+fn parse_bytes(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a size like 10485760 or 10M"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        "g" | "gb" | "gib" => 1024 * 1024 * 1024,
+        _ => return Err(format!("{s:?} has an unknown unit (use K, M or G)")),
+    };
+    match n.checked_mul(mult) {
+        Some(0) | None => Err(format!("{s:?} must be between 1 byte and a few GiB")),
+        Some(v) => Ok(v),
+    }
+}
+
+/// Parses `10/min`, `100/hour`, `5/s`; `0` or `off` disables the limit.
+fn parse_rate(s: &str) -> Result<Option<Rate>, String> {
+    if s == "0" || s.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    let bad = || format!("{s:?} is not a rate like 10/min, 100/hour or 0");
+    let (count, unit) = s.split_once('/').ok_or_else(bad)?;
+    let count: u32 = count.trim().parse().map_err(|_| bad())?;
+    let per = match unit.trim() {
+        "s" | "sec" | "second" => Duration::from_secs(1),
+        "m" | "min" | "minute" => Duration::from_secs(60),
+        "h" | "hour" => Duration::from_secs(3600),
+        "d" | "day" => Duration::from_secs(86400),
+        _ => return Err(bad()),
+    };
+    Ok((count > 0).then_some(Rate { count, per }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_are_usable() {
+        let c = Config::from_vars(&vars(&[])).unwrap();
+        assert_eq!(c.database_url, "sqlite://./data/intake.db");
+        assert_eq!(c.max_resume_bytes, 10 * 1024 * 1024);
+        assert_eq!(c.submit_rate, Some(Rate { count: 10, per: Duration::from_secs(60) }));
+        assert!(c.smtp_url.is_none());
+        assert!(c.notify_emails.is_empty());
+    }
+
+    #[test]
+    fn parses_values() {
+        let c = Config::from_vars(&vars(&[
+            ("INTAKE_NOTIFY_EMAIL", "a@firm.com, Bob <b@firm.com>"),
+            ("INTAKE_MAX_RESUME_BYTES", "2M"),
+            ("INTAKE_SUBMIT_RATE", "0"),
+            ("SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("INTAKE_PUBLIC_URL", "https://intake.firm.com/"),
+        ]))
+        .unwrap();
+        assert_eq!(c.notify_emails.len(), 2);
+        assert_eq!(c.max_resume_bytes, 2 * 1024 * 1024);
+        assert_eq!(c.submit_rate, None);
+        assert_eq!(c.public_url, "https://intake.firm.com");
+        assert!(!format!("{c:?}").contains("2525"), "secrets stay out of Debug");
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (k, v) in [
+            ("DATABASE_URL", "mysql://x"),
+            ("SMTP_URL", "http://x"),
+            ("INTAKE_NOTIFY_EMAIL", "not-an-email"),
+            ("INTAKE_MAX_RESUME_BYTES", "ten"),
+            ("INTAKE_SUBMIT_RATE", "10 per minute"),
+            ("LEPTOS_SITE_ADDR", "localhost"),
+            ("INTAKE_PUBLIC_URL", "intake.firm.com"),
+        ] {
+            let e = Config::from_vars(&vars(&[(k, v)])).unwrap_err();
+            assert_eq!(e.var, k);
+            assert!(e.to_string().contains(k));
+        }
+    }
+}

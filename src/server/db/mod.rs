@@ -1,0 +1,182 @@
+//! The data layer: plain functions over a database handle, no HTTP here.
+//!
+//! [`Db`] picks its backend from the URL's scheme; each backend has its own
+//! SQL and migrations folder, and the rest of the app sees one interface.
+
+mod sqlite;
+
+use crate::domain::LeadState;
+use std::time::{SystemTime, UNIX_EPOCH};
+use uuid::Uuid;
+
+/// Failures the callers can act on; everything else is `Other` (logged, 500).
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("a lead with this email already exists")]
+    DuplicateEmail,
+    #[error("database error: {0}")]
+    Other(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Milliseconds since the Unix epoch, the unit every stored time uses.
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// A lead ready to be stored.
+#[derive(Clone, Debug)]
+pub struct NewLead {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub email_normalized: String,
+    pub created_at: i64,
+    pub resume: ResumeMeta,
+}
+
+/// What we know about a stored resume.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResumeMeta {
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub key: String,
+}
+
+/// A stored lead.
+#[derive(Clone, Debug)]
+pub struct Lead {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub state: LeadState,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub resume: ResumeMeta,
+}
+
+/// An email to queue.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub id: Uuid,
+    pub kind: &'static str,
+    pub recipients: String,
+    pub reply_to: Option<String>,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+}
+
+/// A queued email, claimed for sending.
+#[derive(Clone, Debug)]
+pub struct OutboxMessage {
+    pub id: Uuid,
+    pub lead_id: Option<Uuid>,
+    pub kind: String,
+    pub recipients: String,
+    pub reply_to: Option<String>,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub attempts: i64,
+}
+
+/// Delivery status of one email, as shown to attorneys and tests.
+#[derive(Clone, Debug)]
+pub struct MessageStatus {
+    pub id: Uuid,
+    pub kind: String,
+    pub recipients: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub sent_at: Option<i64>,
+}
+
+/// A handle to the database, cheap to clone.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(sqlite::SqliteDb),
+}
+
+impl Db {
+    /// Connects and applies migrations; a failed migration is an error.
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite(sqlite::SqliteDb::connect(url).await?))
+        } else {
+            Err(DbError::Other(sqlx::Error::Configuration(
+                "the PostgreSQL backend is not available in this build".into(),
+            )))
+        }
+    }
+
+    /// Stores a lead and its emails in one transaction.
+    pub async fn insert_lead(&self, lead: &NewLead, messages: &[NewMessage]) -> Result<(), DbError> {
+        match self {
+            Self::Sqlite(db) => db.insert_lead(lead, messages).await,
+        }
+    }
+
+    pub async fn lead(&self, id: Uuid) -> Result<Option<Lead>, DbError> {
+        match self {
+            Self::Sqlite(db) => db.lead(id).await,
+        }
+    }
+
+    /// Whether a lead refers to this resume storage key (used to recover staged files).
+    pub async fn resume_key_exists(&self, key: &str) -> Result<bool, DbError> {
+        match self {
+            Self::Sqlite(db) => db.resume_key_exists(key).await,
+        }
+    }
+
+    /// Leases up to `limit` due messages for `lease_ms`, so no other sender takes them.
+    pub async fn claim_due_messages(&self, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<OutboxMessage>, DbError> {
+        match self {
+            Self::Sqlite(db) => db.claim_due_messages(now, lease_ms, limit).await,
+        }
+    }
+
+    pub async fn mark_sent(&self, id: Uuid, now: i64) -> Result<(), DbError> {
+        match self {
+            Self::Sqlite(db) => db.mark_sent(id, now).await,
+        }
+    }
+
+    /// Records a failed attempt; `next_attempt_at: None` gives up for good.
+    pub async fn mark_attempt_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        next_attempt_at: Option<i64>,
+    ) -> Result<(), DbError> {
+        match self {
+            Self::Sqlite(db) => db.mark_attempt_failed(id, error, next_attempt_at).await,
+        }
+    }
+
+    /// When the earliest queued message becomes due (or its lease ends).
+    pub async fn next_message_due(&self) -> Result<Option<i64>, DbError> {
+        match self {
+            Self::Sqlite(db) => db.next_message_due().await,
+        }
+    }
+
+    pub async fn messages_for_lead(&self, lead_id: Uuid) -> Result<Vec<MessageStatus>, DbError> {
+        match self {
+            Self::Sqlite(db) => db.messages_for_lead(lead_id).await,
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(db) => db.close().await,
+        }
+    }
+}

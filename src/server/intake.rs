@@ -1,0 +1,291 @@
+//! Receiving a prospect's submission: stream the multipart body, validate it
+//! with the shared domain rules, then store the lead, its resume and its two
+//! emails atomically. Used by the no-JS form, the server function and the API.
+
+use crate::{
+    domain::{
+        Field, FieldErrors, LeadForm, SubmitFailure, SubmitFailureKind, SubmitReceipt,
+        submission::{ACCEPTED_FORMATS, resume_error, too_large_message},
+    },
+    server::{
+        db::{DbError, NewLead, ResumeMeta, now_ms},
+        mail::compose,
+        sniff::{ResumeKind, SNIFF_LEN, sniff},
+        state::AppState,
+        storage::StagedResume,
+    },
+};
+use axum::http::StatusCode;
+use sha2::{Digest, Sha256};
+use std::{net::IpAddr, time::Duration};
+use uuid::Uuid;
+
+/// Text fields longer than this are cut (validation then reports them too long).
+const MAX_TEXT_FIELD: usize = 4 * 1024;
+/// Bytes of unknown parts tolerated before the request is refused.
+const MAX_OTHER_PARTS: usize = 64 * 1024;
+/// After the limit is hit, keep reading (and discarding) this much more so the
+/// client gets our 413 instead of a reset connection; past it, stop reading.
+const DRAIN_LIMIT: u64 = 32 * 1024 * 1024;
+/// The honeypot field: hidden from people, filled in by naive bots.
+pub const HONEYPOT_FIELD: &str = "website";
+
+/// Why a submission was refused. Each maps to one HTTP status in [`SubmitError::status`].
+#[derive(Debug)]
+pub enum SubmitError {
+    RateLimited { retry_after: Duration },
+    TooLarge { limit: u64 },
+    Malformed(String),
+    Invalid(FieldErrors),
+    Duplicate,
+    Spam,
+    Internal(String),
+}
+
+impl SubmitError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Malformed(_) | Self::Invalid(_) | Self::Spam => StatusCode::BAD_REQUEST,
+            Self::Duplicate => StatusCode::CONFLICT,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the client is told.
+    pub fn to_failure(&self) -> SubmitFailure {
+        use SubmitFailureKind as K;
+        match self {
+            Self::RateLimited { retry_after } => SubmitFailure::new(
+                K::RateLimited,
+                format!(
+                    "Too many submissions from your network. Please try again in {} seconds.",
+                    retry_after.as_secs().max(1)
+                ),
+            ),
+            Self::TooLarge { limit } => {
+                let mut f = SubmitFailure::new(K::TooLarge, too_large_message(*limit));
+                f.fields.set(Field::Resume, Some(too_large_message(*limit)));
+                f
+            }
+            Self::Malformed(why) => SubmitFailure::new(K::Malformed, format!("The form could not be read: {why}.")),
+            Self::Invalid(fields) => SubmitFailure::invalid(fields.clone()),
+            Self::Duplicate => {
+                let msg = "We already have a submission with this email address. There is no need to submit \
+                           again: an attorney will contact you.";
+                let mut f = SubmitFailure::new(K::Duplicate, msg);
+                f.fields.set(Field::Email, Some("This email address has already been used for a submission.".into()));
+                f
+            }
+            Self::Spam => SubmitFailure::new(K::Malformed, "Your submission could not be accepted."),
+            Self::Internal(_) => {
+                SubmitFailure::new(K::Unavailable, "Something went wrong on our side. Please try again in a moment.")
+            }
+        }
+    }
+}
+
+impl From<multer::Error> for SubmitError {
+    fn from(e: multer::Error) -> Self {
+        Self::Malformed(format!("invalid multipart body ({e})"))
+    }
+}
+
+/// The parts of a submission as received, before validation.
+pub struct Received {
+    pub form: LeadForm,
+    pub honeypot: String,
+    pub resume: Option<ReceivedResume>,
+}
+
+/// A received resume, staged on disk.
+pub struct ReceivedResume {
+    pub staged: StagedResume,
+    pub file_name: String,
+    pub size: u64,
+    pub sha256: String,
+    pub kind: Option<ResumeKind>,
+}
+
+/// Checks the per-IP submission limit.
+pub fn check_rate(state: &AppState, ip: IpAddr) -> Result<(), SubmitError> {
+    match &state.submit_limiter {
+        Some(limiter) => limiter.check(ip).map_err(|retry_after| SubmitError::RateLimited { retry_after }),
+        None => Ok(()),
+    }
+}
+
+/// Runs a whole submission; the caller has already applied [`check_rate`].
+pub async fn submit(state: &AppState, multipart: multer::Multipart<'static>) -> Result<SubmitReceipt, SubmitError> {
+    let received = receive(state, multipart).await?;
+    store(state, received).await
+}
+
+/// Streams the multipart body: text fields into memory (bounded), the resume to a staged file.
+pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Result<Received, SubmitError> {
+    let max = state.config.max_resume_bytes;
+    let mut form = LeadForm::default();
+    let mut honeypot = String::new();
+    let mut resume: Option<ReceivedResume> = None;
+    let mut other_bytes = 0usize;
+
+    while let Some(mut field) = mp.next_field().await? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == Field::Resume.name() && resume.is_none() {
+            let file_name = clean_file_name(field.file_name().unwrap_or_default());
+            let mut staged = state.resumes.stage().await.map_err(internal)?;
+            let mut hasher = Sha256::new();
+            let mut head = Vec::new();
+            let mut size = 0u64;
+            while let Some(chunk) = field.chunk().await? {
+                size += chunk.len() as u64;
+                if size > max {
+                    drain(&mut mp, field, size).await;
+                    return Err(SubmitError::TooLarge { limit: max });
+                }
+                if head.len() < SNIFF_LEN {
+                    head.extend_from_slice(&chunk[..chunk.len().min(SNIFF_LEN - head.len())]);
+                }
+                hasher.update(&chunk);
+                staged.write(&chunk).await.map_err(internal)?;
+            }
+            staged.finish().await.map_err(internal)?;
+            // Browsers send an empty, unnamed part when no file was chosen.
+            if size == 0 && file_name.is_empty() {
+                continue;
+            }
+            resume = Some(ReceivedResume {
+                staged,
+                file_name: if file_name.is_empty() { "resume".into() } else { file_name },
+                size,
+                sha256: hex::encode(hasher.finalize()),
+                kind: sniff(&head, size > head.len() as u64),
+            });
+            continue;
+        }
+        let target = match name.as_str() {
+            "first_name" => Some(&mut form.first_name),
+            "last_name" => Some(&mut form.last_name),
+            "email" => Some(&mut form.email),
+            HONEYPOT_FIELD => Some(&mut honeypot),
+            _ => None,
+        };
+        let mut buf = Vec::new();
+        while let Some(chunk) = field.chunk().await? {
+            if target.is_some() {
+                let room = MAX_TEXT_FIELD.saturating_sub(buf.len());
+                buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            } else {
+                other_bytes += chunk.len();
+                if other_bytes > MAX_OTHER_PARTS {
+                    return Err(SubmitError::Malformed("it has unexpected parts".into()));
+                }
+            }
+        }
+        if let Some(t) = target {
+            *t = String::from_utf8_lossy(&buf).into_owned();
+        }
+    }
+    Ok(Received { form, honeypot, resume })
+}
+
+/// Reads and discards the rest of an oversized body, up to [`DRAIN_LIMIT`].
+async fn drain(mp: &mut multer::Multipart<'static>, mut field: multer::Field<'static>, mut seen: u64) {
+    let limit = seen + DRAIN_LIMIT;
+    while let Ok(Some(chunk)) = field.chunk().await {
+        seen += chunk.len() as u64;
+        if seen > limit {
+            return;
+        }
+    }
+    drop(field);
+    while let Ok(Some(mut f)) = mp.next_field().await {
+        while let Ok(Some(chunk)) = f.chunk().await {
+            seen += chunk.len() as u64;
+            if seen > limit {
+                return;
+            }
+        }
+    }
+}
+
+/// Validates and stores a received submission.
+pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt, SubmitError> {
+    if !received.honeypot.trim().is_empty() {
+        tracing::info!("submission refused: honeypot field filled in");
+        return Err(SubmitError::Spam);
+    }
+    let (valid, mut errors) = match received.form.validate() {
+        Ok(v) => (Some(v), FieldErrors::default()),
+        Err(e) => (None, e),
+    };
+    let max = state.config.max_resume_bytes;
+    let resume_problem = match &received.resume {
+        None => resume_error(None, max),
+        Some(r) => resume_error(Some(r.size), max).or_else(|| {
+            r.kind.is_none().then(|| format!("This file's format is not accepted. Upload a {ACCEPTED_FORMATS} file."))
+        }),
+    };
+    errors.set(Field::Resume, resume_problem);
+    let (Some(valid), Some(resume)) = (valid, received.resume) else {
+        return Err(SubmitError::Invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(SubmitError::Invalid(errors));
+    }
+    let kind = resume.kind.expect("checked above");
+
+    let lead = NewLead {
+        id: Uuid::now_v7(),
+        first_name: valid.first_name.to_string(),
+        last_name: valid.last_name.to_string(),
+        email: valid.email.to_string(),
+        email_normalized: valid.email.normalized(),
+        created_at: now_ms(),
+        resume: ResumeMeta {
+            file_name: resume.file_name.clone(),
+            content_type: kind.mime().to_owned(),
+            size: resume.size as i64,
+            sha256: resume.sha256.clone(),
+            key: resume.staged.key().to_owned(),
+        },
+    };
+    let messages = compose::messages_for(&state.config, &lead);
+    match state.db.insert_lead(&lead, &messages).await {
+        Ok(()) => {}
+        Err(DbError::DuplicateEmail) => return Err(SubmitError::Duplicate),
+        Err(e) => return Err(internal(e)),
+    }
+    if let Err(e) = resume.staged.commit() {
+        // The row is committed; start-up recovery moves the staged file into place.
+        tracing::error!(lead = %lead.id, error = %e, "cannot move resume into place; will retry at next start");
+    }
+    state.mail_wake.notify_one();
+    tracing::info!(lead = %lead.id, "lead received");
+    Ok(SubmitReceipt { id: lead.id, first_name: lead.first_name, email: lead.email })
+}
+
+fn internal(e: impl std::fmt::Display) -> SubmitError {
+    tracing::error!(error = %e, "submission failed");
+    SubmitError::Internal(e.to_string())
+}
+
+/// The last path component of a client file name, without control characters, at most 200 chars.
+fn clean_file_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    base.chars().filter(|c| !c.is_control()).take(200).collect::<String>().trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_file_name;
+
+    #[test]
+    fn file_names_lose_paths_and_controls() {
+        assert_eq!(clean_file_name("C:\\Users\\me\\cv.pdf"), "cv.pdf");
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_file_name("a\r\nb.pdf"), "ab.pdf");
+        assert_eq!(clean_file_name(&"x".repeat(500)).len(), 200);
+    }
+}

@@ -1,0 +1,89 @@
+//! Drains the outbox: claims due messages under a lease, sends them, and
+//! records the outcome. Transient failures retry with exponential backoff;
+//! a restart resumes from the table, so nothing queued is lost.
+
+use super::transport::Transport;
+use crate::server::db::{Db, OutboxMessage, now_ms};
+use lettre::message::Mailbox;
+use std::{sync::Arc, time::Duration};
+use tokio::sync::{Notify, watch};
+
+/// How long a claimed message stays reserved for the sender that claimed it.
+const LEASE: Duration = Duration::from_secs(120);
+/// Longest idle sleep, so a message whose lease expired is picked up again.
+const MAX_IDLE: Duration = Duration::from_secs(30);
+const BATCH: i64 = 16;
+
+/// Everything the sender needs.
+pub struct Sender {
+    pub db: Db,
+    pub transport: Transport,
+    pub from: Mailbox,
+    pub wake: Arc<Notify>,
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+}
+
+impl Sender {
+    /// Runs until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            let sent_any = match self.db.claim_due_messages(now_ms(), LEASE.as_millis() as i64, BATCH).await {
+                Ok(batch) => {
+                    let n = batch.len();
+                    for msg in batch {
+                        self.deliver(msg).await;
+                    }
+                    n > 0
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read the email outbox");
+                    false
+                }
+            };
+            if sent_any {
+                continue;
+            }
+            let idle = match self.db.next_message_due().await {
+                Ok(Some(due)) => Duration::from_millis((due - now_ms()).clamp(0, MAX_IDLE.as_millis() as i64) as u64),
+                _ => MAX_IDLE,
+            };
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(idle) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    async fn deliver(&self, msg: OutboxMessage) {
+        let result = self.transport.send(&self.from, &msg).await;
+        let recorded = match result {
+            Ok(()) => {
+                tracing::info!(id = %msg.id, kind = %msg.kind, "email sent");
+                self.db.mark_sent(msg.id, now_ms()).await
+            }
+            Err(err) => {
+                let next = (!err.permanent).then(|| now_ms() + self.backoff(msg.attempts).as_millis() as i64);
+                tracing::warn!(
+                    id = %msg.id, kind = %msg.kind, attempt = msg.attempts + 1, permanent = err.permanent,
+                    error = %err.message, "email delivery failed"
+                );
+                self.db.mark_attempt_failed(msg.id, &err.message, next).await
+            }
+        };
+        if let Err(e) = recorded {
+            // The lease expires and the message is tried again: at-least-once.
+            tracing::error!(id = %msg.id, error = %e, "cannot record email delivery outcome");
+        }
+    }
+
+    /// `retry_base * 2^attempts`, capped at `retry_max`.
+    fn backoff(&self, attempts: i64) -> Duration {
+        let factor = 1u32 << attempts.clamp(0, 20) as u32;
+        self.retry_base.saturating_mul(factor).min(self.retry_max)
+    }
+}

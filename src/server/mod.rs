@@ -1,0 +1,12 @@
+//! Server-only code: configuration, state, data, storage, mail and HTTP.
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod intake;
+pub mod mail;
+pub mod rate_limit;
+pub mod sniff;
+pub mod startup;
+pub mod state;
+pub mod storage;

@@ -1,0 +1,153 @@
+//! Building and running the application: the analogue of `main`, usable from tests.
+
+use crate::{
+    app::{App, shell},
+    server::{
+        config::Config,
+        db::Db,
+        http,
+        mail::{transport::Transport, worker::Sender},
+        rate_limit::RateLimiter,
+        state::AppState,
+        storage::ResumeStore,
+    },
+};
+use axum::{
+    Router,
+    http::{HeaderValue, header},
+};
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::{net::SocketAddr, sync::Arc};
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
+
+/// A bound, ready-to-serve application.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    shutdown: watch::Sender<bool>,
+    sender: JoinHandle<()>,
+}
+
+/// Start-up failures, each with the context an operator needs.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("cannot open the database: {0}")]
+    Database(#[from] crate::server::db::DbError),
+    #[error("cannot configure email: {0}")]
+    Mail(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+impl Application {
+    /// Opens storage, applies migrations, recovers staged files, starts the
+    /// email sender and binds the listener (port 0 picks a free port).
+    pub async fn build(config: Config, site_root: &str) -> Result<Self, StartupError> {
+        let data_dir = config.data_dir.clone();
+        let dir_err = |source| StartupError::DataDir { path: data_dir.display().to_string(), source };
+        tokio::fs::create_dir_all(&config.data_dir).await.map_err(dir_err)?;
+        let db = Db::connect(&config.database_url).await?;
+        let resumes = ResumeStore::open(config.resume_dir()).await.map_err(dir_err)?;
+        let recovered = resumes.recover(&db).await?;
+        if recovered.completed + recovered.discarded > 0 {
+            tracing::warn!(?recovered, "settled resume files left by an interrupted run");
+        }
+        let transport = Transport::from_config(&config).map_err(StartupError::Mail)?;
+        if config.notify_emails.is_empty() {
+            tracing::warn!("INTAKE_NOTIFY_EMAIL is not set: attorneys will not be emailed about new leads");
+        }
+
+        let listener = TcpListener::bind(config.site_addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr: config.site_addr, source })?;
+        let mut leptos_options = LeptosOptions::builder()
+            .output_name("intake")
+            .site_root(site_root)
+            .site_pkg_dir("pkg")
+            .site_addr(listener.local_addr().map_err(|source| StartupError::Bind { addr: config.site_addr, source })?)
+            .build();
+        leptos_options.env = leptos::config::Env::PROD;
+
+        let state = AppState {
+            leptos_options,
+            submit_limiter: config.submit_rate.map(|r| Arc::new(RateLimiter::new(r))),
+            config: Arc::new(config),
+            db,
+            resumes,
+            mail_wake: Arc::default(),
+        };
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let sender = Sender {
+            db: state.db.clone(),
+            transport,
+            from: state.config.mail_from.clone(),
+            wake: state.mail_wake.clone(),
+            retry_base: state.config.mail_retry_base,
+            retry_max: state.config.mail_retry_max,
+        };
+        let sender = tokio::spawn(sender.run(shutdown_rx));
+        let router = router(state.clone());
+        Ok(Self { listener, router, state, shutdown, sender })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `stop` resolves, then stops the sender and closes the database.
+    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let Self { listener, router, state, shutdown, sender } = self;
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(listener, service).with_graceful_shutdown(stop).await;
+        let _ = shutdown.send(true);
+        let _ = sender.await;
+        state.db.close().await;
+        result
+    }
+}
+
+fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let ctx_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .merge(http::routes())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || leptos::prelude::provide_context(ctx_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(
+            tower::ServiceBuilder::new()
+                // A malformed multipart header can panic inside a parser: answer 500, keep serving.
+                .layer(CatchPanicLayer::new())
+                .layer(TraceLayer::new_for_http())
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("same-origin"),
+                ))
+                .layer(CompressionLayer::new()),
+        )
+        .with_state(state)
+}

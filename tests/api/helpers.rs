@@ -1,0 +1,329 @@
+//! Test harness: spawn the app, talk to it, look inside its data directory.
+
+use intake::server::{config::Config, startup::Application};
+use reqwest::multipart::{Form, Part};
+use sqlx::SqlitePool;
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    net::TcpListener,
+    sync::{Notify, oneshot},
+    task::JoinHandle,
+};
+
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+pub const ATTORNEY: &str = "attorney@firm.test";
+
+/// A running Intake.
+pub struct TestApp {
+    pub base: String,
+    pub data_dir: PathBuf,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<()>>,
+}
+
+/// Settings a test may change; everything else is the test default.
+#[derive(Clone)]
+pub struct Options {
+    pub smtp_port: Option<u16>,
+    pub vars: Vec<(&'static str, String)>,
+}
+
+impl Options {
+    pub fn smtp(port: u16) -> Self {
+        Self { smtp_port: Some(port), vars: vec![] }
+    }
+
+    pub fn var(mut self, k: &'static str, v: impl Into<String>) -> Self {
+        self.vars.push((k, v.into()));
+        self
+    }
+}
+
+impl TestApp {
+    /// Starts the app in a fresh temporary data directory.
+    pub async fn spawn(opts: Options) -> Self {
+        let dir = tempfile::Builder::new().prefix("intake-test-").tempdir().unwrap().keep();
+        Self::spawn_in(&dir, opts).await
+    }
+
+    /// Starts the app on an existing data directory (a restart).
+    pub async fn spawn_in(data_dir: &Path, opts: Options) -> Self {
+        let mut vars: HashMap<String, String> = [
+            ("INTAKE_DATA_DIR", data_dir.display().to_string()),
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:0".into()),
+            ("INTAKE_NOTIFY_EMAIL", ATTORNEY.into()),
+            ("INTAKE_MAIL_FROM", "Intake <intake@firm.test>".into()),
+            ("INTAKE_PUBLIC_URL", "https://intake.firm.test".into()),
+            ("INTAKE_FIRM_NAME", "Harper & Lowe".into()),
+            ("INTAKE_SUBMIT_RATE", "0".into()),
+            ("INTAKE_MAX_RESUME_BYTES", "1M".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        if let Some(port) = opts.smtp_port {
+            vars.insert("SMTP_URL".into(), format!("smtp://127.0.0.1:{port}"));
+        }
+        for (k, v) in opts.vars {
+            vars.insert(k.into(), v);
+        }
+        let mut config = Config::from_vars(&vars).expect("test config");
+        config.mail_retry_base = Duration::from_millis(100);
+        config.mail_retry_max = Duration::from_millis(400);
+        let app = Application::build(config, "target/site").await.expect("app starts");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            app.run_until(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { base, data_dir: data_dir.to_owned(), client, stop: Some(stop), handle: Some(handle) }
+    }
+
+    /// Stops the server gracefully and waits until it has closed the database.
+    pub async fn stop(mut self) -> PathBuf {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            h.await.unwrap();
+        }
+        self.data_dir.clone()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POSTs a multipart form to `path`.
+    pub async fn post_form(&self, path: &str, form: Form) -> reqwest::Response {
+        self.client.post(self.url(path)).multipart(form).send().await.unwrap()
+    }
+
+    /// A read-only view of the app's database.
+    pub async fn db(&self) -> SqlitePool {
+        let url = format!("sqlite://{}?mode=ro", self.data_dir.join("intake.db").display());
+        SqlitePool::connect(&url).await.unwrap()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let pool = self.db().await;
+        let n = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&pool).await.unwrap();
+        pool.close().await;
+        n
+    }
+
+    /// Every file under `resumes/`, staging included.
+    pub fn resume_files(&self) -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if e.path().is_dir() { walk(&e.path(), out) } else { out.push(e.path()) }
+            }
+        }
+        let mut out = vec![];
+        walk(&self.data_dir.join("resumes"), &mut out);
+        out
+    }
+
+    /// Asserts that nothing at all was stored.
+    pub async fn assert_nothing_stored(&self) {
+        assert_eq!(self.count("leads").await, 0, "no lead row");
+        assert_eq!(self.count("outbox").await, 0, "no email queued");
+        assert_eq!(self.resume_files(), Vec::<PathBuf>::new(), "no file left on disk");
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// The standard valid form, with `email`.
+pub fn lead_form(email: &str) -> Form {
+    Form::new()
+        .text("first_name", "Ada")
+        .text("last_name", "Lovelace")
+        .text("email", email.to_owned())
+        .part("resume", file_part("ada cv.pdf", PDF.to_vec()))
+}
+
+pub fn file_part(name: &str, bytes: Vec<u8>) -> Part {
+    Part::bytes(bytes).file_name(name.to_owned()).mime_str("application/pdf").unwrap()
+}
+
+/// A free loopback port (bound, then released).
+pub async fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port()
+}
+
+/// One message as the SMTP sink received it.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+/// A minimal SMTP server that accepts everything and records it.
+pub struct SmtpSink {
+    pub port: u16,
+    messages: Arc<Mutex<Vec<Received>>>,
+    arrived: Arc<Notify>,
+    task: JoinHandle<()>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> Self {
+        Self::start_on(0).await
+    }
+
+    pub async fn start_on(port: u16) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let messages = Arc::new(Mutex::new(Vec::new()));
+        let arrived = Arc::new(Notify::new());
+        let (m, a) = (messages.clone(), arrived.clone());
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { return };
+                let (m, a) = (m.clone(), a.clone());
+                tokio::spawn(async move {
+                    let _ = serve_smtp(stream, m, a).await;
+                });
+            }
+        });
+        Self { port, messages, arrived, task }
+    }
+
+    pub fn messages(&self) -> Vec<Received> {
+        self.messages.lock().unwrap().clone()
+    }
+
+    /// Waits until at least `n` messages arrived (or panics after 10 s).
+    pub async fn wait_for(&self, n: usize) -> Vec<Received> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let notified = self.arrived.notified();
+            let msgs = self.messages();
+            if msgs.len() >= n {
+                return msgs;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("expected {n} messages, got {}: {:?}", msgs.len(), msgs);
+            }
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn serve_smtp(
+    stream: tokio::net::TcpStream,
+    messages: Arc<Mutex<Vec<Received>>>,
+    arrived: Arc<Notify>,
+) -> std::io::Result<()> {
+    let (r, mut w) = stream.into_split();
+    let mut r = BufReader::new(r);
+    w.write_all(b"220 sink.test ESMTP\r\n").await?;
+    let (mut from, mut to) = (String::new(), Vec::new());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if r.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let cmd = line.trim_end().to_string();
+        let upper = cmd.to_ascii_uppercase();
+        let reply: &[u8] = if upper.starts_with("EHLO") {
+            b"250-sink.test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
+        } else if upper.starts_with("HELO") || upper.starts_with("NOOP") {
+            b"250 OK\r\n"
+        } else if upper.starts_with("MAIL FROM:") {
+            from = cmd[10..].trim().to_string();
+            to.clear();
+            b"250 OK\r\n"
+        } else if upper.starts_with("RCPT TO:") {
+            to.push(cmd[8..].trim().trim_matches(['<', '>']).to_string());
+            b"250 OK\r\n"
+        } else if upper == "DATA" {
+            w.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await?;
+            let mut data = String::new();
+            loop {
+                line.clear();
+                if r.read_line(&mut line).await? == 0 {
+                    return Ok(());
+                }
+                if line == ".\r\n" {
+                    break;
+                }
+                data.push_str(line.strip_prefix('.').filter(|_| line.starts_with("..")).unwrap_or(&line));
+            }
+            messages.lock().unwrap().push(Received { from: from.clone(), to: to.clone(), data });
+            arrived.notify_waiters();
+            b"250 OK queued\r\n"
+        } else if upper.starts_with("RSET") {
+            b"250 OK\r\n"
+        } else if upper.starts_with("QUIT") {
+            w.write_all(b"221 Bye\r\n").await?;
+            return Ok(());
+        } else {
+            b"502 Command not implemented\r\n"
+        };
+        w.write_all(reply).await?;
+    }
+}
+
+/// Decodes a quoted-printable or base64 body enough to search it for text.
+pub fn body_text(raw: &str) -> String {
+    let unfolded = raw.replace("=\r\n", "");
+    let mut out = String::with_capacity(unfolded.len());
+    let bytes = unfolded.as_bytes();
+    let mut i = 0;
+    let mut buf = Vec::new();
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+        {
+            buf.push(u8::from_str_radix(&unfolded[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            buf.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out.push_str(&String::from_utf8_lossy(&buf));
+    out
+}
+
+/// Polls `f` until it returns true (or panics after 10 s).
+pub async fn eventually<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !f().await {
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

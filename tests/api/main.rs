@@ -1,0 +1,7 @@
+//! Integration tests: the real server on a random port, a temporary data
+//! directory, a real SQLite database and a real SMTP conversation with a sink.
+
+mod helpers;
+mod mail;
+mod recovery;
+mod submit;

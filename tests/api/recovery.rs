@@ -1,0 +1,42 @@
+//! Start-up: staged resume files left by a crash are settled; bad configuration stops start-up.
+
+use crate::helpers::*;
+use intake::server::{config::Config, startup::Application};
+use reqwest::StatusCode;
+use sqlx::Row;
+use std::collections::HashMap;
+
+#[tokio::test]
+async fn staged_files_are_completed_or_discarded_at_start() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    assert_eq!(app.post_form("/api/leads", lead_form("crash@example.com")).await.status(), StatusCode::CREATED);
+    let db = app.db().await;
+    let key: String = sqlx::query("SELECT resume_key FROM leads").fetch_one(&db).await.unwrap().get(0);
+    db.close().await;
+    let data_dir = app.stop().await;
+
+    // Simulate a crash after the commit but before the rename, plus an upload
+    // that never committed.
+    let resumes = data_dir.join("resumes");
+    std::fs::rename(resumes.join(&key), resumes.join(".staging").join(&key)).unwrap();
+    let orphan = resumes.join(".staging").join("0123456789abcdef0123456789abcdef");
+    std::fs::write(&orphan, b"half an upload").unwrap();
+
+    let app = TestApp::spawn_in(&data_dir, Options::smtp(free_port().await)).await;
+    assert_eq!(std::fs::read(resumes.join(&key)).unwrap(), PDF, "committed lead's file moved into place");
+    assert!(!orphan.exists(), "uncommitted upload removed");
+    assert_eq!(app.resume_files().len(), 1);
+}
+
+#[tokio::test]
+async fn an_unusable_database_stops_start_up_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("intake.db"), b"this is not a database").unwrap();
+    let vars: HashMap<String, String> = [
+        ("INTAKE_DATA_DIR".to_string(), dir.path().display().to_string()),
+        ("LEPTOS_SITE_ADDR".to_string(), "127.0.0.1:0".to_string()),
+    ]
+    .into();
+    let err = Application::build(Config::from_vars(&vars).unwrap(), "target/site").await.err().expect("must fail");
+    assert!(err.to_string().contains("cannot open the database"), "{err}");
+}

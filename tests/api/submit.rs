@@ -1,0 +1,284 @@
+//! Submissions through the JSON API, the server function and the no-JS form.
+
+use crate::helpers::*;
+use reqwest::{StatusCode, multipart::Form};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+#[tokio::test]
+async fn a_valid_submission_stores_the_lead_and_file_and_emails_both_parties() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::spawn(Options::smtp(sink.port)).await;
+
+    let res = app.post_form("/api/leads", lead_form("Ada@Example.com")).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    let id = body["id"].as_str().unwrap().to_owned();
+    assert_eq!(body["state"], "PENDING");
+    assert_eq!(body["email"], "Ada@Example.com");
+
+    let db = app.db().await;
+    let row = sqlx::query("SELECT * FROM leads WHERE id = ?").bind(&id).fetch_one(&db).await.unwrap();
+    assert_eq!(row.get::<String, _>("first_name"), "Ada");
+    assert_eq!(row.get::<String, _>("last_name"), "Lovelace");
+    assert_eq!(row.get::<String, _>("email_normalized"), "ada@example.com");
+    assert_eq!(row.get::<String, _>("state"), "PENDING");
+    assert_eq!(row.get::<String, _>("resume_file_name"), "ada cv.pdf");
+    assert_eq!(row.get::<String, _>("resume_content_type"), "application/pdf");
+    assert_eq!(row.get::<i64, _>("resume_size"), PDF.len() as i64);
+    assert_eq!(row.get::<String, _>("resume_sha256"), hex::encode(Sha256::digest(PDF)));
+    let key: String = row.get("resume_key");
+    assert!(!key.contains("ada"), "the client's file name is never used on disk");
+    let stored = std::fs::read(app.data_dir.join("resumes").join(&key)).unwrap();
+    assert_eq!(stored, PDF);
+    assert_eq!(app.resume_files().len(), 1, "no staged leftovers");
+
+    let msgs = sink.wait_for(2).await;
+    let prospect = msgs.iter().find(|m| m.to == ["Ada@Example.com"]).expect("confirmation to the prospect");
+    let attorney = msgs.iter().find(|m| m.to == [ATTORNEY]).expect("notification to the attorney");
+    assert_eq!(prospect.from, "<intake@firm.test>");
+    let p = body_text(&prospect.data);
+    assert!(p.contains("Dear Ada Lovelace"), "{p}");
+    assert!(p.contains("ada cv.pdf"));
+    assert!(p.contains("What happens next"));
+    assert!(p.contains("Content-Type: text/html"), "has an HTML part");
+    let a = body_text(&attorney.data);
+    assert!(a.contains(&format!("https://intake.firm.test/leads/{id}")), "{a}");
+    assert!(a.contains("Reply-To:"));
+
+    let statuses: Vec<String> =
+        sqlx::query_scalar("SELECT status FROM outbox WHERE lead_id = ?").bind(&id).fetch_all(&db).await.unwrap();
+    assert_eq!(statuses.len(), 2);
+    // Sent status is recorded just after the SMTP server accepts.
+    eventually("both messages marked sent", || async {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'SENT' AND sent_at IS NOT NULL")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        n == 2
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn invalid_submissions_are_refused_field_by_field_and_store_nothing() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::spawn(Options::smtp(sink.port)).await;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    let cases: Vec<(&str, Form, &str, &str)> = vec![
+        (
+            "missing first name",
+            Form::new()
+                .text("last_name", "L")
+                .text("email", "a@example.com")
+                .part("resume", file_part("cv.pdf", PDF.to_vec())),
+            "first_name",
+            "Enter your first name.",
+        ),
+        (
+            "blank last name",
+            Form::new()
+                .text("first_name", "A")
+                .text("last_name", "   ")
+                .text("email", "a@example.com")
+                .part("resume", file_part("cv.pdf", PDF.to_vec())),
+            "last_name",
+            "Enter your last name.",
+        ),
+        (
+            "name too long",
+            Form::new()
+                .text("first_name", "x".repeat(101))
+                .text("last_name", "L")
+                .text("email", "a@example.com")
+                .part("resume", file_part("cv.pdf", PDF.to_vec())),
+            "first_name",
+            "First name must be at most 100 characters.",
+        ),
+        (
+            "control character",
+            Form::new()
+                .text("first_name", "A\u{7}")
+                .text("last_name", "L")
+                .text("email", "a@example.com")
+                .part("resume", file_part("cv.pdf", PDF.to_vec())),
+            "first_name",
+            "First name contains characters that are not allowed.",
+        ),
+        (
+            "bad email",
+            Form::new()
+                .text("first_name", "A")
+                .text("last_name", "L")
+                .text("email", "a@b")
+                .part("resume", file_part("cv.pdf", PDF.to_vec())),
+            "email",
+            "Enter an email address like name@example.com.",
+        ),
+        (
+            "missing resume",
+            Form::new().text("first_name", "A").text("last_name", "L").text("email", "a@example.com"),
+            "resume",
+            "Choose your resume file to upload.",
+        ),
+        (
+            "empty resume",
+            Form::new()
+                .text("first_name", "A")
+                .text("last_name", "L")
+                .text("email", "a@example.com")
+                .part("resume", file_part("cv.pdf", vec![])),
+            "resume",
+            "The resume file is empty.",
+        ),
+        (
+            "image named .pdf",
+            Form::new()
+                .text("first_name", "A")
+                .text("last_name", "L")
+                .text("email", "a@example.com")
+                .part("resume", file_part("cv.pdf", png)),
+            "resume",
+            "This file's format is not accepted. Upload a PDF, Word (DOCX or DOC), OpenDocument (ODT), RTF or plain text file.",
+        ),
+    ];
+    for (what, form, field, message) in cases {
+        let res = app.post_form("/api/leads", form).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{what}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["kind"], "invalid", "{what}");
+        assert_eq!(body["fields"][field], message, "{what}: {body}");
+        app.assert_nothing_stored().await;
+    }
+
+    // The honeypot: a bot filled in the hidden field.
+    let res = app.post_form("/api/leads", lead_form("bot@example.com").text("website", "http://spam.example")).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // Not multipart at all.
+    let res = app.client.post(app.url("/api/leads")).json(&serde_json::json!({"email": "x"})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("multipart/form-data"), "{body}");
+    app.assert_nothing_stored().await;
+    assert!(sink.messages().is_empty());
+}
+
+#[tokio::test]
+async fn an_oversized_resume_is_cut_off_with_413_naming_the_limit() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let mut big = PDF.to_vec();
+    big.resize(3 * 1024 * 1024, b'x');
+    let form = Form::new()
+        .text("first_name", "Big")
+        .text("last_name", "File")
+        .text("email", "big@example.com")
+        .part("resume", file_part("big.pdf", big));
+    let res = app.post_form("/api/leads", form).await;
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(body["kind"], "too_large");
+    assert_eq!(body["message"], "The resume is too large: the limit is 1 MiB.");
+    app.assert_nothing_stored().await;
+
+    // A file of exactly the limit is fine.
+    let mut exact = PDF.to_vec();
+    exact.resize(1024 * 1024, b'x');
+    let form = Form::new()
+        .text("first_name", "Ex")
+        .text("last_name", "Act")
+        .text("email", "exact@example.com")
+        .part("resume", file_part("exact.pdf", exact));
+    assert_eq!(app.post_form("/api/leads", form).await.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_second_lead_with_the_same_email_in_another_case_is_refused_with_409() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::spawn(Options::smtp(sink.port)).await;
+    assert_eq!(app.post_form("/api/leads", lead_form("jane.doe@example.com")).await.status(), StatusCode::CREATED);
+    let res = app.post_form("/api/leads", lead_form("  JANE.Doe@EXAMPLE.com ")).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["kind"], "duplicate");
+    assert!(body["fields"]["email"].as_str().unwrap().contains("already been used"));
+    assert_eq!(app.count("leads").await, 1);
+    assert_eq!(app.count("outbox").await, 2);
+    assert_eq!(app.resume_files().len(), 1, "the refused upload left no file");
+}
+
+#[tokio::test]
+async fn submissions_beyond_the_per_ip_rate_get_429() {
+    let app = TestApp::spawn(Options::smtp(free_port().await).var("INTAKE_SUBMIT_RATE", "2/min")).await;
+    for i in 0..2 {
+        let res = app.post_form("/api/leads", lead_form(&format!("r{i}@example.com"))).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let res = app.post_form("/api/leads", lead_form("r3@example.com")).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["kind"], "rate_limited");
+    assert!(body["message"].as_str().unwrap().contains("Too many submissions"));
+    assert_eq!(app.count("leads").await, 2);
+}
+
+#[tokio::test]
+async fn the_server_function_used_by_the_browser_app_accepts_and_refuses() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let res = app.post_form("/api/submit_lead", lead_form("sf@example.com")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["email"], "sf@example.com");
+    assert_eq!(body["first_name"], "Ada");
+
+    let res = app.post_form("/api/submit_lead", lead_form("SF@example.com")).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["kind"], "duplicate");
+    assert_eq!(app.count("leads").await, 1);
+}
+
+#[tokio::test]
+async fn the_form_works_without_javascript() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let page = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    for needle in [
+        r#"<form method="post" action="/" enctype="multipart/form-data""#,
+        r#"<label for="first_name">First name"#,
+        r#"<label for="resume">Resume"#,
+        "Harper &amp; Lowe",
+    ] {
+        assert!(html.contains(needle), "{needle} missing from {html}");
+    }
+
+    // Errors: re-rendered with messages and the typed values.
+    let form = Form::new().text("first_name", "<b>Linus</b>").text("last_name", "").text("email", "linus@");
+    let res = app.post_form("/", form).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"role="alert""#));
+    assert!(html.contains("Please correct the 3 highlighted fields."));
+    assert!(html.contains(r#"id="email-error""#) && html.contains(r#"aria-describedby="email-error""#));
+    assert!(html.contains(r#"value="&lt;b&gt;Linus&lt;/b&gt;""#), "typed value kept and escaped");
+    assert!(!html.contains("<b>Linus</b>"));
+
+    // Success: a confirmation naming the address.
+    let res = app.post_form("/", lead_form("nojs@example.com")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"role="status""#));
+    assert!(html.contains("nojs@example.com"));
+    assert_eq!(app.count("leads").await, 1);
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let res = app.client.get(app.url("/no-such-page")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
