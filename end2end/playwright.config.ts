@@ -47,6 +47,8 @@ export default defineConfig({
       INTAKE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       INTAKE_SUBMIT_RATE: '0',
       INTAKE_MAX_RESUME_BYTES: '1M',
+      INTAKE_ADMIN_EMAIL: 'admin@harperlowe.test',
+      INTAKE_ADMIN_PASSWORD: 'e2e admin password',
       RUST_LOG: 'warn',
     },
   },

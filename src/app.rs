@@ -1,10 +1,10 @@
 //! The HTML shell and the router.
 
-use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::pages::{home::HomePage, lead::LeadPage, leads::LeadsPage, login::LoginPage, not_found::NotFound};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -43,6 +43,9 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 // Async: the whole page, data included, is in the HTML, so it works without JavaScript.
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("leads") view=LeadsPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("leads"), ParamSegment("id")) view=LeadPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

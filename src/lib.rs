@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod app;
+pub mod components;
 pub mod domain;
 pub mod pages;
 #[cfg(feature = "ssr")]

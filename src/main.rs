@@ -16,6 +16,15 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        None => {}
+        Some("user") => return std::process::ExitCode::from(intake::server::cli::run(&args[1..], &config).await),
+        Some(_) => {
+            eprintln!("{}", intake::server::cli::USAGE);
+            return std::process::ExitCode::from(2);
+        }
+    }
     let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
     let app = match Application::build(config, &site_root).await {
         Ok(app) => app,

@@ -38,3 +38,35 @@ export async function emailsTo(address: string): Promise<string[]> {
     .toBeGreaterThanOrEqual(2);
   return found;
 }
+
+export const ADMIN = { email: 'admin@harperlowe.test', password: 'e2e admin password', name: 'Administrator' };
+
+/** Adds an attorney with the real CLI (password on stdin); ignores "already exists". */
+export function addAttorney(email: string, name: string, password: string) {
+  const { spawnSync } = require('node:child_process');
+  const r = spawnSync('../target/debug/intake', ['user', 'add', '--email', email, '--name', name], {
+    input: password + '\n',
+    env: { ...process.env, INTAKE_DATA_DIR: process.env.INTAKE_E2E_DATA, RUST_LOG: 'error' },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0 && !String(r.stderr).includes('already exists')) {
+    throw new Error(`intake user add failed: ${r.stderr}`);
+  }
+}
+
+export async function logIn(page: Page, who: { email: string; password: string }, next = '/leads') {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((u) => decodeURIComponent(u.pathname + u.search) === decodeURIComponent(next));
+}
+
+/** Submits the intake form as a prospect in its own page. */
+export async function submitLead(page: Page, first: string, last: string, email: string, fileName = 'cv.pdf') {
+  await page.goto('/');
+  await waitForHydration(page);
+  await fillForm(page, { first, last, email, file: { name: fileName, mimeType: 'application/pdf', buffer: PDF } });
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByRole('status')).toContainText(email);
+}

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { waitForHydration } from './helpers';
+import { ADMIN, logIn, submitLead, uniqueEmail, waitForHydration } from './helpers';
 
 // Pictures of each screen at desktop and phone widths, for review and the README.
 for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 360, height: 780 }]] as const) {
@@ -13,6 +13,26 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
     await page.screenshot({ path: `test-results/screens/form-errors-${name}.png`, fullPage: true });
     // Nothing in the layout may be wider than the screen.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+}
+
+for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 360, height: 780 }]] as const) {
+  test(`attorney screenshots (${name})`, async ({ page, browser }) => {
+    await submitLead(await (await browser.newContext()).newPage(), 'Screen', 'Shot', uniqueEmail('shot'));
+    await page.setViewportSize(viewport);
+    await page.goto('/login');
+    await page.screenshot({ path: `test-results/screens/login-${name}.png`, fullPage: true });
+    await logIn(page, ADMIN);
+    await waitForHydration(page);
+    await expect(page.locator('.live')).toHaveAttribute('data-live', 'up');
+    await page.screenshot({ path: `test-results/screens/dashboard-${name}.png`, fullPage: false });
+    let overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.locator('tbody tr').first().locator('a').first().click();
+    await expect(page.getByRole('heading', { level: 2, name: 'History' })).toBeVisible();
+    await page.screenshot({ path: `test-results/screens/lead-${name}.png`, fullPage: true });
+    overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
   });
 }

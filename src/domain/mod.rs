@@ -1,10 +1,12 @@
 //! Domain types shared by the browser and the server: the same validation
 //! runs on both sides, so the prospect sees exactly the errors the server enforces.
 
+pub mod dashboard;
 pub mod email;
 pub mod lead;
 pub mod name;
 pub mod submission;
+pub mod time;
 
 pub use email::Email;
 pub use lead::LeadState;

@@ -53,6 +53,11 @@ pub struct Config {
     pub mail_retry_base: Duration,
     /// Longest delay between retries of a failed email.
     pub mail_retry_max: Duration,
+    /// First account, created at start-up when there is none.
+    pub admin_email: Option<String>,
+    pub admin_password: Option<Secret>,
+    /// Password hashes computed at once (each takes ~19 MiB).
+    pub hash_concurrency: usize,
 }
 
 impl Config {
@@ -116,7 +121,19 @@ impl Config {
             .parse()
             .map_err(|_| err("LEPTOS_SITE_ADDR", "must be an address like 127.0.0.1:3000"))?;
 
+        let admin_email = match get("INTAKE_ADMIN_EMAIL") {
+            Some(e) => Some(parse_mailbox(&e).map_err(|r| err("INTAKE_ADMIN_EMAIL", r))?.email.to_string()),
+            None => None,
+        };
+        let admin_password = get("INTAKE_ADMIN_PASSWORD").map(Secret);
+        if admin_password.is_some() && admin_email.is_none() {
+            return Err(err("INTAKE_ADMIN_EMAIL", "must be set when INTAKE_ADMIN_PASSWORD is"));
+        }
+
         Ok(Self {
+            admin_email,
+            admin_password,
+            hash_concurrency: 4,
             database_url,
             data_dir,
             smtp_url,

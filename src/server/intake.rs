@@ -252,16 +252,17 @@ pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt
         },
     };
     let messages = compose::messages_for(&state.config, &lead);
-    match state.db.insert_lead(&lead, &messages).await {
-        Ok(()) => {}
+    let event = match state.db.insert_lead(&lead, &messages).await {
+        Ok(event) => event,
         Err(DbError::DuplicateEmail) => return Err(SubmitError::Duplicate),
         Err(e) => return Err(internal(e)),
-    }
+    };
     if let Err(e) = resume.staged.commit() {
         // The row is committed; start-up recovery moves the staged file into place.
         tracing::error!(lead = %lead.id, error = %e, "cannot move resume into place; will retry at next start");
     }
     state.mail_wake.notify_one();
+    state.live.publish(event);
     tracing::info!(lead = %lead.id, "lead received");
     Ok(SubmitReceipt { id: lead.id, first_name: lead.first_name, email: lead.email })
 }

@@ -1,9 +1,13 @@
 //! Server-only code: configuration, state, data, storage, mail and HTTP.
 
+pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;
 pub mod intake;
+pub mod leads;
+pub mod live;
 pub mod mail;
 pub mod rate_limit;
 pub mod sniff;

@@ -3,9 +3,11 @@
 use crate::{
     app::{App, shell},
     server::{
+        auth::{self, bootstrap, password::Hasher},
         config::Config,
         db::Db,
         http,
+        live::LiveBus,
         mail::{transport::Transport, worker::Sender},
         rate_limit::RateLimiter,
         state::AppState,
@@ -23,6 +25,8 @@ use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite, cookie::time, session_store::ExpiredDeletion};
+use tower_sessions_sqlx_store::SqliteStore;
 
 /// A bound, ready-to-serve application.
 pub struct Application {
@@ -42,6 +46,10 @@ pub enum StartupError {
     Database(#[from] crate::server::db::DbError),
     #[error("cannot configure email: {0}")]
     Mail(String),
+    #[error("cannot create the first account: {0}")]
+    Account(String),
+    #[error("cannot set up sessions: {0}")]
+    Sessions(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -64,6 +72,13 @@ impl Application {
             tracing::warn!("INTAKE_NOTIFY_EMAIL is not set: attorneys will not be emailed about new leads");
         }
 
+        let hasher = Hasher::new(config.hash_concurrency);
+        bootstrap::ensure_first_account(&db, &hasher, &config).await.map_err(StartupError::Account)?;
+        let session_store = SqliteStore::new(db.sqlite_pool().expect("sqlite"))
+            .with_table_name("sessions")
+            .map_err(|e| StartupError::Sessions(e.to_string()))?;
+        session_store.migrate().await.map_err(|e| StartupError::Sessions(e.to_string()))?;
+
         let listener = TcpListener::bind(config.site_addr)
             .await
             .map_err(|source| StartupError::Bind { addr: config.site_addr, source })?;
@@ -75,7 +90,12 @@ impl Application {
             .build();
         leptos_options.env = leptos::config::Env::PROD;
 
+        let (shutdown, shutdown_rx) = watch::channel(false);
         let state = AppState {
+            live: LiveBus::default(),
+            hasher,
+            login_throttle: Arc::default(),
+            shutdown: shutdown_rx.clone(),
             leptos_options,
             submit_limiter: config.submit_rate.map(|r| Arc::new(RateLimiter::new(r))),
             config: Arc::new(config),
@@ -83,7 +103,6 @@ impl Application {
             resumes,
             mail_wake: Arc::default(),
         };
-        let (shutdown, shutdown_rx) = watch::channel(false);
         let sender = Sender {
             db: state.db.clone(),
             transport,
@@ -93,7 +112,8 @@ impl Application {
             retry_max: state.config.mail_retry_max,
         };
         let sender = tokio::spawn(sender.run(shutdown_rx));
-        let router = router(state.clone());
+        tokio::spawn(session_store.clone().continuously_delete_expired(std::time::Duration::from_secs(600)));
+        let router = router(state.clone(), session_store);
         Ok(Self { listener, router, state, shutdown, sender })
     }
 
@@ -109,6 +129,12 @@ impl Application {
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let Self { listener, router, state, shutdown, sender } = self;
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        // Live streams never end on their own: tell them when shutdown starts.
+        let signal_streams = shutdown.clone();
+        let stop = async move {
+            stop.await;
+            let _ = signal_streams.send(true);
+        };
         let result = axum::serve(listener, service).with_graceful_shutdown(stop).await;
         let _ = shutdown.send(true);
         let _ = sender.await;
@@ -117,7 +143,14 @@ impl Application {
     }
 }
 
-fn router(state: AppState) -> Router {
+fn router(state: AppState, session_store: SqliteStore) -> Router {
+    let secure = state.config.public_url.starts_with("https://");
+    let sessions = SessionManagerLayer::new(session_store)
+        .with_name("intake_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(auth::session::IDLE_SECS)));
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
@@ -141,13 +174,15 @@ fn router(state: AppState) -> Router {
                 ))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("DENY"),
+                    HeaderValue::from_static("SAMEORIGIN"),
                 ))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::REFERRER_POLICY,
                     HeaderValue::from_static("same-origin"),
                 ))
-                .layer(CompressionLayer::new()),
+                .layer(CompressionLayer::new())
+                .layer(sessions)
+                .layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard::guard)),
         )
         .with_state(state)
 }

@@ -1,10 +1,17 @@
 //! Shared application state, built once at start-up.
 
-use crate::server::{config::Config, db::Db, rate_limit::RateLimiter, storage::ResumeStore};
+use crate::server::{
+    auth::{password::Hasher, throttle::LoginThrottle},
+    config::Config,
+    db::Db,
+    live::LiveBus,
+    rate_limit::RateLimiter,
+    storage::ResumeStore,
+};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 /// Cheap to clone; handed to axum handlers and provided as Leptos context.
 #[derive(Clone)]
@@ -16,6 +23,11 @@ pub struct AppState {
     /// Wakes the email sender when new messages are queued.
     pub mail_wake: Arc<Notify>,
     pub submit_limiter: Option<Arc<RateLimiter>>,
+    pub live: LiveBus,
+    pub hasher: Hasher,
+    pub login_throttle: Arc<LoginThrottle>,
+    /// Turns true when the server starts shutting down (ends live streams).
+    pub shutdown: watch::Receiver<bool>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

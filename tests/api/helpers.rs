@@ -18,6 +18,8 @@ use tokio::{
 
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 pub const ATTORNEY: &str = "attorney@firm.test";
+pub const ADMIN_EMAIL: &str = "admin@firm.test";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
 /// A running Intake.
 pub struct TestApp {
@@ -60,10 +62,12 @@ impl TestApp {
             ("LEPTOS_SITE_ADDR", "127.0.0.1:0".into()),
             ("INTAKE_NOTIFY_EMAIL", ATTORNEY.into()),
             ("INTAKE_MAIL_FROM", "Intake <intake@firm.test>".into()),
-            ("INTAKE_PUBLIC_URL", "https://intake.firm.test".into()),
+            ("INTAKE_PUBLIC_URL", "http://intake.firm.test".into()),
             ("INTAKE_FIRM_NAME", "Harper & Lowe".into()),
             ("INTAKE_SUBMIT_RATE", "0".into()),
             ("INTAKE_MAX_RESUME_BYTES", "1M".into()),
+            ("INTAKE_ADMIN_EMAIL", ADMIN_EMAIL.into()),
+            ("INTAKE_ADMIN_PASSWORD", ADMIN_PASSWORD.into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -141,6 +145,59 @@ impl TestApp {
         assert_eq!(self.count("leads").await, 0, "no lead row");
         assert_eq!(self.count("outbox").await, 0, "no email queued");
         assert_eq!(self.resume_files(), Vec::<PathBuf>::new(), "no file left on disk");
+    }
+}
+
+impl TestApp {
+    /// A fresh cookie-keeping client, not logged in.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    /// POSTs the login form; returns the response (303 on success).
+    pub async fn login_with(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        client
+            .post(self.url("/login"))
+            .form(&[("email", email), ("password", password), ("next", "/leads")])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A client logged in as `email`.
+    pub async fn logged_in(&self, email: &str, password: &str) -> reqwest::Client {
+        let client = self.browser();
+        let res = self.login_with(&client, email, password).await;
+        assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER, "login as {email}");
+        client
+    }
+
+    /// Adds an attorney directly in the database.
+    pub async fn add_attorney(&self, email: &str, name: &str, password: &str) {
+        use intake::server::{
+            auth::password::Hasher,
+            db::{Attorney, Db, now_ms},
+        };
+        let url = format!("sqlite://{}", self.data_dir.join("intake.db").display());
+        let db = Db::connect(&url).await.unwrap();
+        let a = Attorney {
+            id: uuid::Uuid::now_v7(),
+            email: email.into(),
+            display_name: name.into(),
+            password_hash: Hasher::new(1).hash(password.into()).await.unwrap(),
+            created_at: now_ms(),
+            disabled: false,
+        };
+        db.create_attorney(&a).await.unwrap();
+        db.close().await;
+    }
+
+    /// Submits a lead through the API and returns its id.
+    pub async fn submit(&self, email: &str) -> String {
+        let res = self.post_form("/api/leads", lead_form(email)).await;
+        assert_eq!(res.status(), reqwest::StatusCode::CREATED);
+        let v: serde_json::Value = res.json().await.unwrap();
+        v["id"].as_str().unwrap().to_owned()
     }
 }
 

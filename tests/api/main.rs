@@ -1,6 +1,8 @@
 //! Integration tests: the real server on a random port, a temporary data
 //! directory, a real SQLite database and a real SMTP conversation with a sink.
 
+mod auth;
+mod dashboard;
 mod helpers;
 mod mail;
 mod recovery;

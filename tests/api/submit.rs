@@ -44,7 +44,7 @@ async fn a_valid_submission_stores_the_lead_and_file_and_emails_both_parties() {
     assert!(p.contains("What happens next"));
     assert!(p.contains("Content-Type: text/html"), "has an HTML part");
     let a = body_text(&attorney.data);
-    assert!(a.contains(&format!("https://intake.firm.test/leads/{id}")), "{a}");
+    assert!(a.contains(&format!("http://intake.firm.test/leads/{id}")), "{a}");
     assert!(a.contains("Reply-To:"));
 
     let statuses: Vec<String> =

@@ -4,6 +4,10 @@
 //! SQL and migrations folder, and the rest of the app sees one interface.
 
 mod sqlite;
+mod sqlite_accounts;
+mod sqlite_dashboard;
+
+pub use crate::domain::dashboard::{HistoryEntry, LeadFilter, LeadSummary, LiveEvent};
 
 use crate::domain::LeadState;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -14,6 +18,8 @@ use uuid::Uuid;
 pub enum DbError {
     #[error("a lead with this email already exists")]
     DuplicateEmail,
+    #[error("an attorney with this email already exists")]
+    DuplicateAttorney,
     #[error("database error: {0}")]
     Other(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -98,6 +104,34 @@ pub struct MessageStatus {
     pub sent_at: Option<i64>,
 }
 
+/// An attorney account.
+#[derive(Clone, Debug)]
+pub struct Attorney {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub created_at: i64,
+    pub disabled: bool,
+}
+
+/// Outcome of "mark reached out".
+#[derive(Clone, Debug)]
+pub enum MarkOutcome {
+    Marked(LiveEvent),
+    AlreadyMarked { by: Option<String>, at: Option<i64> },
+    NotFound,
+}
+
+/// Calls the same method on whichever backend is in use.
+macro_rules! dispatch {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match $self {
+            Db::Sqlite(db) => db.$method($($arg),*).await,
+        }
+    };
+}
+
 /// A handle to the database, cheap to clone.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -116,11 +150,63 @@ impl Db {
         }
     }
 
-    /// Stores a lead and its emails in one transaction.
-    pub async fn insert_lead(&self, lead: &NewLead, messages: &[NewMessage]) -> Result<(), DbError> {
-        match self {
-            Self::Sqlite(db) => db.insert_lead(lead, messages).await,
-        }
+    /// Stores a lead, its history's first entry and its emails in one
+    /// transaction; returns the live event announcing it.
+    pub async fn insert_lead(&self, lead: &NewLead, messages: &[NewMessage]) -> Result<LiveEvent, DbError> {
+        dispatch!(self.insert_lead(lead, messages))
+    }
+
+    pub async fn attorney_count(&self) -> Result<i64, DbError> {
+        dispatch!(self.attorney_count())
+    }
+
+    pub async fn create_attorney(&self, a: &Attorney) -> Result<(), DbError> {
+        dispatch!(self.create_attorney(a))
+    }
+
+    pub async fn attorney_by_email(&self, email: &str) -> Result<Option<Attorney>, DbError> {
+        dispatch!(self.attorney_by_email(email))
+    }
+
+    pub async fn attorney_by_id(&self, id: Uuid) -> Result<Option<Attorney>, DbError> {
+        dispatch!(self.attorney_by_id(id))
+    }
+
+    pub async fn list_attorneys(&self) -> Result<Vec<Attorney>, DbError> {
+        dispatch!(self.list_attorneys())
+    }
+
+    /// Returns false when no account has this email.
+    pub async fn set_password_hash(&self, email: &str, hash: &str) -> Result<bool, DbError> {
+        dispatch!(self.set_password_hash(email, hash))
+    }
+
+    /// Returns false when no account has this email.
+    pub async fn set_disabled(&self, email: &str, disabled: bool) -> Result<bool, DbError> {
+        dispatch!(self.set_disabled(email, disabled))
+    }
+
+    /// One page of leads, newest first, and the number matching the filter.
+    pub async fn list_leads(&self, filter: &LeadFilter, limit: i64) -> Result<(Vec<LeadSummary>, i64), DbError> {
+        dispatch!(self.list_leads(filter, limit))
+    }
+
+    pub async fn lead_summary(&self, id: Uuid) -> Result<Option<LeadSummary>, DbError> {
+        dispatch!(self.lead_summary(id))
+    }
+
+    pub async fn lead_history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, DbError> {
+        dispatch!(self.lead_history(id))
+    }
+
+    /// Moves a pending lead to reached-out, once: a second attempt reports who did it.
+    pub async fn mark_reached_out(&self, id: Uuid, attorney: &Attorney, now: i64) -> Result<MarkOutcome, DbError> {
+        dispatch!(self.mark_reached_out(id, attorney, now))
+    }
+
+    /// Events after `id`, oldest first (to catch a reconnecting stream up).
+    pub async fn events_after(&self, id: i64, limit: i64) -> Result<Vec<LiveEvent>, DbError> {
+        dispatch!(self.events_after(id, limit))
     }
 
     pub async fn lead(&self, id: Uuid) -> Result<Option<Lead>, DbError> {
@@ -171,6 +257,13 @@ impl Db {
     pub async fn messages_for_lead(&self, lead_id: Uuid) -> Result<Vec<MessageStatus>, DbError> {
         match self {
             Self::Sqlite(db) => db.messages_for_lead(lead_id).await,
+        }
+    }
+
+    /// The SQLite pool, for the session store.
+    pub fn sqlite_pool(&self) -> Option<sqlx::SqlitePool> {
+        match self {
+            Self::Sqlite(db) => Some(db.pool.clone()),
         }
     }
 

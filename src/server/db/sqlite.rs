@@ -1,7 +1,8 @@
 //! SQLite backend: WAL, a busy timeout, `BEGIN IMMEDIATE` for writes so
 //! concurrent writers queue on the lock instead of failing mid-transaction.
 
-use super::{DbError, Lead, MessageStatus, NewLead, NewMessage, OutboxMessage, ResumeMeta};
+use super::{DbError, Lead, LiveEvent, MessageStatus, NewLead, NewMessage, OutboxMessage, ResumeMeta};
+use crate::domain::{LeadState, dashboard::LiveEventKind};
 use sqlx::{
     Row,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
@@ -11,7 +12,7 @@ use uuid::Uuid;
 
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
 }
 
 impl SqliteDb {
@@ -28,7 +29,7 @@ impl SqliteDb {
         Ok(Self { pool })
     }
 
-    pub async fn insert_lead(&self, lead: &NewLead, messages: &[NewMessage]) -> Result<(), DbError> {
+    pub async fn insert_lead(&self, lead: &NewLead, messages: &[NewMessage]) -> Result<LiveEvent, DbError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query(
             "INSERT INTO leads (id, first_name, last_name, email, email_normalized, state, created_at, updated_at,
@@ -69,8 +70,22 @@ impl SqliteDb {
             .execute(&mut *tx)
             .await?;
         }
+        let event_id: i64 = sqlx::query_scalar(
+            "INSERT INTO lead_events (lead_id, kind, state, at) VALUES (?, 'CREATED', 'PENDING', ?) RETURNING id",
+        )
+        .bind(lead.id.to_string())
+        .bind(lead.created_at)
+        .fetch_one(&mut *tx)
+        .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(LiveEvent {
+            id: event_id,
+            lead_id: lead.id,
+            kind: LiveEventKind::Created,
+            state: LeadState::Pending,
+            by: None,
+            at: lead.created_at,
+        })
     }
 
     pub async fn lead(&self, id: Uuid) -> Result<Option<Lead>, DbError> {
@@ -187,11 +202,11 @@ fn map_unique(err: sqlx::Error) -> DbError {
     DbError::Other(err)
 }
 
-fn parse_uuid(s: String) -> Result<Uuid, DbError> {
+pub(super) fn parse_uuid(s: String) -> Result<Uuid, DbError> {
     Uuid::parse_str(&s).map_err(|e| DbError::Other(sqlx::Error::Decode(Box::new(e))))
 }
 
-fn lead_from_row(r: &SqliteRow) -> Result<Lead, DbError> {
+pub(super) fn lead_from_row(r: &SqliteRow) -> Result<Lead, DbError> {
     let state: String = r.try_get("state")?;
     Ok(Lead {
         id: parse_uuid(r.try_get("id")?)?,

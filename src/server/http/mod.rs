@@ -1,21 +1,67 @@
-//! HTTP routes that are not Leptos pages: the no-JS form post and the JSON API.
+//! HTTP routes that are not Leptos pages or server functions: the no-JS
+//! form post, the JSON API, login/logout, the live stream, resume downloads.
 
 mod api;
+mod auth;
 mod form;
+mod live;
+mod resume;
 
-use crate::server::{intake::SubmitError, state::AppState};
+use crate::{
+    app::shell,
+    domain::dashboard::AppError,
+    server::{intake::SubmitError, state::AppState},
+};
 use axum::{
     Router,
     body::Body,
-    http::{HeaderMap, header},
+    extract::Request,
+    http::{HeaderMap, Method, StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
+
+/// Every internal endpoint, for the test that proves each refuses anonymous
+/// callers. Internal routes live under `/leads` or `/api/internal/`, where the
+/// guard ([`crate::server::auth::guard`]) requires a session.
+pub const INTERNAL_ENDPOINTS: &[(&str, &str)] = &[
+    ("GET", "/leads"),
+    ("GET", "/leads/00000000-0000-7000-8000-000000000000"),
+    ("GET", "/leads/00000000-0000-7000-8000-000000000000/resume"),
+    ("GET", "/api/internal/events"),
+    ("POST", "/api/internal/leads"),
+    ("POST", "/api/internal/lead"),
+    ("POST", "/api/internal/mark_reached_out"),
+    ("POST", "/api/internal/me"),
+];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", post(form::submit_form))
         .route("/api/leads", post(api::create_lead))
+        .route("/login", post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/api/internal/events", get(live::events))
+        .route("/leads/{id}/resume", get(resume::download))
         .route("/healthz", get(|| async { "ok" }))
+}
+
+/// The HTTP status of an internal call's error: the one mapping.
+pub fn status_of(err: &AppError) -> StatusCode {
+    match err {
+        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Unavailable(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// In a server function: sets the response status for `err` and returns it.
+pub fn fail(err: AppError) -> AppError {
+    if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(status_of(&err));
+    }
+    err
 }
 
 /// Opens a streaming multipart reader over a request body.
@@ -24,4 +70,32 @@ pub fn multipart_from(headers: &HeaderMap, body: Body) -> Result<multer::Multipa
     let boundary = multer::parse_boundary(content_type)
         .map_err(|_| SubmitError::Malformed("send it as multipart/form-data".into()))?;
     Ok(multer::Multipart::new(body.into_data_stream(), boundary))
+}
+
+/// Renders the page at `parts.uri` (as a GET) with extra context, for replies to plain form posts.
+pub async fn render_page(
+    state: &AppState,
+    parts: &Parts,
+    status: StatusCode,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
+    let mut req = Request::new(Body::empty());
+    *req.method_mut() = Method::GET;
+    *req.uri_mut() = parts.uri.clone();
+    *req.headers_mut() = parts.headers.clone();
+    req.headers_mut().remove(header::CONTENT_TYPE);
+    req.headers_mut().remove(header::CONTENT_LENGTH);
+    *req.extensions_mut() = parts.extensions.clone();
+    let options = state.leptos_options.clone();
+    let app_state = state.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            leptos::prelude::provide_context(app_state.clone());
+            context();
+        },
+        move || shell(options.clone()),
+    );
+    let mut res = render(req).await.into_response();
+    *res.status_mut() = status;
+    res
 }

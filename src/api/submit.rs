@@ -1,4 +1,4 @@
-//! Server functions: what the browser app calls. Thin wrappers over `server::*`.
+//! The prospect's submission.
 
 use crate::domain::{SubmitFailure, SubmitReceipt};
 use leptos::prelude::*;

@@ -1,0 +1,137 @@
+import { test, expect, Page } from '@playwright/test';
+import fs from 'node:fs';
+import { ADMIN, addAttorney, logIn, submitLead, uniqueEmail, waitForHydration } from './helpers';
+
+const BOB = { email: 'bob@harperlowe.test', password: 'bob e2e password', name: 'Bob Burns' };
+
+test.beforeAll(() => addAttorney(BOB.email, BOB.name, BOB.password));
+
+async function openDashboard(page: Page, who: { email: string; password: string }) {
+  await logIn(page, who);
+  await waitForHydration(page);
+  await expect(page.locator('.live')).toHaveAttribute('data-live', 'up');
+  await page.evaluate(() => ((window as any).__noReload = true));
+}
+
+test('new leads and state changes appear live in every open dashboard', async ({ browser }) => {
+  const alice = await (await browser.newContext()).newPage();
+  const bob = await (await browser.newContext()).newPage();
+  const prospect = await (await browser.newContext()).newPage();
+  await openDashboard(alice, ADMIN);
+  await openDashboard(bob, BOB);
+
+  const email = uniqueEmail('live');
+  await submitLead(prospect, 'Livia', 'Nguyen', email);
+
+  for (const page of [alice, bob]) {
+    const row = page.locator('tr', { hasText: email });
+    await expect(row).toBeVisible({ timeout: 5_000 });
+    await expect(row.locator('.badge')).toHaveText('Pending');
+  }
+
+  const aliceRow = alice.locator('tr', { hasText: email });
+  const bobRow = bob.locator('tr', { hasText: email });
+  const t0 = Date.now();
+  await aliceRow.getByRole('button', { name: 'Mark reached out' }).click();
+  await expect(bobRow.locator('.badge')).toHaveText('Reached out', { timeout: 5_000 });
+  const latency = Date.now() - t0;
+  fs.mkdirSync('test-results', { recursive: true });
+  fs.writeFileSync('test-results/state-change-latency-ms.txt', String(latency));
+  console.log(`state change visible in the second dashboard after ${latency} ms`);
+  await expect(aliceRow.locator('.badge')).toHaveText('Reached out');
+  await expect(bobRow).toContainText('by Administrator');
+
+  // Nothing was reloaded to get there.
+  for (const page of [alice, bob]) expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+});
+
+test('a second attorney marking the same lead is told who already did', async ({ browser }) => {
+  const alice = await (await browser.newContext()).newPage();
+  const bob = await (await browser.newContext()).newPage();
+  const email = uniqueEmail('race');
+  await submitLead(await (await browser.newContext()).newPage(), 'Rae', 'Singh', email);
+  // Bob's live connection is cut, so his page still shows the lead as pending.
+  await bob.route('**/api/internal/events', (route) => route.abort());
+  await logIn(alice, ADMIN, '/leads?q=' + encodeURIComponent(email));
+  await logIn(bob, BOB, '/leads?q=' + encodeURIComponent(email));
+  await waitForHydration(alice);
+  await waitForHydration(bob);
+  await expect(bob.locator('.live')).toHaveAttribute('data-live', 'down');
+  await expect(bob.locator('.live')).toHaveText('Offline — reconnecting…');
+
+  await alice.locator('tr', { hasText: email }).getByRole('button', { name: 'Mark reached out' }).click();
+  await expect(alice.locator('tr', { hasText: email }).locator('.badge')).toHaveText('Reached out');
+  await bob.locator('tr', { hasText: email }).getByRole('button', { name: 'Mark reached out' }).click();
+  await expect(bob.getByRole('alert')).toContainText(/Already marked reached out by Administrator at \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
+  await expect(bob.locator('tr', { hasText: email }).locator('.badge')).toHaveText('Reached out');
+});
+
+test('the filter and search live in the URL', async ({ page, browser }) => {
+  const email = uniqueEmail('filter');
+  await submitLead(await (await browser.newContext()).newPage(), 'Fil', 'Terr', email);
+  await logIn(page, ADMIN);
+  await waitForHydration(page);
+  await page.getByLabel('Search').fill(email);
+  await page.getByLabel('State').selectOption('pending');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/state=pending/);
+  await expect(page).toHaveURL(/q=filter/);
+  await expect(page.locator('tbody tr')).toHaveCount(1);
+  await expect(page.locator('.count')).toContainText('1 lead');
+  // A bookmark of this URL opens the same view.
+  const url = page.url();
+  const other = await (await browser.newContext()).newPage();
+  await logIn(other, ADMIN, new URL(url).pathname + new URL(url).search);
+  await expect(other.locator('tbody tr')).toHaveCount(1);
+  await expect(other.getByLabel('Search')).toHaveValue(email);
+});
+
+test('after logging out, Back and reload show the login page, never lead data', async ({ page, browser }) => {
+  const email = uniqueEmail('logout');
+  await submitLead(await (await browser.newContext()).newPage(), 'Lo', 'Gout', email);
+  await logIn(page, ADMIN);
+  await expect(page.locator('tr', { hasText: email })).toBeVisible();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goBack();
+  await page.waitForLoadState();
+  await expect(page.getByText(email)).toHaveCount(0);
+  await page.reload();
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible();
+  await expect(page.getByText(email)).toHaveCount(0);
+});
+
+test('a wrong password gets a clear message', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Incorrect email or password.');
+  await expect(page.getByLabel('Email')).toHaveValue(ADMIN.email);
+});
+
+test('the resume downloads with its original file name, and the lead page shows it all', async ({ page, browser }) => {
+  const email = uniqueEmail('dl');
+  await submitLead(await (await browser.newContext()).newPage(), 'Dee', 'Ell', email, 'Dee Ell — CV.pdf');
+  await logIn(page, ADMIN);
+  const row = page.locator('tr', { hasText: email });
+  const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: 'Dee Ell — CV.pdf' }).click()]);
+  expect(download.suggestedFilename()).toBe('Dee Ell — CV.pdf');
+
+  await row.getByRole('link', { name: 'Dee Ell', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Dee Ell' })).toBeVisible();
+  await expect(page.getByText('Submitted by the prospect')).toBeVisible();
+  await expect(page.locator('iframe[title="Resume preview"]')).toBeVisible();
+  await expect(page.locator('tr[data-email-kind="prospect_confirmation"]')).toBeVisible();
+  await expect(page.locator('tr[data-email-kind="prospect_confirmation"]')).toContainText(/Sent|Queued/);
+});
+
+test('internal pages redirect to login and come back', async ({ page }) => {
+  await page.goto('/leads?state=pending');
+  await expect(page).toHaveURL(/\/login\?next=%2Fleads%3Fstate%3Dpending/);
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/leads\?state=pending$/);
+});

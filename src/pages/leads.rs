@@ -1,0 +1,174 @@
+//! `/leads`: every lead, newest first, filtered and searched through the URL,
+//! updated live.
+
+use crate::{
+    api::{MarkReachedOut, list_leads},
+    components::{
+        internal::{InternalHeader, redirect_if_unauthorized},
+        live::use_live,
+    },
+    domain::{
+        LeadState,
+        dashboard::{LeadFilter, LeadSummary, state_param},
+        time::{format_utc, iso_utc, relative},
+    },
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LeadsPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        query.with(|q| {
+            LeadFilter::from_query(q.get_str("state"), q.get_str("q"), q.get_str("after"), q.get_str("before"))
+        })
+    });
+    let leads = Resource::new(move || filter.get(), list_leads);
+    let live = use_live(Callback::new(move |_| leads.refetch()));
+    let mark = ServerAction::<MarkReachedOut>::new();
+    let notice = RwSignal::new(None::<String>);
+    Effect::new(move |_| match mark.value().get() {
+        Some(Ok(lead)) => {
+            notice.set(None);
+            let _ = lead;
+            leads.refetch();
+        }
+        Some(Err(e)) => {
+            redirect_if_unauthorized(&e);
+            notice.set(Some(e.to_string()));
+            leads.refetch();
+        }
+        None => {}
+    });
+
+    view! {
+        <Title text="Leads — Intake"/>
+        <InternalHeader live/>
+        <main class="page wide" id="main">
+            <div class="page-head">
+                <h1>"Leads"</h1>
+                <FilterForm filter/>
+            </div>
+            {move || notice.get().map(|m| view! { <div class="notice" role="alert">{m}</div> })}
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match leads.await {
+                        Err(e) => {
+                            redirect_if_unauthorized(&e);
+                            view! { <div class="notice" role="alert">{e.to_string()}</div> }.into_any()
+                        }
+                        Ok(page) => {
+                            let f = filter.get_untracked();
+                            let now = page.now_ms;
+                            let total = page.total;
+                            let empty = page.rows.is_empty();
+                            view! {
+                                <p class="count" data-total=total>
+                                    {format!("{total} lead{}", if total == 1 { "" } else { "s" })}
+                                    {(!f.q.is_empty() || f.state.is_some()).then_some(" match this view")}
+                                </p>
+                                {empty.then(|| view! { <p class="empty">"No leads match this view."</p> })}
+                                <div class="table-wrap">
+                                    <table class="leads">
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">"Name"</th>
+                                                <th scope="col">"Email"</th>
+                                                <th scope="col">"State"</th>
+                                                <th scope="col">"Submitted"</th>
+                                                <th scope="col">"Resume"</th>
+                                                <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {page.rows.into_iter().map(|l| view! { <LeadRow lead=l now mark/> }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                <nav class="pager" aria-label="Pages">
+                                    {page.newer.map(|n| view! { <a href=f.href(None, Some(n)) rel="prev">"← Newer"</a> })}
+                                    {page.older.map(|o| view! { <a href=f.href(Some(o), None) rel="next">"Older →"</a> })}
+                                </nav>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+#[component]
+fn FilterForm(filter: Memo<LeadFilter>) -> impl IntoView {
+    let f = filter.get_untracked();
+    let selected = move |s: Option<LeadState>| filter.with(|f| f.state == s);
+    view! {
+        <form method="get" action="/leads" class="filters" role="search">
+            <div class="field inline">
+                <label for="q">"Search"</label>
+                <input id="q" name="q" type="search" placeholder="Name or email" value=f.q.clone()/>
+            </div>
+            <div class="field inline">
+                <label for="state">"State"</label>
+                <select id="state" name="state">
+                    <option value="" selected=move || selected(None)>"All"</option>
+                    <option value=state_param(LeadState::Pending) selected=move || selected(Some(LeadState::Pending))>"Pending"</option>
+                    <option value=state_param(LeadState::ReachedOut) selected=move || selected(Some(LeadState::ReachedOut))>"Reached out"</option>
+                </select>
+            </div>
+            <button type="submit" class="secondary">"Apply"</button>
+        </form>
+    }
+}
+
+#[component]
+fn LeadRow(lead: LeadSummary, now: i64, mark: ServerAction<MarkReachedOut>) -> impl IntoView {
+    let name = format!("{} {}", lead.first_name, lead.last_name);
+    let href = format!("/leads/{}", lead.id);
+    let pending = lead.state == LeadState::Pending;
+    view! {
+        <tr data-lead-id=lead.id.to_string() data-state=lead.state.as_str()>
+            <td data-label="Name"><a href=href.clone()>{name}</a></td>
+            <td data-label="Email" class="email">{lead.email.clone()}</td>
+            <td data-label="State">
+                <span class="badge" class:badge-pending=pending class:badge-done=!pending>{lead.state.label()}</span>
+            </td>
+            <td data-label="Submitted">
+                <time datetime=iso_utc(lead.created_at) title=format_utc(lead.created_at)>{relative(lead.created_at, now)}</time>
+                <span class="abs">{format_utc(lead.created_at)}</span>
+            </td>
+            <td data-label="Resume">
+                <a href=format!("{href}/resume") download=lead.resume_file_name.clone() rel="external">{lead.resume_file_name.clone()}</a>
+            </td>
+            <td data-label="Action">
+                {if pending {
+                    view! { <MarkButton id=lead.id mark/> }.into_any()
+                } else {
+                    view! {
+                        <span class="muted">
+                            {lead.reached_out_by.clone().map(|b| format!("by {b}")).unwrap_or_default()}
+                        </span>
+                    }
+                        .into_any()
+                }}
+            </td>
+        </tr>
+    }
+}
+
+/// The "Mark reached out" button: an action form, so it also works without JavaScript.
+#[component]
+pub fn MarkButton(id: uuid::Uuid, mark: ServerAction<MarkReachedOut>) -> impl IntoView {
+    let busy = mark.pending();
+    view! {
+        <leptos::form::ActionForm action=mark>
+            <input type="hidden" name="id" value=id.to_string()/>
+            <button type="submit" class="secondary small" aria-disabled=move || busy.get().then_some("true")>
+                "Mark reached out"
+            </button>
+        </leptos::form::ActionForm>
+    }
+}

@@ -1,0 +1,106 @@
+//! The one place that decides which routes need a session, refuses
+//! cross-site state changes, and keeps internal pages out of caches.
+
+use super::{CurrentAttorney, session};
+use crate::{domain::dashboard::encode_component, server::state::AppState};
+use axum::{
+    Json,
+    extract::{Request, State},
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use tower_sessions::Session;
+
+/// How a route is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protection {
+    /// Anyone.
+    Public,
+    /// Needs a session; without one, redirect to `/login?next=…`.
+    Page,
+    /// Needs a session; without one, 401.
+    Api,
+}
+
+/// Routes that take unauthenticated cross-site POSTs: the public JSON API.
+const CSRF_EXEMPT: &[&str] = &["/api/leads"];
+
+/// Classifies a path. Everything under `/leads` and `/api/internal/` is internal.
+pub fn protection(path: &str) -> Protection {
+    if path.starts_with("/api/internal/") {
+        Protection::Api
+    } else if path == "/leads" || path.starts_with("/leads/") {
+        if path.ends_with("/resume") { Protection::Api } else { Protection::Page }
+    } else {
+        Protection::Public
+    }
+}
+
+pub async fn guard(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+    if !is_safe(req.method()) && !CSRF_EXEMPT.contains(&req.uri().path()) && !same_origin(&req, &state) {
+        tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
+        return (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
+    }
+    let path = req.uri().path().to_owned();
+    let protection = protection(&path);
+    let internal = protection != Protection::Public || path == "/login";
+    if protection != Protection::Public {
+        match session::current(&session, &state.db).await {
+            Some(attorney) => {
+                req.extensions_mut().insert(CurrentAttorney(attorney));
+            }
+            None if protection == Protection::Api => {
+                let body = Json(serde_json::json!({ "Unauthorized": null, "message": "Log in to continue." }));
+                return no_store((StatusCode::UNAUTHORIZED, body).into_response());
+            }
+            None => {
+                let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/leads");
+                let to = format!("/login?next={}", encode_component(target));
+                return no_store(Redirect::to(&to).into_response());
+            }
+        }
+    }
+    let res = next.run(req).await;
+    if internal { no_store(res) } else { res }
+}
+
+fn no_store(mut res: Response) -> Response {
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+fn is_safe(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A browser always says where a request comes from: `Sec-Fetch-Site`, or
+/// else `Origin`. Requests with neither come from non-browser clients, which
+/// cannot carry a victim's cookies.
+fn same_origin(req: &Request, state: &AppState) -> bool {
+    let h = req.headers();
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+    (!host.is_empty() && origin_host == host) || origin == state.config.public_url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_routes() {
+        assert_eq!(protection("/"), Protection::Public);
+        assert_eq!(protection("/login"), Protection::Public);
+        assert_eq!(protection("/api/leads"), Protection::Public);
+        assert_eq!(protection("/leads"), Protection::Page);
+        assert_eq!(protection("/leads/0190/resume"), Protection::Api);
+        assert_eq!(protection("/leads/0190"), Protection::Page);
+        assert_eq!(protection("/api/internal/leads"), Protection::Api);
+        assert_eq!(protection("/leadsx"), Protection::Public);
+    }
+}

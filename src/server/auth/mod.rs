@@ -1,0 +1,23 @@
+//! Attorney authentication: password hashing, sessions, login throttling,
+//! the first account, and the guard in front of every internal route.
+
+pub mod bootstrap;
+pub mod guard;
+pub mod password;
+pub mod session;
+pub mod throttle;
+
+use crate::{domain::dashboard::AppError, server::db::Attorney};
+use axum::Extension;
+
+/// The attorney behind the current request, put in the request by [`guard`].
+#[derive(Clone, Debug)]
+pub struct CurrentAttorney(pub Attorney);
+
+/// For server functions: the signed-in attorney, or `Unauthorized` (401).
+pub async fn require_attorney() -> Result<Attorney, AppError> {
+    match leptos_axum::extract::<Extension<CurrentAttorney>>().await {
+        Ok(Extension(CurrentAttorney(a))) => Ok(a),
+        Err(_) => Err(crate::server::http::fail(AppError::Unauthorized)),
+    }
+}

@@ -1,0 +1,118 @@
+//! `intake user …`: manage attorney accounts from the command line.
+//! Passwords are read from standard input, never from arguments.
+
+use crate::server::{
+    auth::password::{Hasher, check_new_password},
+    config::Config,
+    db::{Attorney, Db, DbError, now_ms},
+};
+use std::io::{BufRead, IsTerminal, Write};
+use uuid::Uuid;
+
+pub const USAGE: &str = "\
+usage:
+  intake                                   run the server
+  intake user add --email E --name \"N\"     add an attorney (password from stdin)
+  intake user reset-password --email E     set a new password (from stdin)
+  intake user disable --email E            stop an account from logging in
+  intake user enable --email E             allow it again
+  intake user list                         list accounts";
+
+/// Runs a `user` command; returns the process exit code.
+pub async fn run(args: &[String], config: &Config) -> u8 {
+    match run_inner(args, config).await {
+        Ok(msg) => {
+            println!("{msg}");
+            0
+        }
+        Err(msg) => {
+            eprintln!("intake: {msg}");
+            if msg.starts_with("usage") { 2 } else { 1 }
+        }
+    }
+}
+
+async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
+    let cmd = args.first().map(String::as_str).ok_or_else(|| USAGE.to_owned())?;
+    let flag = |name: &str| -> Result<String, String> {
+        args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone()).ok_or_else(|| format!("missing {name}\n{USAGE}"))
+    };
+    tokio::fs::create_dir_all(&config.data_dir).await.map_err(|e| e.to_string())?;
+    let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    let result = match cmd {
+        "add" => {
+            let email = flag("--email")?;
+            let email = crate::domain::Email::parse(&email)
+                .map(|e| e.to_string())
+                .or_else(|_| if email.ends_with("@localhost") { Ok(email.clone()) } else { Err("invalid email") })
+                .map_err(|e| format!("--email: {e}"))?;
+            let name = flag("--name")?.trim().to_owned();
+            if name.is_empty() || name.chars().count() > 100 {
+                return Err("--name must be 1–100 characters".into());
+            }
+            let password = read_password()?;
+            let attorney = Attorney {
+                id: Uuid::now_v7(),
+                email: email.clone(),
+                display_name: name,
+                password_hash: Hasher::new(1).hash(password).await?,
+                created_at: now_ms(),
+                disabled: false,
+            };
+            match db.create_attorney(&attorney).await {
+                Ok(()) => Ok(format!("added {email}")),
+                Err(DbError::DuplicateAttorney) => Err(format!("an account with email {email} already exists")),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        "reset-password" => {
+            let email = flag("--email")?;
+            if db.attorney_by_email(&email).await.map_err(|e| e.to_string())?.is_none() {
+                return Err(format!("no account with email {email}"));
+            }
+            let hash = Hasher::new(1).hash(read_password()?).await?;
+            db.set_password_hash(&email, &hash).await.map_err(|e| e.to_string())?;
+            Ok(format!("password changed for {email}"))
+        }
+        "disable" | "enable" => {
+            let email = flag("--email")?;
+            let disabled = cmd == "disable";
+            match db.set_disabled(&email, disabled).await.map_err(|e| e.to_string())? {
+                true => Ok(format!("{email} {cmd}d")),
+                false => Err(format!("no account with email {email}")),
+            }
+        }
+        "list" => {
+            let all = db.list_attorneys().await.map_err(|e| e.to_string())?;
+            Ok(all
+                .iter()
+                .map(|a| format!("{}\t{}\t{}", a.email, a.display_name, if a.disabled { "disabled" } else { "active" }))
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        _ => Err(USAGE.to_owned()),
+    };
+    db.close().await;
+    result
+}
+
+/// Reads a password from stdin: prompted (twice) on a terminal, one line otherwise.
+fn read_password() -> Result<String, String> {
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let read = |prompt: &str| -> Result<String, String> {
+        if interactive {
+            eprint!("{prompt}");
+            let _ = std::io::stderr().flush();
+        }
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line).map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    };
+    let password = read("New password: ")?;
+    if interactive && read("Repeat it: ")? != password {
+        return Err("the two passwords differ".into());
+    }
+    check_new_password(&password)?;
+    Ok(password)
+}

@@ -1,0 +1,90 @@
+//! `GET /leads/{id}/resume`: streams a lead's resume to a signed-in attorney.
+
+use crate::server::state::AppState;
+use axum::{
+    body::Body,
+    extract::{Path, Query, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Deserialize)]
+pub struct DownloadQuery {
+    #[serde(default)]
+    inline: Option<String>,
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<DownloadQuery>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else { return (StatusCode::NOT_FOUND, "No such lead.").into_response() };
+    let lead = match state.db.lead(id).await {
+        Ok(Some(l)) => l,
+        Ok(None) => return (StatusCode::NOT_FOUND, "No such lead.").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "resume download");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let Some(path) = state.resumes.path_for(&lead.resume.key) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let file = match tokio::fs::File::open(&path).await {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::error!(error = %e, lead = %id, "resume file missing");
+            return (StatusCode::NOT_FOUND, "The resume file is missing.").into_response();
+        }
+    };
+    let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+    let is_pdf = lead.resume.content_type == "application/pdf";
+    // Only PDFs are shown in the browser; everything else downloads.
+    let disposition = if q.inline.is_some() && is_pdf { "inline" } else { "attachment" };
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    let mut res = Response::new(body);
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&lead.resume.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::CONTENT_DISPOSITION, content_disposition(disposition, &lead.resume.file_name));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    res
+}
+
+/// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266).
+fn content_disposition(kind: &str, name: &str) -> HeaderValue {
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
+        .unwrap_or(HeaderValue::from_static("attachment"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_disposition;
+
+    #[test]
+    fn file_names_are_quoted_safely() {
+        let v = content_disposition("attachment", "Zoë \"cv\".pdf");
+        assert_eq!(
+            v.to_str().unwrap(),
+            "attachment; filename=\"Zo_ _cv_.pdf\"; filename*=UTF-8''Zo%C3%AB%20%22cv%22.pdf"
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! Attorney-side operations over the data layer: paging, details, the state change.
+
+use crate::{
+    domain::dashboard::{AppError, EmailStatus, LeadDetail, LeadFilter, LeadPage, PAGE_SIZE},
+    server::{
+        db::{Attorney, DbError, MarkOutcome, now_ms},
+        state::AppState,
+    },
+};
+use uuid::Uuid;
+
+/// One page of the dashboard (keyset pagination on the time-ordered id).
+pub async fn page(state: &AppState, filter: &LeadFilter) -> Result<LeadPage, AppError> {
+    let limit = PAGE_SIZE as i64 + 1;
+    let (mut rows, total) = state.db.list_leads(filter, limit).await.map_err(internal)?;
+    let (newer, older);
+    if filter.before.is_some() {
+        if rows.len() <= PAGE_SIZE {
+            // Reached the newest leads: show the first page rather than a short one.
+            let first = LeadFilter { after: None, before: None, ..filter.clone() };
+            return Box::pin(page(state, &first)).await;
+        }
+        rows.remove(0);
+        newer = rows.first().map(|r| r.id);
+        older = rows.last().map(|r| r.id);
+    } else {
+        let more = rows.len() > PAGE_SIZE;
+        rows.truncate(PAGE_SIZE);
+        older = if more { rows.last().map(|r| r.id) } else { None };
+        newer = if filter.after.is_some() { rows.first().map(|r| r.id) } else { None };
+    }
+    Ok(LeadPage { rows, total, older, newer, now_ms: now_ms() })
+}
+
+pub async fn detail(state: &AppState, id: Uuid) -> Result<LeadDetail, AppError> {
+    let lead = state.db.lead(id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+    let summary = state.db.lead_summary(id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+    let history = state.db.lead_history(id).await.map_err(internal)?;
+    let emails = state
+        .db
+        .messages_for_lead(id)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|m| EmailStatus {
+            kind: m.kind,
+            recipients: m.recipients,
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            sent_at: m.sent_at,
+        })
+        .collect();
+    Ok(LeadDetail {
+        lead: summary,
+        resume_size: lead.resume.size,
+        resume_sha256: lead.resume.sha256,
+        history,
+        emails,
+        now_ms: now_ms(),
+    })
+}
+
+/// Marks a lead reached out; a lead already marked is a conflict naming who and when.
+pub async fn mark_reached_out(
+    state: &AppState,
+    id: Uuid,
+    attorney: &Attorney,
+) -> Result<crate::domain::dashboard::LeadSummary, AppError> {
+    match state.db.mark_reached_out(id, attorney, now_ms()).await.map_err(internal)? {
+        MarkOutcome::Marked(event) => {
+            state.live.publish(event);
+            state.db.lead_summary(id).await.map_err(internal)?.ok_or(AppError::NotFound)
+        }
+        MarkOutcome::AlreadyMarked { by, at } => Err(AppError::Conflict(format!(
+            "Already marked reached out by {} at {}.",
+            by.as_deref().unwrap_or("another attorney"),
+            at.map(crate::domain::time::format_utc).unwrap_or_else(|| "an earlier time".into())
+        ))),
+        MarkOutcome::NotFound => Err(AppError::NotFound),
+    }
+}
+
+fn internal(e: DbError) -> AppError {
+    tracing::error!(error = %e, "database error");
+    AppError::Unavailable("Something went wrong on our side. Please try again.".into())
+}
