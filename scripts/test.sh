@@ -19,9 +19,24 @@ cargo fmt --check
 step "building the app (server + WASM)"
 cargo leptos build
 
-step "unit and integration tests"
+step "unit and integration tests (SQLite)"
 cargo test --no-default-features --features ssr 2>&1 | tee "$LOG_DIR/cargo-test.log"
-rust_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$LOG_DIR/cargo-test.log" | awk '{s += $4} END {print s + 0}')
+
+# PostgreSQL: the same integration suite, plus the multi-instance tests, when a
+# server answers. INTAKE_TEST_POSTGRES_URL names one; otherwise the local default.
+PG_URL="${INTAKE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -d "$PG_URL" 2>/dev/null; then
+  step "integration tests on PostgreSQL ($PG_URL), including several instances"
+  # Each test makes its own database; drop those left by earlier runs.
+  psql -q -d "$PG_URL" -At -c "SELECT datname FROM pg_database WHERE datname LIKE 'intake_test_%'" 2>/dev/null \
+    | while read -r db; do psql -q -d "$PG_URL" -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1 || true; done
+  INTAKE_TEST_POSTGRES_URL="$PG_URL" cargo test --no-default-features --features ssr --test api -- --include-ignored 2>&1 \
+    | tee "$LOG_DIR/cargo-test-pg.log"
+else
+  step "PostgreSQL not reachable at $PG_URL: skipping the PostgreSQL run (set INTAKE_TEST_POSTGRES_URL to use one)"
+  : > "$LOG_DIR/cargo-test-pg.log"
+fi
+rust_passed=$(cat "$LOG_DIR/cargo-test.log" "$LOG_DIR/cargo-test-pg.log" | grep -Eo 'test result: ok\. [0-9]+ passed' | awk '{s += $4} END {print s + 0}')
 
 step "clippy (ssr and hydrate)"
 cargo clippy --no-default-features --features ssr --all-targets -- -D warnings

@@ -53,6 +53,9 @@ pub struct Config {
     pub mail_retry_base: Duration,
     /// Longest delay between retries of a failed email.
     pub mail_retry_max: Duration,
+    /// How long a sender owns a claimed email before another may retry it;
+    /// longer than one SMTP attempt can take, so a live sender is never doubled.
+    pub mail_lease: Duration,
     /// First account, created at start-up when there is none.
     pub admin_email: Option<String>,
     pub admin_password: Option<Secret>,
@@ -134,6 +137,7 @@ impl Config {
             admin_email,
             admin_password,
             hash_concurrency: 4,
+            mail_lease: Duration::from_secs(120),
             database_url,
             data_dir,
             smtp_url,

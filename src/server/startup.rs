@@ -1,5 +1,6 @@
 //! Building and running the application: the analogue of `main`, usable from tests.
 
+use crate::server::auth::store::SessionStore;
 use crate::{
     app::{App, shell},
     server::{
@@ -26,7 +27,6 @@ use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite, cookie::time, session_store::ExpiredDeletion};
-use tower_sessions_sqlx_store::SqliteStore;
 
 /// A bound, ready-to-serve application.
 pub struct Application {
@@ -74,10 +74,7 @@ impl Application {
 
         let hasher = Hasher::new(config.hash_concurrency);
         bootstrap::ensure_first_account(&db, &hasher, &config).await.map_err(StartupError::Account)?;
-        let session_store = SqliteStore::new(db.sqlite_pool().expect("sqlite"))
-            .with_table_name("sessions")
-            .map_err(|e| StartupError::Sessions(e.to_string()))?;
-        session_store.migrate().await.map_err(|e| StartupError::Sessions(e.to_string()))?;
+        let session_store = SessionStore::for_database(&db).await.map_err(StartupError::Sessions)?;
 
         let listener = TcpListener::bind(config.site_addr)
             .await
@@ -92,7 +89,7 @@ impl Application {
 
         let (shutdown, shutdown_rx) = watch::channel(false);
         let state = AppState {
-            live: LiveBus::default(),
+            live: LiveBus::for_database(&db, shutdown_rx.clone()),
             hasher,
             login_throttle: Arc::default(),
             shutdown: shutdown_rx.clone(),
@@ -110,6 +107,7 @@ impl Application {
             wake: state.mail_wake.clone(),
             retry_base: state.config.mail_retry_base,
             retry_max: state.config.mail_retry_max,
+            lease: state.config.mail_lease,
         };
         let sender = tokio::spawn(sender.run(shutdown_rx));
         tokio::spawn(session_store.clone().continuously_delete_expired(std::time::Duration::from_secs(600)));
@@ -143,7 +141,7 @@ impl Application {
     }
 }
 
-fn router(state: AppState, session_store: SqliteStore) -> Router {
+fn router(state: AppState, session_store: SessionStore) -> Router {
     let secure = state.config.public_url.starts_with("https://");
     let sessions = SessionManagerLayer::new(session_store)
         .with_name("intake_session")

@@ -165,7 +165,7 @@ async fn the_cli_adds_resets_and_disables_accounts_with_passwords_from_stdin() {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_intake"));
         cmd.args(args)
             .env("INTAKE_DATA_DIR", &app.data_dir)
-            .env_remove("DATABASE_URL")
+            .env("DATABASE_URL", &app.database_url)
             .env("RUST_LOG", "error")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -2,7 +2,7 @@
 
 use intake::server::{config::Config, startup::Application};
 use reqwest::multipart::{Form, Part};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
@@ -25,9 +25,11 @@ pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 pub struct TestApp {
     pub base: String,
     pub data_dir: PathBuf,
+    pub database_url: String,
     pub client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<()>>,
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 /// Settings a test may change; everything else is the test default.
@@ -35,11 +37,12 @@ pub struct TestApp {
 pub struct Options {
     pub smtp_port: Option<u16>,
     pub vars: Vec<(&'static str, String)>,
+    pub lease: Option<Duration>,
 }
 
 impl Options {
     pub fn smtp(port: u16) -> Self {
-        Self { smtp_port: Some(port), vars: vec![] }
+        Self { smtp_port: Some(port), vars: vec![], lease: None }
     }
 
     pub fn var(mut self, k: &'static str, v: impl Into<String>) -> Self {
@@ -49,14 +52,91 @@ impl Options {
 }
 
 impl TestApp {
-    /// Starts the app in a fresh temporary data directory.
+    /// Starts the app in a fresh temporary data directory, and on PostgreSQL
+    /// (when `INTAKE_TEST_POSTGRES_URL` is set) in a fresh database.
     pub async fn spawn(opts: Options) -> Self {
         let dir = tempfile::Builder::new().prefix("intake-test-").tempdir().unwrap().keep();
+        let url = match std::env::var("INTAKE_TEST_POSTGRES_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => fresh_postgres_database(&admin_url).await,
+            _ => format!("sqlite://{}", dir.join("intake.db").display()),
+        };
+        std::fs::write(dir.join(".database_url"), &url).unwrap();
         Self::spawn_in(&dir, opts).await
     }
 
     /// Starts the app on an existing data directory (a restart).
     pub async fn spawn_in(data_dir: &Path, opts: Options) -> Self {
+        let config = Self::config(data_dir, opts);
+        let database_url = config.database_url.clone();
+        let app = Application::build(config, "target/site").await.expect("app starts");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            app.run_until(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self {
+            base,
+            data_dir: data_dir.to_owned(),
+            database_url,
+            client,
+            stop: Some(stop),
+            handle: Some(handle),
+            runtime: None,
+        }
+    }
+
+    /// A second instance on the same database as `self` (its own data directory),
+    /// in its own runtime so that [`TestApp::crash`] can kill it mid-work.
+    pub async fn another_instance(&self, opts: Options) -> Self {
+        let dir = tempfile::Builder::new().prefix("intake-test-").tempdir().unwrap().keep();
+        std::fs::write(dir.join(".database_url"), &self.database_url).unwrap();
+        Self::spawn_isolated(&dir, opts).await
+    }
+
+    /// Like [`TestApp::spawn_in`], in a runtime of its own.
+    pub async fn spawn_isolated(data_dir: &Path, opts: Options) -> Self {
+        let config = Self::config(data_dir, opts);
+        let database_url = config.database_url.clone();
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let app = runtime.spawn(async move { Application::build(config, "target/site").await.expect("app starts") });
+        let app = app.await.unwrap();
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = runtime.spawn(async move {
+            app.run_until(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self {
+            base,
+            data_dir: data_dir.to_owned(),
+            database_url,
+            client,
+            stop: Some(stop),
+            handle: Some(handle),
+            runtime: Some(runtime),
+        }
+    }
+
+    /// Kills an isolated instance at once: no graceful shutdown, work in flight is lost.
+    pub fn crash(mut self) {
+        self.stop.take();
+        self.handle.take();
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+
+    fn config(data_dir: &Path, opts: Options) -> Config {
+        let database_url = std::fs::read_to_string(data_dir.join(".database_url")).unwrap();
         let mut vars: HashMap<String, String> = [
             ("INTAKE_DATA_DIR", data_dir.display().to_string()),
             ("LEPTOS_SITE_ADDR", "127.0.0.1:0".into()),
@@ -68,6 +148,7 @@ impl TestApp {
             ("INTAKE_MAX_RESUME_BYTES", "1M".into()),
             ("INTAKE_ADMIN_EMAIL", ADMIN_EMAIL.into()),
             ("INTAKE_ADMIN_PASSWORD", ADMIN_PASSWORD.into()),
+            ("DATABASE_URL", database_url.clone()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -81,18 +162,8 @@ impl TestApp {
         let mut config = Config::from_vars(&vars).expect("test config");
         config.mail_retry_base = Duration::from_millis(100);
         config.mail_retry_max = Duration::from_millis(400);
-        let app = Application::build(config, "target/site").await.expect("app starts");
-        let base = format!("http://127.0.0.1:{}", app.port());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let handle = tokio::spawn(async move {
-            app.run_until(async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { base, data_dir: data_dir.to_owned(), client, stop: Some(stop), handle: Some(handle) }
+        config.mail_lease = opts.lease.unwrap_or(Duration::from_secs(5));
+        config
     }
 
     /// Stops the server gracefully and waits until it has closed the database.
@@ -115,10 +186,10 @@ impl TestApp {
         self.client.post(self.url(path)).multipart(form).send().await.unwrap()
     }
 
-    /// A read-only view of the app's database.
-    pub async fn db(&self) -> SqlitePool {
-        let url = format!("sqlite://{}?mode=ro", self.data_dir.join("intake.db").display());
-        SqlitePool::connect(&url).await.unwrap()
+    /// A connection pool on the app's database (either backend; select no UUID columns).
+    pub async fn db(&self) -> AnyPool {
+        sqlx::any::install_default_drivers();
+        AnyPool::connect(&self.database_url).await.unwrap()
     }
 
     pub async fn count(&self, table: &str) -> i64 {
@@ -178,8 +249,7 @@ impl TestApp {
             auth::password::Hasher,
             db::{Attorney, Db, now_ms},
         };
-        let url = format!("sqlite://{}", self.data_dir.join("intake.db").display());
-        let db = Db::connect(&url).await.unwrap();
+        let db = Db::connect(&self.database_url).await.unwrap();
         let a = Attorney {
             id: uuid::Uuid::now_v7(),
             email: email.into(),
@@ -206,7 +276,21 @@ impl Drop for TestApp {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
     }
+}
+
+/// Creates an empty database on the PostgreSQL server and returns its URL.
+pub async fn fresh_postgres_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("intake_test_{}", uuid::Uuid::now_v7().simple());
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("INTAKE_TEST_POSTGRES_URL reachable");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    let (base, _) = admin_url.rsplit_once('/').expect("a URL ending in /database");
+    format!("{base}/{name}")
 }
 
 /// The standard valid form, with `email`.

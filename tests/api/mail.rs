@@ -52,7 +52,7 @@ async fn queued_messages_survive_a_restart() {
 
 #[tokio::test]
 async fn without_smtp_messages_are_written_as_eml_files() {
-    let app = TestApp::spawn(Options { smtp_port: None, vars: vec![] }).await;
+    let app = TestApp::spawn(Options { smtp_port: None, vars: vec![], lease: None }).await;
     assert_eq!(app.post_form("/api/leads", lead_form("files@example.com")).await.status(), StatusCode::CREATED);
     let outbox = app.data_dir.join("outbox");
     eventually("two .eml files", || async {

@@ -4,6 +4,7 @@
 mod auth;
 mod dashboard;
 mod helpers;
+mod instances;
 mod mail;
 mod recovery;
 mod submit;

@@ -3,6 +3,9 @@
 //! [`Db`] picks its backend from the URL's scheme; each backend has its own
 //! SQL and migrations folder, and the rest of the app sees one interface.
 
+pub mod postgres;
+mod postgres_accounts;
+mod postgres_dashboard;
 mod sqlite;
 mod sqlite_accounts;
 mod sqlite_dashboard;
@@ -24,6 +27,11 @@ pub enum DbError {
     Other(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Escapes LIKE wildcards so a search for "50%" means the text "50%".
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// Milliseconds since the Unix epoch, the unit every stored time uses.
@@ -128,6 +136,7 @@ macro_rules! dispatch {
     ($self:ident . $method:ident ( $($arg:expr),* )) => {
         match $self {
             Db::Sqlite(db) => db.$method($($arg),*).await,
+            Db::Postgres(db) => db.$method($($arg),*).await,
         }
     };
 }
@@ -136,6 +145,7 @@ macro_rules! dispatch {
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(sqlite::SqliteDb),
+    Postgres(postgres::PgDb),
 }
 
 impl Db {
@@ -144,9 +154,7 @@ impl Db {
         if url.starts_with("sqlite:") {
             Ok(Self::Sqlite(sqlite::SqliteDb::connect(url).await?))
         } else {
-            Err(DbError::Other(sqlx::Error::Configuration(
-                "the PostgreSQL backend is not available in this build".into(),
-            )))
+            Ok(Self::Postgres(postgres::PgDb::connect(url).await?))
         }
     }
 
@@ -210,29 +218,21 @@ impl Db {
     }
 
     pub async fn lead(&self, id: Uuid) -> Result<Option<Lead>, DbError> {
-        match self {
-            Self::Sqlite(db) => db.lead(id).await,
-        }
+        dispatch!(self.lead(id))
     }
 
     /// Whether a lead refers to this resume storage key (used to recover staged files).
     pub async fn resume_key_exists(&self, key: &str) -> Result<bool, DbError> {
-        match self {
-            Self::Sqlite(db) => db.resume_key_exists(key).await,
-        }
+        dispatch!(self.resume_key_exists(key))
     }
 
     /// Leases up to `limit` due messages for `lease_ms`, so no other sender takes them.
     pub async fn claim_due_messages(&self, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<OutboxMessage>, DbError> {
-        match self {
-            Self::Sqlite(db) => db.claim_due_messages(now, lease_ms, limit).await,
-        }
+        dispatch!(self.claim_due_messages(now, lease_ms, limit))
     }
 
     pub async fn mark_sent(&self, id: Uuid, now: i64) -> Result<(), DbError> {
-        match self {
-            Self::Sqlite(db) => db.mark_sent(id, now).await,
-        }
+        dispatch!(self.mark_sent(id, now))
     }
 
     /// Records a failed attempt; `next_attempt_at: None` gives up for good.
@@ -242,34 +242,33 @@ impl Db {
         error: &str,
         next_attempt_at: Option<i64>,
     ) -> Result<(), DbError> {
-        match self {
-            Self::Sqlite(db) => db.mark_attempt_failed(id, error, next_attempt_at).await,
-        }
+        dispatch!(self.mark_attempt_failed(id, error, next_attempt_at))
     }
 
     /// When the earliest queued message becomes due (or its lease ends).
     pub async fn next_message_due(&self) -> Result<Option<i64>, DbError> {
-        match self {
-            Self::Sqlite(db) => db.next_message_due().await,
-        }
+        dispatch!(self.next_message_due())
     }
 
     pub async fn messages_for_lead(&self, lead_id: Uuid) -> Result<Vec<MessageStatus>, DbError> {
-        match self {
-            Self::Sqlite(db) => db.messages_for_lead(lead_id).await,
-        }
+        dispatch!(self.messages_for_lead(lead_id))
     }
 
-    /// The SQLite pool, for the session store.
     pub fn sqlite_pool(&self) -> Option<sqlx::SqlitePool> {
         match self {
             Self::Sqlite(db) => Some(db.pool.clone()),
+            Self::Postgres(_) => None,
+        }
+    }
+
+    pub fn pg_pool(&self) -> Option<sqlx::PgPool> {
+        match self {
+            Self::Postgres(db) => Some(db.pool.clone()),
+            Self::Sqlite(_) => None,
         }
     }
 
     pub async fn close(&self) {
-        match self {
-            Self::Sqlite(db) => db.close().await,
-        }
+        dispatch!(self.close())
     }
 }

@@ -19,7 +19,7 @@ const FILTER: &str = "(?1 IS NULL OR l.state = ?1)
 impl SqliteDb {
     pub async fn list_leads(&self, f: &LeadFilter, limit: i64) -> Result<(Vec<LeadSummary>, i64), DbError> {
         let state = f.state.map(LeadState::as_str);
-        let pattern = (!f.q.is_empty()).then(|| format!("%{}%", escape_like(&f.q.to_lowercase())));
+        let pattern = (!f.q.is_empty()).then(|| format!("%{}%", super::escape_like(&f.q.to_lowercase())));
         let (cursor_sql, cursor, order) = match (f.after, f.before) {
             (_, Some(b)) => ("AND l.id > ?3", Some(b), "ASC"),
             (Some(a), None) => ("AND l.id < ?3", Some(a), "DESC"),
@@ -145,11 +145,6 @@ impl SqliteDb {
             })
             .collect()
     }
-}
-
-/// Escapes LIKE wildcards so a search for "50%" means the text "50%".
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 fn parse_state(s: String) -> Result<LeadState, DbError> {

@@ -1,7 +1,7 @@
 //! `GET /api/internal/events`: server-sent events for open dashboards.
 //! A reconnecting client sends `Last-Event-ID` and first receives what it missed.
 
-use crate::server::state::AppState;
+use crate::server::{live::LiveMessage, state::AppState};
 use axum::{
     extract::State,
     http::HeaderMap,
@@ -40,9 +40,11 @@ pub async fn events(
         loop {
             tokio::select! {
                 msg = rx.recv() => match msg {
-                    Ok(ev) if ev.id <= replayed_up_to => {}
-                    Ok(ev) => yield Ok(to_event(&ev)),
-                    Err(RecvError::Lagged(_)) => yield Ok(Event::default().event("resync").data("{}")),
+                    Ok(LiveMessage::Event(ev)) if ev.id <= replayed_up_to => {}
+                    Ok(LiveMessage::Event(ev)) => yield Ok(to_event(&ev)),
+                    Ok(LiveMessage::Resync) | Err(RecvError::Lagged(_)) => {
+                        yield Ok(Event::default().event("resync").data("{}"))
+                    }
                     Err(RecvError::Closed) => break,
                 },
                 _ = shutdown.changed() => break,

@@ -8,8 +8,6 @@ use lettre::message::Mailbox;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::{Notify, watch};
 
-/// How long a claimed message stays reserved for the sender that claimed it.
-const LEASE: Duration = Duration::from_secs(120);
 /// Longest idle sleep, so a message whose lease expired is picked up again.
 const MAX_IDLE: Duration = Duration::from_secs(30);
 const BATCH: i64 = 16;
@@ -22,6 +20,8 @@ pub struct Sender {
     pub wake: Arc<Notify>,
     pub retry_base: Duration,
     pub retry_max: Duration,
+    /// How long a claimed message stays reserved for this sender.
+    pub lease: Duration,
 }
 
 impl Sender {
@@ -31,7 +31,7 @@ impl Sender {
             if *shutdown.borrow() {
                 return;
             }
-            let sent_any = match self.db.claim_due_messages(now_ms(), LEASE.as_millis() as i64, BATCH).await {
+            let sent_any = match self.db.claim_due_messages(now_ms(), self.lease.as_millis() as i64, BATCH).await {
                 Ok(batch) => {
                     let n = batch.len();
                     for msg in batch {

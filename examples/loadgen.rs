@@ -1,0 +1,346 @@
+//! Load generator for a running Intake: drives it over HTTP like real clients.
+//! See `scripts/bench.sh`, which starts the server(s) and runs every scenario.
+//!
+//!   loadgen submit --url U --concurrency N --seconds S [--server-pid P]...
+//!   loadgen seed   --url U --count N --concurrency C
+//!   loadgen list   --url U --concurrency N --seconds S --email E --password P [--search]
+//!   loadgen live   --url U [--url U2] --dashboards N --submissions M --email E --password P
+//!   loadgen logins --url U --concurrency N --count M --email E --password P
+
+use futures::StreamExt;
+use reqwest::multipart::{Form, Part};
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone())
+}
+
+fn args_all(args: &[String], name: &str) -> Vec<String> {
+    args.windows(2).filter(|w| w[0] == name).map(|w| w[1].clone()).collect()
+}
+
+fn num(args: &[String], name: &str, default: u64) -> u64 {
+    arg(args, name).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// A 50 KB PDF-looking file (valid header, padded).
+fn resume() -> Vec<u8> {
+    let mut v = b"%PDF-1.4\n%bench\n".to_vec();
+    v.resize(50 * 1024, b' ');
+    v.extend_from_slice(b"\n%%EOF\n");
+    v
+}
+
+static SEQ: AtomicU64 = AtomicU64::new(0);
+
+fn unique_email(tag: &str) -> String {
+    let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    format!("{tag}{t}.{}@bench.example", SEQ.fetch_add(1, Ordering::Relaxed))
+}
+
+fn form(email: &str, pdf: &[u8]) -> Form {
+    Form::new()
+        .text("first_name", "Bench")
+        .text("last_name", "Mark")
+        .text("email", email.to_owned())
+        .part("resume", Part::bytes(pdf.to_vec()).file_name("cv.pdf").mime_str("application/pdf").unwrap())
+}
+
+/// CPU seconds (user+system) and peak RSS (KiB) of a process, from /proc.
+fn proc_usage(pid: &str) -> (f64, u64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let hwm = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    (ticks / 100.0, hwm)
+}
+
+struct Stats {
+    latencies: Mutex<Vec<Duration>>,
+    statuses: Mutex<HashMap<String, u64>>,
+}
+
+impl Stats {
+    fn new() -> Arc<Self> {
+        Arc::new(Self { latencies: Mutex::new(Vec::new()), statuses: Mutex::new(HashMap::new()) })
+    }
+
+    fn record(&self, status: String, took: Duration) {
+        self.latencies.lock().unwrap().push(took);
+        *self.statuses.lock().unwrap().entry(status).or_default() += 1;
+    }
+
+    fn report(&self, what: &str, elapsed: Duration, ok_status: &str) {
+        let mut l = self.latencies.lock().unwrap().clone();
+        l.sort();
+        let pct =
+            |p: f64| l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1))).copied().unwrap_or_default();
+        let statuses = self.statuses.lock().unwrap().clone();
+        let ok = statuses.get(ok_status).copied().unwrap_or(0);
+        let errors: u64 = statuses.iter().filter(|(k, _)| k.as_str() != ok_status).map(|(_, v)| v).sum();
+        println!(
+            "{what}: {ok} ok in {:.1}s = {:.0}/s; p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; errors {errors} {:?}",
+            elapsed.as_secs_f64(),
+            ok as f64 / elapsed.as_secs_f64(),
+            pct(0.50).as_secs_f64() * 1e3,
+            pct(0.99).as_secs_f64() * 1e3,
+            l.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+            statuses.iter().filter(|(k, _)| k.as_str() != ok_status).collect::<Vec<_>>()
+        );
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(2048)
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn login(url: &str, email: &str, password: &str) -> (reqwest::Client, String) {
+    let c = client();
+    let res = c
+        .post(format!("{url}/login"))
+        .form(&[("email", email), ("password", password), ("next", "/leads")])
+        .send()
+        .await
+        .expect("login request");
+    assert_eq!(res.status().as_u16(), 303, "login failed");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    (c, cookie)
+}
+
+/// Runs `job` from `concurrency` tasks for `seconds` (or until `count` jobs ran).
+async fn run<F, Fut>(concurrency: u64, seconds: u64, count: Option<u64>, job: F) -> Duration
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let job = Arc::new(job);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let issued = Arc::new(AtomicU64::new(0));
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (job, issued) = (job.clone(), issued.clone());
+            tokio::spawn(async move {
+                loop {
+                    let n = issued.fetch_add(1, Ordering::Relaxed);
+                    if count.is_some_and(|c| n >= c) || (count.is_none() && Instant::now() >= deadline) {
+                        return;
+                    }
+                    job(n).await;
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        let _ = t.await;
+    }
+    started.elapsed()
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cmd = args.first().cloned().unwrap_or_default();
+    let urls = args_all(&args, "--url");
+    let url = urls.first().cloned().unwrap_or_else(|| "http://127.0.0.1:3000".into());
+    let pids = args_all(&args, "--server-pid");
+    let before: Vec<_> = pids.iter().map(|p| proc_usage(p)).collect();
+    let me_before = proc_usage("self");
+    let concurrency = num(&args, "--concurrency", 16);
+    let seconds = num(&args, "--seconds", 10);
+    let email = arg(&args, "--email").unwrap_or_default();
+    let password = arg(&args, "--password").unwrap_or_default();
+
+    match cmd.as_str() {
+        "submit" | "seed" => {
+            let pdf = Arc::new(resume());
+            let stats = Stats::new();
+            let c = client();
+            let (s, u) = (stats.clone(), urls.clone());
+            let count = (cmd == "seed").then(|| num(&args, "--count", 1000));
+            let elapsed = run(concurrency, seconds, count, move |n| {
+                let (c, s, pdf) = (c.clone(), s.clone(), pdf.clone());
+                let target = u[(n as usize) % u.len()].clone();
+                async move {
+                    let t = Instant::now();
+                    let status = match c
+                        .post(format!("{target}/api/leads"))
+                        .multipart(form(&unique_email("s"), &pdf))
+                        .send()
+                        .await
+                    {
+                        Ok(r) => r.status().as_u16().to_string(),
+                        Err(e) if e.is_timeout() => "timeout".into(),
+                        Err(_) => "connection error".into(),
+                    };
+                    s.record(status, t.elapsed());
+                }
+            })
+            .await;
+            stats.report(&format!("{cmd} (concurrency {concurrency})"), elapsed, "201");
+        }
+        "list" => {
+            let (c, cookie) = login(&url, &email, &password).await;
+            let search = args.iter().any(|a| a == "--search");
+            let stats = Stats::new();
+            let s = stats.clone();
+            let u = url.clone();
+            let elapsed = run(concurrency, seconds, None, move |n| {
+                let (c, s, cookie, u) = (c.clone(), s.clone(), cookie.clone(), u.clone());
+                async move {
+                    let body = if search { format!("filter[q]=s{}", n % 97) } else { "filter[q]=".to_string() };
+                    let t = Instant::now();
+                    let status = match c
+                        .post(format!("{u}/api/internal/leads"))
+                        .header("cookie", cookie)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(body)
+                        .send()
+                        .await
+                    {
+                        Ok(r) => {
+                            let st = r.status().as_u16().to_string();
+                            let _ = r.bytes().await;
+                            st
+                        }
+                        Err(_) => "error".into(),
+                    };
+                    s.record(status, t.elapsed());
+                }
+            })
+            .await;
+            stats.report(
+                &format!("{} (concurrency {concurrency})", if search { "search" } else { "list" }),
+                elapsed,
+                "200",
+            );
+        }
+        "logins" => {
+            let stats = Stats::new();
+            let s = stats.clone();
+            let u = url.clone();
+            let count = num(&args, "--count", 256);
+            let elapsed = run(concurrency, seconds, Some(count), move |_| {
+                let (s, u, e, p) = (s.clone(), u.clone(), email.clone(), password.clone());
+                async move {
+                    let t = Instant::now();
+                    let r = client()
+                        .post(format!("{u}/login"))
+                        .form(&[("email", e.as_str()), ("password", p.as_str())])
+                        .send()
+                        .await;
+                    s.record(
+                        r.map(|r| r.status().as_u16().to_string()).unwrap_or_else(|_| "error".into()),
+                        t.elapsed(),
+                    );
+                }
+            })
+            .await;
+            stats.report(&format!("logins (concurrency {concurrency})"), elapsed, "303");
+        }
+        "live" => {
+            let dashboards = num(&args, "--dashboards", 100);
+            let submissions = num(&args, "--submissions", 500);
+            let rate = num(&args, "--rate", 100);
+            let sent_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+            let delays: Arc<Mutex<Vec<Duration>>> = Arc::default();
+            let connected = Arc::new(AtomicU64::new(0));
+            let mut tasks = vec![];
+            for d in 0..dashboards {
+                let target = urls[(d as usize) % urls.len()].clone();
+                let (c, cookie) = login(&target, &email, &password).await;
+                let (sent_at, delays, connected) = (sent_at.clone(), delays.clone(), connected.clone());
+                tasks.push(tokio::spawn(async move {
+                    let res =
+                        c.get(format!("{target}/api/internal/events")).header("cookie", cookie).send().await.unwrap();
+                    let mut stream = res.bytes_stream();
+                    let mut buf = String::new();
+                    let mut seen = 0;
+                    while let Some(Ok(chunk)) = stream.next().await {
+                        buf.push_str(&String::from_utf8_lossy(&chunk));
+                        while let Some(end) = buf.find("\n\n") {
+                            let ev: String = buf.drain(..end + 2).collect();
+                            if ev.contains("event: hello") {
+                                connected.fetch_add(1, Ordering::Relaxed);
+                            }
+                            if let Some(i) = ev.find("\"lead_id\":\"") {
+                                let id = &ev[i + 11..i + 47];
+                                if let Some(t) = sent_at.lock().unwrap().get(id) {
+                                    delays.lock().unwrap().push(t.elapsed());
+                                }
+                                seen += 1;
+                                if seen >= submissions {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                }));
+            }
+            while connected.load(Ordering::Relaxed) < dashboards {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            let pdf = resume();
+            let c = client();
+            let started = Instant::now();
+            let mut errors = 0;
+            for n in 0..submissions {
+                let target = &urls[(n as usize) % urls.len()];
+                let t = Instant::now();
+                match c.post(format!("{target}/api/leads")).multipart(form(&unique_email("l"), &pdf)).send().await {
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        let v: serde_json::Value = r.json().await.unwrap();
+                        sent_at.lock().unwrap().insert(v["id"].as_str().unwrap().to_owned(), t);
+                    }
+                    _ => errors += 1,
+                }
+                let next = started + Duration::from_secs_f64((n + 1) as f64 / rate as f64);
+                tokio::time::sleep_until(next.into()).await;
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(10), futures::future::join_all(tasks)).await;
+            let mut d = delays.lock().unwrap().clone();
+            d.sort();
+            let pct = |p: f64| {
+                d.get(((d.len() as f64 * p) as usize).min(d.len().saturating_sub(1))).copied().unwrap_or_default()
+            };
+            println!(
+                "live: {dashboards} dashboards, {submissions} submissions at {rate}/s: {} deliveries (expected {}), submit-to-event p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; submit errors {errors}",
+                d.len(),
+                dashboards * submissions,
+                pct(0.5).as_secs_f64() * 1e3,
+                pct(0.99).as_secs_f64() * 1e3,
+                d.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+            );
+        }
+        _ => {
+            eprintln!("usage: loadgen submit|seed|list|live|logins --url URL ... (see the file header)");
+            std::process::exit(2);
+        }
+    }
+    let me_after = proc_usage("self");
+    println!("  loader CPU {:.1} s", me_after.0 - me_before.0);
+    for (pid, b) in pids.iter().zip(before) {
+        let a = proc_usage(pid);
+        println!("  server pid {pid}: CPU {:.1} s, peak RSS {:.1} MiB", a.0 - b.0, a.1 as f64 / 1024.0);
+    }
+}

@@ -1,0 +1,127 @@
+//! Several instances on one PostgreSQL database behave as one app.
+//! Run by `scripts/test.sh` when PostgreSQL is available (`--include-ignored`
+//! with `INTAKE_TEST_POSTGRES_URL` set); SQLite is a single-instance database.
+
+use crate::helpers::*;
+use futures::StreamExt;
+use reqwest::{StatusCode, header};
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+fn require_postgres() {
+    assert!(
+        std::env::var("INTAKE_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()),
+        "these tests need INTAKE_TEST_POSTGRES_URL (see scripts/test.sh)"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL"]
+async fn a_lead_submitted_on_one_instance_appears_live_on_another() {
+    require_postgres();
+    let a = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let b = a.another_instance(Options::smtp(free_port().await)).await;
+    let client = b.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let res = client.get(b.url("/api/internal/events")).send().await.unwrap();
+    let mut stream = res.bytes_stream();
+    let mut buf = String::new();
+    let id = a.submit("across@example.com").await;
+    let got = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let chunk = stream.next().await.unwrap().unwrap();
+            buf.push_str(&String::from_utf8_lossy(&chunk));
+            if buf.contains(&id) {
+                return buf.clone();
+            }
+        }
+    })
+    .await
+    .expect("the event reaches the other instance");
+    assert!(got.contains("\"kind\":\"created\""), "{got}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL"]
+async fn a_session_created_on_one_instance_is_valid_on_another() {
+    require_postgres();
+    let a = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let b = a.another_instance(Options::smtp(free_port().await)).await;
+    let res = a.login_with(&a.browser(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let on_b = b.client.post(b.url("/api/internal/me")).header(header::COOKIE, &cookie).send().await.unwrap();
+    assert_eq!(on_b.status(), StatusCode::OK);
+    let logout = b.client.post(b.url("/logout")).header(header::COOKIE, &cookie).send().await.unwrap();
+    assert_eq!(logout.status(), StatusCode::SEE_OTHER);
+    let on_a = a.client.post(a.url("/api/internal/me")).header(header::COOKIE, &cookie).send().await.unwrap();
+    assert_eq!(on_a.status(), StatusCode::UNAUTHORIZED, "logging out on B ends the session on A");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL"]
+async fn two_instances_drain_the_outbox_exactly_once() {
+    require_postgres();
+    let sink = SmtpSink::start().await;
+    let a = TestApp::spawn(Options::smtp(sink.port)).await;
+    let b = a.another_instance(Options::smtp(sink.port)).await;
+    for i in 0..10 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        app.submit(&format!("once{i}@example.com")).await;
+    }
+    let msgs = sink.wait_for(20).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let all = sink.messages();
+    assert_eq!(all.len(), 20, "20 messages, none twice");
+    let mut ids: Vec<String> = all
+        .iter()
+        .map(|m| m.data.lines().find(|l| l.to_ascii_lowercase().starts_with("message-id:")).unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 20, "distinct messages: {msgs:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL"]
+async fn a_message_claimed_by_an_instance_that_dies_is_sent_by_another() {
+    require_postgres();
+    // A's SMTP server accepts connections and never answers: A hangs mid-send.
+    let stalled = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let stalled_port = stalled.local_addr().unwrap().port();
+    let _hold = tokio::spawn(async move {
+        let mut open = vec![];
+        while let Ok((s, _)) = stalled.accept().await {
+            open.push(s);
+        }
+    });
+    let sink = SmtpSink::start().await;
+    let lease = Some(Duration::from_secs(2));
+    let base = TestApp::spawn(Options { smtp_port: Some(free_port().await), vars: vec![], lease }).await;
+    let a = base.another_instance(Options { smtp_port: Some(stalled_port), vars: vec![], lease }).await;
+    // Only A is sending for now: the base instance stops.
+    let b_dir = {
+        let dir = tempfile::Builder::new().prefix("intake-test-").tempdir().unwrap().keep();
+        std::fs::write(dir.join(".database_url"), &base.database_url).unwrap();
+        dir
+    };
+    base.stop().await;
+
+    a.submit("dies@example.com").await;
+    let db = a.db().await;
+    eventually("A claimed both messages", || async {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE locked_until IS NOT NULL")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        n == 2
+    })
+    .await;
+    a.crash();
+
+    let _b = TestApp::spawn_isolated(&b_dir, Options { smtp_port: Some(sink.port), vars: vec![], lease }).await;
+    let msgs = sink.wait_for(2).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.messages().len(), 2, "{msgs:?}");
+    let sent: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'SENT'").fetch_one(&db).await.unwrap();
+    assert_eq!(sent, 2);
+}
