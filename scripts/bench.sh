@@ -17,7 +17,7 @@ ADMIN_EMAIL=bench@firm.test
 ADMIN_PASSWORD='bench password 123'
 
 step "building (release)"
-cargo leptos build --release >/dev/null
+cargo leptos build --release --precompress >/dev/null
 cargo build --release --no-default-features --features ssr --example loadgen >/dev/null 2>&1
 LOADGEN=target/release/examples/loadgen
 PIDS=()

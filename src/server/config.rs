@@ -53,6 +53,8 @@ pub struct Config {
     pub mail_retry_base: Duration,
     /// Longest delay between retries of a failed email.
     pub mail_retry_max: Duration,
+    /// `s3://bucket/prefix` to keep resumes in object storage; `None`: `<data dir>/resumes`.
+    pub storage_url: Option<String>,
     /// How long a sender owns a claimed email before another may retry it;
     /// longer than one SMTP attempt can take, so a live sender is never doubled.
     pub mail_lease: Duration,
@@ -133,7 +135,14 @@ impl Config {
             return Err(err("INTAKE_ADMIN_EMAIL", "must be set when INTAKE_ADMIN_PASSWORD is"));
         }
 
+        let storage_url = match get("INTAKE_STORAGE_URL") {
+            Some(u) if u.starts_with("s3://") && u.len() > 5 => Some(u),
+            Some(_) => return Err(err("INTAKE_STORAGE_URL", "must look like s3://bucket/prefix")),
+            None => None,
+        };
+
         Ok(Self {
+            storage_url,
             admin_email,
             admin_password,
             hash_concurrency: 4,

@@ -150,7 +150,6 @@ pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Re
                 hasher.update(&chunk);
                 staged.write(&chunk).await.map_err(internal)?;
             }
-            staged.finish().await.map_err(internal)?;
             // Browsers send an empty, unnamed part when no file was chosen.
             if size == 0 && file_name.is_empty() {
                 continue;
@@ -252,12 +251,14 @@ pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt
         },
     };
     let messages = compose::messages_for(&state.config, &lead);
+    let mut staged = resume.staged;
+    staged.finish().await.map_err(internal)?;
     let event = match state.db.insert_lead(&lead, &messages).await {
         Ok(event) => event,
         Err(DbError::DuplicateEmail) => return Err(SubmitError::Duplicate),
         Err(e) => return Err(internal(e)),
     };
-    if let Err(e) = resume.staged.commit() {
+    if let Err(e) = staged.commit().await {
         // The row is committed; start-up recovery moves the staged file into place.
         tracing::error!(lead = %lead.id, error = %e, "cannot move resume into place; will retry at next start");
     }

@@ -24,7 +24,8 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::{net::SocketAddr, sync::Arc};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite, cookie::time, session_store::ExpiredDeletion};
 
@@ -46,6 +47,8 @@ pub enum StartupError {
     Database(#[from] crate::server::db::DbError),
     #[error("cannot configure email: {0}")]
     Mail(String),
+    #[error("cannot use the resume storage (INTAKE_STORAGE_URL): {0}")]
+    Storage(String),
     #[error("cannot create the first account: {0}")]
     Account(String),
     #[error("cannot set up sessions: {0}")]
@@ -62,8 +65,13 @@ impl Application {
         let dir_err = |source| StartupError::DataDir { path: data_dir.display().to_string(), source };
         tokio::fs::create_dir_all(&config.data_dir).await.map_err(dir_err)?;
         let db = Db::connect(&config.database_url).await?;
-        let resumes = ResumeStore::open(config.resume_dir()).await.map_err(dir_err)?;
-        let recovered = resumes.recover(&db).await?;
+        // The S3 client's TLS uses ring, like the rest of the app.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let resumes = match &config.storage_url {
+            None => ResumeStore::local(config.resume_dir()).await.map_err(dir_err)?,
+            Some(url) => ResumeStore::s3(url, config.data_dir.join("spool")).await.map_err(StartupError::Storage)?,
+        };
+        let recovered = resumes.recover(&db).await.map_err(|e| StartupError::Storage(e.to_string()))?;
         if recovered.completed + recovered.discarded > 0 {
             tracing::warn!(?recovered, "settled resume files left by an interrupted run");
         }
@@ -152,7 +160,11 @@ fn router(state: AppState, session_store: SessionStore) -> Router {
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
+    // Built assets, precompressed (`cargo leptos build --release --precompress`) when available.
+    let pkg_dir = format!("{}/{}", state.leptos_options.site_root, state.leptos_options.site_pkg_dir);
+    let pkg = ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip();
     Router::new()
+        .nest_service("/pkg", pkg)
         .merge(http::routes())
         .leptos_routes_with_context(
             &state,

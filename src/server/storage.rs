@@ -1,20 +1,34 @@
-//! Resume files on local disk.
+//! Resume files: on local disk (the default) or in an S3-compatible bucket.
 //!
-//! An upload streams into `resumes/.staging/<key>`; once the lead's row has
-//! committed, [`StagedResume::commit`] renames it to `resumes/<key>`. A staged
-//! file that outlives its request (a crash between commit and rename) is
-//! settled by [`ResumeStore::recover`] at the next start: kept if a lead
+//! An upload streams into a local spool file. Before the lead's row commits
+//! it is put in place as `staging/<key>` (a local rename, or an object put);
+//! once the row has committed, [`StagedResume::commit`] moves it to `<key>`.
+//! A staged file that outlives its request (a crash between commit and move)
+//! is settled by [`ResumeStore::recover`] at the next start: kept if a lead
 //! refers to it, deleted otherwise.
 
 use crate::server::db::{Db, DbError};
-use std::path::PathBuf;
+use bytes::Bytes;
+use futures::{StreamExt, stream::BoxStream};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, path::Path as ObjectPath};
+use std::{path::PathBuf, sync::Arc};
 use tokio::{fs, io::AsyncWriteExt};
 use uuid::Uuid;
 
+/// Where finished resumes live.
+#[derive(Clone, Debug)]
+enum Backend {
+    /// `dir/<key>`; staged files are in `dir/.staging/`, on the same file system.
+    Local { dir: PathBuf },
+    /// `prefix/<key>`; staged objects are under `prefix/staging/`.
+    Object { store: Arc<dyn ObjectStore>, prefix: ObjectPath },
+}
+
 #[derive(Clone, Debug)]
 pub struct ResumeStore {
-    dir: PathBuf,
-    staging: PathBuf,
+    /// Local directory for uploads in progress.
+    spool: PathBuf,
+    backend: Backend,
 }
 
 /// What start-up recovery did with leftover staged files.
@@ -24,39 +38,101 @@ pub struct Recovery {
     pub discarded: usize,
 }
 
+/// Storage failures (I/O or the object store), logged by callers.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("file system: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("object store: {0}")]
+    Object(#[from] object_store::Error),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
 impl ResumeStore {
-    pub async fn open(dir: PathBuf) -> std::io::Result<Self> {
-        let staging = dir.join(".staging");
-        fs::create_dir_all(&staging).await?;
-        Ok(Self { dir, staging })
+    /// Files under `dir` (`<data dir>/resumes`).
+    pub async fn local(dir: PathBuf) -> std::io::Result<Self> {
+        let spool = dir.join(".staging");
+        fs::create_dir_all(&spool).await?;
+        Ok(Self { spool, backend: Backend::Local { dir } })
     }
 
-    /// Creates an empty staged file under a fresh, unguessable key.
+    /// Objects in a bucket, e.g. `s3://bucket/prefix`; credentials, region and
+    /// endpoint come from the usual `AWS_*` variables. Uploads spool in `spool`.
+    pub async fn s3(url: &str, spool: PathBuf) -> Result<Self, String> {
+        let (bucket_url, prefix) = match url.strip_prefix("s3://").and_then(|r| r.split_once('/')) {
+            Some((bucket, prefix)) => (format!("s3://{bucket}"), prefix.trim_matches('/').to_owned()),
+            None => (url.trim_end_matches('/').to_owned(), String::new()),
+        };
+        let store =
+            object_store::aws::AmazonS3Builder::from_env().with_url(bucket_url).build().map_err(|e| e.to_string())?;
+        fs::create_dir_all(&spool).await.map_err(|e| e.to_string())?;
+        Ok(Self { spool, backend: Backend::Object { store: Arc::new(store), prefix: ObjectPath::from(prefix) } })
+    }
+
+    /// Creates an empty spool file under a fresh, unguessable key.
     pub async fn stage(&self) -> std::io::Result<StagedResume> {
         let key = Uuid::now_v7().simple().to_string();
-        let path = self.staging.join(&key);
-        let final_path = self.dir.join(&key);
+        let path = self.spool.join(&key);
         let file = fs::OpenOptions::new().write(true).create_new(true).open(&path).await?;
-        Ok(StagedResume { key, path, final_path, file: Some(file), done: false })
+        Ok(StagedResume { key, path, file: Some(file), backend: self.backend.clone(), state: State::Spooling })
     }
 
-    /// The stored file for `key`, if the key is well-formed.
-    pub fn path_for(&self, key: &str) -> Option<PathBuf> {
-        valid_key(key).then(|| self.dir.join(key))
+    /// Streams a stored resume: its length and its bytes.
+    pub async fn open(&self, key: &str) -> Result<(u64, BoxStream<'static, std::io::Result<Bytes>>), StorageError> {
+        if !valid_key(key) {
+            return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "bad key").into());
+        }
+        match &self.backend {
+            Backend::Local { dir } => {
+                let file = fs::File::open(dir.join(key)).await?;
+                let len = file.metadata().await?.len();
+                Ok((len, tokio_util::io::ReaderStream::new(file).boxed()))
+            }
+            Backend::Object { store, prefix } => {
+                let got = store.get(&prefix.clone().join(key)).await?;
+                let len = got.meta.size;
+                Ok((len, got.into_stream().map(|r| r.map_err(std::io::Error::other)).boxed()))
+            }
+        }
     }
 
     /// Settles staged files left by a previous run.
-    pub async fn recover(&self, db: &Db) -> Result<Recovery, DbError> {
+    pub async fn recover(&self, db: &Db) -> Result<Recovery, StorageError> {
         let mut report = Recovery::default();
-        let mut entries = fs::read_dir(&self.staging).await.map_err(io_to_db)?;
-        while let Some(entry) = entries.next_entry().await.map_err(io_to_db)? {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if valid_key(&name) && db.resume_key_exists(&name).await? {
-                fs::rename(entry.path(), self.dir.join(&name)).await.map_err(io_to_db)?;
-                report.completed += 1;
-            } else {
-                fs::remove_file(entry.path()).await.map_err(io_to_db)?;
-                report.discarded += 1;
+        match &self.backend {
+            Backend::Local { dir } => {
+                let mut entries = fs::read_dir(&self.spool).await?;
+                while let Some(entry) = entries.next_entry().await? {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if valid_key(&name) && db.resume_key_exists(&name).await? {
+                        fs::rename(entry.path(), dir.join(&name)).await?;
+                        report.completed += 1;
+                    } else {
+                        fs::remove_file(entry.path()).await?;
+                        report.discarded += 1;
+                    }
+                }
+            }
+            Backend::Object { store, prefix } => {
+                // Spooled uploads never reached the store: their requests failed.
+                let mut entries = fs::read_dir(&self.spool).await?;
+                while let Some(entry) = entries.next_entry().await? {
+                    fs::remove_file(entry.path()).await?;
+                }
+                let staging = prefix.clone().join("staging");
+                let staged: Vec<_> = store.list(Some(&staging)).collect().await;
+                for meta in staged {
+                    let meta = meta?;
+                    let name = meta.location.filename().unwrap_or_default().to_owned();
+                    if valid_key(&name) && db.resume_key_exists(&name).await? {
+                        store.rename(&meta.location, &prefix.clone().join(name.as_str())).await?;
+                        report.completed += 1;
+                    } else {
+                        store.delete(&meta.location).await?;
+                        report.discarded += 1;
+                    }
+                }
             }
         }
         Ok(report)
@@ -67,18 +143,21 @@ fn valid_key(key: &str) -> bool {
     key.len() == 32 && key.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn io_to_db(e: std::io::Error) -> DbError {
-    DbError::Other(sqlx::Error::Io(e))
+#[derive(Debug, PartialEq, Eq)]
+enum State {
+    Spooling,
+    Staged,
+    Committed,
 }
 
-/// A resume being received. Dropped without [`commit`](Self::commit), its file is deleted.
+/// A resume being received. Dropped without [`commit`](Self::commit), it is deleted.
 #[derive(Debug)]
 pub struct StagedResume {
     key: String,
     path: PathBuf,
-    final_path: PathBuf,
     file: Option<fs::File>,
-    done: bool,
+    backend: Backend,
+    state: State,
 }
 
 impl StagedResume {
@@ -93,26 +172,52 @@ impl StagedResume {
         }
     }
 
-    /// Flushes the file to disk, so a committed lead never points at lost bytes.
-    pub async fn finish(&mut self) -> std::io::Result<()> {
+    /// Makes the file durable in its staging place, so a committed lead never points at lost bytes.
+    pub async fn finish(&mut self) -> Result<(), StorageError> {
         if let Some(mut f) = self.file.take() {
             f.flush().await?;
             f.sync_all().await?;
         }
+        if let Backend::Object { store, prefix } = &self.backend {
+            // At most the resume limit (10 MiB by default) is read here.
+            let bytes = fs::read(&self.path).await?;
+            store.put(&staging_path(prefix, &self.key), PutPayload::from(bytes)).await?;
+            let _ = fs::remove_file(&self.path).await;
+        }
+        self.state = State::Staged;
         Ok(())
     }
 
     /// Moves the file into place; call only after the lead's row has committed.
-    pub fn commit(mut self) -> std::io::Result<()> {
-        self.done = true;
-        std::fs::rename(&self.path, &self.final_path)
+    pub async fn commit(mut self) -> Result<(), StorageError> {
+        self.state = State::Committed;
+        match &self.backend {
+            Backend::Local { dir } => fs::rename(&self.path, dir.join(&self.key)).await?,
+            Backend::Object { store, prefix } => {
+                store.rename(&staging_path(prefix, &self.key), &prefix.clone().join(self.key.as_str())).await?
+            }
+        }
+        Ok(())
     }
+}
+
+fn staging_path(prefix: &ObjectPath, key: &str) -> ObjectPath {
+    prefix.clone().join("staging").join(key)
 }
 
 impl Drop for StagedResume {
     fn drop(&mut self) {
-        if !self.done {
-            let _ = std::fs::remove_file(&self.path);
+        if self.state == State::Committed {
+            return;
+        }
+        let _ = std::fs::remove_file(&self.path);
+        if let (State::Staged, Backend::Object { store, prefix }) = (&self.state, &self.backend) {
+            let (store, path) = (store.clone(), staging_path(prefix, &self.key));
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move {
+                    let _ = store.delete(&path).await;
+                });
+            }
         }
     }
 }

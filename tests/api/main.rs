@@ -7,4 +7,5 @@ mod helpers;
 mod instances;
 mod mail;
 mod recovery;
+mod storage;
 mod submit;

@@ -30,21 +30,17 @@ pub async fn download(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let Some(path) = state.resumes.path_for(&lead.resume.key) else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    let file = match tokio::fs::File::open(&path).await {
-        Ok(f) => f,
+    let (len, stream) = match state.resumes.open(&lead.resume.key).await {
+        Ok(opened) => opened,
         Err(e) => {
             tracing::error!(error = %e, lead = %id, "resume file missing");
             return (StatusCode::NOT_FOUND, "The resume file is missing.").into_response();
         }
     };
-    let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
     let is_pdf = lead.resume.content_type == "application/pdf";
     // Only PDFs are shown in the browser; everything else downloads.
     let disposition = if q.inline.is_some() && is_pdf { "inline" } else { "attachment" };
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    let body = Body::from_stream(stream);
     let mut res = Response::new(body);
     let h = res.headers_mut();
     h.insert(
