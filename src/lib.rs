@@ -1,4 +1,5 @@
 //! Intake: lead intake and lead management for law firms.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod app;

@@ -288,3 +288,35 @@ async fn unknown_pages_are_404() {
     let res = app.client.get(app.url("/no-such-page")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_submissions_with_one_email_store_exactly_one_lead() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let (client, url) = (app.client.clone(), app.url("/api/leads"));
+            let email = if i % 2 == 0 { "race@example.com" } else { "RACE@example.com" };
+            let others = format!("other{i}@example.com");
+            tokio::spawn(async move {
+                let one = client.post(&url).multipart(lead_form(email)).send();
+                let two = client.post(&url).multipart(lead_form(&others)).send();
+                let (a, b) = tokio::join!(one, two);
+                (a.unwrap().status(), b.unwrap().status())
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for t in tasks {
+        let (same, other) = t.await.unwrap();
+        assert_eq!(other, StatusCode::CREATED, "an unrelated lead in the same group commit is unaffected");
+        match same {
+            StatusCode::CREATED => created += 1,
+            StatusCode::CONFLICT => {}
+            s => panic!("unexpected {s}"),
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(app.count("leads").await, 9);
+    assert_eq!(app.count("outbox").await, 18);
+    assert_eq!(app.resume_files().len(), 9, "refused uploads left no file");
+}

@@ -231,8 +231,9 @@ impl Db {
         dispatch!(self.claim_due_messages(now, lease_ms, limit))
     }
 
-    pub async fn mark_sent(&self, id: Uuid, now: i64) -> Result<(), DbError> {
-        dispatch!(self.mark_sent(id, now))
+    /// Records that these messages were accepted by the mail server.
+    pub async fn mark_sent(&self, ids: &[Uuid], now: i64) -> Result<(), DbError> {
+        dispatch!(self.mark_sent(ids, now))
     }
 
     /// Records a failed attempt; `next_attempt_at: None` gives up for good.

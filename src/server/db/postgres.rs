@@ -131,13 +131,13 @@ impl PgDb {
             .collect()
     }
 
-    pub async fn mark_sent(&self, id: Uuid, now: i64) -> Result<(), DbError> {
+    pub async fn mark_sent(&self, ids: &[Uuid], now: i64) -> Result<(), DbError> {
         sqlx::query(
             "UPDATE outbox SET status = 'SENT', sent_at = $1, attempts = attempts + 1, locked_until = NULL,
-                 last_error = NULL WHERE id = $2",
+                 last_error = NULL WHERE id = ANY($2)",
         )
         .bind(now)
-        .bind(id)
+        .bind(ids)
         .execute(&self.pool)
         .await?;
         Ok(())

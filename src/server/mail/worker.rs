@@ -10,7 +10,7 @@ use tokio::sync::{Notify, watch};
 
 /// Longest idle sleep, so a message whose lease expired is picked up again.
 const MAX_IDLE: Duration = Duration::from_secs(30);
-const BATCH: i64 = 16;
+const BATCH: i64 = 64;
 
 /// Everything the sender needs.
 pub struct Sender {
@@ -34,8 +34,18 @@ impl Sender {
             let sent_any = match self.db.claim_due_messages(now_ms(), self.lease.as_millis() as i64, BATCH).await {
                 Ok(batch) => {
                     let n = batch.len();
+                    let mut sent = Vec::with_capacity(n);
                     for msg in batch {
-                        self.deliver(msg).await;
+                        if self.deliver(&msg).await {
+                            sent.push(msg.id);
+                        }
+                    }
+                    // One write for the whole batch: the outbox must not compete with new leads.
+                    if !sent.is_empty()
+                        && let Err(e) = self.db.mark_sent(&sent, now_ms()).await
+                    {
+                        // The leases expire and the messages are tried again: at-least-once.
+                        tracing::error!(error = %e, "cannot record sent emails");
                     }
                     n > 0
                 }
@@ -59,12 +69,13 @@ impl Sender {
         }
     }
 
-    async fn deliver(&self, msg: OutboxMessage) {
-        let result = self.transport.send(&self.from, &msg).await;
+    /// Sends one message; true when the server accepted it (recorded by the caller).
+    async fn deliver(&self, msg: &OutboxMessage) -> bool {
+        let result = self.transport.send(&self.from, msg).await;
         let recorded = match result {
             Ok(()) => {
-                tracing::info!(id = %msg.id, kind = %msg.kind, "email sent");
-                self.db.mark_sent(msg.id, now_ms()).await
+                tracing::debug!(id = %msg.id, kind = %msg.kind, "email sent");
+                return true;
             }
             Err(err) => {
                 let next = (!err.permanent).then(|| now_ms() + self.backoff(msg.attempts).as_millis() as i64);
@@ -76,9 +87,9 @@ impl Sender {
             }
         };
         if let Err(e) = recorded {
-            // The lease expires and the message is tried again: at-least-once.
             tracing::error!(id = %msg.id, error = %e, "cannot record email delivery outcome");
         }
+        false
     }
 
     /// `retry_base * 2^attempts`, capped at `retry_max`.
