@@ -46,8 +46,10 @@ fn unique_email(tag: &str) -> String {
 }
 
 fn form(email: &str, pdf: &[u8]) -> Form {
+    // A thousand distinct first names, so searches match ~0.1–1% of leads.
+    let first = format!("Bench{}", SEQ.load(Ordering::Relaxed) % 1000);
     Form::new()
-        .text("first_name", "Bench")
+        .text("first_name", first)
         .text("last_name", "Mark")
         .text("email", email.to_owned())
         .part("resume", Part::bytes(pdf.to_vec()).file_name("cv.pdf").mime_str("application/pdf").unwrap())
@@ -208,7 +210,8 @@ async fn main() {
             let elapsed = run(concurrency, seconds, None, move |n| {
                 let (c, s, cookie, u) = (c.clone(), s.clone(), cookie.clone(), u.clone());
                 async move {
-                    let body = if search { format!("filter[q]=s{}", n % 97) } else { "filter[q]=".to_string() };
+                    let body =
+                        if search { format!("filter[q]=bench{}+mark", n % 1000) } else { "filter[q]=".to_string() };
                     let t = Instant::now();
                     let status = match c
                         .post(format!("{u}/api/internal/leads"))

@@ -66,7 +66,11 @@ pub fn LeadsPage() -> impl IntoView {
                             let empty = page.rows.is_empty();
                             view! {
                                 <p class="count" data-total=total>
-                                    {format!("{total} lead{}", if total == 1 { "" } else { "s" })}
+                                    {if !f.q.is_empty() && total > 1000 {
+                                        "1000+ leads".to_string()
+                                    } else {
+                                        format!("{total} lead{}", if total == 1 { "" } else { "s" })
+                                    }}
                                     {(!f.q.is_empty() || f.state.is_some()).then_some(" match this view")}
                                 </p>
                                 {empty.then(|| view! { <p class="empty">"No leads match this view."</p> })}

@@ -29,6 +29,9 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// Searches count matches only up to this many (shown as "1000+").
+pub const SEARCH_COUNT_CAP: i64 = 1000;
+
 /// Escapes LIKE wildcards so a search for "50%" means the text "50%".
 fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")

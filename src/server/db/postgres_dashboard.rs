@@ -34,8 +34,17 @@ impl PgDb {
         if order == "ASC" {
             leads.reverse();
         }
-        let count_sql = format!("SELECT COUNT(*) FROM leads l WHERE {FILTER}");
-        let total: i64 = sqlx::query_scalar(&count_sql).bind(state).bind(&pattern).fetch_one(&self.pool).await?;
+        let count_sql = if pattern.is_some() {
+            format!("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {FILTER} LIMIT $3) AS m")
+        } else {
+            format!("SELECT COUNT(*) FROM leads l WHERE {FILTER} AND $3::BIGINT IS NOT NULL")
+        };
+        let total: i64 = sqlx::query_scalar(&count_sql)
+            .bind(state)
+            .bind(&pattern)
+            .bind(super::SEARCH_COUNT_CAP + 1)
+            .fetch_one(&self.pool)
+            .await?;
         Ok((leads, total))
     }
 

@@ -40,8 +40,25 @@ impl SqliteDb {
         if order == "ASC" {
             leads.reverse();
         }
-        let count_sql = format!("SELECT COUNT(*) FROM leads l WHERE {FILTER}");
-        let total: i64 = sqlx::query_scalar(&count_sql).bind(state).bind(&pattern).fetch_one(&self.pool).await?;
+        let total: i64 = match &pattern {
+            // Kept by triggers: no counting of rows.
+            None => {
+                sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM lead_counts WHERE (?1 IS NULL OR state = ?1)")
+                    .bind(state)
+                    .fetch_one(&self.pool)
+                    .await?
+            }
+            // Searching counts at most SEARCH_COUNT_CAP + 1 matches ("1000+").
+            Some(_) => {
+                let count_sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {FILTER} LIMIT ?3)");
+                sqlx::query_scalar(&count_sql)
+                    .bind(state)
+                    .bind(&pattern)
+                    .bind(super::SEARCH_COUNT_CAP + 1)
+                    .fetch_one(&self.pool)
+                    .await?
+            }
+        };
         Ok((leads, total))
     }
 
