@@ -265,14 +265,18 @@ async fn main() {
             let dashboards = num(&args, "--dashboards", 100);
             let submissions = num(&args, "--submissions", 500);
             let rate = num(&args, "--rate", 100);
+            // An event may arrive before the submission's response: arrivals of
+            // unknown ids wait in `early` until the response names the lead.
             let sent_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+            let early: Arc<Mutex<HashMap<String, Vec<Instant>>>> = Arc::default();
             let delays: Arc<Mutex<Vec<Duration>>> = Arc::default();
             let connected = Arc::new(AtomicU64::new(0));
             let mut tasks = vec![];
             for d in 0..dashboards {
                 let target = urls[(d as usize) % urls.len()].clone();
                 let (c, cookie) = login(&target, &email, &password).await;
-                let (sent_at, delays, connected) = (sent_at.clone(), delays.clone(), connected.clone());
+                let (sent_at, delays, connected, early) =
+                    (sent_at.clone(), delays.clone(), connected.clone(), early.clone());
                 tasks.push(tokio::spawn(async move {
                     let res =
                         c.get(format!("{target}/api/internal/events")).header("cookie", cookie).send().await.unwrap();
@@ -288,8 +292,12 @@ async fn main() {
                             }
                             if let Some(i) = ev.find("\"lead_id\":\"") {
                                 let id = &ev[i + 11..i + 47];
-                                if let Some(t) = sent_at.lock().unwrap().get(id) {
-                                    delays.lock().unwrap().push(t.elapsed());
+                                let sent = sent_at.lock().unwrap().get(id).copied();
+                                match sent {
+                                    Some(t) => delays.lock().unwrap().push(t.elapsed()),
+                                    None => {
+                                        early.lock().unwrap().entry(id.to_owned()).or_default().push(Instant::now())
+                                    }
                                 }
                                 seen += 1;
                                 if seen >= submissions {
@@ -313,7 +321,11 @@ async fn main() {
                 match c.post(format!("{target}/api/leads")).multipart(form(&unique_email("l"), &pdf)).send().await {
                     Ok(r) if r.status().as_u16() == 201 => {
                         let v: serde_json::Value = r.json().await.unwrap();
-                        sent_at.lock().unwrap().insert(v["id"].as_str().unwrap().to_owned(), t);
+                        let id = v["id"].as_str().unwrap().to_owned();
+                        sent_at.lock().unwrap().insert(id.clone(), t);
+                        if let Some(arrivals) = early.lock().unwrap().remove(&id) {
+                            delays.lock().unwrap().extend(arrivals.into_iter().map(|a| a - t));
+                        }
                     }
                     _ => errors += 1,
                 }
