@@ -98,6 +98,10 @@ async fn the_dashboard_filters_searches_and_pages_by_cursor() {
     assert!(search.contains("Zoë"));
     let by_email = get("?q=PERSON1".into()).await;
     assert_eq!(total(&by_email), 10);
+    let short = get("?q=zo".into()).await;
+    assert_eq!(total(&short), 1, "two characters: searched without the trigram index");
+    let odd = get("?q=a%22b%27%20OR%201".into()).await;
+    assert_eq!(total(&odd), 0, "quotes are searched for, not interpreted");
 
     let id = app.submit("later@example.com").await;
     client.post(app.url("/api/internal/mark_reached_out")).form(&[("id", id.as_str())]).send().await.unwrap();

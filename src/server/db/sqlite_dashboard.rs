@@ -11,15 +11,24 @@ use uuid::Uuid;
 const SUMMARY_COLUMNS: &str = "l.id, l.first_name, l.last_name, l.email, l.state, l.created_at, l.resume_file_name,
      l.resume_content_type, l.reached_out_at, a.display_name AS reached_out_by_name";
 
-/// The WHERE clause shared by the page and the count. `?1` state, `?2` pattern.
+/// The WHERE clause shared by the page and the count. `?1` state, `?2` LIKE pattern.
 const FILTER: &str = "(?1 IS NULL OR l.state = ?1)
      AND (?2 IS NULL OR l.email_normalized LIKE ?2 ESCAPE '\\'
           OR (l.first_name || ' ' || l.last_name) LIKE ?2 ESCAPE '\\')";
 
+/// The same with `?2` an FTS5 phrase, answered by the trigram index (3+ characters).
+const FILTER_INDEXED: &str = "(?1 IS NULL OR l.state = ?1)
+     AND l.id IN (SELECT lead_id FROM lead_search WHERE lead_search MATCH ?2)";
+
 impl SqliteDb {
     pub async fn list_leads(&self, f: &LeadFilter, limit: i64) -> Result<(Vec<LeadSummary>, i64), DbError> {
         let state = f.state.map(LeadState::as_str);
-        let pattern = (!f.q.is_empty()).then(|| format!("%{}%", super::escape_like(&f.q.to_lowercase())));
+        let indexed = f.q.chars().count() >= 3;
+        let (filter, pattern) = if indexed {
+            (FILTER_INDEXED, Some(format!("\"{}\"", f.q.replace('"', "\"\""))))
+        } else {
+            (FILTER, (!f.q.is_empty()).then(|| format!("%{}%", super::escape_like(&f.q.to_lowercase()))))
+        };
         let (cursor_sql, cursor, order) = match (f.after, f.before) {
             (_, Some(b)) => ("AND l.id > ?3", Some(b), "ASC"),
             (Some(a), None) => ("AND l.id < ?3", Some(a), "DESC"),
@@ -27,7 +36,7 @@ impl SqliteDb {
         };
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by
-             WHERE {FILTER} {cursor_sql} ORDER BY l.id {order} LIMIT ?4"
+             WHERE {filter} {cursor_sql} ORDER BY l.id {order} LIMIT ?4"
         );
         let rows = sqlx::query(&sql)
             .bind(state)
@@ -50,7 +59,7 @@ impl SqliteDb {
             }
             // Searching counts at most SEARCH_COUNT_CAP + 1 matches ("1000+").
             Some(_) => {
-                let count_sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {FILTER} LIMIT ?3)");
+                let count_sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {filter} LIMIT ?3)");
                 sqlx::query_scalar(&count_sql)
                     .bind(state)
                     .bind(&pattern)
