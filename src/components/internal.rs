@@ -1,7 +1,10 @@
 //! The frame of internal pages: header with navigation, the attorney, log out.
 
 use super::live::{Live, LiveIndicator};
-use crate::{api::current_attorney, domain::dashboard::AppError};
+use crate::{
+    api::{MarkReachedOut, current_attorney},
+    domain::dashboard::AppError,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -25,6 +28,25 @@ pub fn InternalHeader(live: ReadSignal<Live>) -> impl IntoView {
             </form>
         </header>
     }
+}
+
+/// The "Mark reached out" action of a page, with the message it leaves
+/// (e.g. "already marked by …"); the page's data is refetched after each try.
+pub fn use_mark_reached_out(refetch: Callback<()>) -> (ServerAction<MarkReachedOut>, RwSignal<Option<String>>) {
+    let mark = ServerAction::<MarkReachedOut>::new();
+    let notice = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let Some(result) = mark.value().get() else { return };
+        match result {
+            Ok(_) => notice.set(None),
+            Err(e) => {
+                redirect_if_unauthorized(&e);
+                notice.set(Some(e.to_string()));
+            }
+        }
+        refetch.run(());
+    });
+    (mark, notice)
 }
 
 /// Sends the browser to the login page when the session has ended.

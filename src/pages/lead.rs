@@ -3,7 +3,7 @@
 use crate::{
     api::{MarkReachedOut, get_lead},
     components::{
-        internal::{InternalHeader, redirect_if_unauthorized},
+        internal::{InternalHeader, redirect_if_unauthorized, use_mark_reached_out},
         live::use_live,
     },
     domain::{
@@ -33,20 +33,7 @@ pub fn LeadPage() -> impl IntoView {
         },
     );
     let live = use_live(Callback::new(move |_| lead.refetch()));
-    let mark = ServerAction::<MarkReachedOut>::new();
-    let notice = RwSignal::new(None::<String>);
-    Effect::new(move |_| match mark.value().get() {
-        Some(Ok(_)) => {
-            notice.set(None);
-            lead.refetch();
-        }
-        Some(Err(e)) => {
-            redirect_if_unauthorized(&e);
-            notice.set(Some(e.to_string()));
-            lead.refetch();
-        }
-        None => {}
-    });
+    let (mark, notice) = use_mark_reached_out(Callback::new(move |_| lead.refetch()));
     view! {
         <InternalHeader live/>
         <main class="page wide" id="main">

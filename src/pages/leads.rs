@@ -4,7 +4,7 @@
 use crate::{
     api::{MarkReachedOut, list_leads},
     components::{
-        internal::{InternalHeader, redirect_if_unauthorized},
+        internal::{InternalHeader, redirect_if_unauthorized, use_mark_reached_out},
         live::use_live,
     },
     domain::{
@@ -27,21 +27,7 @@ pub fn LeadsPage() -> impl IntoView {
     });
     let leads = Resource::new(move || filter.get(), list_leads);
     let live = use_live(Callback::new(move |_| leads.refetch()));
-    let mark = ServerAction::<MarkReachedOut>::new();
-    let notice = RwSignal::new(None::<String>);
-    Effect::new(move |_| match mark.value().get() {
-        Some(Ok(lead)) => {
-            notice.set(None);
-            let _ = lead;
-            leads.refetch();
-        }
-        Some(Err(e)) => {
-            redirect_if_unauthorized(&e);
-            notice.set(Some(e.to_string()));
-            leads.refetch();
-        }
-        None => {}
-    });
+    let (mark, notice) = use_mark_reached_out(Callback::new(move |_| leads.refetch()));
 
     view! {
         <Title text="Leads — Intake"/>

@@ -69,25 +69,7 @@ impl TestApp {
         let config = Self::config(data_dir, opts);
         let database_url = config.database_url.clone();
         let app = Application::build(config, "target/site").await.expect("app starts");
-        let base = format!("http://127.0.0.1:{}", app.port());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let handle = tokio::spawn(async move {
-            app.run_until(async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self {
-            base,
-            data_dir: data_dir.to_owned(),
-            database_url,
-            client,
-            stop: Some(stop),
-            handle: Some(handle),
-            runtime: None,
-        }
+        Self::serve(app, data_dir, database_url, &tokio::runtime::Handle::current(), None)
     }
 
     /// A second instance on the same database as `self` (its own data directory),
@@ -105,9 +87,21 @@ impl TestApp {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let app = runtime.spawn(async move { Application::build(config, "target/site").await.expect("app starts") });
         let app = app.await.unwrap();
+        let handle = runtime.handle().clone();
+        Self::serve(app, data_dir, database_url, &handle, Some(runtime))
+    }
+
+    /// Runs a built app on `rt` until [`TestApp::stop`] (or drop).
+    fn serve(
+        app: Application,
+        data_dir: &Path,
+        database_url: String,
+        rt: &tokio::runtime::Handle,
+        runtime: Option<tokio::runtime::Runtime>,
+    ) -> Self {
         let base = format!("http://127.0.0.1:{}", app.port());
         let (stop, stopped) = oneshot::channel::<()>();
-        let handle = runtime.spawn(async move {
+        let handle = rt.spawn(async move {
             app.run_until(async {
                 let _ = stopped.await;
             })
@@ -122,7 +116,7 @@ impl TestApp {
             client,
             stop: Some(stop),
             handle: Some(handle),
-            runtime: Some(runtime),
+            runtime,
         }
     }
 

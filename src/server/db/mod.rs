@@ -37,6 +37,17 @@ fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
+/// Reads a stored state; anything else is a decode error.
+fn parse_state(s: String) -> Result<LeadState, DbError> {
+    s.parse().map_err(|e: String| DbError::Other(sqlx::Error::Decode(e.into())))
+}
+
+/// Reads a stored `lead_events.kind`.
+fn event_kind(kind: &str) -> crate::domain::dashboard::LiveEventKind {
+    use crate::domain::dashboard::LiveEventKind;
+    if kind == "CREATED" { LiveEventKind::Created } else { LiveEventKind::StateChanged }
+}
+
 /// Milliseconds since the Unix epoch, the unit every stored time uses.
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)

@@ -216,17 +216,13 @@ fn map_unique(err: sqlx::Error) -> DbError {
     DbError::Other(err)
 }
 
-pub(super) fn parse_state(s: String) -> Result<LeadState, DbError> {
-    s.parse().map_err(|e: String| DbError::Other(sqlx::Error::Decode(e.into())))
-}
-
 fn lead_from_row(r: &PgRow) -> Result<Lead, DbError> {
     Ok(Lead {
         id: r.try_get("id")?,
         first_name: r.try_get("first_name")?,
         last_name: r.try_get("last_name")?,
         email: r.try_get("email")?,
-        state: parse_state(r.try_get("state")?)?,
+        state: super::parse_state(r.try_get("state")?)?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         resume: ResumeMeta {

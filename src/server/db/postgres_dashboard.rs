@@ -1,8 +1,8 @@
 //! PostgreSQL: what the dashboard reads, and the state change.
 
 use super::{
-    Attorney, DbError, HistoryEntry, LeadFilter, LeadSummary, LiveEvent, MarkOutcome,
-    postgres::{PgDb, notify, parse_state},
+    Attorney, DbError, HistoryEntry, LeadFilter, LeadSummary, LiveEvent, MarkOutcome, parse_state,
+    postgres::{PgDb, notify},
 };
 use crate::domain::{LeadState, dashboard::LiveEventKind};
 use sqlx::{Row, postgres::PgRow};
@@ -138,11 +138,7 @@ impl PgDb {
                 Ok(LiveEvent {
                     id: r.try_get("id")?,
                     lead_id: r.try_get("lead_id")?,
-                    kind: if r.try_get::<String, _>("kind")? == "CREATED" {
-                        LiveEventKind::Created
-                    } else {
-                        LiveEventKind::StateChanged
-                    },
+                    kind: super::event_kind(&r.try_get::<String, _>("kind")?),
                     state: parse_state(r.try_get("state")?)?,
                     by: r.try_get("display_name")?,
                     at: r.try_get("at")?,

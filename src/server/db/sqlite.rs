@@ -172,13 +172,12 @@ pub(super) fn parse_uuid(s: String) -> Result<Uuid, DbError> {
 }
 
 pub(super) fn lead_from_row(r: &SqliteRow) -> Result<Lead, DbError> {
-    let state: String = r.try_get("state")?;
     Ok(Lead {
         id: parse_uuid(r.try_get("id")?)?,
         first_name: r.try_get("first_name")?,
         last_name: r.try_get("last_name")?,
         email: r.try_get("email")?,
-        state: state.parse().map_err(|e: String| DbError::Other(sqlx::Error::Decode(e.into())))?,
+        state: super::parse_state(r.try_get("state")?)?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         resume: ResumeMeta {

@@ -90,7 +90,7 @@ impl SqliteDb {
         rows.iter()
             .map(|r| {
                 Ok(HistoryEntry {
-                    state: parse_state(r.try_get("state")?)?,
+                    state: super::parse_state(r.try_get("state")?)?,
                     created: r.try_get::<String, _>("kind")? == "CREATED",
                     by: r.try_get("display_name")?,
                     at: r.try_get("at")?,
@@ -159,12 +159,8 @@ impl SqliteDb {
                 Ok(LiveEvent {
                     id: r.try_get("id")?,
                     lead_id: parse_uuid(r.try_get("lead_id")?)?,
-                    kind: if r.try_get::<String, _>("kind")? == "CREATED" {
-                        LiveEventKind::Created
-                    } else {
-                        LiveEventKind::StateChanged
-                    },
-                    state: parse_state(r.try_get("state")?)?,
+                    kind: super::event_kind(&r.try_get::<String, _>("kind")?),
+                    state: super::parse_state(r.try_get("state")?)?,
                     by: r.try_get("display_name")?,
                     at: r.try_get("at")?,
                 })
@@ -173,17 +169,13 @@ impl SqliteDb {
     }
 }
 
-fn parse_state(s: String) -> Result<LeadState, DbError> {
-    s.parse().map_err(|e: String| DbError::Other(sqlx::Error::Decode(e.into())))
-}
-
 fn summary_from_row(r: &SqliteRow) -> Result<LeadSummary, DbError> {
     Ok(LeadSummary {
         id: parse_uuid(r.try_get("id")?)?,
         first_name: r.try_get("first_name")?,
         last_name: r.try_get("last_name")?,
         email: r.try_get("email")?,
-        state: parse_state(r.try_get("state")?)?,
+        state: super::parse_state(r.try_get("state")?)?,
         created_at: r.try_get("created_at")?,
         resume_file_name: r.try_get("resume_file_name")?,
         resume_content_type: r.try_get("resume_content_type")?,
