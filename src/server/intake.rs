@@ -134,7 +134,7 @@ pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Re
         let name = field.name().unwrap_or_default().to_owned();
         if name == Field::Resume.name() && resume.is_none() {
             let file_name = clean_file_name(field.file_name().unwrap_or_default());
-            let mut staged = state.resumes.stage().await.map_err(internal)?;
+            let mut staged = state.resumes.stage();
             let mut hasher = Sha256::new();
             let mut head = Vec::new();
             let mut size = 0u64;

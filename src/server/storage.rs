@@ -17,10 +17,13 @@ use tokio::{
     io::{AsyncWriteExt, BufWriter},
 };
 
-/// Upload chunks are gathered into writes of this size: each tokio file write
-/// is a hop to the blocking pool, and those hops dominated the profile.
-const WRITE_BUFFER: usize = 256 * 1024;
 use uuid::Uuid;
+
+/// Uploads up to this size are held in memory and written, synced and closed
+/// in one blocking call: each tokio file operation is a hop to the blocking
+/// pool, and those hops dominated the submission profile. Larger uploads
+/// spill to the spool file as they arrive.
+const MEMORY_LIMIT: usize = 256 * 1024;
 
 /// Where finished resumes live.
 #[derive(Clone, Debug)]
@@ -77,13 +80,19 @@ impl ResumeStore {
         Ok(Self { spool, backend: Backend::Object { store: Arc::new(store), prefix: ObjectPath::from(prefix) } })
     }
 
-    /// Creates an empty spool file under a fresh, unguessable key.
-    pub async fn stage(&self) -> std::io::Result<StagedResume> {
+    /// Starts receiving a resume under a fresh, unguessable key.
+    pub fn stage(&self) -> StagedResume {
         let key = Uuid::now_v7().simple().to_string();
         let path = self.spool.join(&key);
-        let file = fs::OpenOptions::new().write(true).create_new(true).open(&path).await?;
-        let file = BufWriter::with_capacity(WRITE_BUFFER, file);
-        Ok(StagedResume { key, path, file: Some(file), backend: self.backend.clone(), state: State::Spooling })
+        StagedResume {
+            key,
+            path,
+            held: Vec::new(),
+            file: None,
+            on_disk: false,
+            backend: self.backend.clone(),
+            state: State::Spooling,
+        }
     }
 
     /// Streams a stored resume: its length and its bytes.
@@ -162,8 +171,13 @@ enum State {
 #[derive(Debug)]
 pub struct StagedResume {
     key: String,
+    /// The spool file (local staging place), once written.
     path: PathBuf,
+    /// Bytes not yet in the spool file.
+    held: Vec<u8>,
     file: Option<BufWriter<fs::File>>,
+    /// Whether a spool file may exist (to delete if the upload is abandoned).
+    on_disk: bool,
     backend: Backend,
     state: State,
 }
@@ -174,23 +188,58 @@ impl StagedResume {
     }
 
     pub async fn write(&mut self, chunk: &[u8]) -> std::io::Result<()> {
-        match self.file.as_mut() {
-            Some(f) => f.write_all(chunk).await,
-            None => Err(std::io::Error::other("staged resume already finished")),
+        if self.state != State::Spooling {
+            return Err(std::io::Error::other("staged resume already finished"));
         }
+        if self.file.is_none() && self.held.len() + chunk.len() <= MEMORY_LIMIT {
+            self.held.extend_from_slice(chunk);
+            return Ok(());
+        }
+        let file = match &mut self.file {
+            Some(f) => f,
+            None => {
+                self.on_disk = true;
+                let f = fs::OpenOptions::new().write(true).create_new(true).open(&self.path).await?;
+                self.file.insert(BufWriter::with_capacity(MEMORY_LIMIT, f))
+            }
+        };
+        if !self.held.is_empty() {
+            file.write_all(&std::mem::take(&mut self.held)).await?;
+        }
+        file.write_all(chunk).await
     }
 
     /// Makes the file durable in its staging place, so a committed lead never points at lost bytes.
     pub async fn finish(&mut self) -> Result<(), StorageError> {
-        if let Some(mut f) = self.file.take() {
-            f.flush().await?;
-            f.get_mut().sync_all().await?;
-        }
-        if let Backend::Object { store, prefix } = &self.backend {
-            // At most the resume limit (10 MiB by default) is read here.
-            let bytes = fs::read(&self.path).await?;
-            store.put(&staging_path(prefix, &self.key), PutPayload::from(bytes)).await?;
-            let _ = fs::remove_file(&self.path).await;
+        let held = std::mem::take(&mut self.held);
+        match (&self.backend, self.file.take()) {
+            (Backend::Object { store, prefix }, None) => {
+                store.put(&staging_path(prefix, &self.key), PutPayload::from(held)).await?;
+            }
+            (Backend::Object { store, prefix }, Some(mut f)) => {
+                f.flush().await?;
+                drop(f);
+                // At most the resume limit (10 MiB by default) is read here.
+                let bytes = fs::read(&self.path).await?;
+                store.put(&staging_path(prefix, &self.key), PutPayload::from(bytes)).await?;
+                let _ = fs::remove_file(&self.path).await;
+            }
+            (Backend::Local { .. }, None) => {
+                self.on_disk = true;
+                let path = self.path.clone();
+                tokio::task::spawn_blocking(move || {
+                    use std::io::Write;
+                    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+                    f.write_all(&held)?;
+                    f.sync_all()
+                })
+                .await
+                .map_err(std::io::Error::other)??;
+            }
+            (Backend::Local { .. }, Some(mut f)) => {
+                f.flush().await?;
+                f.get_mut().sync_all().await?;
+            }
         }
         self.state = State::Staged;
         Ok(())
@@ -218,7 +267,9 @@ impl Drop for StagedResume {
         if self.state == State::Committed {
             return;
         }
-        let _ = std::fs::remove_file(&self.path);
+        if self.on_disk {
+            let _ = std::fs::remove_file(&self.path);
+        }
         if let (State::Staged, Backend::Object { store, prefix }) = (&self.state, &self.backend) {
             let (store, path) = (store.clone(), staging_path(prefix, &self.key));
             if let Ok(rt) = tokio::runtime::Handle::try_current() {

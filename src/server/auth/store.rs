@@ -4,14 +4,17 @@
 use crate::server::db::Db;
 use async_trait::async_trait;
 use tower_sessions::{
+    cookie::time::OffsetDateTime,
     session::{Id, Record},
-    session_store::{self, ExpiredDeletion},
+    session_store::{self, Error, ExpiredDeletion},
 };
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 #[derive(Clone, Debug)]
 pub enum SessionStore {
-    Sqlite(SqliteStore),
+    /// Writes go through the sqlx store; loads, made on every internal
+    /// request, read the same table in place (see `Db::sqlite_session_data`).
+    Sqlite(SqliteStore, Db),
     Postgres(PostgresStore),
 }
 
@@ -22,7 +25,7 @@ impl SessionStore {
             (Some(pool), _) => {
                 let s = SqliteStore::new(pool).with_table_name("sessions").map_err(|e| e.to_string())?;
                 s.migrate().await.map_err(|e| e.to_string())?;
-                Self::Sqlite(s)
+                Self::Sqlite(s, db.clone())
             }
             (None, Some(pool)) => {
                 let s = PostgresStore::new(pool);
@@ -39,28 +42,33 @@ impl SessionStore {
 impl session_store::SessionStore for SessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         match self {
-            Self::Sqlite(s) => s.create(record).await,
+            Self::Sqlite(s, _) => s.create(record).await,
             Self::Postgres(s) => s.create(record).await,
         }
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         match self {
-            Self::Sqlite(s) => s.save(record).await,
+            Self::Sqlite(s, _) => s.save(record).await,
             Self::Postgres(s) => s.save(record).await,
         }
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         match self {
-            Self::Sqlite(s) => s.load(id).await,
+            Self::Sqlite(_, db) => {
+                let data = db.sqlite_session_data(&id.to_string()).map_err(|e| Error::Backend(e.to_string()))?;
+                let Some(data) = data else { return Ok(None) };
+                let record: Record = rmp_serde::from_slice(&data).map_err(|e| Error::Decode(e.to_string()))?;
+                Ok((record.expiry_date > OffsetDateTime::now_utc()).then_some(record))
+            }
             Self::Postgres(s) => s.load(id).await,
         }
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         match self {
-            Self::Sqlite(s) => s.delete(id).await,
+            Self::Sqlite(s, _) => s.delete(id).await,
             Self::Postgres(s) => s.delete(id).await,
         }
     }
@@ -70,7 +78,7 @@ impl session_store::SessionStore for SessionStore {
 impl ExpiredDeletion for SessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         match self {
-            Self::Sqlite(s) => s.delete_expired().await,
+            Self::Sqlite(s, _) => s.delete_expired().await,
             Self::Postgres(s) => s.delete_expired().await,
         }
     }

@@ -9,6 +9,8 @@ mod postgres_dashboard;
 mod sqlite;
 mod sqlite_accounts;
 mod sqlite_dashboard;
+mod sqlite_read;
+mod sqlite_write;
 
 pub use crate::domain::dashboard::{HistoryEntry, LeadFilter, LeadSummary, LiveEvent};
 
@@ -25,6 +27,8 @@ pub enum DbError {
     DuplicateAttorney,
     #[error("database error: {0}")]
     Other(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -267,6 +271,14 @@ impl Db {
 
     pub async fn messages_for_lead(&self, lead_id: Uuid) -> Result<Vec<MessageStatus>, DbError> {
         dispatch!(self.messages_for_lead(lead_id))
+    }
+
+    /// SQLite only: a session record's bytes from tower-sessions' table, read in place.
+    pub fn sqlite_session_data(&self, id: &str) -> Result<Option<Vec<u8>>, DbError> {
+        match self {
+            Self::Sqlite(db) => db.readers.with(|conn| sqlite_read::session_data(conn, id)),
+            Self::Postgres(_) => Ok(None),
+        }
     }
 
     pub fn sqlite_pool(&self) -> Option<sqlx::SqlitePool> {

@@ -34,17 +34,27 @@ impl PgDb {
         if order == "ASC" {
             leads.reverse();
         }
-        let count_sql = if pattern.is_some() {
-            format!("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {FILTER} LIMIT $3) AS m")
-        } else {
-            format!("SELECT COUNT(*) FROM leads l WHERE {FILTER} AND $3::BIGINT IS NOT NULL")
+        let total: i64 = match &pattern {
+            // Kept by triggers (migration 0003): no counting of rows.
+            None => {
+                sqlx::query_scalar(
+                    "SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts WHERE ($1::TEXT IS NULL OR state = $1)",
+                )
+                .bind(state)
+                .fetch_one(&self.pool)
+                .await?
+            }
+            // Searching counts at most SEARCH_COUNT_CAP + 1 matches ("1000+").
+            Some(_) => {
+                let count_sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {FILTER} LIMIT $3) AS m");
+                sqlx::query_scalar(&count_sql)
+                    .bind(state)
+                    .bind(&pattern)
+                    .bind(super::SEARCH_COUNT_CAP + 1)
+                    .fetch_one(&self.pool)
+                    .await?
+            }
         };
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(state)
-            .bind(&pattern)
-            .bind(super::SEARCH_COUNT_CAP + 1)
-            .fetch_one(&self.pool)
-            .await?;
         Ok((leads, total))
     }
 

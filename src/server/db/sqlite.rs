@@ -2,20 +2,21 @@
 //! concurrent writers queue on the lock instead of failing mid-transaction.
 
 use super::{DbError, Lead, LiveEvent, MessageStatus, NewLead, NewMessage, OutboxMessage, ResumeMeta};
+use super::{sqlite_read::Readers, sqlite_write::Writer};
 use crate::domain::{LeadState, dashboard::LiveEventKind};
-use sqlx::SqliteConnection;
 use sqlx::{
     Row,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
 };
 use std::{str::FromStr, time::Duration};
-use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
     pub(super) pool: SqlitePool,
-    writer: mpsc::Sender<InsertJob>,
+    /// Hot-path reads, on the caller's thread.
+    pub(super) readers: Readers,
+    writer: Writer,
 }
 
 impl SqliteDb {
@@ -27,20 +28,23 @@ impl SqliteDb {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        if options.get_filename().as_os_str() == ":memory:" || url.contains("mode=memory") {
+            // The writer and the readers open their own connections to the file.
+            return Err(DbError::Other(sqlx::Error::Configuration(
+                "in-memory SQLite is not supported; name a file".into(),
+            )));
+        }
+        let path = options.get_filename().to_owned();
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        let (writer, jobs) = mpsc::channel(1024);
-        tokio::spawn(run_writer(pool.clone(), jobs));
-        Ok(Self { pool, writer })
+        let writer = Writer::start(&path)?;
+        Ok(Self { pool, readers: Readers::new(&path), writer })
     }
 
     /// Queues the insert for the writer task, which commits many leads in one
     /// transaction (one fsync for the group), and waits for that commit.
     pub async fn insert_lead(&self, lead: &NewLead, messages: &[NewMessage]) -> Result<LiveEvent, DbError> {
-        let (reply, answer) = oneshot::channel();
-        let job = InsertJob { lead: lead.clone(), messages: messages.to_vec(), reply };
-        self.writer.send(job).await.map_err(|_| closed())?;
-        let event_id = answer.await.map_err(|_| closed())??;
+        let event_id = self.writer.insert(lead, messages).await?;
         Ok(LiveEvent {
             id: event_id,
             lead_id: lead.id,
@@ -157,16 +161,6 @@ impl SqliteDb {
     }
 }
 
-fn map_unique(err: sqlx::Error) -> DbError {
-    if let sqlx::Error::Database(db) = &err
-        && db.is_unique_violation()
-        && db.message().contains("email_normalized")
-    {
-        return DbError::DuplicateEmail;
-    }
-    DbError::Other(err)
-}
-
 pub(super) fn parse_uuid(s: String) -> Result<Uuid, DbError> {
     Uuid::parse_str(&s).map_err(|e| DbError::Other(sqlx::Error::Decode(Box::new(e))))
 }
@@ -203,126 +197,4 @@ fn message_from_row(r: &SqliteRow) -> Result<OutboxMessage, DbError> {
         body_html: r.try_get("body_html")?,
         attempts: r.try_get("attempts")?,
     })
-}
-
-/// Inserts one lead with its emails and first history entry; returns the event id.
-async fn insert_one(tx: &mut SqliteConnection, lead: &NewLead, messages: &[NewMessage]) -> Result<i64, DbError> {
-    sqlx::query(
-        "INSERT INTO leads (id, first_name, last_name, email, email_normalized, state, created_at, updated_at,
-             resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key)
-         VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(lead.id.to_string())
-    .bind(&lead.first_name)
-    .bind(&lead.last_name)
-    .bind(&lead.email)
-    .bind(&lead.email_normalized)
-    .bind(lead.created_at)
-    .bind(lead.created_at)
-    .bind(&lead.resume.file_name)
-    .bind(&lead.resume.content_type)
-    .bind(lead.resume.size)
-    .bind(&lead.resume.sha256)
-    .bind(&lead.resume.key)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_unique)?;
-    for m in messages {
-        sqlx::query(
-            "INSERT INTO outbox (id, lead_id, kind, recipients, reply_to, subject, body_text, body_html,
-                 status, attempts, next_attempt_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', 0, ?, ?)",
-        )
-        .bind(m.id.to_string())
-        .bind(lead.id.to_string())
-        .bind(m.kind)
-        .bind(&m.recipients)
-        .bind(&m.reply_to)
-        .bind(&m.subject)
-        .bind(&m.body_text)
-        .bind(&m.body_html)
-        .bind(lead.created_at)
-        .bind(lead.created_at)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let event_id: i64 = sqlx::query_scalar(
-        "INSERT INTO lead_events (lead_id, kind, state, at) VALUES (?, 'CREATED', 'PENDING', ?) RETURNING id",
-    )
-    .bind(lead.id.to_string())
-    .bind(lead.created_at)
-    .fetch_one(&mut *tx)
-    .await?;
-    Ok(event_id)
-}
-
-/// One lead waiting for the writer.
-pub(super) struct InsertJob {
-    lead: NewLead,
-    messages: Vec<NewMessage>,
-    reply: oneshot::Sender<Result<i64, DbError>>,
-}
-
-/// Most leads committed together.
-const GROUP_MAX: usize = 128;
-
-/// The single writer for new leads: takes whatever is queued (up to
-/// [`GROUP_MAX`]), inserts each under a savepoint (so one duplicate does not
-/// fail the others), commits once, then answers every request.
-async fn run_writer(pool: SqlitePool, mut jobs: mpsc::Receiver<InsertJob>) {
-    while let Some(first) = jobs.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < GROUP_MAX {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        match write_group(&pool, &batch).await {
-            Ok(results) => {
-                for (job, result) in batch.into_iter().zip(results) {
-                    let _ = job.reply.send(result);
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, leads = batch.len(), "cannot commit new leads");
-                for job in batch {
-                    let _ = job.reply.send(Err(DbError::Other(sqlx::Error::Protocol(format!("commit failed: {e}")))));
-                }
-            }
-        }
-    }
-}
-
-async fn write_group(pool: &SqlitePool, batch: &[InsertJob]) -> Result<Vec<Result<i64, DbError>>, sqlx::Error> {
-    let mut conn = pool.acquire().await?;
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-    let result = async {
-        let mut out = Vec::with_capacity(batch.len());
-        for job in batch {
-            sqlx::query("SAVEPOINT lead").execute(&mut *conn).await?;
-            match insert_one(&mut conn, &job.lead, &job.messages).await {
-                Ok(id) => out.push(Ok(id)),
-                Err(e) => {
-                    sqlx::query("ROLLBACK TO lead").execute(&mut *conn).await?;
-                    out.push(Err(e));
-                }
-            }
-            sqlx::query("RELEASE lead").execute(&mut *conn).await?;
-        }
-        sqlx::query("COMMIT").execute(&mut *conn).await?;
-        Ok(out)
-    }
-    .await;
-    if result.is_err() {
-        // Never hand a connection back to the pool inside a transaction.
-        if sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err() {
-            conn.detach();
-        }
-    }
-    result
-}
-
-fn closed() -> DbError {
-    DbError::Other(sqlx::Error::PoolClosed)
 }

@@ -38,10 +38,9 @@ impl SqliteDb {
         row.map(|r| attorney_from_row(&r)).transpose()
     }
 
+    /// Checked on every internal request, so read in place (see `sqlite_read`).
     pub async fn attorney_by_id(&self, id: Uuid) -> Result<Option<Attorney>, DbError> {
-        let row =
-            sqlx::query("SELECT * FROM attorneys WHERE id = ?").bind(id.to_string()).fetch_optional(&self.pool).await?;
-        row.map(|r| attorney_from_row(&r)).transpose()
+        self.readers.with(|conn| super::sqlite_read::attorney_by_id(conn, id))
     }
 
     pub async fn list_attorneys(&self) -> Result<Vec<Attorney>, DbError> {

@@ -2,13 +2,15 @@
 
 use super::{
     Attorney, DbError, HistoryEntry, LeadFilter, LeadSummary, LiveEvent, MarkOutcome, sqlite::SqliteDb,
-    sqlite::parse_uuid,
+    sqlite::parse_uuid, sqlite_read,
 };
 use crate::domain::{LeadState, dashboard::LiveEventKind};
-use sqlx::{Row, sqlite::SqliteRow};
+use rusqlite::{Connection, params};
+use sqlx::Row;
 use uuid::Uuid;
 
-const SUMMARY_COLUMNS: &str = "l.id, l.first_name, l.last_name, l.email, l.state, l.created_at, l.resume_file_name,
+pub(super) const SUMMARY_COLUMNS: &str =
+    "l.id, l.first_name, l.last_name, l.email, l.state, l.created_at, l.resume_file_name,
      l.resume_content_type, l.reached_out_at, a.display_name AS reached_out_by_name";
 
 /// The WHERE clause shared by the page and the count. `?1` state, `?2` LIKE pattern.
@@ -38,45 +40,45 @@ impl SqliteDb {
             "SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by
              WHERE {filter} {cursor_sql} ORDER BY l.id {order} LIMIT ?4"
         );
-        let rows = sqlx::query(&sql)
-            .bind(state)
-            .bind(&pattern)
-            .bind(cursor.map(|c| c.to_string()))
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut leads = rows.iter().map(summary_from_row).collect::<Result<Vec<_>, _>>()?;
-        if order == "ASC" {
-            leads.reverse();
-        }
-        let total: i64 = match &pattern {
-            // Kept by triggers: no counting of rows.
-            None => {
-                sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM lead_counts WHERE (?1 IS NULL OR state = ?1)")
-                    .bind(state)
-                    .fetch_one(&self.pool)
-                    .await?
+        let cursor = cursor.map(|c| c.hyphenated().to_string());
+        let searching = pattern.is_some();
+        let run = move |conn: &Connection| -> Result<(Vec<LeadSummary>, i64), DbError> {
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query(params![state, pattern, cursor, limit])?;
+            let mut leads = Vec::with_capacity(limit as usize);
+            while let Some(r) = rows.next()? {
+                leads.push(sqlite_read::summary(r)?);
             }
-            // Searching counts at most SEARCH_COUNT_CAP + 1 matches ("1000+").
-            Some(_) => {
-                let count_sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {filter} LIMIT ?3)");
-                sqlx::query_scalar(&count_sql)
-                    .bind(state)
-                    .bind(&pattern)
-                    .bind(super::SEARCH_COUNT_CAP + 1)
-                    .fetch_one(&self.pool)
-                    .await?
+            if order == "ASC" {
+                leads.reverse();
             }
+            let total: i64 = match &pattern {
+                // Kept by triggers: no counting of rows.
+                None => conn
+                    .prepare_cached("SELECT COALESCE(SUM(n), 0) FROM lead_counts WHERE (?1 IS NULL OR state = ?1)")?
+                    .query_row([state], |r| r.get(0))?,
+                // Searching counts at most SEARCH_COUNT_CAP + 1 matches ("1000+").
+                Some(_) => {
+                    let count_sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {filter} LIMIT ?3)");
+                    conn.prepare_cached(&count_sql)?
+                        .query_row(params![state, pattern, super::SEARCH_COUNT_CAP + 1], |r| r.get(0))?
+                }
+            };
+            Ok((leads, total))
         };
-        Ok((leads, total))
+        // A page or a count by index is a few page-cache lookups; a search may scan.
+        if searching { self.readers.with_blocking(run).await } else { self.readers.with(run) }
     }
 
     pub async fn lead_summary(&self, id: Uuid) -> Result<Option<LeadSummary>, DbError> {
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by WHERE l.id = ?"
-        );
-        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
-        row.map(|r| summary_from_row(&r)).transpose()
+        self.readers.with(|conn| {
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by WHERE l.id = ?1"
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query([id.hyphenated().to_string()])?;
+            rows.next()?.map(sqlite_read::summary).transpose()
+        })
     }
 
     pub async fn lead_history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, DbError> {
@@ -167,19 +169,4 @@ impl SqliteDb {
             })
             .collect()
     }
-}
-
-fn summary_from_row(r: &SqliteRow) -> Result<LeadSummary, DbError> {
-    Ok(LeadSummary {
-        id: parse_uuid(r.try_get("id")?)?,
-        first_name: r.try_get("first_name")?,
-        last_name: r.try_get("last_name")?,
-        email: r.try_get("email")?,
-        state: super::parse_state(r.try_get("state")?)?,
-        created_at: r.try_get("created_at")?,
-        resume_file_name: r.try_get("resume_file_name")?,
-        resume_content_type: r.try_get("resume_content_type")?,
-        reached_out_by: r.try_get("reached_out_by_name")?,
-        reached_out_at: r.try_get("reached_out_at")?,
-    })
 }

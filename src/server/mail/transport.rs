@@ -43,7 +43,7 @@ impl Transport {
                 .await
                 .map(|_| ())
                 .map_err(|e| SendError { permanent: e.is_permanent(), message: e.to_string() }),
-            Self::Files(dir) => write_eml(dir, msg, &email.formatted()).await.map_err(|e| SendError {
+            Self::Files(dir) => write_eml(dir, msg, email.formatted()).await.map_err(|e| SendError {
                 permanent: false,
                 message: format!("cannot write to {}: {e}", dir.display()),
             }),
@@ -51,11 +51,17 @@ impl Transport {
     }
 }
 
-async fn write_eml(dir: &PathBuf, msg: &OutboxMessage, bytes: &[u8]) -> std::io::Result<()> {
-    tokio::fs::create_dir_all(dir).await?;
-    let tmp = dir.join(format!(".{}.eml.tmp", msg.id));
-    tokio::fs::write(&tmp, bytes).await?;
-    tokio::fs::rename(&tmp, dir.join(format!("{}.eml", msg.id))).await?;
+async fn write_eml(dir: &std::path::Path, msg: &OutboxMessage, bytes: Vec<u8>) -> std::io::Result<()> {
+    let (tmp, path) = (dir.join(format!(".{}.eml.tmp", msg.id)), dir.join(format!("{}.eml", msg.id)));
+    let dir = dir.to_owned();
+    // One trip to the blocking pool rather than one per file operation.
+    tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, path)
+    })
+    .await
+    .map_err(std::io::Error::other)??;
     tracing::info!(id = %msg.id, to = %msg.recipients, subject = %msg.subject, "email written to outbox folder (no SMTP_URL set)");
     Ok(())
 }
