@@ -38,6 +38,7 @@ impl SqliteDb {
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         let writer = Writer::start(&path)?;
+        tokio::spawn(checkpoint_wal(pool.clone()));
         Ok(Self { pool, readers: Readers::new(&path), writer })
     }
 
@@ -197,4 +198,24 @@ fn message_from_row(r: &SqliteRow) -> Result<OutboxMessage, DbError> {
         body_html: r.try_get("body_html")?,
         attempts: r.try_get("attempts")?,
     })
+}
+
+/// Copies the WAL back into the database file once a second, beside the lead
+/// writer (which does not checkpoint, so a group commit never waits for one).
+/// PASSIVE never blocks readers or the writer; it stops when the pool closes.
+async fn checkpoint_wal(pool: SqlitePool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
+    }
 }

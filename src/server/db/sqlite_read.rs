@@ -15,10 +15,12 @@ use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-/// Idle connections kept; more are opened under load and closed when returned.
-const KEEP: usize = 8;
+/// Idle connections kept (each has its own page cache); more are opened
+/// under load and closed when returned.
+const KEEP: usize = 16;
 
 #[derive(Clone, Debug)]
 pub struct Readers {
@@ -29,11 +31,20 @@ pub struct Readers {
 struct Inner {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// Scans at once: more than the cores would only queue on them, each with a connection.
+    scans: Semaphore,
 }
 
 impl Readers {
     pub fn new(path: &Path) -> Self {
-        Self { inner: Arc::new(Inner { path: path.to_owned(), idle: Mutex::new(Vec::new()) }) }
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                idle: Mutex::new(Vec::new()),
+                scans: Semaphore::new(cores),
+            }),
+        }
     }
 
     /// Runs `f` on a pooled connection, on this thread.
@@ -56,6 +67,7 @@ impl Readers {
         &self,
         f: impl FnOnce(&Connection) -> Result<R, DbError> + Send + 'static,
     ) -> Result<R, DbError> {
+        let _permit = self.inner.scans.acquire().await.map_err(|_| DbError::Other(sqlx::Error::PoolClosed))?;
         let this = self.clone();
         tokio::task::spawn_blocking(move || this.with(f))
             .await

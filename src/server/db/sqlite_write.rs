@@ -37,7 +37,14 @@ impl Writer {
         )?;
         conn.busy_timeout(Duration::from_secs(10))?;
         // FULL: an acknowledged submission survives power loss, not just a crash.
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        // temp_store: the per-lead savepoints' statement journal stays in memory;
+        // as a temp file it was written four times the bytes of the WAL itself.
+        // wal_autocheckpoint: checkpoints run beside the writer (see
+        // `SqliteDb::connect`), not inside a group commit.
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;
+             PRAGMA wal_autocheckpoint = 0;",
+        )?;
         let (jobs, rx) = mpsc::channel(QUEUE);
         std::thread::Builder::new()
             .name("sqlite-writer".into())
@@ -65,7 +72,10 @@ fn run(mut conn: Connection, mut jobs: mpsc::Receiver<InsertJob>) {
                 Err(_) => break,
             }
         }
-        match write_group(&mut conn, &batch) {
+        let started = std::time::Instant::now();
+        let written = write_group(&mut conn, &batch);
+        tracing::debug!(leads = batch.len(), took_us = started.elapsed().as_micros() as u64, "lead group committed");
+        match written {
             Ok(results) => {
                 for (job, result) in batch.drain(..).zip(results) {
                     let _ = job.reply.send(result);

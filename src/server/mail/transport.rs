@@ -35,35 +35,66 @@ impl Transport {
         }
     }
 
-    pub async fn send(&self, from: &Mailbox, msg: &OutboxMessage) -> Result<(), SendError> {
-        let email = build(from, msg).map_err(|message| SendError { permanent: true, message })?;
+    /// Sends each message in order; one result per message.
+    pub async fn send_all(&self, from: &Mailbox, msgs: &[OutboxMessage]) -> Vec<Result<(), SendError>> {
+        let built: Vec<Result<Message, SendError>> =
+            msgs.iter().map(|m| build(from, m).map_err(|message| SendError { permanent: true, message })).collect();
         match self {
-            Self::Smtp(smtp) => smtp
-                .send(email)
-                .await
-                .map(|_| ())
-                .map_err(|e| SendError { permanent: e.is_permanent(), message: e.to_string() }),
-            Self::Files(dir) => write_eml(dir, msg, email.formatted()).await.map_err(|e| SendError {
-                permanent: false,
-                message: format!("cannot write to {}: {e}", dir.display()),
-            }),
+            Self::Smtp(smtp) => {
+                let mut out = Vec::with_capacity(msgs.len());
+                for email in built {
+                    out.push(match email {
+                        Ok(email) => smtp
+                            .send(email)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| SendError { permanent: e.is_permanent(), message: e.to_string() }),
+                        Err(e) => Err(e),
+                    });
+                }
+                out
+            }
+            Self::Files(dir) => write_emls(dir, msgs, built).await,
         }
     }
 }
 
-async fn write_eml(dir: &std::path::Path, msg: &OutboxMessage, bytes: Vec<u8>) -> std::io::Result<()> {
-    let (tmp, path) = (dir.join(format!(".{}.eml.tmp", msg.id)), dir.join(format!("{}.eml", msg.id)));
+/// Writes each message as `<id>.eml` (via a temporary name, so readers never
+/// see half a file), all in one trip to the blocking pool.
+async fn write_emls(
+    dir: &std::path::Path,
+    msgs: &[OutboxMessage],
+    built: Vec<Result<Message, SendError>>,
+) -> Vec<Result<(), SendError>> {
+    let jobs: Vec<_> = msgs.iter().zip(built).map(|(m, b)| (m.id, b.map(|e| e.formatted()))).collect();
+    let n = jobs.len();
     let dir = dir.to_owned();
-    // One trip to the blocking pool rather than one per file operation.
-    tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(dir)?;
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, path)
+    let written = tokio::task::spawn_blocking(move || {
+        let ready = std::fs::create_dir_all(&dir);
+        jobs.into_iter()
+            .map(|(id, bytes)| {
+                let bytes = bytes?;
+                let io = |e: std::io::Error| SendError {
+                    permanent: false,
+                    message: format!("cannot write to {}: {e}", dir.display()),
+                };
+                ready.as_ref().map_err(|e| io(std::io::Error::new(e.kind(), e.to_string())))?;
+                let tmp = dir.join(format!(".{id}.eml.tmp"));
+                std::fs::write(&tmp, bytes).map_err(io)?;
+                std::fs::rename(&tmp, dir.join(format!("{id}.eml"))).map_err(io)
+            })
+            .collect::<Vec<_>>()
     })
-    .await
-    .map_err(std::io::Error::other)??;
-    tracing::info!(id = %msg.id, to = %msg.recipients, subject = %msg.subject, "email written to outbox folder (no SMTP_URL set)");
-    Ok(())
+    .await;
+    let written = written.unwrap_or_else(|e| {
+        (0..n).map(|_| Err(SendError { permanent: false, message: format!("writer task failed: {e}") })).collect()
+    });
+    for (m, r) in msgs.iter().zip(&written) {
+        if r.is_ok() {
+            tracing::info!(id = %m.id, to = %m.recipients, subject = %m.subject, "email written to outbox folder (no SMTP_URL set)");
+        }
+    }
+    written
 }
 
 fn build(from: &Mailbox, msg: &OutboxMessage) -> Result<Message, String> {

@@ -2,7 +2,7 @@
 //! records the outcome. Transient failures retry with exponential backoff;
 //! a restart resumes from the table, so nothing queued is lost.
 
-use super::transport::Transport;
+use super::transport::{SendError, Transport};
 use crate::server::db::{Db, OutboxMessage, now_ms};
 use lettre::message::Mailbox;
 use std::{sync::Arc, time::Duration};
@@ -35,8 +35,9 @@ impl Sender {
                 Ok(batch) => {
                     let n = batch.len();
                     let mut sent = Vec::with_capacity(n);
-                    for msg in batch {
-                        if self.deliver(&msg).await {
+                    let results = self.transport.send_all(&self.from, &batch).await;
+                    for (msg, result) in batch.iter().zip(results) {
+                        if self.record(msg, result).await {
                             sent.push(msg.id);
                         }
                     }
@@ -69,9 +70,9 @@ impl Sender {
         }
     }
 
-    /// Sends one message; true when the server accepted it (recorded by the caller).
-    async fn deliver(&self, msg: &OutboxMessage) -> bool {
-        let result = self.transport.send(&self.from, msg).await;
+    /// Handles one delivery outcome: true when the server accepted it (the
+    /// caller records those together); a failure is recorded here.
+    async fn record(&self, msg: &OutboxMessage, result: Result<(), SendError>) -> bool {
         let recorded = match result {
             Ok(()) => {
                 tracing::debug!(id = %msg.id, kind = %msg.kind, "email sent");
