@@ -20,7 +20,9 @@ pub fn human_bytes(bytes: u64) -> String {
     if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else if bytes >= MIB {
-        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+        // Tenths by integer arithmetic: float formatting would add ~20 KB to the WASM.
+        let tenths = (bytes.saturating_mul(10) + MIB / 2) / MIB;
+        format!("{}.{} MiB", tenths / 10, tenths % 10)
     } else if bytes >= KIB {
         format!("{} KiB", bytes.div_ceil(KIB))
     } else {
@@ -36,6 +38,8 @@ mod tests {
     fn human_bytes_reads_naturally() {
         assert_eq!(human_bytes(10 * 1024 * 1024), "10 MiB");
         assert_eq!(human_bytes(1536 * 1024), "1.5 MiB");
+        assert_eq!(human_bytes(1024 * 1024 + 1), "1.0 MiB");
+        assert_eq!(human_bytes(10 * 1024 * 1024 - 1), "10.0 MiB");
         assert_eq!(human_bytes(2048), "2 KiB");
         assert_eq!(human_bytes(12), "12 bytes");
     }

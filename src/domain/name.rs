@@ -16,7 +16,7 @@ impl PersonName {
     pub fn parse(input: &str, label: &str) -> Result<Self, String> {
         let s = input.trim();
         if s.is_empty() {
-            return Err(format!("Enter your {}.", label.to_lowercase()));
+            return Err(format!("Enter your {}.", label.to_ascii_lowercase()));
         }
         if s.chars().count() > MAX_NAME_CHARS {
             return Err(format!("{label} must be at most {MAX_NAME_CHARS} characters."));

@@ -121,7 +121,7 @@ fn Detail(d: LeadDetail, mark: ServerAction<MarkReachedOut>) -> impl IntoView {
                     let what = if h.created {
                         "Submitted by the prospect".to_string()
                     } else {
-                        format!("Marked {} by {}", h.state.label().to_lowercase(), h.by.clone().unwrap_or_else(|| "an attorney".into()))
+                        format!("Marked {} by {}", h.state.label().to_ascii_lowercase(), h.by.clone().unwrap_or_else(|| "an attorney".into()))
                     };
                     view! { <li><time datetime=iso_utc(h.at)>{format_utc(h.at)}</time>" — "{what}</li> }
                 }).collect_view()}
