@@ -292,13 +292,16 @@ async fn main() {
                             }
                             if let Some(i) = ev.find("\"lead_id\":\"") {
                                 let id = &ev[i + 11..i + 47];
-                                let sent = sent_at.lock().unwrap().get(id).copied();
-                                match sent {
+                                // Hold `sent_at` while filing an early arrival, so the submitter
+                                // (which takes the same lock first) cannot miss it.
+                                let sent = sent_at.lock().unwrap();
+                                match sent.get(id).copied() {
                                     Some(t) => delays.lock().unwrap().push(t.elapsed()),
                                     None => {
                                         early.lock().unwrap().entry(id.to_owned()).or_default().push(Instant::now())
                                     }
                                 }
+                                drop(sent);
                                 seen += 1;
                                 if seen >= submissions {
                                     return;
@@ -322,8 +325,11 @@ async fn main() {
                     Ok(r) if r.status().as_u16() == 201 => {
                         let v: serde_json::Value = r.json().await.unwrap();
                         let id = v["id"].as_str().unwrap().to_owned();
-                        sent_at.lock().unwrap().insert(id.clone(), t);
-                        if let Some(arrivals) = early.lock().unwrap().remove(&id) {
+                        let mut sent = sent_at.lock().unwrap();
+                        sent.insert(id.clone(), t);
+                        let arrivals = early.lock().unwrap().remove(&id);
+                        drop(sent);
+                        if let Some(arrivals) = arrivals {
                             delays.lock().unwrap().extend(arrivals.into_iter().map(|a| a - t));
                         }
                     }

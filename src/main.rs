@@ -10,6 +10,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     limit_malloc_retention();
+    tune_mimalloc();
     // Blocking threads do file writes and fsyncs (resumes, .eml files) and
     // scans. Bounded well below tokio's default of 512: past a few dozen they
     // only add context switches, and each keeps its own allocator heap.
@@ -86,5 +87,20 @@ fn limit_malloc_retention() {
     // SAFETY: mallopt only adjusts allocator tuning; called before other threads allocate.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+    }
+}
+
+/// mimalloc holds on to freed memory for a while and commits arena memory
+/// eagerly; under 64 concurrent uploads that kept 85–100 MiB resident.
+/// Purging at once and committing on demand keeps it near 60 MiB at the same
+/// throughput. The option numbers are those of mimalloc v3's `mi_option_e`
+/// (libmimalloc-sys 0.1.49 bundles v3; not exported as constants).
+fn tune_mimalloc() {
+    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: plain option setters, called before any other thread exists.
+    unsafe {
+        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
     }
 }
