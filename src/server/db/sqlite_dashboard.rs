@@ -7,6 +7,7 @@ use super::{
 use crate::domain::{LeadState, dashboard::LiveEventKind};
 use rusqlite::{Connection, params};
 use sqlx::Row;
+use std::sync::LazyLock;
 use uuid::Uuid;
 
 pub(super) const SUMMARY_COLUMNS: &str =
@@ -71,11 +72,14 @@ impl SqliteDb {
     }
 
     pub async fn lead_summary(&self, id: Uuid) -> Result<Option<LeadSummary>, DbError> {
-        self.readers.with(|conn| {
-            let sql = format!(
+        // Built once: this runs on every lead page and state change.
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
                 "SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by WHERE l.id = ?1"
-            );
-            let mut stmt = conn.prepare_cached(&sql)?;
+            )
+        });
+        self.readers.with(|conn| {
+            let mut stmt = conn.prepare_cached(&SQL)?;
             let mut rows = stmt.query([id.hyphenated().to_string()])?;
             rows.next()?.map(sqlite_read::summary).transpose()
         })

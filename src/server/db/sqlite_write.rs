@@ -218,7 +218,7 @@ mod tests {
         drop(store);
         let first = sq.insert_lead(&lead("x@y.test"), &[message(), message()]).await;
         assert!(first.is_ok(), "{first:?}");
-        let dup = sq.insert_lead(&lead("X@y.test".to_lowercase().as_str()), &[message()]).await;
+        let dup = sq.insert_lead(&lead("X@y.test"), &[message()]).await;
         assert!(matches!(dup, Err(DbError::DuplicateEmail)), "{dup:?}");
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(&sq.pool).await.unwrap();
         assert_eq!(n, 2);
