@@ -6,6 +6,10 @@ import path from 'node:path';
 // One fresh data directory per run, shared with the workers through the environment.
 process.env.INTAKE_E2E_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), 'intake-e2e-'));
 const port = Number(process.env.INTAKE_E2E_PORT ?? 3107);
+// `INTAKE_E2E_BUILD=release` runs the suite against the optimised build
+// (`cargo leptos build --release` with LEPTOS_SITE_ROOT=target/site-release, as
+// scripts/test.sh does), which is what a firm runs.
+const release = process.env.INTAKE_E2E_BUILD === 'release';
 export const dataDir = process.env.INTAKE_E2E_DATA;
 
 export default defineConfig({
@@ -16,7 +20,8 @@ export default defineConfig({
   workers: 2,
   retries: 0,
   forbidOnly: !!process.env.CI,
-  reporter: [['list'], ['html', { open: 'never' }]],
+  reporter: [['list'], ['html', { open: 'never', outputFolder: `playwright-report/${release ? 'release' : 'debug'}` }]],
+  outputDir: `test-results/${release ? 'release' : 'debug'}`,
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     trace: 'retain-on-failure',
@@ -30,8 +35,8 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
   webServer: {
-    // The debug build made by `cargo leptos build` (scripts/test.sh does it first).
-    command: 'target/debug/intake',
+    // The build made by `cargo leptos build [--release]` (scripts/test.sh does it first).
+    command: release ? 'target/release/intake' : 'target/debug/intake',
     cwd: '..',
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
@@ -40,7 +45,7 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: 'target/site',
+      LEPTOS_SITE_ROOT: release ? 'target/site-release' : 'target/site',
       INTAKE_DATA_DIR: process.env.INTAKE_E2E_DATA!,
       INTAKE_FIRM_NAME: 'Harper & Lowe LLP',
       INTAKE_NOTIFY_EMAIL: 'attorneys@harperlowe.test',

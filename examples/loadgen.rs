@@ -6,6 +6,7 @@
 //!   loadgen list   --url U --concurrency N --seconds S --email E --password P [--search]
 //!   loadgen live   --url U [--url U2] --dashboards N --submissions M --email E --password P
 //!   loadgen logins --url U --concurrency N --count M --email E --password P
+//!   loadgen page   --url U --concurrency N --seconds S --email E --password P [--path /leads]
 
 use futures::StreamExt;
 use reqwest::multipart::{Form, Part};
@@ -237,6 +238,31 @@ async fn main() {
                 elapsed,
                 "200",
             );
+        }
+        "page" => {
+            // A server-rendered page as a signed-in attorney sees it (GET, SSR).
+            let (c, cookie) = login(&url, &email, &password).await;
+            let path = arg(&args, "--path").unwrap_or_else(|| "/leads".into());
+            let stats = Stats::new();
+            let s = stats.clone();
+            let target = format!("{url}{path}");
+            let elapsed = run(concurrency, seconds, None, move |_| {
+                let (c, s, cookie, target) = (c.clone(), s.clone(), cookie.clone(), target.clone());
+                async move {
+                    let t = Instant::now();
+                    let status = match c.get(&target).header("cookie", cookie).send().await {
+                        Ok(r) => {
+                            let st = r.status().as_u16().to_string();
+                            let _ = r.bytes().await;
+                            st
+                        }
+                        Err(_) => "error".into(),
+                    };
+                    s.record(status, t.elapsed());
+                }
+            })
+            .await;
+            stats.report(&format!("page {path} (concurrency {concurrency})"), elapsed, "200");
         }
         "logins" => {
             let stats = Stats::new();

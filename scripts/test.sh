@@ -49,10 +49,20 @@ step "clippy (ssr and hydrate)"
 cargo clippy --no-default-features --features ssr --all-targets -- -D warnings
 cargo clippy --no-default-features --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
 
-step "end-to-end tests (Playwright, Chromium)"
+step "end-to-end tests (Playwright, Chromium) against the debug build"
 (cd end2end && npx playwright test) 2>&1 | tee "$LOG_DIR/e2e.log"
 e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$LOG_DIR/e2e.log" | tail -1 | awk '{print $1 + 0}')
 
+# What a firm runs: the release build, exactly as `cargo leptos build --release`
+# makes it (without the test flags above), into its own site directory so the
+# debug site stays intact.
+step "building the release app (server + optimised WASM)"
+env -u RUSTFLAGS LEPTOS_SITE_ROOT=target/site-release cargo leptos build --release
+step "end-to-end tests (Playwright, Chromium) against the release build"
+(cd end2end && INTAKE_E2E_BUILD=release npx playwright test) 2>&1 | tee "$LOG_DIR/e2e-release.log"
+e2e_release_passed=$(grep -Eo '^ *[0-9]+ passed' "$LOG_DIR/e2e-release.log" | tail -1 | awk '{print $1 + 0}')
+
+e2e_total=$((${e2e_passed:-0} + ${e2e_release_passed:-0}))
 echo
-echo "Rust tests: ${rust_passed} passed; end-to-end tests: ${e2e_passed:-0} passed"
-echo "TOTAL: $((rust_passed + ${e2e_passed:-0})) passed, 0 failed"
+echo "Rust tests: ${rust_passed} passed; end-to-end tests: ${e2e_passed:-0} (debug) + ${e2e_release_passed:-0} (release) passed"
+echo "TOTAL: $((rust_passed + e2e_total)) passed, 0 failed"

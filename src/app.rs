@@ -8,6 +8,13 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
+/// How this build renders components. `erase_components` changes the
+/// hydration markers the server writes, so a page hydrates only in a WASM app
+/// built the same way; the shell records the server's mode for the browser
+/// to check ([`crate::hydrate`]). Cargo.toml's `[package.metadata.leptos]`
+/// decides it for both sides.
+pub const RENDER_MODE: &str = if cfg!(erase_components) { "erased" } else { "typed" };
+
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -17,6 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
+                <meta name="intake-render" content=RENDER_MODE/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -14,5 +14,22 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    // A server and a browser app built with different `erase_components`
+    // settings panic deep inside hydration; say what is wrong instead, and
+    // leave the server-rendered page (which works without JavaScript) alone.
+    let server_mode = leptos::prelude::document()
+        .query_selector("meta[name=intake-render]")
+        .ok()
+        .flatten()
+        .and_then(|m| m.get_attribute("content"));
+    if server_mode.as_deref() != Some(app::RENDER_MODE) {
+        leptos::logging::error!(
+            "Intake: the server rendered this page in {:?} mode but the browser app was built in {:?} mode \
+             (erase_components differs); build both with cargo leptos. Not hydrating.",
+            server_mode.unwrap_or_default(),
+            app::RENDER_MODE
+        );
+        return;
+    }
     leptos::mount::hydrate_body(app::App);
 }

@@ -1,6 +1,6 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
 import fs from 'node:fs';
-import { ADMIN, addAttorney, logIn, submitLead, uniqueEmail, waitForHydration } from './helpers';
+import { ADMIN, addAttorney, logIn, submitLead, uniqueEmail, waitForHydration, test, expect } from './helpers';
 
 const BOB = { email: 'bob@harperlowe.test', password: 'bob e2e password', name: 'Bob Burns' };
 
@@ -45,7 +45,9 @@ test('new leads and state changes appear live in every open dashboard', async ({
   for (const page of [alice, bob]) expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
 });
 
-test('a second attorney marking the same lead is told who already did', async ({ browser }) => {
+test('a second attorney marking the same lead is told who already did', async ({ browser, allowConsoleErrors }) => {
+  // Bob's event stream is cut on purpose below.
+  allowConsoleErrors(/net::ERR_FAILED/);
   const alice = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   const email = uniqueEmail('race');
@@ -86,10 +88,14 @@ test('the filter and search live in the URL', async ({ page, browser }) => {
   await expect(other.getByLabel('Search')).toHaveValue(email);
 });
 
+// Logging out ends every session of the account, so this test has an account of its own.
+const LOU = { email: 'lou@harperlowe.test', password: 'lou e2e password', name: 'Lou Out' };
+
 test('after logging out, Back and reload show the login page, never lead data', async ({ page, browser }) => {
+  addAttorney(LOU.email, LOU.name, LOU.password);
   const email = uniqueEmail('logout');
   await submitLead(await (await browser.newContext()).newPage(), 'Lo', 'Gout', email);
-  await logIn(page, ADMIN);
+  await logIn(page, LOU);
   await expect(page.locator('tr', { hasText: email })).toBeVisible();
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login$/);
@@ -134,4 +140,26 @@ test('internal pages redirect to login and come back', async ({ page }) => {
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page).toHaveURL(/\/leads\?state=pending$/);
+});
+
+test('a lead page updates live when another attorney marks the lead', async ({ browser }) => {
+  const alice = await (await browser.newContext()).newPage();
+  const bob = await (await browser.newContext()).newPage();
+  const email = uniqueEmail('leadlive');
+  await submitLead(await (await browser.newContext()).newPage(), 'Lena', 'Vance', email);
+  await logIn(bob, BOB, '/leads?q=' + encodeURIComponent(email));
+  await waitForHydration(bob);
+  await logIn(alice, ADMIN, '/leads?q=' + encodeURIComponent(email));
+  await alice.locator('tr', { hasText: email }).getByRole('link', { name: 'Lena Vance', exact: true }).click();
+  await expect(alice.getByRole('heading', { name: 'Lena Vance' })).toBeVisible();
+  await waitForHydration(alice);
+  await expect(alice.locator('.live')).toHaveAttribute('data-live', 'up');
+  await expect(alice.locator('.page-head .badge')).toHaveText('Pending');
+  await alice.evaluate(() => ((window as any).__noReload = true));
+
+  await bob.locator('tr', { hasText: email }).getByRole('button', { name: 'Mark reached out' }).click();
+  await expect(alice.locator('.page-head .badge')).toHaveText('Reached out', { timeout: 5_000 });
+  await expect(alice.locator('.history')).toContainText('Marked reached out by Bob Burns');
+  await expect(alice.getByRole('button', { name: 'Mark reached out' })).toHaveCount(0);
+  expect(await alice.evaluate(() => (window as any).__noReload)).toBe(true);
 });

@@ -1,6 +1,64 @@
-import { expect, Page } from '@playwright/test';
+import { test as base, expect, BrowserContext, ConsoleMessage, Page } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
+
+export { expect };
+
+/**
+ * Chromium reports every 4xx/5xx answer to a fetch as a console error. A 4xx
+ * is an answer the page handles and shows (a duplicate email, a wrong
+ * password, a lead already marked), and each test asserts that message; a 5xx
+ * never is.
+ */
+function isHandledHttpAnswer(m: ConsoleMessage): boolean {
+  return /^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text());
+}
+
+/**
+ * The suite's `test`: every page a test opens, in any browser context, fails
+ * the test on an uncaught page error (a hydration panic is one) or a console
+ * error, so a build whose server and WASM disagree cannot pass.
+ */
+export const test = base.extend<{ allowConsoleErrors: (pattern: RegExp) => void; _browserErrors: void }>({
+  allowConsoleErrors: async ({}, use) => {
+    await use((pattern) => allowed.push(pattern));
+  },
+  _browserErrors: [
+    async ({ browser, context }, use) => {
+      const errors: string[] = [];
+      const watchPage = (p: Page) => {
+        p.on('pageerror', (e) => errors.push(`page error on ${p.url()}: ${e.message}`));
+        p.on('console', (m) => {
+          if (m.type() !== 'error' || isHandledHttpAnswer(m) || allowed.some((re) => re.test(m.text()))) return;
+          errors.push(`console error on ${p.url()}: ${m.text()}`);
+        });
+      };
+      const watch = (c: BrowserContext) => {
+        c.pages().forEach(watchPage);
+        c.on('page', watchPage);
+      };
+      watch(context);
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (...args) => {
+        const c = await newContext(...args);
+        watch(c);
+        return c;
+      };
+      try {
+        await use();
+      } finally {
+        browser.newContext = newContext;
+        allowed.length = 0;
+      }
+      expect(errors, 'the browser logged errors').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+const allowed: RegExp[] = [];
+
+/** Which server build the suite runs against (`INTAKE_E2E_BUILD=release` for the optimised one). */
+export const BUILD = process.env.INTAKE_E2E_BUILD === 'release' ? 'release' : 'debug';
 
 /** A minimal valid PDF. */
 export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
@@ -44,7 +102,7 @@ export const ADMIN = { email: 'admin@harperlowe.test', password: 'e2e admin pass
 /** Adds an attorney with the real CLI (password on stdin); ignores "already exists". */
 export function addAttorney(email: string, name: string, password: string) {
   const { spawnSync } = require('node:child_process');
-  const r = spawnSync('../target/debug/intake', ['user', 'add', '--email', email, '--name', name], {
+  const r = spawnSync(`../target/${BUILD}/intake`, ['user', 'add', '--email', email, '--name', name], {
     input: password + '\n',
     env: { ...process.env, INTAKE_DATA_DIR: process.env.INTAKE_E2E_DATA, RUST_LOG: 'error' },
     encoding: 'utf8',

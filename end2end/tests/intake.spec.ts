@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { PDF, emailsTo, fillForm, uniqueEmail, waitForHydration } from './helpers';
+import { PDF, emailsTo, fillForm, uniqueEmail, waitForHydration, test, expect } from './helpers';
 
 test.describe('with JavaScript', () => {
   test('a prospect submits without a page reload and gets a confirmation', async ({ page }) => {
@@ -105,4 +104,24 @@ test.describe('without JavaScript', () => {
     await expect(page.getByLabel('First name')).toHaveValue('Linus');
     await expect(page.getByLabel('Email')).toHaveValue('linus@');
   });
+});
+
+test('a browser app built unlike its server says so instead of half-hydrating', async ({ page, allowConsoleErrors }) => {
+  allowConsoleErrors(/erase_components differs/);
+  // Pretend the server was built in the other render mode.
+  await page.route('/', async (route) => {
+    const res = await route.fetch();
+    const html = (await res.text()).replace(
+      /name="intake-render" content="(\w+)"/,
+      (_, mode) => `name="intake-render" content="${mode === 'erased' ? 'typed' : 'erased'}"`,
+    );
+    await route.fulfill({ response: res, body: html });
+  });
+  const logged: string[] = [];
+  page.on('console', (m) => logged.push(m.text()));
+  await page.goto('/');
+  await expect.poll(() => logged.join('\n')).toContain('erase_components differs');
+  await expect(page.locator('html[data-hydrated]')).toHaveCount(0);
+  // The no-JavaScript form is still there to use.
+  await expect(page.getByRole('button', { name: 'Submit' })).toBeVisible();
 });

@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { ADMIN, logIn, submitLead, uniqueEmail, waitForHydration } from './helpers';
+import { ADMIN, logIn, submitLead, uniqueEmail, waitForHydration, test, expect } from './helpers';
 
 // Pictures of each screen at desktop and phone widths, for review and the README.
 for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 360, height: 780 }]] as const) {

@@ -7,18 +7,18 @@ use server_fn::codec::{MultipartData, MultipartFormData};
 /// Submits the intake form (multipart: first_name, last_name, email, resume).
 #[server(prefix = "/api", endpoint = "submit_lead", input = MultipartFormData)]
 pub async fn submit_lead(data: MultipartData) -> Result<SubmitReceipt, SubmitFailure> {
+    use crate::server::client_ip::ClientIp;
     use crate::server::{intake, state::AppState};
-    use axum::{extract::ConnectInfo, http::HeaderValue};
+    use axum::{Extension, http::HeaderValue};
     use server_fn::error::FromServerFnError;
-    use std::net::SocketAddr;
 
     let state = use_context::<AppState>().ok_or_else(|| {
         SubmitFailure::from_server_fn_error(server_fn::error::ServerFnErrorErr::MissingArg("state".into()))
     })?;
-    let ConnectInfo(peer) =
-        leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.map_err(SubmitFailure::from_server_fn_error)?;
+    let Extension(client) =
+        leptos_axum::extract::<Extension<ClientIp>>().await.map_err(SubmitFailure::from_server_fn_error)?;
     let result = async {
-        intake::check_rate(&state, peer.ip())?;
+        intake::check_rate(&state, client)?;
         let multipart =
             data.into_inner().ok_or_else(|| intake::SubmitError::Malformed("send it as multipart/form-data".into()))?;
         intake::submit(&state, multipart).await
@@ -27,7 +27,7 @@ pub async fn submit_lead(data: MultipartData) -> Result<SubmitReceipt, SubmitFai
     result.map_err(|err| {
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             res.set_status(err.status());
-            if let intake::SubmitError::RateLimited { retry_after } = &err
+            if let Some(retry_after) = err.retry_after()
                 && let Ok(v) = HeaderValue::from_str(&retry_after.as_secs().max(1).to_string())
             {
                 res.insert_header(axum::http::header::RETRY_AFTER, v);

@@ -25,9 +25,11 @@ pub fn use_live(refresh: Callback<()>) -> ReadSignal<Live> {
             }
             scheduled.set_value(true);
             set_timeout(
+                // The page may have been left (and its resources disposed) meanwhile.
                 move || {
-                    scheduled.set_value(false);
-                    refresh.run(());
+                    if scheduled.try_set_value(false).is_none() {
+                        refresh.try_run(());
+                    }
                 },
                 std::time::Duration::from_millis(150),
             );

@@ -26,6 +26,16 @@ pub struct LeadSummary {
     pub reached_out_at: Option<i64>,
 }
 
+/// Longest search the dashboard runs; longer input is cut.
+pub const MAX_QUERY_CHARS: usize = 100;
+
+/// A search as it is run, in the browser and on the server alike: control
+/// characters (NUL included) dropped, trimmed, at most [`MAX_QUERY_CHARS`].
+pub fn clean_query(q: &str) -> String {
+    let kept: String = q.chars().filter(|c| !c.is_control()).collect();
+    kept.trim().chars().take(MAX_QUERY_CHARS).collect()
+}
+
 /// Which leads to list: the dashboard's URL query (`state`, `q`, `after`, `before`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadFilter {
@@ -46,7 +56,7 @@ impl LeadFilter {
                 Some("reached_out") => Some(LeadState::ReachedOut),
                 _ => None,
             },
-            q: q.unwrap_or_default().trim().chars().take(100).collect(),
+            q: clean_query(q.unwrap_or_default()),
             after: after.and_then(|s| Uuid::parse_str(s).ok()),
             before: before.and_then(|s| Uuid::parse_str(s).ok()),
         }
@@ -203,6 +213,13 @@ impl std::error::Error for AppError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn searches_lose_control_characters_and_are_capped() {
+        assert_eq!(clean_query(" a\0b\u{7}c\n "), "abc");
+        assert_eq!(clean_query(&"é".repeat(500)).chars().count(), MAX_QUERY_CHARS);
+        assert_eq!(clean_query("\0\0"), "");
+    }
 
     #[test]
     fn filter_round_trips_through_the_url() {

@@ -58,6 +58,7 @@ async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
                 password_hash: Hasher::new(1).hash(password).await?,
                 created_at: now_ms(),
                 disabled: false,
+                sessions_valid_after: 0,
             };
             match db.create_attorney(&attorney).await {
                 Ok(()) => Ok(format!("added {email}")),

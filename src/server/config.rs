@@ -55,14 +55,36 @@ pub struct Config {
     pub mail_retry_max: Duration,
     /// `s3://bucket/prefix` to keep resumes in object storage; `None`: `<data dir>/resumes`.
     pub storage_url: Option<String>,
-    /// How long a sender owns a claimed email before another may retry it;
-    /// longer than one SMTP attempt can take, so a live sender is never doubled.
+    /// How long a claimed email stays reserved for its sender without a
+    /// heartbeat: how soon a dead instance's messages are sent by another.
     pub mail_lease: Duration,
     /// First account, created at start-up when there is none.
     pub admin_email: Option<String>,
     pub admin_password: Option<Secret>,
     /// Password hashes computed at once (each takes ~19 MiB).
     pub hash_concurrency: usize,
+    /// Login throttle keys (accounts and addresses) tracked at most.
+    pub max_throttle_keys: usize,
+    /// Submissions being uploaded at once; more get 503 with `Retry-After`.
+    pub max_uploads: usize,
+    /// Open live event streams, in all and per session.
+    pub max_streams: usize,
+    pub max_streams_per_session: usize,
+    /// Longest wait for a request's headers; a slower client is disconnected.
+    pub header_timeout: Duration,
+    /// Longest pause while a request body is being sent.
+    pub body_idle_timeout: Duration,
+    /// Open connections at most; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// Body limit of every route but the public submissions.
+    pub max_body_bytes: u64,
+    /// Parts of a multipart submission accepted at most.
+    pub max_parts: usize,
+    /// CSP `frame-ancestors` sources allowed to embed the public form (`/`);
+    /// `None`: no site may frame any page.
+    pub frame_ancestors: Option<String>,
+    /// Proxies whose `X-Forwarded-For`/`Forwarded` name the client.
+    pub trusted_proxies: Vec<crate::server::client_ip::Cidr>,
 }
 
 impl Config {
@@ -141,12 +163,75 @@ impl Config {
             None => None,
         };
 
+        let mail_lease = match get("INTAKE_MAIL_LEASE") {
+            Some(v) => parse_duration(&v)
+                .filter(|d| *d >= Duration::from_secs(1))
+                .ok_or_else(|| err("INTAKE_MAIL_LEASE", "must be a duration of at least 1s, like 6s or 1m"))?,
+            None => Duration::from_secs(6),
+        };
+
+        let count = |var: &'static str, default: usize| -> Result<usize, ConfigError> {
+            match get(var) {
+                Some(v) => {
+                    v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| err(var, "must be a whole number above 0"))
+                }
+                None => Ok(default),
+            }
+        };
+        let duration = |var: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+            match get(var) {
+                Some(v) => parse_duration(&v)
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| err(var, "must be a duration like 500ms, 10s or 1m")),
+                None => Ok(default),
+            }
+        };
+        let max_body_bytes = match get("INTAKE_MAX_BODY") {
+            Some(v) => parse_bytes(&v).map_err(|r| err("INTAKE_MAX_BODY", r))?,
+            None => 64 * 1024,
+        };
+
+        let frame_ancestors = match get("INTAKE_FRAME_ANCESTORS") {
+            Some(v) if v.chars().all(|c| c.is_ascii_graphic() && !matches!(c, ';' | ',') || c == ' ') => Some(v),
+            Some(_) => {
+                return Err(err(
+                    "INTAKE_FRAME_ANCESTORS",
+                    "must be CSP sources separated by spaces, like https://www.firm.com",
+                ));
+            }
+            None => None,
+        };
+
+        let trusted_proxies = match get("INTAKE_TRUSTED_PROXIES") {
+            Some(v) => v
+                .split([',', ' '])
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    crate::server::client_ip::Cidr::parse(s).ok_or_else(|| {
+                        err("INTAKE_TRUSTED_PROXIES", format!("{s:?} is not an address or a block like 10.0.0.0/8"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => vec![],
+        };
+
         Ok(Self {
+            trusted_proxies,
+            frame_ancestors,
+            max_throttle_keys: count("INTAKE_MAX_THROTTLE_KEYS", 100_000)?,
+            max_uploads: count("INTAKE_MAX_UPLOADS", 64)?,
+            max_streams: count("INTAKE_MAX_STREAMS", 1_000)?,
+            max_streams_per_session: count("INTAKE_MAX_STREAMS_PER_SESSION", 8)?,
+            header_timeout: duration("INTAKE_HEADER_TIMEOUT", Duration::from_secs(10))?,
+            body_idle_timeout: duration("INTAKE_BODY_IDLE_TIMEOUT", Duration::from_secs(30))?,
+            max_connections: count("INTAKE_MAX_CONNECTIONS", 1_024)?,
+            max_body_bytes,
+            max_parts: count("INTAKE_MAX_PARTS", 16)?,
             storage_url,
             admin_email,
             admin_password,
             hash_concurrency: 4,
-            mail_lease: Duration::from_secs(120),
+            mail_lease,
             database_url,
             data_dir,
             smtp_url,
@@ -200,6 +285,21 @@ fn parse_bytes(s: &str) -> Result<u64, String> {
     }
 }
 
+/// Parses `500ms`, `6s`, `2m`, `1h` (a bare number is seconds).
+fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let n: u64 = s[..split].parse().ok()?;
+    let ms = match s[split..].trim() {
+        "ms" => 1,
+        "" | "s" => 1000,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        _ => return None,
+    };
+    n.checked_mul(ms).map(Duration::from_millis)
+}
+
 /// Parses `10/min`, `100/hour`, `5/s`; `0` or `off` disables the limit.
 fn parse_rate(s: &str) -> Result<Option<Rate>, String> {
     if s == "0" || s.eq_ignore_ascii_case("off") {
@@ -234,6 +334,17 @@ mod tests {
         assert_eq!(c.submit_rate, Some(Rate { count: 10, per: Duration::from_secs(60) }));
         assert!(c.smtp_url.is_none());
         assert!(c.notify_emails.is_empty());
+        assert_eq!(c.mail_lease, Duration::from_secs(6));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("6s"), Some(Duration::from_secs(6)));
+        assert_eq!(parse_duration("6"), Some(Duration::from_secs(6)));
+        assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1d"), None);
+        assert_eq!(parse_duration("-1s"), None);
     }
 
     #[test]
@@ -263,6 +374,8 @@ mod tests {
             ("INTAKE_SUBMIT_RATE", "10 per minute"),
             ("LEPTOS_SITE_ADDR", "localhost"),
             ("INTAKE_PUBLIC_URL", "intake.firm.com"),
+            ("INTAKE_MAIL_LEASE", "0s"),
+            ("INTAKE_MAIL_LEASE", "soon"),
         ] {
             let e = Config::from_vars(&vars(&[(k, v)])).unwrap_err();
             assert_eq!(e.var, k);

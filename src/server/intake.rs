@@ -8,19 +8,21 @@ use crate::{
         submission::{ACCEPTED_FORMATS, resume_error, too_large_message},
     },
     server::{
+        client_ip::ClientIp,
         db::{DbError, NewLead, ResumeMeta, now_ms},
         mail::compose,
-        sniff::{ResumeKind, SNIFF_LEN, sniff},
+        sniff::ResumeKind,
         state::AppState,
         storage::StagedResume,
     },
 };
 use axum::http::StatusCode;
 use sha2::{Digest, Sha256};
-use std::{net::IpAddr, time::Duration};
+use std::time::Duration;
 use uuid::Uuid;
 
-/// Text fields longer than this are cut (validation then reports them too long).
+/// Text fields longer than this are refused without reading further (the
+/// longest valid one, an email address, is 254 bytes).
 const MAX_TEXT_FIELD: usize = 4 * 1024;
 /// Bytes of unknown parts tolerated before the request is refused.
 const MAX_OTHER_PARTS: usize = 64 * 1024;
@@ -33,8 +35,14 @@ pub const HONEYPOT_FIELD: &str = "website";
 /// Why a submission was refused. Each maps to one HTTP status in [`SubmitError::status`].
 #[derive(Debug)]
 pub enum SubmitError {
-    RateLimited { retry_after: Duration },
-    TooLarge { limit: u64 },
+    RateLimited {
+        retry_after: Duration,
+    },
+    /// Too many submissions are being uploaded at once.
+    Busy,
+    TooLarge {
+        limit: u64,
+    },
     Malformed(String),
     Invalid(FieldErrors),
     Duplicate,
@@ -46,6 +54,7 @@ impl SubmitError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Malformed(_) | Self::Invalid(_) | Self::Spam => StatusCode::BAD_REQUEST,
             Self::Duplicate => StatusCode::CONFLICT,
@@ -63,6 +72,10 @@ impl SubmitError {
                     "Too many submissions from your network. Please try again in {} seconds.",
                     retry_after.as_secs().max(1)
                 ),
+            ),
+            Self::Busy => SubmitFailure::new(
+                K::Unavailable,
+                "We are receiving many submissions right now. Please try again in a few seconds.",
             ),
             Self::TooLarge { limit } => {
                 let mut f = SubmitFailure::new(K::TooLarge, too_large_message(*limit));
@@ -86,9 +99,28 @@ impl SubmitError {
     }
 }
 
-impl From<multer::Error> for SubmitError {
-    fn from(e: multer::Error) -> Self {
-        Self::Malformed(format!("invalid multipart body ({e})"))
+impl SubmitError {
+    /// How long a refused client should wait before trying again, if it should.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited { retry_after } => Some(*retry_after),
+            Self::Busy => Some(Duration::from_secs(2)),
+            _ => None,
+        }
+    }
+}
+
+impl SubmitError {
+    /// A multipart read error. The body bounds (see `http::bounded`) surface
+    /// as read errors inside multer's; `max` is the resume limit.
+    fn from_multer(e: multer::Error, max: u64) -> Self {
+        use crate::server::http::bounded::{Cut, refusal_in};
+        match refusal_in(&e) {
+            Some(Cut::TooLarge) => Self::TooLarge { limit: max },
+            Some(Cut::Stalled) => Self::Malformed("the upload stalled".into()),
+            Some(Cut::Shape(why)) => Self::Malformed(why),
+            None => Self::Malformed(format!("invalid multipart body ({e})")),
+        }
     }
 }
 
@@ -108,10 +140,12 @@ pub struct ReceivedResume {
     pub kind: Option<ResumeKind>,
 }
 
-/// Checks the per-IP submission limit.
-pub fn check_rate(state: &AppState, ip: IpAddr) -> Result<(), SubmitError> {
+/// Checks the per-client submission limit.
+pub fn check_rate(state: &AppState, client: ClientIp) -> Result<(), SubmitError> {
     match &state.submit_limiter {
-        Some(limiter) => limiter.check(ip).map_err(|retry_after| SubmitError::RateLimited { retry_after }),
+        Some(limiter) => {
+            limiter.check(client.limit_key()).map_err(|retry_after| SubmitError::RateLimited { retry_after })
+        }
         None => Ok(()),
     }
 }
@@ -130,22 +164,24 @@ pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Re
     let mut resume: Option<ReceivedResume> = None;
     let mut other_bytes = 0usize;
 
-    while let Some(mut field) = mp.next_field().await? {
+    let bad = |e| SubmitError::from_multer(e, max);
+    let mut parts = 0usize;
+    while let Some(mut field) = mp.next_field().await.map_err(bad)? {
+        parts += 1;
+        if parts > state.config.max_parts {
+            return Err(SubmitError::Malformed("it has too many parts".into()));
+        }
         let name = field.name().unwrap_or_default().to_owned();
         if name == Field::Resume.name() && resume.is_none() {
             let file_name = clean_file_name(field.file_name().unwrap_or_default());
             let mut staged = state.resumes.stage();
             let mut hasher = Sha256::new();
-            let mut head = Vec::new();
             let mut size = 0u64;
-            while let Some(chunk) = field.chunk().await? {
+            while let Some(chunk) = field.chunk().await.map_err(bad)? {
                 size += chunk.len() as u64;
                 if size > max {
                     drain(&mut mp, field, size).await;
                     return Err(SubmitError::TooLarge { limit: max });
-                }
-                if head.len() < SNIFF_LEN {
-                    head.extend_from_slice(&chunk[..chunk.len().min(SNIFF_LEN - head.len())]);
                 }
                 hasher.update(&chunk);
                 staged.write(&chunk).await.map_err(internal)?;
@@ -154,12 +190,13 @@ pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Re
             if size == 0 && file_name.is_empty() {
                 continue;
             }
+            let kind = staged.identify().await.map_err(internal)?;
             resume = Some(ReceivedResume {
                 staged,
-                file_name: if file_name.is_empty() { "resume".into() } else { file_name },
+                file_name: kind.map(|k| with_extension(&file_name, k)).unwrap_or(file_name),
                 size,
                 sha256: hex::encode(hasher.finalize()),
-                kind: sniff(&head, size > head.len() as u64),
+                kind,
             });
             continue;
         }
@@ -171,10 +208,13 @@ pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Re
             _ => None,
         };
         let mut buf = Vec::new();
-        while let Some(chunk) = field.chunk().await? {
+        while let Some(chunk) = field.chunk().await.map_err(bad)? {
             if target.is_some() {
-                let room = MAX_TEXT_FIELD.saturating_sub(buf.len());
-                buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                // Stop reading a field that could never be valid: no name or address is this long.
+                if buf.len() + chunk.len() > MAX_TEXT_FIELD {
+                    return Err(text_field_too_long(&name));
+                }
+                buf.extend_from_slice(&chunk);
             } else {
                 other_bytes += chunk.len();
                 if other_bytes > MAX_OTHER_PARTS {
@@ -268,26 +308,70 @@ pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt
     Ok(SubmitReceipt { id: lead.id, first_name: lead.first_name, email: lead.email })
 }
 
+fn text_field_too_long(name: &str) -> SubmitError {
+    let mut errors = FieldErrors::default();
+    match name {
+        "first_name" => errors.set(Field::FirstName, Some("This is far too long for a name.".into())),
+        "last_name" => errors.set(Field::LastName, Some("This is far too long for a name.".into())),
+        "email" => errors.set(Field::Email, Some("This is far too long for an email address.".into())),
+        _ => return SubmitError::Spam,
+    }
+    SubmitError::Invalid(errors)
+}
+
 fn internal(e: impl std::fmt::Display) -> SubmitError {
     tracing::error!(error = %e, "submission failed");
     SubmitError::Internal(e.to_string())
 }
 
-/// The last path component of a client file name, without control characters, at most 200 chars.
+/// The last path component of a client file name, without control or
+/// direction-changing characters (`cv\u{202e}fdp.exe` would show as
+/// `cvexe.pdf`), at most 120 characters.
 fn clean_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    base.chars().filter(|c| !c.is_control()).take(200).collect::<String>().trim().to_owned()
+    let kept: String = base.chars().filter(|c| !c.is_control() && !is_bidi_or_invisible(*c)).take(120).collect();
+    kept.trim().trim_start_matches('.').trim().to_owned()
+}
+
+fn is_bidi_or_invisible(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// The name shown and offered on download: the cleaned name with the
+/// extension of the detected format (replacing any other).
+fn with_extension(clean: &str, kind: ResumeKind) -> String {
+    let ext = kind.extension();
+    let stem = match clean.rsplit_once('.') {
+        Some((_, e)) if e.eq_ignore_ascii_case(ext) => return clean.to_owned(),
+        Some((stem, e)) if !stem.is_empty() && e.len() <= 5 && e.chars().all(|c| c.is_ascii_alphanumeric()) => stem,
+        _ if clean.is_empty() => "resume",
+        _ => clean,
+    };
+    format!("{stem}.{ext}")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::clean_file_name;
+    use super::{ResumeKind, clean_file_name, with_extension};
 
     #[test]
     fn file_names_lose_paths_and_controls() {
         assert_eq!(clean_file_name("C:\\Users\\me\\cv.pdf"), "cv.pdf");
         assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
         assert_eq!(clean_file_name("a\r\nb.pdf"), "ab.pdf");
-        assert_eq!(clean_file_name(&"x".repeat(500)).len(), 200);
+        assert_eq!(clean_file_name("cv\u{202e}fdp.exe"), "cvfdp.exe");
+        assert_eq!(clean_file_name("\u{200f}.htaccess"), "htaccess");
+        assert_eq!(clean_file_name(&"x".repeat(500)).len(), 120);
+    }
+
+    #[test]
+    fn names_carry_the_detected_formats_extension() {
+        assert_eq!(with_extension("Dee Ell — CV.pdf", ResumeKind::Pdf), "Dee Ell — CV.pdf");
+        assert_eq!(with_extension("cv.PDF", ResumeKind::Pdf), "cv.PDF");
+        assert_eq!(with_extension("cvfdp.exe", ResumeKind::Pdf), "cvfdp.pdf");
+        assert_eq!(with_extension("cv.doc", ResumeKind::Docx), "cv.docx");
+        assert_eq!(with_extension("cv", ResumeKind::Text), "cv.txt");
+        assert_eq!(with_extension("", ResumeKind::Rtf), "resume.rtf");
+        assert_eq!(with_extension("J. R. Smith", ResumeKind::Pdf), "J. R. Smith.pdf");
     }
 }

@@ -1,7 +1,7 @@
 //! Attorney-side operations over the data layer: paging, details, the state change.
 
 use crate::{
-    domain::dashboard::{AppError, EmailStatus, LeadDetail, LeadFilter, LeadPage, PAGE_SIZE},
+    domain::dashboard::{AppError, EmailStatus, LeadDetail, LeadFilter, LeadPage, PAGE_SIZE, clean_query},
     server::{
         db::{Attorney, DbError, MarkOutcome, now_ms},
         state::AppState,
@@ -11,6 +11,9 @@ use uuid::Uuid;
 
 /// One page of the dashboard (keyset pagination on the time-ordered id).
 pub async fn page(state: &AppState, filter: &LeadFilter) -> Result<LeadPage, AppError> {
+    // The server function takes any filter a client sends, not only the page's.
+    let cleaned = LeadFilter { q: clean_query(&filter.q), ..filter.clone() };
+    let filter = &cleaned;
     let limit = PAGE_SIZE as i64 + 1;
     let (mut rows, total) = state.db.list_leads(filter, limit).await.map_err(internal)?;
     let (newer, older);

@@ -2,14 +2,17 @@
 
 pub mod auth;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod db;
 pub mod http;
 pub mod intake;
 pub mod leads;
+pub mod limits;
 pub mod live;
 pub mod mail;
 pub mod rate_limit;
+pub mod serve;
 pub mod sniff;
 pub mod startup;
 pub mod state;

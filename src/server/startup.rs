@@ -4,29 +4,25 @@ use crate::server::auth::store::SessionStore;
 use crate::{
     app::{App, shell},
     server::{
-        auth::{self, bootstrap, password::Hasher},
+        auth::{self, bootstrap, password::Hasher, throttle::LoginThrottle},
         config::Config,
         db::Db,
         http,
+        limits::Limits,
         live::LiveBus,
         mail::{transport::Transport, worker::Sender},
         rate_limit::RateLimiter,
+        serve,
         state::AppState,
         storage::ResumeStore,
     },
 };
-use axum::{
-    Router,
-    http::{HeaderValue, header},
-};
+use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::{net::SocketAddr, sync::Arc};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
-use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir,
-    set_header::SetResponseHeaderLayer, trace::TraceLayer,
-};
+use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite, cookie::time, session_store::ExpiredDeletion};
 
 /// A bound, ready-to-serve application.
@@ -99,7 +95,8 @@ impl Application {
         let state = AppState {
             live: LiveBus::for_database(&db, shutdown_rx.clone()),
             hasher,
-            login_throttle: Arc::default(),
+            login_throttle: Arc::new(LoginThrottle::new(config.max_throttle_keys)),
+            limits: Arc::new(Limits::new(config.max_uploads, config.max_streams, config.max_streams_per_session)),
             shutdown: shutdown_rx.clone(),
             leptos_options,
             submit_limiter: config.submit_rate.map(|r| Arc::new(RateLimiter::new(r))),
@@ -116,6 +113,7 @@ impl Application {
             retry_base: state.config.mail_retry_base,
             retry_max: state.config.mail_retry_max,
             lease: state.config.mail_lease,
+            instance: uuid::Uuid::now_v7(),
         };
         let sender = tokio::spawn(sender.run(shutdown_rx));
         tokio::spawn(session_store.clone().continuously_delete_expired(std::time::Duration::from_secs(600)));
@@ -134,14 +132,17 @@ impl Application {
     /// Serves until `stop` resolves, then stops the sender and closes the database.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let Self { listener, router, state, shutdown, sender } = self;
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let limits = serve::ConnectionLimits {
+            header_timeout: state.config.header_timeout,
+            max_connections: state.config.max_connections,
+        };
         // Live streams never end on their own: tell them when shutdown starts.
         let signal_streams = shutdown.clone();
         let stop = async move {
             stop.await;
             let _ = signal_streams.send(true);
         };
-        let result = axum::serve(listener, service).with_graceful_shutdown(stop).await;
+        let result = serve::serve(listener, router, limits, stop).await;
         let _ = shutdown.send(true);
         let _ = sender.await;
         state.db.close().await;
@@ -169,27 +170,24 @@ fn router(state: AppState, session_store: SessionStore) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || leptos::prelude::provide_context(ctx_state.clone()),
+            move || {
+                http::security::provide_page_nonce();
+                leptos::prelude::provide_context(ctx_state.clone());
+            },
             move || shell(shell_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            http::security::provide_page_nonce,
+            shell,
+        ))
         .layer(
             tower::ServiceBuilder::new()
                 // A malformed multipart header can panic inside a parser: answer 500, keep serving.
                 .layer(CatchPanicLayer::new())
+                .layer(axum::middleware::from_fn_with_state(state.clone(), http::bounded::bound_requests))
+                .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::client_ip::identify_client))
                 .layer(TraceLayer::new_for_http())
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("SAMEORIGIN"),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("same-origin"),
-                ))
+                .layer(axum::middleware::from_fn_with_state(state.clone(), http::security::security_headers))
                 .layer(CompressionLayer::new())
                 .layer(sessions)
                 .layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard::guard)),

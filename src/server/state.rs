@@ -4,6 +4,7 @@ use crate::server::{
     auth::{password::Hasher, throttle::LoginThrottle},
     config::Config,
     db::Db,
+    limits::Limits,
     live::LiveBus,
     rate_limit::RateLimiter,
     storage::ResumeStore,
@@ -26,6 +27,8 @@ pub struct AppState {
     pub live: LiveBus,
     pub hasher: Hasher,
     pub login_throttle: Arc<LoginThrottle>,
+    /// Concurrent uploads and open event streams.
+    pub limits: Arc<Limits>,
     /// Turns true when the server starts shutting down (ends live streams).
     pub shutdown: watch::Receiver<bool>,
 }

@@ -209,6 +209,32 @@ impl StagedResume {
         file.write_all(chunk).await
     }
 
+    /// Identifies the received file's format from its whole content (see
+    /// [`crate::server::sniff`]), off the async threads.
+    pub async fn identify(&mut self) -> std::io::Result<Option<crate::server::sniff::ResumeKind>> {
+        use crate::server::sniff::identify;
+        let run = |f: Box<dyn FnOnce() -> std::io::Result<_> + Send>| async move {
+            // A parser panic on hostile input refuses the file; it never takes the server down.
+            tokio::task::spawn_blocking(f).await.unwrap_or(Ok(None))
+        };
+        match &mut self.file {
+            Some(f) => {
+                f.flush().await?;
+                let path = self.path.clone();
+                run(Box::new(move || {
+                    let file = std::fs::File::open(path)?;
+                    let size = file.metadata()?.len();
+                    Ok(identify(std::io::BufReader::new(file), size))
+                }))
+                .await
+            }
+            None => {
+                let held = self.held.clone();
+                run(Box::new(move || Ok(identify(std::io::Cursor::new(&held), held.len() as u64)))).await
+            }
+        }
+    }
+
     /// Makes the file durable in its staging place, so a committed lead never points at lost bytes.
     pub async fn finish(&mut self) -> Result<(), StorageError> {
         let held = std::mem::take(&mut self.held);

@@ -186,18 +186,28 @@ async fn resumes_download_with_their_name_and_pdfs_preview_inline() {
     let res = client.get(app.url(&format!("/leads/{id}/resume?inline=1"))).send().await.unwrap();
     assert!(res.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("inline;"));
 
-    // Text resumes never render inline.
+    // Markup is no resume, whatever its name.
+    let html = |email: &str| {
+        reqwest::multipart::Form::new()
+            .text("first_name", "T")
+            .text("last_name", "X")
+            .text("email", email.to_owned())
+            .part(
+                "resume",
+                reqwest::multipart::Part::bytes(b"<html><script>alert(1)</script>".to_vec()).file_name("cv.pdf"),
+            )
+    };
+    assert_eq!(app.post_form("/api/leads", html("html@example.com")).await.status(), StatusCode::BAD_REQUEST);
+    // Text resumes never render inline, and download with the text extension.
     let form = reqwest::multipart::Form::new()
         .text("first_name", "T")
         .text("last_name", "X")
         .text("email", "txt@example.com")
-        .part(
-            "resume",
-            reqwest::multipart::Part::bytes(b"<html><script>alert(1)</script>".to_vec()).file_name("cv.html"),
-        );
+        .part("resume", reqwest::multipart::Part::bytes(b"Jane Doe, attorney".to_vec()).file_name("cv.pdf"));
     let v: Value = app.post_form("/api/leads", form).await.json().await.unwrap();
     let res =
         client.get(app.url(&format!("/leads/{}/resume?inline=1", v["id"].as_str().unwrap()))).send().await.unwrap();
     assert_eq!(res.headers()[header::CONTENT_TYPE], "text/plain; charset=utf-8");
-    assert!(res.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment;"));
+    let disposition = res.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().to_owned();
+    assert!(disposition.starts_with("attachment; filename=\"cv.txt\""), "{disposition}");
 }

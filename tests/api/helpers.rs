@@ -55,13 +55,7 @@ impl TestApp {
     /// Starts the app in a fresh temporary data directory, and on PostgreSQL
     /// (when `INTAKE_TEST_POSTGRES_URL` is set) in a fresh database.
     pub async fn spawn(opts: Options) -> Self {
-        let dir = tempfile::Builder::new().prefix("intake-test-").tempdir().unwrap().keep();
-        let url = match std::env::var("INTAKE_TEST_POSTGRES_URL") {
-            Ok(admin_url) if !admin_url.is_empty() => fresh_postgres_database(&admin_url).await,
-            _ => format!("sqlite://{}", dir.join("intake.db").display()),
-        };
-        std::fs::write(dir.join(".database_url"), &url).unwrap();
-        Self::spawn_in(&dir, opts).await
+        Self::spawn_in(&fresh_data_dir().await, opts).await
     }
 
     /// Starts the app on an existing data directory (a restart).
@@ -156,7 +150,9 @@ impl TestApp {
         let mut config = Config::from_vars(&vars).expect("test config");
         config.mail_retry_base = Duration::from_millis(100);
         config.mail_retry_max = Duration::from_millis(400);
-        config.mail_lease = opts.lease.unwrap_or(Duration::from_secs(5));
+        if let Some(lease) = opts.lease {
+            config.mail_lease = lease;
+        }
         config
     }
 
@@ -251,6 +247,7 @@ impl TestApp {
             password_hash: Hasher::new(1).hash(password.into()).await.unwrap(),
             created_at: now_ms(),
             disabled: false,
+            sessions_valid_after: 0,
         };
         db.create_attorney(&a).await.unwrap();
         db.close().await;
@@ -274,6 +271,36 @@ impl Drop for TestApp {
             rt.shutdown_background();
         }
     }
+}
+
+/// A new temporary data directory naming a fresh database: SQLite inside it,
+/// or a new PostgreSQL database when `INTAKE_TEST_POSTGRES_URL` is set.
+pub async fn fresh_data_dir() -> PathBuf {
+    let dir = tempfile::Builder::new().prefix("intake-test-").tempdir().unwrap().keep();
+    let url = match std::env::var("INTAKE_TEST_POSTGRES_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => fresh_postgres_database(&admin_url).await,
+        _ => format!("sqlite://{}", dir.join("intake.db").display()),
+    };
+    std::fs::write(dir.join(".database_url"), &url).unwrap();
+    dir
+}
+
+pub fn on_postgres() -> bool {
+    std::env::var("INTAKE_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty())
+}
+
+/// An SMTP server that accepts connections and never answers: a sender
+/// using it hangs mid-send. Returns its port.
+pub async fn stalled_smtp() -> u16 {
+    let stalled = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = stalled.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut open = vec![];
+        while let Ok((s, _)) = stalled.accept().await {
+            open.push(s);
+        }
+    });
+    port
 }
 
 /// Creates an empty database on the PostgreSQL server and returns its URL.

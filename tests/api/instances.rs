@@ -6,13 +6,9 @@ use crate::helpers::*;
 use futures::StreamExt;
 use reqwest::{StatusCode, header};
 use std::time::Duration;
-use tokio::net::TcpListener;
 
 fn require_postgres() {
-    assert!(
-        std::env::var("INTAKE_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()),
-        "these tests need INTAKE_TEST_POSTGRES_URL (see scripts/test.sh)"
-    );
+    assert!(on_postgres(), "these tests need INTAKE_TEST_POSTGRES_URL (see scripts/test.sh)");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -85,14 +81,7 @@ async fn two_instances_drain_the_outbox_exactly_once() {
 async fn a_message_claimed_by_an_instance_that_dies_is_sent_by_another() {
     require_postgres();
     // A's SMTP server accepts connections and never answers: A hangs mid-send.
-    let stalled = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let stalled_port = stalled.local_addr().unwrap().port();
-    let _hold = tokio::spawn(async move {
-        let mut open = vec![];
-        while let Ok((s, _)) = stalled.accept().await {
-            open.push(s);
-        }
-    });
+    let stalled_port = stalled_smtp().await;
     let sink = SmtpSink::start().await;
     let lease = Some(Duration::from_secs(2));
     let base = TestApp::spawn(Options { smtp_port: Some(free_port().await), vars: vec![], lease }).await;

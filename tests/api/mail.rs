@@ -66,3 +66,45 @@ async fn without_smtp_messages_are_written_as_eml_files() {
     assert!(all.contains("To: \"Ada Lovelace\" <files@example.com>"), "{all}");
     assert!(all.contains("To: attorney@firm.test"));
 }
+
+/// A crash mid-send must not hold a prospect's confirmation back: SQLite's
+/// restarted process frees every lease at once; on PostgreSQL (with a second
+/// instance running, as in production) a dead instance's short lease lapses
+/// within seconds. The lease is the default one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_mid_batch_delays_no_email_by_more_than_a_few_seconds() {
+    let stalled = stalled_smtp().await;
+    let sink = SmtpSink::start().await;
+    let dir = fresh_data_dir().await;
+    let a = TestApp::spawn_isolated(&dir, Options::smtp(stalled)).await;
+    let _other = if on_postgres() { Some(a.another_instance(Options::smtp(sink.port)).await) } else { None };
+    let emails: Vec<String> = (0..20).map(|i| format!("crash{i}@example.com")).collect();
+    for e in &emails {
+        a.submit(e).await; // acknowledged: 201
+    }
+    let db = a.db().await;
+    eventually("the stalled sender holds leases mid-send", || async {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE locked_until IS NOT NULL AND status = 'QUEUED'")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        n > 0
+    })
+    .await;
+    a.crash();
+
+    let _restarted = TestApp::spawn_isolated(&dir, Options::smtp(sink.port)).await;
+    let msgs = sink.wait_for(40).await; // panics past 10 s
+    for e in &emails {
+        assert!(msgs.iter().any(|m| m.to.contains(e)), "confirmation to {e}");
+        let about =
+            msgs.iter().filter(|m| m.to.iter().any(|t| t == ATTORNEY) && body_text(&m.data).contains(e.as_str()));
+        assert_eq!(about.count(), 1, "one notification about {e}");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.messages().len(), 40, "each message once");
+    let queued: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status <> 'SENT'").fetch_one(&db).await.unwrap();
+    assert_eq!(queued, 0);
+}

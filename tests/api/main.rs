@@ -4,6 +4,7 @@
 mod auth;
 mod dashboard;
 mod helpers;
+mod hostile;
 mod instances;
 mod mail;
 mod recovery;

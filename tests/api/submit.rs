@@ -189,8 +189,11 @@ async fn an_oversized_resume_is_cut_off_with_413_naming_the_limit() {
     app.assert_nothing_stored().await;
 
     // A file of exactly the limit is fine.
-    let mut exact = PDF.to_vec();
-    exact.resize(1024 * 1024, b'x');
+    // (a PDF whose trailer is at its end, padded inside by a comment)
+    let mut exact = b"%PDF-1.4\n%".to_vec();
+    let trailer = b"\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+    exact.resize(1024 * 1024 - trailer.len(), b'x');
+    exact.extend_from_slice(trailer);
     let form = Form::new()
         .text("first_name", "Ex")
         .text("last_name", "Act")

@@ -27,6 +27,7 @@ pub async fn ensure_first_account(db: &Db, hasher: &Hasher, config: &Config) -> 
         password_hash: hasher.hash(password.clone()).await?,
         created_at: now_ms(),
         disabled: false,
+        sessions_valid_after: 0,
     };
     db.create_attorney(&attorney).await.map_err(|e| e.to_string())?;
     if generated {

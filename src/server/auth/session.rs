@@ -26,7 +26,7 @@ pub async fn current(session: &Session, db: &Db) -> Option<Attorney> {
         return None;
     }
     let attorney = match db.attorney_by_id(id).await {
-        Ok(Some(a)) if !a.disabled => a,
+        Ok(Some(a)) if still_valid(&a, auth_at, now) => a,
         Ok(_) => {
             let _ = session.flush().await;
             return None;
@@ -44,6 +44,28 @@ pub async fn current(session: &Session, db: &Db) -> Option<Attorney> {
     Some(attorney)
 }
 
+/// The signed-in attorney and when they logged in, without touching the
+/// session: for long-lived requests (the event stream) to re-check with [`recheck`].
+pub async fn login_of(session: &Session) -> Option<(Uuid, i64)> {
+    Some((session.get(ATTORNEY_ID).await.ok()??, session.get(AUTH_AT).await.ok()??))
+}
+
+/// Whether a session of `attorney_id` that logged in at `auth_at` is still
+/// valid: not expired, account enabled, not ended by a logout, a disabling or
+/// a password reset anywhere.
+pub async fn recheck(db: &Db, attorney_id: Uuid, auth_at: i64) -> bool {
+    match db.attorney_by_id(attorney_id).await {
+        Ok(Some(a)) => still_valid(&a, auth_at, now_ms()),
+        Ok(None) => false,
+        // A database hiccup is not a logout.
+        Err(_) => true,
+    }
+}
+
+fn still_valid(a: &Attorney, auth_at: i64, now: i64) -> bool {
+    !a.disabled && auth_at >= a.sessions_valid_after && now - auth_at <= ABSOLUTE_MS
+}
+
 /// Starts an authenticated session under a new id (no session fixation).
 pub async fn log_in(session: &Session, attorney: &Attorney) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
@@ -54,8 +76,14 @@ pub async fn log_in(session: &Session, attorney: &Attorney) -> Result<(), tower_
     Ok(())
 }
 
-/// Deletes the session record on the server and clears the cookie.
-pub async fn log_out(session: &Session) {
+/// Deletes the session record and clears the cookie, and ends the account's
+/// other sessions too (other browsers, other instances, open event streams).
+pub async fn log_out(session: &Session, db: &Db) {
+    if let Ok(Some(id)) = session.get::<Uuid>(ATTORNEY_ID).await
+        && let Err(e) = db.end_sessions(id, now_ms()).await
+    {
+        tracing::error!(error = %e, "cannot end the account's sessions");
+    }
     if let Err(e) = session.flush().await {
         tracing::error!(error = %e, "cannot delete the session");
     }

@@ -139,6 +139,9 @@ pub struct Attorney {
     pub password_hash: String,
     pub created_at: i64,
     pub disabled: bool,
+    /// Sessions that logged in before this time (ms) are over: set by
+    /// logging out, disabling the account and resetting its password.
+    pub sessions_valid_after: i64,
 }
 
 /// Outcome of "mark reached out".
@@ -202,12 +205,17 @@ impl Db {
         dispatch!(self.list_attorneys())
     }
 
-    /// Returns false when no account has this email.
+    /// Ends every session of this account, on every instance.
+    pub async fn end_sessions(&self, id: Uuid, now: i64) -> Result<(), DbError> {
+        dispatch!(self.end_sessions(id, now))
+    }
+
+    /// Returns false when no account has this email. Ends the account's sessions.
     pub async fn set_password_hash(&self, email: &str, hash: &str) -> Result<bool, DbError> {
         dispatch!(self.set_password_hash(email, hash))
     }
 
-    /// Returns false when no account has this email.
+    /// Returns false when no account has this email. Ends the account's sessions.
     pub async fn set_disabled(&self, email: &str, disabled: bool) -> Result<bool, DbError> {
         dispatch!(self.set_disabled(email, disabled))
     }
@@ -244,9 +252,26 @@ impl Db {
         dispatch!(self.resume_key_exists(key))
     }
 
-    /// Leases up to `limit` due messages for `lease_ms`, so no other sender takes them.
-    pub async fn claim_due_messages(&self, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<OutboxMessage>, DbError> {
-        dispatch!(self.claim_due_messages(now, lease_ms, limit))
+    /// Leases up to `limit` due messages to `owner` for `lease_ms`, so no other sender takes them.
+    pub async fn claim_due_messages(
+        &self,
+        owner: Uuid,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>, DbError> {
+        dispatch!(self.claim_due_messages(owner, now, lease_ms, limit))
+    }
+
+    /// Extends every lease `owner` holds to `until` (the sender's heartbeat).
+    pub async fn renew_leases(&self, owner: Uuid, until: i64) -> Result<(), DbError> {
+        dispatch!(self.renew_leases(owner, until))
+    }
+
+    /// Frees leases so the messages are sent at once: `owner`'s at shutdown;
+    /// `None` at start-up, which frees a dead run's leases where that is safe (SQLite).
+    pub async fn release_leases(&self, owner: Option<Uuid>) -> Result<(), DbError> {
+        dispatch!(self.release_leases(owner))
     }
 
     /// Records that these messages were accepted by the mail server.

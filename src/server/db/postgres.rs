@@ -98,9 +98,15 @@ impl PgDb {
             .await?)
     }
 
-    pub async fn claim_due_messages(&self, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<OutboxMessage>, DbError> {
+    pub async fn claim_due_messages(
+        &self,
+        owner: Uuid,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>, DbError> {
         let rows = sqlx::query(
-            "UPDATE outbox SET locked_until = $1 + $2
+            "UPDATE outbox SET locked_until = $1 + $2, locked_by = $4
              WHERE id IN (
                  SELECT id FROM outbox
                  WHERE status = 'QUEUED' AND next_attempt_at <= $1
@@ -112,6 +118,7 @@ impl PgDb {
         .bind(now)
         .bind(lease_ms)
         .bind(limit)
+        .bind(owner)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -131,10 +138,32 @@ impl PgDb {
             .collect()
     }
 
+    pub async fn renew_leases(&self, owner: Uuid, until: i64) -> Result<(), DbError> {
+        sqlx::query("UPDATE outbox SET locked_until = $1 WHERE locked_by = $2 AND status = 'QUEUED'")
+            .bind(until)
+            .bind(owner)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Several instances share the table: only `owner`'s leases can be
+    /// released (a dead instance's end when its heartbeat stops).
+    pub async fn release_leases(&self, owner: Option<Uuid>) -> Result<(), DbError> {
+        let Some(owner) = owner else { return Ok(()) };
+        sqlx::query(
+            "UPDATE outbox SET locked_until = NULL, locked_by = NULL WHERE status = 'QUEUED' AND locked_by = $1",
+        )
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     pub async fn mark_sent(&self, ids: &[Uuid], now: i64) -> Result<(), DbError> {
         sqlx::query(
             "UPDATE outbox SET status = 'SENT', sent_at = $1, attempts = attempts + 1, locked_until = NULL,
-                 last_error = NULL WHERE id = ANY($2)",
+                 locked_by = NULL, last_error = NULL WHERE id = ANY($2)",
         )
         .bind(now)
         .bind(ids)
@@ -150,7 +179,7 @@ impl PgDb {
         next_attempt_at: Option<i64>,
     ) -> Result<(), DbError> {
         sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = $1, locked_until = NULL,
+            "UPDATE outbox SET attempts = attempts + 1, last_error = $1, locked_until = NULL, locked_by = NULL,
                  status = CASE WHEN $2::BIGINT IS NULL THEN 'FAILED' ELSE 'QUEUED' END,
                  next_attempt_at = COALESCE($2, next_attempt_at)
              WHERE id = $3",

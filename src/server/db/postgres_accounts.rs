@@ -49,21 +49,37 @@ impl PgDb {
     }
 
     pub async fn set_password_hash(&self, email: &str, hash: &str) -> Result<bool, DbError> {
-        let r = sqlx::query("UPDATE attorneys SET password_hash = $1 WHERE email_normalized = $2")
-            .bind(hash)
-            .bind(email.trim().to_lowercase())
-            .execute(&self.pool)
-            .await?;
+        let r = sqlx::query(
+            "UPDATE attorneys SET password_hash = $1, sessions_valid_after = $3 WHERE email_normalized = $2",
+        )
+        .bind(hash)
+        .bind(email.trim().to_lowercase())
+        .bind(super::now_ms())
+        .execute(&self.pool)
+        .await?;
         Ok(r.rows_affected() == 1)
     }
 
     pub async fn set_disabled(&self, email: &str, disabled: bool) -> Result<bool, DbError> {
-        let r = sqlx::query("UPDATE attorneys SET disabled = $1 WHERE email_normalized = $2")
-            .bind(disabled)
-            .bind(email.trim().to_lowercase())
+        let r =
+            sqlx::query("UPDATE attorneys SET disabled = $1, sessions_valid_after = $3 WHERE email_normalized = $2")
+                .bind(disabled)
+                .bind(email.trim().to_lowercase())
+                .bind(super::now_ms())
+                .execute(&self.pool)
+                .await?;
+        Ok(r.rows_affected() == 1)
+    }
+}
+
+impl PgDb {
+    pub async fn end_sessions(&self, id: Uuid, now: i64) -> Result<(), DbError> {
+        sqlx::query("UPDATE attorneys SET sessions_valid_after = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
             .execute(&self.pool)
             .await?;
-        Ok(r.rows_affected() == 1)
+        Ok(())
     }
 }
 
@@ -75,5 +91,6 @@ fn attorney_from_row(r: &PgRow) -> Result<Attorney, DbError> {
         password_hash: r.try_get("password_hash")?,
         created_at: r.try_get("created_at")?,
         disabled: r.try_get("disabled")?,
+        sessions_valid_after: r.try_get("sessions_valid_after")?,
     })
 }

@@ -70,10 +70,16 @@ impl SqliteDb {
         Ok(n > 0)
     }
 
-    pub async fn claim_due_messages(&self, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<OutboxMessage>, DbError> {
+    pub async fn claim_due_messages(
+        &self,
+        owner: Uuid,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>, DbError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let rows = sqlx::query(
-            "UPDATE outbox SET locked_until = ?1 + ?2
+            "UPDATE outbox SET locked_until = ?1 + ?2, locked_by = ?4
              WHERE id IN (
                  SELECT id FROM outbox
                  WHERE status = 'QUEUED' AND next_attempt_at <= ?1
@@ -84,10 +90,33 @@ impl SqliteDb {
         .bind(now)
         .bind(lease_ms)
         .bind(limit)
+        .bind(owner.to_string())
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
         rows.iter().map(message_from_row).collect()
+    }
+
+    pub async fn renew_leases(&self, owner: Uuid, until: i64) -> Result<(), DbError> {
+        sqlx::query("UPDATE outbox SET locked_until = ? WHERE locked_by = ? AND status = 'QUEUED'")
+            .bind(until)
+            .bind(owner.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// One process owns a SQLite file, so at start-up every lease is a dead
+    /// run's; at shutdown, only `owner`'s.
+    pub async fn release_leases(&self, owner: Option<Uuid>) -> Result<(), DbError> {
+        sqlx::query(
+            "UPDATE outbox SET locked_until = NULL, locked_by = NULL
+             WHERE status = 'QUEUED' AND locked_until IS NOT NULL AND (?1 IS NULL OR locked_by = ?1)",
+        )
+        .bind(owner.map(|o| o.to_string()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     pub async fn mark_sent(&self, ids: &[Uuid], now: i64) -> Result<(), DbError> {
@@ -95,7 +124,7 @@ impl SqliteDb {
             .map_err(|e| DbError::Other(sqlx::Error::Encode(e.into())))?;
         sqlx::query(
             "UPDATE outbox SET status = 'SENT', sent_at = ?, attempts = attempts + 1, locked_until = NULL,
-                 last_error = NULL WHERE id IN (SELECT value FROM json_each(?))",
+                 locked_by = NULL, last_error = NULL WHERE id IN (SELECT value FROM json_each(?))",
         )
         .bind(now)
         .bind(ids)
@@ -111,7 +140,7 @@ impl SqliteDb {
         next_attempt_at: Option<i64>,
     ) -> Result<(), DbError> {
         sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, locked_until = NULL,
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, locked_until = NULL, locked_by = NULL,
                  status = CASE WHEN ? IS NULL THEN 'FAILED' ELSE 'QUEUED' END,
                  next_attempt_at = COALESCE(?, next_attempt_at)
              WHERE id = ?",

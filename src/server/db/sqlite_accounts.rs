@@ -49,21 +49,35 @@ impl SqliteDb {
     }
 
     pub async fn set_password_hash(&self, email: &str, hash: &str) -> Result<bool, DbError> {
-        let r = sqlx::query("UPDATE attorneys SET password_hash = ? WHERE email_normalized = ?")
-            .bind(hash)
+        let r =
+            sqlx::query("UPDATE attorneys SET password_hash = ?, sessions_valid_after = ? WHERE email_normalized = ?")
+                .bind(hash)
+                .bind(super::now_ms())
+                .bind(email.trim().to_lowercase())
+                .execute(&self.pool)
+                .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    pub async fn set_disabled(&self, email: &str, disabled: bool) -> Result<bool, DbError> {
+        let r = sqlx::query("UPDATE attorneys SET disabled = ?, sessions_valid_after = ? WHERE email_normalized = ?")
+            .bind(disabled)
+            .bind(super::now_ms())
             .bind(email.trim().to_lowercase())
             .execute(&self.pool)
             .await?;
         Ok(r.rows_affected() == 1)
     }
+}
 
-    pub async fn set_disabled(&self, email: &str, disabled: bool) -> Result<bool, DbError> {
-        let r = sqlx::query("UPDATE attorneys SET disabled = ? WHERE email_normalized = ?")
-            .bind(disabled)
-            .bind(email.trim().to_lowercase())
+impl SqliteDb {
+    pub async fn end_sessions(&self, id: Uuid, now: i64) -> Result<(), DbError> {
+        sqlx::query("UPDATE attorneys SET sessions_valid_after = ? WHERE id = ?")
+            .bind(now)
+            .bind(id.to_string())
             .execute(&self.pool)
             .await?;
-        Ok(r.rows_affected() == 1)
+        Ok(())
     }
 }
 
@@ -75,5 +89,6 @@ fn attorney_from_row(r: &SqliteRow) -> Result<Attorney, DbError> {
         password_hash: r.try_get("password_hash")?,
         created_at: r.try_get("created_at")?,
         disabled: r.try_get("disabled")?,
+        sessions_valid_after: r.try_get("sessions_valid_after")?,
     })
 }

@@ -104,7 +104,8 @@ pub fn session_data(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, DbEr
 
 pub fn attorney_by_id(conn: &Connection, id: Uuid) -> Result<Option<Attorney>, DbError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, email, display_name, password_hash, created_at, disabled FROM attorneys WHERE id = ?1",
+        "SELECT id, email, display_name, password_hash, created_at, disabled, sessions_valid_after
+         FROM attorneys WHERE id = ?1",
     )?;
     let mut rows = stmt.query([id.hyphenated().to_string()])?;
     let Some(r) = rows.next()? else { return Ok(None) };
@@ -115,6 +116,7 @@ pub fn attorney_by_id(conn: &Connection, id: Uuid) -> Result<Option<Attorney>, D
         password_hash: r.get(3)?,
         created_at: r.get(4)?,
         disabled: r.get(5)?,
+        sessions_valid_after: r.get(6)?,
     }))
 }
 

@@ -2,21 +2,21 @@
 
 use super::multipart_from;
 use crate::server::{
+    client_ip::ClientIp,
     intake::{self, SubmitError},
     state::AppState,
 };
 use axum::{
-    Json,
-    extract::{ConnectInfo, Request, State},
+    Extension, Json,
+    extract::{Request, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use std::net::SocketAddr;
 
 impl IntoResponse for SubmitError {
     fn into_response(self) -> Response {
         let mut res = (self.status(), Json(self.to_failure())).into_response();
-        if let Self::RateLimited { retry_after } = &self
+        if let Some(retry_after) = self.retry_after()
             && let Ok(v) = HeaderValue::from_str(&retry_after.as_secs().max(1).to_string())
         {
             res.headers_mut().insert(header::RETRY_AFTER, v);
@@ -27,10 +27,10 @@ impl IntoResponse for SubmitError {
 
 pub async fn create_lead(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(client): Extension<ClientIp>,
     req: Request,
 ) -> Result<Response, SubmitError> {
-    intake::check_rate(&state, peer.ip())?;
+    intake::check_rate(&state, client)?;
     let (parts, body) = req.into_parts();
     let multipart = multipart_from(&parts.headers, body)?;
     let receipt = intake::submit(&state, multipart).await?;

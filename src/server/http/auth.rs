@@ -4,19 +4,19 @@ use super::render_page;
 use crate::{
     pages::login::LoginOutcome,
     server::{
-        auth::{session, throttle},
+        auth::{password::Busy, session, throttle},
+        client_ip::ClientIp,
         state::AppState,
     },
 };
 use axum::{
-    Form,
-    extract::{ConnectInfo, Request, State},
-    http::StatusCode,
+    Extension, Form,
+    extract::{Request, State},
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
 use leptos::prelude::provide_context;
 use serde::Deserialize;
-use std::net::SocketAddr;
 use tower_sessions::Session;
 
 #[derive(Deserialize)]
@@ -34,7 +34,7 @@ pub const BAD_CREDENTIALS: &str = "Incorrect email or password.";
 
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(client): Extension<ClientIp>,
     session: Session,
     req: Request,
 ) -> Response {
@@ -43,17 +43,25 @@ pub async fn login(
     let Ok(Form(form)) = Form::<LoginForm>::from_request(req, &state).await else {
         return (StatusCode::BAD_REQUEST, "The login form could not be read.").into_response();
     };
-    let keys = throttle::keys(&form.email, peer.ip());
+    let keys = throttle::keys(&form.email, client.limit_key());
     let refuse = |status: StatusCode, error: String| {
         let outcome = LoginOutcome { email: form.email.trim().to_owned(), error };
         render_page(&state, &parts, status, move || provide_context(outcome.clone()))
     };
-    if let Err(wait) = state.login_throttle.check(&keys) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let msg =
-            format!("Too many failed attempts. Try again in {minutes} minute{}.", if minutes == 1 { "" } else { "s" });
-        return refuse(StatusCode::TOO_MANY_REQUESTS, msg).await;
-    }
+    // Reserved before the password is checked: simultaneous guesses share one budget.
+    let attempt = match state.login_throttle.begin(keys) {
+        Ok(a) => a,
+        Err(wait) => {
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            let msg = format!(
+                "Too many failed attempts. Try again in {minutes} minute{}.",
+                if minutes == 1 { "" } else { "s" }
+            );
+            let mut res = refuse(StatusCode::TOO_MANY_REQUESTS, msg).await;
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+            return res;
+        }
+    };
     let attorney = match state.db.attorney_by_email(&form.email).await {
         Ok(a) => a,
         Err(e) => {
@@ -62,30 +70,51 @@ pub async fn login(
         }
     };
     let hash = attorney.as_ref().filter(|a| !a.disabled).map(|a| a.password_hash.clone());
-    if !state.hasher.verify(form.password.clone(), hash).await {
-        state.login_throttle.record_failure(&keys);
-        tracing::info!(ip = %peer.ip(), "login failed");
-        return refuse(StatusCode::UNAUTHORIZED, BAD_CREDENTIALS.into()).await;
+    match state.hasher.verify(form.password.clone(), hash).await {
+        Ok(true) => attempt.succeeded(),
+        Ok(false) => {
+            attempt.failed();
+            tracing::info!(ip = %client.0, "login failed");
+            return refuse(StatusCode::UNAUTHORIZED, BAD_CREDENTIALS.into()).await;
+        }
+        Err(Busy) => {
+            drop(attempt);
+            let msg = "The server is busy. Please try again in a moment.".to_string();
+            let mut res = refuse(StatusCode::SERVICE_UNAVAILABLE, msg).await;
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            return res;
+        }
     }
     let attorney = attorney.expect("verified");
-    state.login_throttle.clear(&keys[0]);
     if let Err(e) = session::log_in(&session, &attorney).await {
         tracing::error!(error = %e, "login: cannot start a session");
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. Please try again.".into()).await;
     }
     tracing::info!(attorney = %attorney.email, "logged in");
-    Redirect::to(&safe_next(&form.next)).into_response()
+    Redirect::to(&safe_next(&form.next, &state.config.public_url)).into_response()
 }
 
-pub async fn logout(session: Session) -> Response {
-    session::log_out(&session).await;
+pub async fn logout(State(state): State<AppState>, session: Session) -> Response {
+    session::log_out(&session, &state.db).await;
     Redirect::to("/login").into_response()
 }
 
-/// Only same-site paths: `next` must not send the attorney to another site.
-fn safe_next(next: &str) -> String {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
-    if ok && next != "/login" { next.to_owned() } else { "/leads".to_owned() }
+/// Where to go after logging in: `next` only if it is a path on this site as
+/// a browser would read it. Browsers drop tabs and newlines anywhere, strip
+/// leading spaces and controls, and read `\\` as `/`, so `/\t/evil.example`
+/// means `//evil.example`; anything with such characters is refused outright,
+/// and what is left must resolve against the public URL to the same origin.
+fn safe_next(next: &str, public_url: &str) -> String {
+    const HOME: &str = "/leads";
+    let suspicious = next.chars().any(|c| c.is_control() || c == '\\' || c.is_whitespace());
+    if suspicious || !next.starts_with('/') || next.starts_with("//") {
+        return HOME.into();
+    }
+    let Ok(base) = url::Url::parse(public_url) else { return HOME.into() };
+    match base.join(next) {
+        Ok(u) if u.origin() == base.origin() && u.path() != "/login" => u[url::Position::BeforePath..].to_owned(),
+        _ => HOME.into(),
+    }
 }
 
 use axum::extract::FromRequest as _;
@@ -96,10 +125,27 @@ mod tests {
 
     #[test]
     fn next_stays_on_this_site() {
-        assert_eq!(safe_next("/leads?state=pending"), "/leads?state=pending");
-        assert_eq!(safe_next("//evil.com"), "/leads");
-        assert_eq!(safe_next("https://evil.com"), "/leads");
-        assert_eq!(safe_next("/\\evil.com"), "/leads");
-        assert_eq!(safe_next(""), "/leads");
+        let next = |n: &str| safe_next(n, "https://intake.firm.test");
+        assert_eq!(next("/leads?state=pending"), "/leads?state=pending");
+        assert_eq!(next("/leads?q=Zo%C3%AB"), "/leads?q=Zo%C3%AB");
+        assert_eq!(next("/leads?q=Zoë"), "/leads?q=Zo%C3%AB", "a header-safe Location");
+        for hostile in [
+            "//evil.com",
+            "https://evil.com",
+            "/\\evil.com",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "\t//evil.example",
+            " //evil.example",
+            "/leads\r\nSet-Cookie: x=1",
+            "\u{0}/leads",
+            "/login",
+            "",
+            "leads",
+            "javascript:alert(1)",
+            "/\u{3000}/evil.example",
+        ] {
+            assert_eq!(next(hostile), "/leads", "{hostile:?}");
+        }
     }
 }

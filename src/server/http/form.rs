@@ -5,24 +5,24 @@ use super::{multipart_from, render_page};
 use crate::{
     domain::{LeadForm, SubmitReceipt},
     pages::home::FormOutcome,
-    server::{intake, state::AppState},
+    server::{client_ip::ClientIp, intake, state::AppState},
 };
 use axum::{
+    Extension,
     body::Body,
-    extract::{ConnectInfo, Request, State},
+    extract::{Request, State},
     http::{HeaderMap, StatusCode},
     response::Response,
 };
 use leptos::prelude::provide_context;
-use std::net::SocketAddr;
 
 pub async fn submit_form(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(client): Extension<ClientIp>,
     req: Request,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let (status, outcome) = match run(&state, peer, &parts.headers, body).await {
+    let (status, outcome) = match run(&state, client, &parts.headers, body).await {
         Ok(receipt) => (StatusCode::OK, FormOutcome::Submitted(receipt)),
         Err((err, values)) => (err.status(), FormOutcome::Refused { values, failure: err.to_failure() }),
     };
@@ -31,11 +31,11 @@ pub async fn submit_form(
 
 async fn run(
     state: &AppState,
-    peer: SocketAddr,
+    client: ClientIp,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<SubmitReceipt, (intake::SubmitError, LeadForm)> {
-    intake::check_rate(state, peer.ip()).map_err(|e| (e, LeadForm::default()))?;
+    intake::check_rate(state, client).map_err(|e| (e, LeadForm::default()))?;
     let multipart = multipart_from(headers, body).map_err(|e| (e, LeadForm::default()))?;
     let received = intake::receive(state, multipart).await.map_err(|e| (e, LeadForm::default()))?;
     let values = received.form.clone();

@@ -1,23 +1,44 @@
 //! `GET /api/internal/events`: server-sent events for open dashboards.
 //! A reconnecting client sends `Last-Event-ID` and first receives what it missed.
+//! A stream lives only as long as its session: it re-checks it every second
+//! and ends once the session is over (logout, account disabled, password reset).
 
-use crate::server::{live::LiveMessage, state::AppState};
+use crate::server::{auth::session, limits::StreamRefusal, live::LiveMessage, state::AppState};
 use axum::{
     extract::State,
-    http::HeaderMap,
-    response::sse::{Event, KeepAlive, Sse},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
 };
-use futures::Stream;
-use std::{convert::Infallible, time::Duration};
+use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
+use tower_sessions::Session;
+
+/// How often an open stream re-checks its session.
+const RECHECK: Duration = Duration::from_secs(1);
 
 /// Most events replayed to a reconnecting client; beyond that it is told to resync.
 const REPLAY_LIMIT: i64 = 500;
 
-pub async fn events(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+pub async fn events(State(state): State<AppState>, session: Session, headers: HeaderMap) -> Response {
+    // The guard has checked the session; this is who it belongs to.
+    let Some((attorney_id, auth_at)) = session::login_of(&session).await else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let slot = match state.limits.stream((attorney_id, auth_at)) {
+        Ok(slot) => slot,
+        Err(why) => {
+            let (status, wait) = match why {
+                StreamRefusal::Full => (StatusCode::SERVICE_UNAVAILABLE, "5"),
+                StreamRefusal::SessionFull => (StatusCode::TOO_MANY_REQUESTS, "30"),
+            };
+            let mut res = (status, "Too many open live connections.").into_response();
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(wait));
+            return res;
+        }
+    };
     let last_id = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<i64>().ok());
     // Subscribe before reading the backlog so nothing falls between the two.
     let mut rx = state.live.subscribe();
@@ -26,8 +47,12 @@ pub async fn events(
         Some(id) => state.db.events_after(id, REPLAY_LIMIT + 1).await.unwrap_or_default(),
         None => vec![],
     };
+    let db = state.db.clone();
     let stream = async_stream::stream! {
-        yield Ok(Event::default().event("hello").data("{}").retry(Duration::from_secs(2)));
+        let _slot = slot;
+        let mut recheck = tokio::time::interval(RECHECK);
+        recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        yield Ok::<_, std::convert::Infallible>(Event::default().event("hello").data("{}").retry(Duration::from_secs(2)));
         let mut replayed_up_to = last_id.unwrap_or(0);
         if backlog.len() as i64 > REPLAY_LIMIT {
             yield Ok(Event::default().event("resync").data("{}"));
@@ -48,13 +73,18 @@ pub async fn events(
                     Err(RecvError::Closed) => break,
                 },
                 _ = shutdown.changed() => break,
+                _ = recheck.tick() => {
+                    if !session::recheck(&db, attorney_id, auth_at).await {
+                        break;
+                    }
+                }
             }
             if *shutdown.borrow() {
                 break;
             }
         }
     };
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
 fn to_event(ev: &crate::domain::dashboard::LiveEvent) -> Event {

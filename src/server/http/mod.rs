@@ -3,9 +3,11 @@
 
 mod api;
 mod auth;
+pub mod bounded;
 mod form;
 mod live;
 mod resume;
+pub mod security;
 
 use crate::{
     app::shell,
@@ -64,11 +66,16 @@ pub fn fail(err: AppError) -> AppError {
     err
 }
 
+/// The multipart boundary a request declares, if it is a multipart form.
+pub fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    multer::parse_boundary(content_type).ok()
+}
+
 /// Opens a streaming multipart reader over a request body.
 pub fn multipart_from(headers: &HeaderMap, body: Body) -> Result<multer::Multipart<'static>, SubmitError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let boundary = multer::parse_boundary(content_type)
-        .map_err(|_| SubmitError::Malformed("send it as multipart/form-data".into()))?;
+    let boundary =
+        multipart_boundary(headers).ok_or_else(|| SubmitError::Malformed("send it as multipart/form-data".into()))?;
     Ok(multer::Multipart::new(body.into_data_stream(), boundary))
 }
 
@@ -90,6 +97,7 @@ pub async fn render_page(
     let app_state = state.clone();
     let render = leptos_axum::render_app_async_with_context(
         move || {
+            security::provide_page_nonce();
             leptos::prelude::provide_context(app_state.clone());
             context();
         },

@@ -52,6 +52,11 @@ pub async fn download(
     h.insert(header::CONTENT_DISPOSITION, content_disposition(disposition, &lead.resume.file_name));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if disposition == "inline" {
+        // Shown in the lead page's frame, as an opaque origin that can run nothing of ours.
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; frame-ancestors 'self'"));
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    }
     res
 }
 

@@ -1,12 +1,15 @@
-//! Drains the outbox: claims due messages under a lease, sends them, and
-//! records the outcome. Transient failures retry with exponential backoff;
-//! a restart resumes from the table, so nothing queued is lost.
+//! Drains the outbox: claims due messages under a short lease, renews it
+//! while it sends (a heartbeat), and records the outcome. Transient failures
+//! retry with exponential backoff; a restart resumes from the table, so
+//! nothing queued is lost, and a dead sender's messages are free again as
+//! soon as its lease runs out (SQLite frees them at start-up).
 
 use super::transport::{SendError, Transport};
 use crate::server::db::{Db, OutboxMessage, now_ms};
 use lettre::message::Mailbox;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::{Notify, watch};
+use uuid::Uuid;
 
 /// Longest idle sleep, so a message whose lease expired is picked up again.
 const MAX_IDLE: Duration = Duration::from_secs(30);
@@ -20,22 +23,33 @@ pub struct Sender {
     pub wake: Arc<Notify>,
     pub retry_base: Duration,
     pub retry_max: Duration,
-    /// How long a claimed message stays reserved for this sender.
+    /// How long a claimed message stays reserved for this sender without a
+    /// heartbeat; renewed every third of it while a batch is being sent.
     pub lease: Duration,
+    /// Whose leases these are: one id per process.
+    pub instance: Uuid,
 }
 
 impl Sender {
     /// Runs until `shutdown` turns true.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        if let Err(e) = self.db.release_leases(None).await {
+            tracing::error!(error = %e, "cannot release the email leases of an earlier run");
+        }
         loop {
             if *shutdown.borrow() {
+                // Between batches: nothing is being sent, so another instance may take over at once.
+                if let Err(e) = self.db.release_leases(Some(self.instance)).await {
+                    tracing::warn!(error = %e, "cannot release email leases at shutdown");
+                }
                 return;
             }
-            let sent_any = match self.db.claim_due_messages(now_ms(), self.lease.as_millis() as i64, BATCH).await {
+            let claimed = self.db.claim_due_messages(self.instance, now_ms(), self.lease_ms(), BATCH).await;
+            let sent_any = match claimed {
                 Ok(batch) => {
                     let n = batch.len();
                     let mut sent = Vec::with_capacity(n);
-                    let results = self.transport.send_all(&self.from, &batch).await;
+                    let results = self.with_heartbeat(self.transport.send_all(&self.from, &batch)).await;
                     for (msg, result) in batch.iter().zip(results) {
                         if self.record(msg, result).await {
                             sent.push(msg.id);
@@ -66,6 +80,27 @@ impl Sender {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(idle) => {}
                 _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    fn lease_ms(&self) -> i64 {
+        self.lease.as_millis() as i64
+    }
+
+    /// Runs `work`, renewing this sender's leases every third of a lease, so
+    /// a slow SMTP server never lets another instance send the same message.
+    async fn with_heartbeat<T>(&self, work: impl Future<Output = T>) -> T {
+        tokio::pin!(work);
+        let period = self.lease / 3;
+        loop {
+            tokio::select! {
+                out = &mut work => return out,
+                _ = tokio::time::sleep(period) => {
+                    if let Err(e) = self.db.renew_leases(self.instance, now_ms() + self.lease_ms()).await {
+                        tracing::warn!(error = %e, "cannot renew email leases");
+                    }
+                }
             }
         }
     }
