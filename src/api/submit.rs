@@ -18,7 +18,7 @@ pub async fn submit_lead(data: MultipartData) -> Result<SubmitReceipt, SubmitFai
     let Extension(client) =
         leptos_axum::extract::<Extension<ClientIp>>().await.map_err(SubmitFailure::from_server_fn_error)?;
     let result = async {
-        intake::check_rate(&state, client)?;
+        intake::check_rate(&state, client).await?;
         let multipart =
             data.into_inner().ok_or_else(|| intake::SubmitError::Malformed("send it as multipart/form-data".into()))?;
         intake::submit(&state, multipart).await

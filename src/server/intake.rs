@@ -140,14 +140,21 @@ pub struct ReceivedResume {
     pub kind: Option<ResumeKind>,
 }
 
-/// Checks the per-client submission limit.
-pub fn check_rate(state: &AppState, client: ClientIp) -> Result<(), SubmitError> {
-    match &state.submit_limiter {
-        Some(limiter) => {
-            limiter.check(client.limit_key()).map_err(|retry_after| SubmitError::RateLimited { retry_after })
-        }
-        None => Ok(()),
+/// Checks the per-client submission limit: in memory on SQLite (one
+/// instance), in a fixed window shared by every instance on PostgreSQL.
+pub async fn check_rate(state: &AppState, client: ClientIp) -> Result<(), SubmitError> {
+    let Some(limiter) = &state.submit_limiter else { return Ok(()) };
+    let Some(db) = state.db.shared_counters() else {
+        return limiter.check(client.limit_key()).map_err(|retry_after| SubmitError::RateLimited { retry_after });
+    };
+    let rate = limiter.rate();
+    let (now, window) = (now_ms(), rate.per.as_millis() as i64);
+    let hit = db.hit_counter(&format!("submit:{}", client.limit_key()), window, now).await.map_err(internal)?;
+    if hit.hits > i64::from(rate.count) {
+        let wait = Duration::from_millis((hit.window_start + window - now).max(1000) as u64);
+        return Err(SubmitError::RateLimited { retry_after: wait });
     }
+    Ok(())
 }
 
 /// Runs a whole submission; the caller has already applied [`check_rate`].
@@ -373,5 +380,15 @@ mod tests {
         assert_eq!(with_extension("cv", ResumeKind::Text), "cv.txt");
         assert_eq!(with_extension("", ResumeKind::Rtf), "resume.rtf");
         assert_eq!(with_extension("J. R. Smith", ResumeKind::Pdf), "J. R. Smith.pdf");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn file_names_are_always_clean(raw in proptest::prelude::any::<String>()) {
+            let name = with_extension(&clean_file_name(&raw), ResumeKind::Pdf);
+            proptest::prop_assert!(name.to_ascii_lowercase().ends_with(".pdf"));
+            proptest::prop_assert!(!name.chars().any(|c| c.is_control() || super::is_bidi_or_invisible(c) || c == '/' || c == '\\'));
+            proptest::prop_assert!(name.chars().count() <= 125);
+        }
     }
 }

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod client_ip;
 pub mod config;
 pub mod db;
+mod fuzzed;
 pub mod http;
 pub mod intake;
 pub mod leads;

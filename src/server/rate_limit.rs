@@ -26,6 +26,10 @@ impl RateLimiter {
         Self { rate, buckets: Mutex::new(HashMap::new()) }
     }
 
+    pub fn rate(&self) -> Rate {
+        self.rate
+    }
+
     /// Takes one token for `ip`, or says how long until one is available.
     pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
         self.check_at(ip, Instant::now())

@@ -95,7 +95,10 @@ impl Application {
         let state = AppState {
             live: LiveBus::for_database(&db, shutdown_rx.clone()),
             hasher,
-            login_throttle: Arc::new(LoginThrottle::new(config.max_throttle_keys)),
+            login_throttle: Arc::new(match db.shared_counters() {
+                Some(shared) => LoginThrottle::shared(shared),
+                None => LoginThrottle::new(config.max_throttle_keys),
+            }),
             limits: Arc::new(Limits::new(config.max_uploads, config.max_streams, config.max_streams_per_session)),
             shutdown: shutdown_rx.clone(),
             leptos_options,

@@ -114,3 +114,38 @@ async fn a_message_claimed_by_an_instance_that_dies_is_sent_by_another() {
         sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'SENT'").fetch_one(&db).await.unwrap();
     assert_eq!(sent, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL"]
+async fn the_lockout_and_the_submission_limit_hold_across_instances() {
+    require_postgres();
+    let port = free_port().await;
+    let opts = || Options::smtp(port).var("INTAKE_SUBMIT_RATE", "3/min");
+    let a = TestApp::spawn(opts()).await;
+    let b = a.another_instance(opts()).await;
+    // 40 wrong passwords at once, spread over both instances: still five checks.
+    let tries = (0..40).map(|i| {
+        let app = if i % 2 == 0 { &a } else { &b };
+        let (c, url) = (app.browser(), app.url("/login"));
+        async move {
+            let form = [("email", ADMIN_EMAIL), ("password", "not the password"), ("next", "/leads")];
+            c.post(url).form(&form).send().await.unwrap().status()
+        }
+    });
+    let statuses = futures::future::join_all(tries).await;
+    let evaluated = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    assert_eq!(evaluated, 5, "{statuses:?}");
+    for app in [&a, &b] {
+        let res = app.login_with(&app.browser(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "locked on every instance");
+    }
+    // Three submissions a minute from one client, wherever they land.
+    let mut statuses = vec![];
+    for i in 0..5 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        statuses.push(app.post_form("/api/leads", lead_form(&format!("rate{i}@example.com"))).await.status());
+    }
+    let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+    assert_eq!(created, 3, "{statuses:?}");
+    assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS);
+}

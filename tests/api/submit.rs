@@ -227,7 +227,8 @@ async fn submissions_beyond_the_per_ip_rate_get_429() {
     let res = app.post_form("/api/leads", lead_form("r3@example.com")).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!((1..=30).contains(&retry), "{retry}");
+    // At most the window (SQLite's token bucket frees a token sooner, every 30 s here).
+    assert!((1..=60).contains(&retry), "{retry}");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["kind"], "rate_limited");
     assert!(body["message"].as_str().unwrap().contains("Too many submissions"));

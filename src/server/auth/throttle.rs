@@ -4,8 +4,10 @@
 //! An attempt reserves its place before the password is checked and counts
 //! as a failure until it is known not to be one, so wrong passwords sent at
 //! the same moment cannot all be checked: at most the remaining budget of an
-//! account (or address) is ever in flight.
+//! account (or address) is ever in flight. With PostgreSQL the counts live in
+//! the database, shared by every instance (see `db::postgres_counters`).
 
+use crate::server::db::{now_ms, postgres::PgDb};
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -27,6 +29,8 @@ pub struct LoginThrottle {
     entries: Mutex<HashMap<String, Entry>>,
     /// Keys tracked at most; bounds the memory an attacker can make us use.
     max_keys: usize,
+    /// Counts kept in PostgreSQL instead, for several instances.
+    shared: Option<PgDb>,
 }
 
 impl Default for LoginThrottle {
@@ -58,16 +62,55 @@ pub struct Attempt {
     throttle: Arc<LoginThrottle>,
     keys: [String; 2],
     resolved: bool,
+    /// Shared mode: each key's count including this attempt.
+    shared_hits: Option<[i64; 2]>,
 }
 
 impl LoginThrottle {
     pub fn new(max_keys: usize) -> Self {
-        Self { entries: Mutex::default(), max_keys }
+        Self { entries: Mutex::default(), max_keys, shared: None }
+    }
+
+    /// Counts in the database, shared by every instance.
+    pub fn shared(db: PgDb) -> Self {
+        Self { shared: Some(db), ..Self::new(0) }
     }
 
     /// Reserves an attempt for `keys`, or `Err(wait)` when a key is locked or
     /// its remaining budget is already taken by attempts in flight.
-    pub fn begin(self: &Arc<Self>, keys: [String; 2]) -> Result<Attempt, Duration> {
+    pub async fn begin(self: &Arc<Self>, keys: [String; 2]) -> Result<Attempt, Duration> {
+        match &self.shared {
+            Some(db) => self.begin_shared(db, keys).await,
+            None => self.begin_local(keys),
+        }
+    }
+
+    /// Shared mode: each attempt is counted before its password is checked,
+    /// atomically in the database; a success gives its count back.
+    async fn begin_shared(self: &Arc<Self>, db: &PgDb, keys: [String; 2]) -> Result<Attempt, Duration> {
+        let now = now_ms();
+        let window = WINDOW.as_millis() as i64;
+        if now % 100 == 0 {
+            let _ = db.prune_counters(now - window - LOCKOUT.as_millis() as i64).await;
+        }
+        let mut hits = [0; 2];
+        for (i, k) in keys.iter().enumerate() {
+            let hit = db.hit_counter(k, window, now).await.map_err(|e| {
+                tracing::error!(error = %e, "login throttle: cannot count the attempt");
+                BUSY_WAIT
+            })?;
+            if let Some(until) = hit.locked_until.filter(|u| *u > now) {
+                return Err(Duration::from_millis((until - now) as u64));
+            }
+            if hit.hits > i64::from(limit(k)) {
+                return Err(Duration::from_millis((hit.window_start + window - now).max(1000) as u64));
+            }
+            hits[i] = hit.hits;
+        }
+        Ok(Attempt { throttle: self.clone(), keys, resolved: false, shared_hits: Some(hits) })
+    }
+
+    fn begin_local(self: &Arc<Self>, keys: [String; 2]) -> Result<Attempt, Duration> {
         let now = Instant::now();
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         for k in &keys {
@@ -94,7 +137,7 @@ impl LoginThrottle {
                 entries.entry(k.clone()).or_insert(Entry { failures: 0, in_flight: 0, first: now, locked_until: None });
             e.in_flight += 1;
         }
-        Ok(Attempt { throttle: self.clone(), keys, resolved: false })
+        Ok(Attempt { throttle: self.clone(), keys, resolved: false, shared_hits: None })
     }
 
     fn finish(&self, keys: &[String; 2], outcome: Option<bool>) {
@@ -126,20 +169,41 @@ impl LoginThrottle {
 }
 
 impl Attempt {
-    pub fn failed(mut self) {
+    pub async fn failed(mut self) {
         self.resolved = true;
-        self.throttle.finish(&self.keys, Some(false));
+        match (&self.throttle.shared, self.shared_hits) {
+            (Some(db), Some(hits)) => {
+                let until = now_ms() + LOCKOUT.as_millis() as i64;
+                for (k, n) in self.keys.iter().zip(hits) {
+                    if n >= i64::from(limit(k))
+                        && let Err(e) = db.lock_counter(k, until).await
+                    {
+                        tracing::error!(error = %e, "login throttle: cannot lock");
+                    }
+                }
+            }
+            _ => self.throttle.finish(&self.keys, Some(false)),
+        }
     }
 
-    pub fn succeeded(mut self) {
+    pub async fn succeeded(mut self) {
         self.resolved = true;
-        self.throttle.finish(&self.keys, Some(true));
+        match &self.throttle.shared {
+            Some(db) => {
+                // The account starts afresh; the address only gets this attempt back.
+                let [account, address] = &self.keys;
+                let _ = db.clear_counter(account).await;
+                let _ = db.give_back_counter(address).await;
+            }
+            None => self.throttle.finish(&self.keys, Some(true)),
+        }
     }
 }
 
 impl Drop for Attempt {
     fn drop(&mut self) {
-        if !self.resolved {
+        // Shared counts stay counted: the database cannot be reached from drop.
+        if !self.resolved && self.shared_hits.is_none() {
             self.throttle.finish(&self.keys, None);
         }
     }
@@ -160,6 +224,13 @@ pub fn keys(email: &str, ip: std::net::IpAddr) -> [String; 2] {
 mod tests {
     use super::*;
 
+    impl Attempt {
+        fn finish_now(mut self, ok: bool) {
+            self.resolved = true;
+            self.throttle.finish(&self.keys, Some(ok));
+        }
+    }
+
     fn ip(n: u8) -> std::net::IpAddr {
         std::net::IpAddr::from([10, 0, 0, n])
     }
@@ -168,21 +239,21 @@ mod tests {
     fn locks_an_account_after_five_failures() {
         let t = Arc::new(LoginThrottle::default());
         for _ in 0..5 {
-            t.begin(keys("A@x.com", ip(1))).unwrap().failed();
+            t.begin_local(keys("A@x.com", ip(1))).unwrap().finish_now(false);
         }
-        let wait = t.begin(keys("a@x.com", ip(1))).err().unwrap();
+        let wait = t.begin_local(keys("a@x.com", ip(1))).err().unwrap();
         assert!(wait > Duration::from_secs(14 * 60));
         // Another account from another address is unaffected.
-        assert!(t.begin(keys("b@x.com", ip(2))).is_ok());
+        assert!(t.begin_local(keys("b@x.com", ip(2))).is_ok());
     }
 
     #[test]
     fn attempts_in_flight_count_against_the_budget() {
         let t = Arc::new(LoginThrottle::default());
-        let held: Vec<_> = (0..40).filter_map(|_| t.begin(keys("a@x.com", ip(1))).ok()).collect();
+        let held: Vec<_> = (0..40).filter_map(|_| t.begin_local(keys("a@x.com", ip(1))).ok()).collect();
         assert_eq!(held.len(), ACCOUNT_LIMIT as usize, "only the budget is checked at once");
         drop(held); // unresolved: given back
-        let again: Vec<_> = (0..40).filter_map(|_| t.begin(keys("a@x.com", ip(1))).ok()).collect();
+        let again: Vec<_> = (0..40).filter_map(|_| t.begin_local(keys("a@x.com", ip(1))).ok()).collect();
         assert_eq!(again.len(), ACCOUNT_LIMIT as usize);
     }
 
@@ -190,13 +261,13 @@ mod tests {
     fn a_success_clears_the_account() {
         let t = Arc::new(LoginThrottle::default());
         for _ in 0..4 {
-            t.begin(keys("a@x.com", ip(1))).unwrap().failed();
+            t.begin_local(keys("a@x.com", ip(1))).unwrap().finish_now(false);
         }
-        t.begin(keys("a@x.com", ip(1))).unwrap().succeeded();
+        t.begin_local(keys("a@x.com", ip(1))).unwrap().finish_now(true);
         for _ in 0..4 {
-            t.begin(keys("a@x.com", ip(1))).unwrap().failed();
+            t.begin_local(keys("a@x.com", ip(1))).unwrap().finish_now(false);
         }
-        assert!(t.begin(keys("a@x.com", ip(1))).is_ok());
+        assert!(t.begin_local(keys("a@x.com", ip(1))).is_ok());
     }
 
     #[test]
@@ -206,8 +277,8 @@ mod tests {
         let t = Arc::new(LoginThrottle::new(10));
         let mut refused = 0;
         for i in 0..20u8 {
-            match t.begin(keys(&format!("u{i}@x.com"), ip(i))) {
-                Ok(a) => a.failed(),
+            match t.begin_local(keys(&format!("u{i}@x.com"), ip(i))) {
+                Ok(a) => a.finish_now(false),
                 Err(_) => refused += 1,
             }
         }

@@ -5,6 +5,7 @@
 
 pub mod postgres;
 mod postgres_accounts;
+pub mod postgres_counters;
 mod postgres_dashboard;
 mod sqlite;
 mod sqlite_accounts;
@@ -310,6 +311,14 @@ impl Db {
         match self {
             Self::Sqlite(db) => Some(db.pool.clone()),
             Self::Postgres(_) => None,
+        }
+    }
+
+    /// Counters shared by every instance: only PostgreSQL deployments run several.
+    pub fn shared_counters(&self) -> Option<postgres::PgDb> {
+        match self {
+            Self::Postgres(db) => Some(db.clone()),
+            Self::Sqlite(_) => None,
         }
     }
 

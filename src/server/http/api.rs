@@ -30,7 +30,7 @@ pub async fn create_lead(
     Extension(client): Extension<ClientIp>,
     req: Request,
 ) -> Result<Response, SubmitError> {
-    intake::check_rate(&state, client)?;
+    intake::check_rate(&state, client).await?;
     let (parts, body) = req.into_parts();
     let multipart = multipart_from(&parts.headers, body)?;
     let receipt = intake::submit(&state, multipart).await?;

@@ -49,7 +49,7 @@ pub async fn login(
         render_page(&state, &parts, status, move || provide_context(outcome.clone()))
     };
     // Reserved before the password is checked: simultaneous guesses share one budget.
-    let attempt = match state.login_throttle.begin(keys) {
+    let attempt = match state.login_throttle.begin(keys).await {
         Ok(a) => a,
         Err(wait) => {
             let minutes = wait.as_secs().div_ceil(60).max(1);
@@ -71,9 +71,9 @@ pub async fn login(
     };
     let hash = attorney.as_ref().filter(|a| !a.disabled).map(|a| a.password_hash.clone());
     match state.hasher.verify(form.password.clone(), hash).await {
-        Ok(true) => attempt.succeeded(),
+        Ok(true) => attempt.succeeded().await,
         Ok(false) => {
-            attempt.failed();
+            attempt.failed().await;
             tracing::info!(ip = %client.0, "login failed");
             return refuse(StatusCode::UNAUTHORIZED, BAD_CREDENTIALS.into()).await;
         }
@@ -146,6 +146,15 @@ mod tests {
             "/\u{3000}/evil.example",
         ] {
             assert_eq!(next(hostile), "/leads", "{hostile:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn next_is_always_a_path_on_this_site(next in proptest::prelude::any::<String>()) {
+            let to = safe_next(&next, "https://intake.firm.test");
+            proptest::prop_assert!(to.starts_with('/') && !to.starts_with("//"));
+            proptest::prop_assert!(!to.chars().any(|c| c.is_control() || c == '\\' || c.is_whitespace()));
         }
     }
 }

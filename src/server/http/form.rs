@@ -35,7 +35,7 @@ async fn run(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<SubmitReceipt, (intake::SubmitError, LeadForm)> {
-    intake::check_rate(state, client).map_err(|e| (e, LeadForm::default()))?;
+    intake::check_rate(state, client).await.map_err(|e| (e, LeadForm::default()))?;
     let multipart = multipart_from(headers, body).map_err(|e| (e, LeadForm::default()))?;
     let received = intake::receive(state, multipart).await.map_err(|e| (e, LeadForm::default()))?;
     let values = received.form.clone();
