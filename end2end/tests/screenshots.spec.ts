@@ -1,15 +1,26 @@
+import AxeBuilder from '@axe-core/playwright';
+import { Page } from '@playwright/test';
 import { ADMIN, logIn, submitLead, uniqueEmail, waitForHydration, test, expect } from './helpers';
 
-// Pictures of each screen at desktop and phone widths, for review and the README.
+/** WCAG 2.2 A/AA violations on the page as it is now (axe-core). */
+async function expectAccessible(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+// Pictures of each screen at desktop and phone widths, for review and the
+// README, each checked for accessibility.
 for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 360, height: 780 }]] as const) {
   test(`form screenshots (${name})`, async ({ page }) => {
     await page.setViewportSize(viewport);
     await page.goto('/');
     await waitForHydration(page);
     await page.screenshot({ path: `test-results/screens/form-${name}.png`, fullPage: true });
+    await expectAccessible(page);
     await page.getByRole('button', { name: 'Submit' }).click();
     await expect(page.getByRole('alert')).toBeVisible();
     await page.screenshot({ path: `test-results/screens/form-errors-${name}.png`, fullPage: true });
+    await expectAccessible(page);
     // Nothing in the layout may be wider than the screen.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
@@ -22,15 +33,18 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
     await page.setViewportSize(viewport);
     await page.goto('/login');
     await page.screenshot({ path: `test-results/screens/login-${name}.png`, fullPage: true });
+    await expectAccessible(page);
     await logIn(page, ADMIN);
     await waitForHydration(page);
     await expect(page.locator('.live')).toHaveAttribute('data-live', 'up');
     await page.screenshot({ path: `test-results/screens/dashboard-${name}.png`, fullPage: false });
+    await expectAccessible(page);
     let overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.locator('tbody tr').first().locator('a').first().click();
     await expect(page.getByRole('heading', { level: 2, name: 'History' })).toBeVisible();
     await page.screenshot({ path: `test-results/screens/lead-${name}.png`, fullPage: true });
+    await expectAccessible(page);
     overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
   });
