@@ -5,7 +5,7 @@
 //!   loadgen seed   --url U --count N --concurrency C
 //!   loadgen list   --url U --concurrency N --seconds S --email E --password P [--search]
 //!   loadgen live   --url U [--url U2] --dashboards N --submissions M --email E --password P
-//!   loadgen logins --url U --concurrency N --count M --email E --password P
+//!   loadgen logins --url U --concurrency N --count M --email E [--email E2]... --password P
 //!   loadgen page   --url U --concurrency N --seconds S --email E --password P [--path /leads]
 
 use futures::StreamExt;
@@ -269,8 +269,12 @@ async fn main() {
             let s = stats.clone();
             let u = url.clone();
             let count = num(&args, "--count", 256);
-            let elapsed = run(concurrency, seconds, Some(count), move |_| {
-                let (s, u, e, p) = (s.clone(), u.clone(), email.clone(), password.clone());
+            // Several `--email`s spread the logins over accounts (one account
+            // allows only five attempts in flight at once, by design).
+            let emails = Arc::new(args_all(&args, "--email"));
+            let elapsed = run(concurrency, seconds, Some(count), move |n| {
+                let e = emails[(n as usize) % emails.len().max(1)].clone();
+                let (s, u, p) = (s.clone(), u.clone(), password.clone());
                 async move {
                     let t = Instant::now();
                     let r = client()

@@ -22,6 +22,8 @@ use tower_http::timeout::TimeoutBody;
 pub const SUBMIT_ALLOWANCE: u64 = 256 * 1024;
 /// The first boundary must come within this many bytes (browsers send none before it).
 const MAX_PREAMBLE: usize = 1024;
+/// A refused submission's body up to this size is read (and dropped) first.
+const DRAIN_BEFORE_REFUSING: u64 = 1024 * 1024;
 /// A part's headers must end within this many bytes.
 const MAX_PART_HEADERS: usize = 8 * 1024;
 
@@ -59,7 +61,16 @@ pub async fn bound_requests(State(state): State<AppState>, req: Request, next: N
     let _slot = if submission {
         match state.limits.upload() {
             Some(slot) => Some(slot),
-            None => return SubmitError::Busy.into_response(),
+            None => {
+                // Read and drop a small body first, so the client gets this
+                // answer (a browser shows our message) instead of a reset.
+                if declared.is_some_and(|n| n <= DRAIN_BEFORE_REFUSING) {
+                    let mut body = req.into_body().into_data_stream();
+                    let drain = async { while let Some(Ok(_)) = body.next().await {} };
+                    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
+                }
+                return SubmitError::Busy.into_response();
+            }
         }
     } else {
         None
