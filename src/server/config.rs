@@ -80,6 +80,14 @@ pub struct Config {
     pub max_body_bytes: u64,
     /// Parts of a multipart submission accepted at most.
     pub max_parts: usize,
+    /// A text field longer than this is refused without reading on (the
+    /// longest valid one, an email address, is 254 bytes).
+    pub max_field_bytes: usize,
+    /// Bytes before a multipart body's first boundary, and in one part's headers.
+    pub max_preamble: usize,
+    pub max_part_headers: usize,
+    /// Password verifications waiting or running at once; more get 503.
+    pub hash_queue: usize,
     /// CSP `frame-ancestors` sources allowed to embed the public form (`/`);
     /// `None`: no site may frame any page.
     pub frame_ancestors: Option<String>,
@@ -227,6 +235,10 @@ impl Config {
             max_connections: count("INTAKE_MAX_CONNECTIONS", 4_096)?,
             max_body_bytes,
             max_parts: count("INTAKE_MAX_PARTS", 16)?,
+            max_field_bytes: count("INTAKE_MAX_FIELD_BYTES", 4 * 1024)?,
+            max_preamble: count("INTAKE_MAX_PREAMBLE_BYTES", crate::server::http::bounded::MAX_PREAMBLE)?,
+            max_part_headers: count("INTAKE_MAX_PART_HEADER_BYTES", crate::server::http::bounded::MAX_PART_HEADERS)?,
+            hash_queue: count("INTAKE_HASH_QUEUE", 32)?,
             storage_url,
             admin_email,
             admin_password,
@@ -375,6 +387,11 @@ mod tests {
             ("LEPTOS_SITE_ADDR", "localhost"),
             ("INTAKE_PUBLIC_URL", "intake.firm.com"),
             ("INTAKE_MAIL_LEASE", "0s"),
+            ("INTAKE_HASH_QUEUE", "0"),
+            ("INTAKE_MAX_FIELD_BYTES", "lots"),
+            ("INTAKE_TRUSTED_PROXIES", "10.0.0.0/40"),
+            ("INTAKE_FRAME_ANCESTORS", "https://a.example; script-src *"),
+            ("INTAKE_HEADER_TIMEOUT", "forever"),
             ("INTAKE_MAIL_LEASE", "soon"),
         ] {
             let e = Config::from_vars(&vars(&[(k, v)])).unwrap_err();

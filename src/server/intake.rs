@@ -21,9 +21,6 @@ use sha2::{Digest, Sha256};
 use std::time::Duration;
 use uuid::Uuid;
 
-/// Text fields longer than this are refused without reading further (the
-/// longest valid one, an email address, is 254 bytes).
-const MAX_TEXT_FIELD: usize = 4 * 1024;
 /// Bytes of unknown parts tolerated before the request is refused.
 const MAX_OTHER_PARTS: usize = 64 * 1024;
 /// After the limit is hit, keep reading (and discarding) this much more so the
@@ -218,7 +215,7 @@ pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Re
         while let Some(chunk) = field.chunk().await.map_err(bad)? {
             if target.is_some() {
                 // Stop reading a field that could never be valid: no name or address is this long.
-                if buf.len() + chunk.len() > MAX_TEXT_FIELD {
+                if buf.len() + chunk.len() > state.config.max_field_bytes {
                     return Err(text_field_too_long(&name));
                 }
                 buf.extend_from_slice(&chunk);

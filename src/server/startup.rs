@@ -76,7 +76,7 @@ impl Application {
             tracing::warn!("INTAKE_NOTIFY_EMAIL is not set: attorneys will not be emailed about new leads");
         }
 
-        let hasher = Hasher::new(config.hash_concurrency);
+        let hasher = Hasher::with_queue(config.hash_concurrency, config.hash_queue);
         bootstrap::ensure_first_account(&db, &hasher, &config).await.map_err(StartupError::Account)?;
         let session_store = SessionStore::for_database(&db).await.map_err(StartupError::Sessions)?;
 

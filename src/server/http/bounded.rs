@@ -20,12 +20,12 @@ use tower_http::timeout::TimeoutBody;
 /// Bytes a submission may carry beyond the resume: the text fields and the
 /// multipart framing, with room to spare.
 pub const SUBMIT_ALLOWANCE: u64 = 256 * 1024;
-/// The first boundary must come within this many bytes (browsers send none before it).
-const MAX_PREAMBLE: usize = 1024;
+/// Defaults: the first boundary must come within this many bytes (browsers
+/// send none before it), and a part's headers must end within the next.
+pub const MAX_PREAMBLE: usize = 1024;
 /// A refused submission's body up to this size is read (and dropped) first.
 const DRAIN_BEFORE_REFUSING: u64 = 1024 * 1024;
-/// A part's headers must end within this many bytes.
-const MAX_PART_HEADERS: usize = 8 * 1024;
+pub const MAX_PART_HEADERS: usize = 8 * 1024;
 
 /// Why a body was cut off; found again in the error chain by [`refusal_in`].
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -79,7 +79,8 @@ pub async fn bound_requests(State(state): State<AppState>, req: Request, next: N
     let (parts, body) = req.into_parts();
     let body = match multipart_boundary(&parts.headers).filter(|_| submission) {
         Some(boundary) => {
-            let mut guard = MultipartGuard::new(&boundary);
+            let mut guard =
+                MultipartGuard::new(&boundary).with_limits(state.config.max_preamble, state.config.max_part_headers);
             let checked = body.into_data_stream().map(move |chunk| {
                 let chunk = chunk.map_err(axum::BoxError::from)?;
                 guard.feed(&chunk)?;
@@ -129,6 +130,8 @@ pub struct MultipartGuard {
     /// `\r\n--boundary`.
     between: Vec<u8>,
     state: Section,
+    max_preamble: usize,
+    max_part_headers: usize,
     /// Absolute offset of `carry[0]` and where the current section began.
     offset: usize,
     section_start: usize,
@@ -147,7 +150,22 @@ impl MultipartGuard {
     pub fn new(boundary: &str) -> Self {
         let delimiter = [b"--", boundary.as_bytes()].concat();
         let between = [b"\r\n", delimiter.as_slice()].concat();
-        Self { delimiter, between, state: Section::Preamble, offset: 0, section_start: 0, carry: Vec::new() }
+        Self {
+            delimiter,
+            between,
+            state: Section::Preamble,
+            max_preamble: MAX_PREAMBLE,
+            max_part_headers: MAX_PART_HEADERS,
+            offset: 0,
+            section_start: 0,
+            carry: Vec::new(),
+        }
+    }
+
+    pub fn with_limits(mut self, max_preamble: usize, max_part_headers: usize) -> Self {
+        self.max_preamble = max_preamble;
+        self.max_part_headers = max_part_headers;
+        self
     }
 
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), BodyRefusal> {
@@ -156,8 +174,8 @@ impl MultipartGuard {
         let mut pos = 0;
         loop {
             let (pattern, limit, refusal): (&[u8], usize, BodyRefusal) = match self.state {
-                Section::Preamble => (&self.delimiter, MAX_PREAMBLE, BodyRefusal::NoEarlyBoundary),
-                Section::Headers => (b"\r\n\r\n", MAX_PART_HEADERS, BodyRefusal::PartHeadersTooLong),
+                Section::Preamble => (&self.delimiter, self.max_preamble, BodyRefusal::NoEarlyBoundary),
+                Section::Headers => (b"\r\n\r\n", self.max_part_headers, BodyRefusal::PartHeadersTooLong),
                 Section::Content => (&self.between, usize::MAX, BodyRefusal::PartHeadersTooLong),
             };
             match memmem::find(&buf[pos..], pattern) {
