@@ -108,6 +108,18 @@ impl Stats {
     }
 }
 
+/// A response's status, after reading its body (so timings include it).
+async fn read_status(res: reqwest::Result<reqwest::Response>) -> String {
+    match res {
+        Ok(r) => {
+            let st = r.status().as_u16().to_string();
+            let _ = r.bytes().await;
+            st
+        }
+        Err(_) => "error".into(),
+    }
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .pool_max_idle_per_host(2048)
@@ -214,21 +226,14 @@ async fn main() {
                     let body =
                         if search { format!("filter[q]=bench{}+mark", n % 1000) } else { "filter[q]=".to_string() };
                     let t = Instant::now();
-                    let status = match c
+                    let res = c
                         .post(format!("{u}/api/internal/leads"))
                         .header("cookie", cookie)
                         .header("content-type", "application/x-www-form-urlencoded")
                         .body(body)
                         .send()
-                        .await
-                    {
-                        Ok(r) => {
-                            let st = r.status().as_u16().to_string();
-                            let _ = r.bytes().await;
-                            st
-                        }
-                        Err(_) => "error".into(),
-                    };
+                        .await;
+                    let status = read_status(res).await;
                     s.record(status, t.elapsed());
                 }
             })
@@ -250,14 +255,7 @@ async fn main() {
                 let (c, s, cookie, target) = (c.clone(), s.clone(), cookie.clone(), target.clone());
                 async move {
                     let t = Instant::now();
-                    let status = match c.get(&target).header("cookie", cookie).send().await {
-                        Ok(r) => {
-                            let st = r.status().as_u16().to_string();
-                            let _ = r.bytes().await;
-                            st
-                        }
-                        Err(_) => "error".into(),
-                    };
+                    let status = read_status(c.get(&target).header("cookie", cookie).send().await).await;
                     s.record(status, t.elapsed());
                 }
             })

@@ -120,6 +120,9 @@ impl Application {
         };
         let sender = tokio::spawn(sender.run(shutdown_rx));
         tokio::spawn(session_store.clone().continuously_delete_expired(std::time::Duration::from_secs(600)));
+        if let Some(counters) = state.db.shared_counters() {
+            tokio::spawn(counters.prune_counters_continuously());
+        }
         let router = router(state.clone(), session_store);
         Ok(Self { listener, router, state, shutdown, sender })
     }

@@ -225,6 +225,20 @@ impl TestApp {
             .unwrap()
     }
 
+    /// `n` wrong passwords for the admin sent at the same moment, spread
+    /// over `apps` in turn; their statuses.
+    pub async fn wrong_passwords_at_once(apps: &[&TestApp], n: usize) -> Vec<reqwest::StatusCode> {
+        let tries = (0..n).map(|i| {
+            let app = apps[i % apps.len()];
+            let (c, url) = (app.browser(), app.url("/login"));
+            async move {
+                let form = [("email", ADMIN_EMAIL), ("password", "not the password"), ("next", "/leads")];
+                c.post(url).form(&form).send().await.unwrap().status()
+            }
+        });
+        futures::future::join_all(tries).await
+    }
+
     /// A client logged in as `email`.
     pub async fn logged_in(&self, email: &str, password: &str) -> reqwest::Client {
         let client = self.browser();

@@ -57,14 +57,7 @@ async fn login_never_redirects_off_the_site_and_never_fails_on_an_odd_next() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forty_simultaneous_wrong_passwords_get_five_checks_then_the_account_is_locked() {
     let app = TestApp::spawn(Options::smtp(free_port().await)).await;
-    let tries = (0..40).map(|_| {
-        let (c, url) = (app.browser(), app.url("/login"));
-        async move {
-            let form = [("email", ADMIN_EMAIL), ("password", "not the password"), ("next", "/leads")];
-            c.post(url).form(&form).send().await.unwrap().status()
-        }
-    });
-    let statuses = futures::future::join_all(tries).await;
+    let statuses = TestApp::wrong_passwords_at_once(&[&app], 40).await;
     let evaluated = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
     assert_eq!(evaluated, 5, "only the lockout budget is evaluated: {statuses:?}");
     assert!(statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS));

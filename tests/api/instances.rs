@@ -124,15 +124,7 @@ async fn the_lockout_and_the_submission_limit_hold_across_instances() {
     let a = TestApp::spawn(opts()).await;
     let b = a.another_instance(opts()).await;
     // 40 wrong passwords at once, spread over both instances: still five checks.
-    let tries = (0..40).map(|i| {
-        let app = if i % 2 == 0 { &a } else { &b };
-        let (c, url) = (app.browser(), app.url("/login"));
-        async move {
-            let form = [("email", ADMIN_EMAIL), ("password", "not the password"), ("next", "/leads")];
-            c.post(url).form(&form).send().await.unwrap().status()
-        }
-    });
-    let statuses = futures::future::join_all(tries).await;
+    let statuses = TestApp::wrong_passwords_at_once(&[&a, &b], 40).await;
     let evaluated = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
     assert_eq!(evaluated, 5, "{statuses:?}");
     for app in [&a, &b] {

@@ -90,9 +90,6 @@ impl LoginThrottle {
     async fn begin_shared(self: &Arc<Self>, db: &PgDb, keys: [String; 2]) -> Result<Attempt, Duration> {
         let now = now_ms();
         let window = WINDOW.as_millis() as i64;
-        if now % 100 == 0 {
-            let _ = db.prune_counters(now - window - LOCKOUT.as_millis() as i64).await;
-        }
         let mut hits = [0; 2];
         for (i, k) in keys.iter().enumerate() {
             let hit = db.hit_counter(k, window, now).await.map_err(|e| {

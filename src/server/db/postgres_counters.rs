@@ -57,6 +57,18 @@ impl PgDb {
         Ok(())
     }
 
+    /// Every 10 minutes, drops counters idle for a day (longer than any
+    /// window: logins use 15 minutes, submission rates at most a day).
+    pub async fn prune_counters_continuously(self) {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(e) = self.prune_counters(super::now_ms() - 25 * 3_600_000).await {
+                tracing::warn!(error = %e, "cannot prune shared counters");
+            }
+        }
+    }
+
     /// Drops counters whose window and lock ended before `before`.
     pub async fn prune_counters(&self, before: i64) -> Result<(), DbError> {
         sqlx::query("DELETE FROM counters WHERE window_start < $1 AND (locked_until IS NULL OR locked_until < $1)")
