@@ -163,6 +163,10 @@ pub struct LiveEvent {
     pub state: LeadState,
     pub by: Option<String>,
     pub at: i64,
+    /// The lead's row as dashboards list it, so they update their view
+    /// without asking (see [`LeadPage::apply`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<LeadSummary>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

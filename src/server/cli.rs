@@ -60,7 +60,7 @@ async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
                 disabled: false,
                 sessions_valid_after: 0,
             };
-            match db.create_attorney(&attorney).await {
+            match db.accounts().create(&attorney).await {
                 Ok(()) => Ok(format!("added {email}")),
                 Err(DbError::DuplicateAttorney) => Err(format!("an account with email {email} already exists")),
                 Err(e) => Err(e.to_string()),
@@ -68,23 +68,23 @@ async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
         }
         "reset-password" => {
             let email = flag("--email")?;
-            if db.attorney_by_email(&email).await.map_err(|e| e.to_string())?.is_none() {
+            if db.accounts().by_email(&email).await.map_err(|e| e.to_string())?.is_none() {
                 return Err(format!("no account with email {email}"));
             }
             let hash = Hasher::new(1).hash(read_password()?).await?;
-            db.set_password_hash(&email, &hash).await.map_err(|e| e.to_string())?;
+            db.accounts().set_password_hash(&email, &hash).await.map_err(|e| e.to_string())?;
             Ok(format!("password changed for {email}"))
         }
         "disable" | "enable" => {
             let email = flag("--email")?;
             let disabled = cmd == "disable";
-            match db.set_disabled(&email, disabled).await.map_err(|e| e.to_string())? {
+            match db.accounts().set_disabled(&email, disabled).await.map_err(|e| e.to_string())? {
                 true => Ok(format!("{email} {cmd}d")),
                 false => Err(format!("no account with email {email}")),
             }
         }
         "list" => {
-            let all = db.list_attorneys().await.map_err(|e| e.to_string())?;
+            let all = db.accounts().list().await.map_err(|e| e.to_string())?;
             Ok(all
                 .iter()
                 .map(|a| format!("{}\t{}\t{}", a.email, a.display_name, if a.disabled { "disabled" } else { "active" }))

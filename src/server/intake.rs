@@ -141,12 +141,12 @@ pub struct ReceivedResume {
 /// instance), in a fixed window shared by every instance on PostgreSQL.
 pub async fn check_rate(state: &AppState, client: ClientIp) -> Result<(), SubmitError> {
     let Some(limiter) = &state.submit_limiter else { return Ok(()) };
-    let Some(db) = state.db.shared_counters() else {
+    let Some(db) = state.db.counters() else {
         return limiter.check(client.limit_key()).map_err(|retry_after| SubmitError::RateLimited { retry_after });
     };
     let rate = limiter.rate();
     let (now, window) = (now_ms(), rate.per.as_millis() as i64);
-    let hit = db.hit_counter(&format!("submit:{}", client.limit_key()), window, now).await.map_err(internal)?;
+    let hit = db.hit(&format!("submit:{}", client.limit_key()), window, now).await.map_err(internal)?;
     if hit.hits > i64::from(rate.count) {
         let wait = Duration::from_millis((hit.window_start + window - now).max(1000) as u64);
         return Err(SubmitError::RateLimited { retry_after: wait });
@@ -297,17 +297,16 @@ pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt
     let messages = compose::messages_for(&state.config, &lead);
     let mut staged = resume.staged;
     staged.finish().await.map_err(internal)?;
-    let event = match state.db.insert_lead(&lead, &messages).await {
-        Ok(event) => event,
+    match state.db.leads().insert(&lead, &messages).await {
+        Ok(_announced) => {}
         Err(DbError::DuplicateEmail) => return Err(SubmitError::Duplicate),
         Err(e) => return Err(internal(e)),
-    };
+    }
     if let Err(e) = staged.commit().await {
         // The row is committed; start-up recovery moves the staged file into place.
         tracing::error!(lead = %lead.id, error = %e, "cannot move resume into place; will retry at next start");
     }
     state.mail_wake.notify_one();
-    state.live.publish(event);
     tracing::info!(lead = %lead.id, "lead received");
     Ok(SubmitReceipt { id: lead.id, first_name: lead.first_name, email: lead.email })
 }

@@ -15,7 +15,7 @@ pub async fn page(state: &AppState, filter: &LeadFilter) -> Result<LeadPage, App
     let cleaned = LeadFilter { q: clean_query(&filter.q), ..filter.clone() };
     let filter = &cleaned;
     let limit = PAGE_SIZE as i64 + 1;
-    let (mut rows, total) = state.db.list_leads(filter, limit).await.map_err(internal)?;
+    let (mut rows, total) = state.db.dashboard().list(filter, limit).await.map_err(internal)?;
     let (newer, older);
     if filter.before.is_some() {
         if rows.len() <= PAGE_SIZE {
@@ -36,12 +36,13 @@ pub async fn page(state: &AppState, filter: &LeadFilter) -> Result<LeadPage, App
 }
 
 pub async fn detail(state: &AppState, id: Uuid) -> Result<LeadDetail, AppError> {
-    let lead = state.db.lead(id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
-    let summary = state.db.lead_summary(id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
-    let history = state.db.lead_history(id).await.map_err(internal)?;
+    let lead = state.db.leads().get(id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+    let summary = state.db.dashboard().summary(id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+    let history = state.db.dashboard().history(id).await.map_err(internal)?;
     let emails = state
         .db
-        .messages_for_lead(id)
+        .outbox()
+        .for_lead(id)
         .await
         .map_err(internal)?
         .into_iter()
@@ -70,11 +71,11 @@ pub async fn mark_reached_out(
     id: Uuid,
     attorney: &Attorney,
 ) -> Result<crate::domain::dashboard::LeadSummary, AppError> {
-    match state.db.mark_reached_out(id, attorney, now_ms()).await.map_err(internal)? {
-        MarkOutcome::Marked(event) => {
-            state.live.publish(event);
-            state.db.lead_summary(id).await.map_err(internal)?.ok_or(AppError::NotFound)
-        }
+    match state.db.dashboard().mark_reached_out(id, attorney, now_ms()).await.map_err(internal)? {
+        MarkOutcome::Marked(event) => match event.lead {
+            Some(row) => Ok(row),
+            None => state.db.dashboard().summary(id).await.map_err(internal)?.ok_or(AppError::NotFound),
+        },
         MarkOutcome::AlreadyMarked { by, at } => Err(AppError::Conflict(format!(
             "Already marked reached out by {} at {}.",
             by.as_deref().unwrap_or("another attorney"),

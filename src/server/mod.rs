@@ -10,7 +10,6 @@ pub mod http;
 pub mod intake;
 pub mod leads;
 pub mod limits;
-pub mod live;
 pub mod mail;
 pub mod rate_limit;
 pub mod serve;

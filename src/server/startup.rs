@@ -1,6 +1,6 @@
 //! Building and running the application: the analogue of `main`, usable from tests.
 
-use crate::server::auth::store::SessionStore;
+use crate::server::db::SessionStore;
 use crate::{
     app::{App, shell},
     server::{
@@ -9,7 +9,6 @@ use crate::{
         db::Db,
         http,
         limits::Limits,
-        live::LiveBus,
         mail::{transport::Transport, worker::Sender},
         rate_limit::RateLimiter,
         serve,
@@ -78,7 +77,7 @@ impl Application {
 
         let hasher = Hasher::with_queue(config.hash_concurrency, config.hash_queue);
         bootstrap::ensure_first_account(&db, &hasher, &config).await.map_err(StartupError::Account)?;
-        let session_store = SessionStore::for_database(&db).await.map_err(StartupError::Sessions)?;
+        let session_store = db.sessions().await.map_err(|e| StartupError::Sessions(e.to_string()))?;
 
         let listener = TcpListener::bind(config.site_addr)
             .await
@@ -93,10 +92,9 @@ impl Application {
 
         let (shutdown, shutdown_rx) = watch::channel(false);
         let state = AppState {
-            live: LiveBus::for_database(&db, shutdown_rx.clone()),
             hasher,
-            login_throttle: Arc::new(match db.shared_counters() {
-                Some(shared) => LoginThrottle::shared(shared),
+            login_throttle: Arc::new(match db.counters() {
+                Some(shared) => LoginThrottle::shared(shared.clone()),
                 None => LoginThrottle::new(config.max_throttle_keys),
             }),
             limits: Arc::new(Limits::new(config.max_uploads, config.max_streams, config.max_streams_per_session)),
@@ -120,8 +118,8 @@ impl Application {
         };
         let sender = tokio::spawn(sender.run(shutdown_rx));
         tokio::spawn(session_store.clone().continuously_delete_expired(std::time::Duration::from_secs(600)));
-        if let Some(counters) = state.db.shared_counters() {
-            tokio::spawn(counters.prune_counters_continuously());
+        if let Some(counters) = state.db.counters() {
+            tokio::spawn(crate::server::db::counters::prune_continuously(counters.clone()));
         }
         let router = router(state.clone(), session_store);
         Ok(Self { listener, router, state, shutdown, sender })

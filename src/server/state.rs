@@ -5,7 +5,6 @@ use crate::server::{
     config::Config,
     db::Db,
     limits::Limits,
-    live::LiveBus,
     rate_limit::RateLimiter,
     storage::ResumeStore,
 };
@@ -24,7 +23,6 @@ pub struct AppState {
     /// Wakes the email sender when new messages are queued.
     pub mail_wake: Arc<Notify>,
     pub submit_limiter: Option<Arc<RateLimiter>>,
-    pub live: LiveBus,
     pub hasher: Hasher,
     pub login_throttle: Arc<LoginThrottle>,
     /// Concurrent uploads and open event streams.

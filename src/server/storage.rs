@@ -122,7 +122,7 @@ impl ResumeStore {
                 let mut entries = fs::read_dir(&self.spool).await?;
                 while let Some(entry) = entries.next_entry().await? {
                     let name = entry.file_name().to_string_lossy().into_owned();
-                    if valid_key(&name) && db.resume_key_exists(&name).await? {
+                    if valid_key(&name) && db.leads().resume_key_exists(&name).await? {
                         fs::rename(entry.path(), dir.join(&name)).await?;
                         report.completed += 1;
                     } else {
@@ -142,7 +142,7 @@ impl ResumeStore {
                 for meta in staged {
                     let meta = meta?;
                     let name = meta.location.filename().unwrap_or_default().to_owned();
-                    if valid_key(&name) && db.resume_key_exists(&name).await? {
+                    if valid_key(&name) && db.leads().resume_key_exists(&name).await? {
                         store.rename(&meta.location, &prefix.clone().join(name.as_str())).await?;
                         report.completed += 1;
                     } else {

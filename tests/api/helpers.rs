@@ -263,7 +263,7 @@ impl TestApp {
             disabled: false,
             sessions_valid_after: 0,
         };
-        db.create_attorney(&a).await.unwrap();
+        db.accounts().create(&a).await.unwrap();
         db.close().await;
     }
 

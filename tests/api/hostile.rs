@@ -94,10 +94,10 @@ async fn ending_a_session_ends_the_account_everywhere_and_closes_its_streams() {
     let db = Db::connect(&app.database_url).await.unwrap();
     let before_reset = app.logged_in(eve, pw).await;
     assert_eq!(me(&before_reset).await.unwrap().status(), StatusCode::OK);
-    db.set_password_hash(eve, "$argon2id$unused").await.unwrap();
+    db.accounts().set_password_hash(eve, "$argon2id$unused").await.unwrap();
     assert_eq!(me(&before_reset).await.unwrap().status(), StatusCode::UNAUTHORIZED, "reset ends it");
     let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    db.set_disabled(ADMIN_EMAIL, true).await.unwrap();
+    db.accounts().set_disabled(ADMIN_EMAIL, true).await.unwrap();
     assert_eq!(me(&admin).await.unwrap().status(), StatusCode::UNAUTHORIZED, "disabling ends it");
     db.close().await;
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 /// Creates the first attorney from `INTAKE_ADMIN_EMAIL` / `INTAKE_ADMIN_PASSWORD`,
 /// or `admin@localhost` with a random password printed once to the log.
 pub async fn ensure_first_account(db: &Db, hasher: &Hasher, config: &Config) -> Result<(), String> {
-    if db.attorney_count().await.map_err(|e| e.to_string())? > 0 {
+    if db.accounts().count().await.map_err(|e| e.to_string())? > 0 {
         return Ok(());
     }
     let (email, password, generated) = match (&config.admin_email, &config.admin_password) {
@@ -29,7 +29,7 @@ pub async fn ensure_first_account(db: &Db, hasher: &Hasher, config: &Config) -> 
         disabled: false,
         sessions_valid_after: 0,
     };
-    db.create_attorney(&attorney).await.map_err(|e| e.to_string())?;
+    db.accounts().create(&attorney).await.map_err(|e| e.to_string())?;
     if generated {
         // Printed once, so the operator can log in; change it with `intake user reset-password`.
         tracing::warn!(

@@ -5,7 +5,6 @@ pub mod bootstrap;
 pub mod guard;
 pub mod password;
 pub mod session;
-pub mod store;
 pub mod throttle;
 
 use crate::{domain::dashboard::AppError, server::db::Attorney};

@@ -25,7 +25,7 @@ pub async fn current(session: &Session, db: &Db) -> Option<Attorney> {
         let _ = session.flush().await;
         return None;
     }
-    let attorney = match db.attorney_by_id(id).await {
+    let attorney = match db.accounts().by_id(id).await {
         Ok(Some(a)) if still_valid(&a, auth_at, now) => a,
         Ok(_) => {
             let _ = session.flush().await;
@@ -54,7 +54,7 @@ pub async fn login_of(session: &Session) -> Option<(Uuid, i64)> {
 /// valid: not expired, account enabled, not ended by a logout, a disabling or
 /// a password reset anywhere.
 pub async fn recheck(db: &Db, attorney_id: Uuid, auth_at: i64) -> bool {
-    match db.attorney_by_id(attorney_id).await {
+    match db.accounts().by_id(attorney_id).await {
         Ok(Some(a)) => still_valid(&a, auth_at, now_ms()),
         Ok(None) => false,
         // A database hiccup is not a logout.
@@ -80,7 +80,7 @@ pub async fn log_in(session: &Session, attorney: &Attorney) -> Result<(), tower_
 /// other sessions too (other browsers, other instances, open event streams).
 pub async fn log_out(session: &Session, db: &Db) {
     if let Ok(Some(id)) = session.get::<Uuid>(ATTORNEY_ID).await
-        && let Err(e) = db.end_sessions(id, now_ms()).await
+        && let Err(e) = db.accounts().end_sessions(id, now_ms()).await
     {
         tracing::error!(error = %e, "cannot end the account's sessions");
     }

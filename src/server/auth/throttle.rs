@@ -5,9 +5,9 @@
 //! as a failure until it is known not to be one, so wrong passwords sent at
 //! the same moment cannot all be checked: at most the remaining budget of an
 //! account (or address) is ever in flight. With PostgreSQL the counts live in
-//! the database, shared by every instance (see `db::postgres_counters`).
+//! the database, shared by every instance (see `db::counters`).
 
-use crate::server::db::{now_ms, postgres::PgDb};
+use crate::server::db::{CounterStore, now_ms};
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -30,7 +30,7 @@ pub struct LoginThrottle {
     /// Keys tracked at most; bounds the memory an attacker can make us use.
     max_keys: usize,
     /// Counts kept in PostgreSQL instead, for several instances.
-    shared: Option<PgDb>,
+    shared: Option<Arc<dyn CounterStore>>,
 }
 
 impl Default for LoginThrottle {
@@ -72,7 +72,7 @@ impl LoginThrottle {
     }
 
     /// Counts in the database, shared by every instance.
-    pub fn shared(db: PgDb) -> Self {
+    pub fn shared(db: Arc<dyn CounterStore>) -> Self {
         Self { shared: Some(db), ..Self::new(0) }
     }
 
@@ -87,12 +87,16 @@ impl LoginThrottle {
 
     /// Shared mode: each attempt is counted before its password is checked,
     /// atomically in the database; a success gives its count back.
-    async fn begin_shared(self: &Arc<Self>, db: &PgDb, keys: [String; 2]) -> Result<Attempt, Duration> {
+    async fn begin_shared(
+        self: &Arc<Self>,
+        db: &Arc<dyn CounterStore>,
+        keys: [String; 2],
+    ) -> Result<Attempt, Duration> {
         let now = now_ms();
         let window = WINDOW.as_millis() as i64;
         let mut hits = [0; 2];
         for (i, k) in keys.iter().enumerate() {
-            let hit = db.hit_counter(k, window, now).await.map_err(|e| {
+            let hit = db.hit(k, window, now).await.map_err(|e| {
                 tracing::error!(error = %e, "login throttle: cannot count the attempt");
                 BUSY_WAIT
             })?;
@@ -173,7 +177,7 @@ impl Attempt {
                 let until = now_ms() + LOCKOUT.as_millis() as i64;
                 for (k, n) in self.keys.iter().zip(hits) {
                     if n >= i64::from(limit(k))
-                        && let Err(e) = db.lock_counter(k, until).await
+                        && let Err(e) = db.lock(k, until).await
                     {
                         tracing::error!(error = %e, "login throttle: cannot lock");
                     }
@@ -189,8 +193,8 @@ impl Attempt {
             Some(db) => {
                 // The account starts afresh; the address only gets this attempt back.
                 let [account, address] = &self.keys;
-                let _ = db.clear_counter(account).await;
-                let _ = db.give_back_counter(address).await;
+                let _ = db.clear(account).await;
+                let _ = db.give_back(address).await;
             }
             None => self.throttle.finish(&self.keys, Some(true)),
         }

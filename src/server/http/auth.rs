@@ -62,7 +62,7 @@ pub async fn login(
             return res;
         }
     };
-    let attorney = match state.db.attorney_by_email(&form.email).await {
+    let attorney = match state.db.accounts().by_email(&form.email).await {
         Ok(a) => a,
         Err(e) => {
             tracing::error!(error = %e, "login: cannot read accounts");

@@ -3,7 +3,7 @@
 //! A stream lives only as long as its session: it re-checks it every second
 //! and ends once the session is over (logout, account disabled, password reset).
 
-use crate::server::{auth::session, limits::StreamRefusal, live::LiveMessage, state::AppState};
+use crate::server::{auth::session, db::LiveMessage, limits::StreamRefusal, state::AppState};
 use axum::{
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
@@ -41,10 +41,10 @@ pub async fn events(State(state): State<AppState>, session: Session, headers: He
     };
     let last_id = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<i64>().ok());
     // Subscribe before reading the backlog so nothing falls between the two.
-    let mut rx = state.live.subscribe();
+    let mut rx = state.db.events().subscribe();
     let mut shutdown = state.shutdown.clone();
     let backlog = match last_id {
-        Some(id) => state.db.events_after(id, REPLAY_LIMIT + 1).await.unwrap_or_default(),
+        Some(id) => state.db.dashboard().events_after(id, REPLAY_LIMIT + 1).await.unwrap_or_default(),
         None => vec![],
     };
     let db = state.db.clone();

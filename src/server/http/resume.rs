@@ -22,7 +22,7 @@ pub async fn download(
     Query(q): Query<DownloadQuery>,
 ) -> Response {
     let Ok(id) = Uuid::parse_str(&id) else { return (StatusCode::NOT_FOUND, "No such lead.").into_response() };
-    let lead = match state.db.lead(id).await {
+    let lead = match state.db.leads().get(id).await {
         Ok(Some(l)) => l,
         Ok(None) => return (StatusCode::NOT_FOUND, "No such lead.").into_response(),
         Err(e) => {

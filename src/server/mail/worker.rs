@@ -33,18 +33,18 @@ pub struct Sender {
 impl Sender {
     /// Runs until `shutdown` turns true.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        if let Err(e) = self.db.release_leases(None).await {
+        if let Err(e) = self.db.outbox().release_leases(None).await {
             tracing::error!(error = %e, "cannot release the email leases of an earlier run");
         }
         loop {
             if *shutdown.borrow() {
                 // Between batches: nothing is being sent, so another instance may take over at once.
-                if let Err(e) = self.db.release_leases(Some(self.instance)).await {
+                if let Err(e) = self.db.outbox().release_leases(Some(self.instance)).await {
                     tracing::warn!(error = %e, "cannot release email leases at shutdown");
                 }
                 return;
             }
-            let claimed = self.db.claim_due_messages(self.instance, now_ms(), self.lease_ms(), BATCH).await;
+            let claimed = self.db.outbox().claim_due(self.instance, now_ms(), self.lease_ms(), BATCH).await;
             let sent_any = match claimed {
                 Ok(batch) => {
                     let n = batch.len();
@@ -57,7 +57,7 @@ impl Sender {
                     }
                     // One write for the whole batch: the outbox must not compete with new leads.
                     if !sent.is_empty()
-                        && let Err(e) = self.db.mark_sent(&sent, now_ms()).await
+                        && let Err(e) = self.db.outbox().mark_sent(&sent, now_ms()).await
                     {
                         // The leases expire and the messages are tried again: at-least-once.
                         tracing::error!(error = %e, "cannot record sent emails");
@@ -72,7 +72,7 @@ impl Sender {
             if sent_any {
                 continue;
             }
-            let idle = match self.db.next_message_due().await {
+            let idle = match self.db.outbox().next_due().await {
                 Ok(Some(due)) => Duration::from_millis((due - now_ms()).clamp(0, MAX_IDLE.as_millis() as i64) as u64),
                 _ => MAX_IDLE,
             };
@@ -97,7 +97,7 @@ impl Sender {
             tokio::select! {
                 out = &mut work => return out,
                 _ = tokio::time::sleep(period) => {
-                    if let Err(e) = self.db.renew_leases(self.instance, now_ms() + self.lease_ms()).await {
+                    if let Err(e) = self.db.outbox().renew_leases(self.instance, now_ms() + self.lease_ms()).await {
                         tracing::warn!(error = %e, "cannot renew email leases");
                     }
                 }
@@ -119,7 +119,7 @@ impl Sender {
                     id = %msg.id, kind = %msg.kind, attempt = msg.attempts + 1, permanent = err.permanent,
                     error = %err.message, "email delivery failed"
                 );
-                self.db.mark_attempt_failed(msg.id, &err.message, next).await
+                self.db.outbox().mark_attempt_failed(msg.id, &err.message, next).await
             }
         };
         if let Err(e) = recorded {

@@ -8,15 +8,14 @@
 //! they run on the async worker directly; scans (search) go to the blocking
 //! pool. WAL readers never wait for the writer.
 
-use super::{Attorney, DbError, LeadSummary};
-use rusqlite::{Connection, OpenFlags, Row};
+use crate::server::db::DbError;
+use rusqlite::{Connection, OpenFlags};
 use std::{
     path::{Path, PathBuf},
     sync::{Arc, Mutex},
     time::Duration,
 };
 use tokio::sync::Semaphore;
-use uuid::Uuid;
 
 /// Idle connections kept (each has its own page cache); more are opened
 /// under load and closed when returned.
@@ -67,11 +66,11 @@ impl Readers {
         &self,
         f: impl FnOnce(&Connection) -> Result<R, DbError> + Send + 'static,
     ) -> Result<R, DbError> {
-        let _permit = self.inner.scans.acquire().await.map_err(|_| DbError::Other(sqlx::Error::PoolClosed))?;
+        let _permit = self.inner.scans.acquire().await.map_err(|_| DbError::Closed)?;
         let this = self.clone();
         tokio::task::spawn_blocking(move || this.with(f))
             .await
-            .map_err(|e| DbError::Other(sqlx::Error::Protocol(format!("reader task failed: {e}"))))?
+            .map_err(|e| DbError::Worker(format!("reader task failed: {e}")))?
     }
 }
 
@@ -85,13 +84,6 @@ fn open(path: &Path) -> Result<Connection, DbError> {
     Ok(conn)
 }
 
-/// Column `i` as a UUID stored as text, read without allocating.
-fn uuid_at(r: &Row<'_>, i: usize) -> Result<Uuid, DbError> {
-    let v = r.get_ref(i)?;
-    let s = v.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)))?;
-    Uuid::parse_str(s).map_err(|e| DbError::Other(sqlx::Error::Decode(Box::new(e))))
-}
-
 /// A session record's bytes (tower-sessions' SQLite table); the caller checks its expiry.
 pub fn session_data(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, DbError> {
     let mut stmt = conn.prepare_cached("SELECT data FROM sessions WHERE id = ?1")?;
@@ -99,39 +91,5 @@ pub fn session_data(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, DbEr
     Ok(match rows.next()? {
         Some(r) => Some(r.get(0)?),
         None => None,
-    })
-}
-
-pub fn attorney_by_id(conn: &Connection, id: Uuid) -> Result<Option<Attorney>, DbError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, email, display_name, password_hash, created_at, disabled, sessions_valid_after
-         FROM attorneys WHERE id = ?1",
-    )?;
-    let mut rows = stmt.query([id.hyphenated().to_string()])?;
-    let Some(r) = rows.next()? else { return Ok(None) };
-    Ok(Some(Attorney {
-        id: uuid_at(r, 0)?,
-        email: r.get(1)?,
-        display_name: r.get(2)?,
-        password_hash: r.get(3)?,
-        created_at: r.get(4)?,
-        disabled: r.get(5)?,
-        sessions_valid_after: r.get(6)?,
-    }))
-}
-
-/// Maps a row of [`super::sqlite_dashboard::SUMMARY_COLUMNS`].
-pub fn summary(r: &Row<'_>) -> Result<LeadSummary, DbError> {
-    Ok(LeadSummary {
-        id: uuid_at(r, 0)?,
-        first_name: r.get(1)?,
-        last_name: r.get(2)?,
-        email: r.get(3)?,
-        state: super::parse_state(r.get(4)?)?,
-        created_at: r.get(5)?,
-        resume_file_name: r.get(6)?,
-        resume_content_type: r.get(7)?,
-        reached_out_at: r.get(8)?,
-        reached_out_by: r.get(9)?,
     })
 }

@@ -6,7 +6,7 @@
 //! rows, history event) are plain function calls; through sqlx each would be
 //! a round trip to the connection's thread, serialised behind the writer.
 
-use super::{DbError, NewLead, NewMessage};
+use crate::server::db::{DbError, NewLead, NewMessage};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::{path::Path, time::Duration};
 use tokio::sync::{mpsc, oneshot};
@@ -49,7 +49,7 @@ impl Writer {
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || run(conn, rx))
-            .map_err(|e| DbError::Other(sqlx::Error::Io(e)))?;
+            .map_err(|e| DbError::Worker(format!("cannot start the SQLite writer thread: {e}")))?;
         Ok(Self { jobs })
     }
 
@@ -84,7 +84,7 @@ fn run(mut conn: Connection, mut jobs: mpsc::Receiver<InsertJob>) {
             Err(e) => {
                 tracing::error!(error = %e, leads = batch.len(), "cannot commit new leads");
                 for job in batch.drain(..) {
-                    let _ = job.reply.send(Err(DbError::Other(sqlx::Error::Protocol(format!("commit failed: {e}")))));
+                    let _ = job.reply.send(Err(DbError::GroupCommit(e.to_string())));
                 }
             }
         }
@@ -169,7 +169,7 @@ fn map_unique(e: rusqlite::Error) -> DbError {
 }
 
 fn closed() -> DbError {
-    DbError::Other(sqlx::Error::PoolClosed)
+    DbError::Closed
 }
 
 #[cfg(test)]
@@ -212,15 +212,12 @@ mod tests {
     async fn a_group_commits_leads_and_a_duplicate_fails_alone() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let db = crate::server::db::Db::connect(&url).await.unwrap();
-        let crate::server::db::Db::Sqlite(sq) = &db else { unreachable!() };
-        let store = crate::server::auth::store::SessionStore::for_database(&db).await.unwrap();
-        drop(store);
-        let first = sq.insert_lead(&lead("x@y.test"), &[message(), message()]).await;
+        let db = crate::server::db::sqlite::SqliteDb::connect(&url).await.unwrap();
+        let first = db.writer.insert(&lead("x@y.test"), &[message(), message()]).await;
         assert!(first.is_ok(), "{first:?}");
-        let dup = sq.insert_lead(&lead("X@y.test"), &[message()]).await;
+        let dup = db.writer.insert(&lead("X@y.test"), &[message()]).await;
         assert!(matches!(dup, Err(DbError::DuplicateEmail)), "{dup:?}");
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(&sq.pool).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(&db.pool).await.unwrap();
         assert_eq!(n, 2);
     }
 }

@@ -1,18 +1,22 @@
 //! SQLite: what the dashboard reads, and the state change.
 
-use super::{
-    Attorney, DbError, HistoryEntry, LeadFilter, LeadSummary, LiveEvent, MarkOutcome, sqlite::SqliteDb,
-    sqlite::parse_uuid, sqlite_read,
+use super::DashboardStore;
+use crate::{
+    domain::{
+        LeadState,
+        dashboard::{HistoryEntry, LeadFilter, LeadSummary, LiveEvent},
+    },
+    server::db::{
+        Attorney, DbError, MarkOutcome, SEARCH_COUNT_CAP, escape_like,
+        row::{self, HISTORY_COLUMNS, SUMMARY_COLUMNS},
+        sqlite::SqliteDb,
+    },
 };
-use crate::domain::{LeadState, dashboard::LiveEventKind};
+use async_trait::async_trait;
 use rusqlite::{Connection, params};
 use sqlx::Row;
 use std::sync::LazyLock;
 use uuid::Uuid;
-
-pub(super) const SUMMARY_COLUMNS: &str =
-    "l.id, l.first_name, l.last_name, l.email, l.state, l.created_at, l.resume_file_name,
-     l.resume_content_type, l.reached_out_at, a.display_name AS reached_out_by_name";
 
 /// The WHERE clause shared by the page and the count. `?1` state, `?2` LIKE pattern.
 const FILTER: &str = "(?1 IS NULL OR l.state = ?1)
@@ -23,14 +27,15 @@ const FILTER: &str = "(?1 IS NULL OR l.state = ?1)
 const FILTER_INDEXED: &str = "(?1 IS NULL OR l.state = ?1)
      AND l.id IN (SELECT lead_id FROM lead_search WHERE lead_search MATCH ?2)";
 
-impl SqliteDb {
-    pub async fn list_leads(&self, f: &LeadFilter, limit: i64) -> Result<(Vec<LeadSummary>, i64), DbError> {
+#[async_trait]
+impl DashboardStore for SqliteDb {
+    async fn list(&self, f: &LeadFilter, limit: i64) -> Result<(Vec<LeadSummary>, i64), DbError> {
         let state = f.state.map(LeadState::as_str);
         let indexed = f.q.chars().count() >= 3;
         let (filter, pattern) = if indexed {
             (FILTER_INDEXED, Some(format!("\"{}\"", f.q.replace('"', "\"\""))))
         } else {
-            (FILTER, (!f.q.is_empty()).then(|| format!("%{}%", super::escape_like(&f.q.to_lowercase()))))
+            (FILTER, (!f.q.is_empty()).then(|| format!("%{}%", escape_like(&f.q.to_lowercase()))))
         };
         let (cursor_sql, cursor, order) = match (f.after, f.before) {
             (_, Some(b)) => ("AND l.id > ?3", Some(b), "ASC"),
@@ -48,7 +53,7 @@ impl SqliteDb {
             let mut rows = stmt.query(params![state, pattern, cursor, limit])?;
             let mut leads = Vec::with_capacity(limit as usize);
             while let Some(r) = rows.next()? {
-                leads.push(sqlite_read::summary(r)?);
+                leads.push(row::summary(r)?);
             }
             if order == "ASC" {
                 leads.reverse();
@@ -62,7 +67,7 @@ impl SqliteDb {
                 Some(_) => {
                     let count_sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {filter} LIMIT ?3)");
                     conn.prepare_cached(&count_sql)?
-                        .query_row(params![state, pattern, super::SEARCH_COUNT_CAP + 1], |r| r.get(0))?
+                        .query_row(params![state, pattern, SEARCH_COUNT_CAP + 1], |r| r.get(0))?
                 }
             };
             Ok((leads, total))
@@ -71,41 +76,33 @@ impl SqliteDb {
         if searching { self.readers.with_blocking(run).await } else { self.readers.with(run) }
     }
 
-    pub async fn lead_summary(&self, id: Uuid) -> Result<Option<LeadSummary>, DbError> {
-        // Built once: this runs on every lead page and state change.
+    async fn summary(&self, id: Uuid) -> Result<Option<LeadSummary>, DbError> {
+        self.readers.with(|conn| {
+            let mut stmt = conn.prepare_cached(&SUMMARY_SQL)?;
+            let mut rows = stmt.query([id.hyphenated().to_string()])?;
+            rows.next()?.map(row::summary).transpose()
+        })
+    }
+
+    async fn history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, DbError> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
             format!(
-                "SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by WHERE l.id = ?1"
+                "SELECT {HISTORY_COLUMNS} FROM lead_events e
+                 LEFT JOIN attorneys a ON a.id = e.attorney_id WHERE e.lead_id = ?1 ORDER BY e.id"
             )
         });
         self.readers.with(|conn| {
             let mut stmt = conn.prepare_cached(&SQL)?;
             let mut rows = stmt.query([id.hyphenated().to_string()])?;
-            rows.next()?.map(sqlite_read::summary).transpose()
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(row::history_entry(r)?);
+            }
+            Ok(out)
         })
     }
 
-    pub async fn lead_history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, DbError> {
-        let rows = sqlx::query(
-            "SELECT e.kind, e.state, e.at, a.display_name FROM lead_events e
-             LEFT JOIN attorneys a ON a.id = e.attorney_id WHERE e.lead_id = ? ORDER BY e.id",
-        )
-        .bind(id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(HistoryEntry {
-                    state: super::parse_state(r.try_get("state")?)?,
-                    created: r.try_get::<String, _>("kind")? == "CREATED",
-                    by: r.try_get("display_name")?,
-                    at: r.try_get("at")?,
-                })
-            })
-            .collect()
-    }
-
-    pub async fn mark_reached_out(&self, id: Uuid, attorney: &Attorney, now: i64) -> Result<MarkOutcome, DbError> {
+    async fn mark_reached_out(&self, id: Uuid, attorney: &Attorney, now: i64) -> Result<MarkOutcome, DbError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let changed = sqlx::query(
             "UPDATE leads SET state = 'REACHED_OUT', reached_out_at = ?1, reached_out_by = ?2, updated_at = ?1
@@ -127,15 +124,12 @@ impl SqliteDb {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
+            let row = sqlx::query(&SUMMARY_SQL).bind(id.to_string()).fetch_one(&mut *tx).await?;
+            let summary = row::summary(&row)?;
             tx.commit().await?;
-            return Ok(MarkOutcome::Marked(LiveEvent {
-                id: event_id,
-                lead_id: id,
-                kind: LiveEventKind::StateChanged,
-                state: LeadState::ReachedOut,
-                by: Some(attorney.display_name.clone()),
-                at: now,
-            }));
+            let event = super::reached_out_event(event_id, summary, attorney, now);
+            self.events.publish_lead(&event);
+            return Ok(MarkOutcome::Marked(Box::new(event)));
         }
         let row = sqlx::query(
             "SELECT l.reached_out_at, a.display_name FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by
@@ -151,26 +145,23 @@ impl SqliteDb {
         })
     }
 
-    pub async fn events_after(&self, id: i64, limit: i64) -> Result<Vec<LiveEvent>, DbError> {
-        let rows = sqlx::query(
-            "SELECT e.id, e.lead_id, e.kind, e.state, e.at, a.display_name FROM lead_events e
-             LEFT JOIN attorneys a ON a.id = e.attorney_id WHERE e.id > ? ORDER BY e.id LIMIT ?",
-        )
-        .bind(id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LiveEvent {
-                    id: r.try_get("id")?,
-                    lead_id: parse_uuid(r.try_get("lead_id")?)?,
-                    kind: super::event_kind(&r.try_get::<String, _>("kind")?),
-                    state: super::parse_state(r.try_get("state")?)?,
-                    by: r.try_get("display_name")?,
-                    at: r.try_get("at")?,
-                })
+    async fn events_after(&self, id: i64, limit: i64) -> Result<Vec<LiveEvent>, DbError> {
+        static SQL: LazyLock<String> = LazyLock::new(|| row::events_after_sql("?1", "?2"));
+        self.readers
+            .with_blocking(move |conn| {
+                let mut stmt = conn.prepare_cached(&SQL)?;
+                let mut rows = stmt.query(params![id, limit])?;
+                let mut out = Vec::new();
+                while let Some(r) = rows.next()? {
+                    out.push(row::live_event(r)?);
+                }
+                Ok(out)
             })
-            .collect()
+            .await
     }
 }
+
+/// One lead's row, by id.
+static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by WHERE l.id = ?1")
+});

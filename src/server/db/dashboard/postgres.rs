@@ -1,0 +1,188 @@
+//! PostgreSQL: what the dashboard reads, and the state change.
+//!
+//! Each filter shape gets its own statement text, holding only the
+//! conditions it uses: a prepared statement with `$1 IS NULL OR …` arms
+//! gets one generic plan for every shape, which cannot use the right index.
+
+use super::DashboardStore;
+use crate::{
+    domain::{
+        LeadState,
+        dashboard::{HistoryEntry, LeadFilter, LeadSummary, LiveEvent},
+    },
+    server::db::{
+        Attorney, DbError, MarkOutcome, SEARCH_COUNT_CAP, escape_like,
+        events::postgres::notify_all,
+        postgres::PgDb,
+        row::{self, HISTORY_COLUMNS, SUMMARY_COLUMNS},
+    },
+};
+use async_trait::async_trait;
+use sqlx::Row;
+use std::sync::LazyLock;
+use uuid::Uuid;
+
+/// The page and its total in one round trip. Parameters: `$1` state, `$2`
+/// lower-cased LIKE pattern, `$3` cursor, `$4` limit, `$5` count cap, each
+/// present only in the shapes that use it.
+fn list_sql(state: bool, search: bool, cursor: Option<bool>) -> String {
+    let mut conds = Vec::new();
+    if state {
+        conds.push("l.state = $1".to_owned());
+    }
+    if search {
+        conds.push(
+            "(l.email_normalized LIKE $2 ESCAPE '\\' OR lower(l.first_name || ' ' || l.last_name) LIKE $2 ESCAPE '\\')"
+                .to_owned(),
+        );
+    }
+    let filter = if conds.is_empty() { "TRUE".to_owned() } else { conds.join(" AND ") };
+    let (cursor_sql, order) = match cursor {
+        Some(true) => (" AND l.id > $3", "ASC"),
+        Some(false) => (" AND l.id < $3", "DESC"),
+        None => ("", "DESC"),
+    };
+    let total = if search {
+        // Searching counts at most SEARCH_COUNT_CAP + 1 matches ("1000+").
+        format!("(SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {filter} LIMIT $5) AS m)")
+    } else if state {
+        // Kept by triggers (migration 0003): no counting of rows.
+        "(SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts WHERE state = $1)".to_owned()
+    } else {
+        "(SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts)".to_owned()
+    };
+    // `total` is a one-row table, so an empty page still carries it.
+    format!(
+        "SELECT t.total, p.* FROM (SELECT {total} AS total) AS t LEFT JOIN (
+             SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by
+             WHERE {filter}{cursor_sql} ORDER BY l.id {order} LIMIT $4) AS p ON TRUE"
+    )
+}
+
+/// Every shape's statement, built once: index by `state`, `search`, cursor (none, before, after).
+static LIST_SQL: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut v = Vec::new();
+    for state in [false, true] {
+        for search in [false, true] {
+            for cursor in [None, Some(true), Some(false)] {
+                v.push(list_sql(state, search, cursor));
+            }
+        }
+    }
+    v
+});
+
+fn shape(state: bool, search: bool, cursor: Option<bool>) -> &'static str {
+    let c = match cursor {
+        None => 0,
+        Some(true) => 1,
+        Some(false) => 2,
+    };
+    &LIST_SQL[(state as usize) * 6 + (search as usize) * 3 + c]
+}
+
+static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by WHERE l.id = $1")
+});
+
+#[async_trait]
+impl DashboardStore for PgDb {
+    async fn list(&self, f: &LeadFilter, limit: i64) -> Result<(Vec<LeadSummary>, i64), DbError> {
+        let state = f.state.map(LeadState::as_str);
+        let pattern = (!f.q.is_empty()).then(|| format!("%{}%", escape_like(&f.q.to_lowercase())));
+        let (cursor, before) = match (f.after, f.before) {
+            (_, Some(b)) => (Some(b), Some(true)),
+            (Some(a), None) => (Some(a), Some(false)),
+            (None, None) => (None, None),
+        };
+        let sql = shape(state.is_some(), pattern.is_some(), before);
+        // Unused parameters are still sent (typed), so every shape binds the same list.
+        let rows = sqlx::query(sql)
+            .bind(state)
+            .bind(&pattern)
+            .bind(cursor)
+            .bind(limit)
+            .bind(SEARCH_COUNT_CAP + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let total: i64 = match rows.first() {
+            Some(r) => r.try_get("total")?,
+            None => 0,
+        };
+        let mut leads = Vec::with_capacity(rows.len());
+        for r in &rows {
+            // The LEFT JOIN's one row with no lead: an empty page.
+            if r.try_get::<Option<Uuid>, _>("id")?.is_some() {
+                leads.push(row::summary(r)?);
+            }
+        }
+        if before == Some(true) {
+            leads.reverse();
+        }
+        Ok((leads, total))
+    }
+
+    async fn summary(&self, id: Uuid) -> Result<Option<LeadSummary>, DbError> {
+        let row = sqlx::query(&SUMMARY_SQL).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(row::summary).transpose()
+    }
+
+    async fn history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, DbError> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT {HISTORY_COLUMNS} FROM lead_events e
+                 LEFT JOIN attorneys a ON a.id = e.attorney_id WHERE e.lead_id = $1 ORDER BY e.id"
+            )
+        });
+        let rows = sqlx::query(&SQL).bind(id).fetch_all(&self.pool).await?;
+        rows.iter().map(row::history_entry).collect()
+    }
+
+    async fn mark_reached_out(&self, id: Uuid, attorney: &Attorney, now: i64) -> Result<MarkOutcome, DbError> {
+        let mut tx = self.pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE leads SET state = 'REACHED_OUT', reached_out_at = $1, reached_out_by = $2, updated_at = $1
+             WHERE id = $3 AND state = 'PENDING'",
+        )
+        .bind(now)
+        .bind(attorney.id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 1 {
+            let event_id: i64 = sqlx::query_scalar(
+                "INSERT INTO lead_events (lead_id, kind, state, attorney_id, at)
+                 VALUES ($1, 'STATE_CHANGED', 'REACHED_OUT', $2, $3) RETURNING id",
+            )
+            .bind(id)
+            .bind(attorney.id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let row = sqlx::query(&SUMMARY_SQL).bind(id).fetch_one(&mut *tx).await?;
+            let event = super::reached_out_event(event_id, row::summary(&row)?, attorney, now);
+            notify_all(&mut tx, std::slice::from_ref(&event)).await?;
+            tx.commit().await?;
+            return Ok(MarkOutcome::Marked(Box::new(event)));
+        }
+        let row = sqlx::query(
+            "SELECT l.reached_out_at, a.display_name FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by
+             WHERE l.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(match row {
+            None => MarkOutcome::NotFound,
+            Some(r) => MarkOutcome::AlreadyMarked { by: r.try_get("display_name")?, at: r.try_get("reached_out_at")? },
+        })
+    }
+
+    async fn events_after(&self, id: i64, limit: i64) -> Result<Vec<LiveEvent>, DbError> {
+        static SQL: LazyLock<String> = LazyLock::new(|| row::events_after_sql("$1", "$2"));
+        let rows = sqlx::query(&SQL).bind(id).bind(limit).fetch_all(&self.pool).await?;
+        rows.iter().map(row::live_event).collect()
+    }
+}

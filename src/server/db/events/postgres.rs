@@ -1,0 +1,131 @@
+//! PostgreSQL: changes are sent with NOTIFY inside the transaction that made
+//! them (delivered at commit, never for a rollback); each instance LISTENs
+//! and feeds its own channels. While the listener is down, nothing may be
+//! cached and open dashboards are told to resync.
+
+use super::{AccountMessage, Channels, EventBus, LiveMessage};
+use crate::{
+    domain::dashboard::LiveEvent,
+    server::db::{DbError, postgres::PgDb},
+};
+use serde::{Deserialize, Serialize};
+use sqlx::{PgConnection, PgPool};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+use tokio::sync::{broadcast, watch};
+use uuid::Uuid;
+
+/// The NOTIFY channel.
+pub const CHANNEL: &str = "intake_events";
+
+/// A NOTIFY payload.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Wire {
+    Lead(Box<LiveEvent>),
+    Account(Uuid),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct PgEvents {
+    channels: Channels,
+    listening: Arc<AtomicBool>,
+    stop: Arc<watch::Sender<bool>>,
+}
+
+impl PgEvents {
+    /// Starts this instance's listener.
+    pub(crate) fn start(pool: PgPool) -> Self {
+        let this =
+            Self { channels: Channels::default(), listening: Arc::default(), stop: Arc::new(watch::channel(false).0) };
+        tokio::spawn(listen(pool, this.clone()));
+        this
+    }
+
+    pub(crate) fn stop(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl EventBus for PgDb {
+    fn subscribe(&self) -> broadcast::Receiver<LiveMessage> {
+        self.events.channels.subscribe()
+    }
+
+    fn subscribe_accounts(&self) -> broadcast::Receiver<AccountMessage> {
+        self.events.channels.subscribe_accounts()
+    }
+
+    fn announces_account_changes(&self) -> bool {
+        self.events.listening.load(Ordering::Acquire)
+    }
+}
+
+/// Queues lead events for every instance; delivered when the transaction commits.
+pub(crate) async fn notify_all(tx: &mut PgConnection, events: &[LiveEvent]) -> Result<(), DbError> {
+    let payloads = events
+        .iter()
+        .map(|e| serde_json::to_string(&Wire::Lead(Box::new(e.clone()))))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| DbError::Worker(format!("cannot encode an event: {e}")))?;
+    sqlx::query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
+        .bind(CHANNEL)
+        .bind(payloads)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+async fn listen(pool: PgPool, events: PgEvents) {
+    let mut stop = events.stop.subscribe();
+    let down = |events: &PgEvents| {
+        events.listening.store(false, Ordering::Release);
+        events.channels.resync();
+    };
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "events: cannot connect the listener; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                    _ = stop.changed() => return,
+                }
+            }
+        };
+        if let Err(e) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %e, "events: LISTEN failed; retrying");
+            continue;
+        }
+        events.listening.store(true, Ordering::Release);
+        // Anything that changed before LISTEN took effect is unknown here.
+        events.channels.resync();
+        loop {
+            tokio::select! {
+                msg = listener.try_recv() => match msg {
+                    Ok(Some(n)) => match serde_json::from_str::<Wire>(n.payload()) {
+                        Ok(Wire::Lead(ev)) => events.channels.publish_lead(&ev),
+                        Ok(Wire::Account(id)) => events.channels.publish_account(id),
+                        Err(e) => tracing::warn!(error = %e, "events: bad payload"),
+                    },
+                    // The connection dropped; anything sent meanwhile is lost.
+                    Ok(None) => { down(&events); break; }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "events: listener failed; reconnecting");
+                        down(&events);
+                        break;
+                    }
+                },
+                _ = stop.changed() => { down(&events); return; }
+            }
+        }
+    }
+}

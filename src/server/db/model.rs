@@ -1,0 +1,113 @@
+//! What the data layer stores and returns, whatever the backend.
+
+use crate::domain::dashboard::LiveEvent;
+use std::time::{SystemTime, UNIX_EPOCH};
+use uuid::Uuid;
+
+/// Milliseconds since the Unix epoch, the unit every stored time uses.
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// A lead ready to be stored.
+#[derive(Clone, Debug)]
+pub struct NewLead {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub email_normalized: String,
+    pub created_at: i64,
+    pub resume: ResumeMeta,
+}
+
+/// What we know about a stored resume.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResumeMeta {
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub key: String,
+}
+
+/// A stored lead.
+#[derive(Clone, Debug)]
+pub struct Lead {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub state: crate::domain::LeadState,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub resume: ResumeMeta,
+}
+
+/// An email to queue.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub id: Uuid,
+    pub kind: &'static str,
+    pub recipients: String,
+    pub reply_to: Option<String>,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+}
+
+/// A queued email, claimed for sending.
+#[derive(Clone, Debug)]
+pub struct OutboxMessage {
+    pub id: Uuid,
+    pub lead_id: Option<Uuid>,
+    pub kind: String,
+    pub recipients: String,
+    pub reply_to: Option<String>,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub attempts: i64,
+}
+
+/// Delivery status of one email, as shown to attorneys and tests.
+#[derive(Clone, Debug)]
+pub struct MessageStatus {
+    pub id: Uuid,
+    pub kind: String,
+    pub recipients: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub sent_at: Option<i64>,
+}
+
+/// An attorney account.
+#[derive(Clone, Debug)]
+pub struct Attorney {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub created_at: i64,
+    pub disabled: bool,
+    /// Sessions that logged in before this time (ms) are over: set by
+    /// logging out, disabling the account and resetting its password.
+    pub sessions_valid_after: i64,
+}
+
+/// Outcome of "mark reached out".
+#[derive(Clone, Debug)]
+pub enum MarkOutcome {
+    Marked(Box<LiveEvent>),
+    AlreadyMarked { by: Option<String>, at: Option<i64> },
+    NotFound,
+}
+
+/// Searches count matches only up to this many (shown as "1000+").
+pub const SEARCH_COUNT_CAP: i64 = 1000;
+
+/// Escapes LIKE wildcards so a search for "50%" means the text "50%".
+pub(crate) fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}

@@ -1,0 +1,222 @@
+//! Row mapping, written once for every driver. Each driver's row type says
+//! how it reads a column ([`Columns`]); the mappers below name the columns.
+//! SQLite stores UUIDs as text, PostgreSQL natively: that is the difference.
+
+use super::{Attorney, DbError, Lead, MessageStatus, OutboxMessage, ResumeMeta};
+use crate::domain::{
+    LeadState,
+    dashboard::{HistoryEntry, LeadSummary, LiveEvent, LiveEventKind},
+};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+pub(crate) trait Columns {
+    fn text(&self, col: &'static str) -> Result<String, DbError>;
+    fn opt_text(&self, col: &'static str) -> Result<Option<String>, DbError>;
+    fn int(&self, col: &'static str) -> Result<i64, DbError>;
+    fn opt_int(&self, col: &'static str) -> Result<Option<i64>, DbError>;
+    fn flag(&self, col: &'static str) -> Result<bool, DbError>;
+    fn uuid(&self, col: &'static str) -> Result<Uuid, DbError>;
+    fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>, DbError>;
+
+    fn state(&self, col: &'static str) -> Result<LeadState, DbError> {
+        self.text(col)?.parse().map_err(|e: String| DbError::corrupt(col, e))
+    }
+}
+
+fn parse_uuid(col: &'static str, s: &str) -> Result<Uuid, DbError> {
+    Uuid::parse_str(s).map_err(|e| DbError::corrupt(col, e))
+}
+
+impl Columns for sqlx::sqlite::SqliteRow {
+    fn text(&self, col: &'static str) -> Result<String, DbError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_text(&self, col: &'static str) -> Result<Option<String>, DbError> {
+        Ok(self.try_get(col)?)
+    }
+    fn int(&self, col: &'static str) -> Result<i64, DbError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_int(&self, col: &'static str) -> Result<Option<i64>, DbError> {
+        Ok(self.try_get(col)?)
+    }
+    fn flag(&self, col: &'static str) -> Result<bool, DbError> {
+        Ok(self.try_get(col)?)
+    }
+    fn uuid(&self, col: &'static str) -> Result<Uuid, DbError> {
+        parse_uuid(col, self.try_get_unchecked::<&str, _>(col)?)
+    }
+    fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>, DbError> {
+        self.try_get_unchecked::<Option<&str>, _>(col)?.map(|s| parse_uuid(col, s)).transpose()
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn text(&self, col: &'static str) -> Result<String, DbError> {
+        Ok(self.get(col)?)
+    }
+    fn opt_text(&self, col: &'static str) -> Result<Option<String>, DbError> {
+        Ok(self.get(col)?)
+    }
+    fn int(&self, col: &'static str) -> Result<i64, DbError> {
+        Ok(self.get(col)?)
+    }
+    fn opt_int(&self, col: &'static str) -> Result<Option<i64>, DbError> {
+        Ok(self.get(col)?)
+    }
+    fn flag(&self, col: &'static str) -> Result<bool, DbError> {
+        Ok(self.get(col)?)
+    }
+    fn uuid(&self, col: &'static str) -> Result<Uuid, DbError> {
+        // Borrowed, not copied: this runs for every listed row.
+        let v = self.get_ref(col)?;
+        parse_uuid(col, v.as_str().map_err(|e| DbError::corrupt(col, e))?)
+    }
+    fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>, DbError> {
+        let v = self.get_ref(col)?;
+        v.as_str_or_null().map_err(|e| DbError::corrupt(col, e))?.map(|s| parse_uuid(col, s)).transpose()
+    }
+}
+
+impl Columns for sqlx::postgres::PgRow {
+    fn text(&self, col: &'static str) -> Result<String, DbError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_text(&self, col: &'static str) -> Result<Option<String>, DbError> {
+        Ok(self.try_get(col)?)
+    }
+    fn int(&self, col: &'static str) -> Result<i64, DbError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_int(&self, col: &'static str) -> Result<Option<i64>, DbError> {
+        Ok(self.try_get(col)?)
+    }
+    fn flag(&self, col: &'static str) -> Result<bool, DbError> {
+        Ok(self.try_get(col)?)
+    }
+    fn uuid(&self, col: &'static str) -> Result<Uuid, DbError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>, DbError> {
+        Ok(self.try_get(col)?)
+    }
+}
+
+/// `SELECT *` from `leads`.
+pub(crate) fn lead(r: &impl Columns) -> Result<Lead, DbError> {
+    Ok(Lead {
+        id: r.uuid("id")?,
+        first_name: r.text("first_name")?,
+        last_name: r.text("last_name")?,
+        email: r.text("email")?,
+        state: r.state("state")?,
+        created_at: r.int("created_at")?,
+        updated_at: r.int("updated_at")?,
+        resume: ResumeMeta {
+            file_name: r.text("resume_file_name")?,
+            content_type: r.text("resume_content_type")?,
+            size: r.int("resume_size")?,
+            sha256: r.text("resume_sha256")?,
+            key: r.text("resume_key")?,
+        },
+    })
+}
+
+/// The columns of a listed lead, for `leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by`.
+pub(crate) const SUMMARY_COLUMNS: &str = "l.id, l.first_name, l.last_name, l.email, l.state, l.created_at,
+     l.resume_file_name, l.resume_content_type, l.reached_out_at, a.display_name AS reached_out_by_name";
+
+/// A row of [`SUMMARY_COLUMNS`].
+pub(crate) fn summary(r: &impl Columns) -> Result<LeadSummary, DbError> {
+    Ok(LeadSummary {
+        id: r.uuid("id")?,
+        first_name: r.text("first_name")?,
+        last_name: r.text("last_name")?,
+        email: r.text("email")?,
+        state: r.state("state")?,
+        created_at: r.int("created_at")?,
+        resume_file_name: r.text("resume_file_name")?,
+        resume_content_type: r.text("resume_content_type")?,
+        reached_out_at: r.opt_int("reached_out_at")?,
+        reached_out_by: r.opt_text("reached_out_by_name")?,
+    })
+}
+
+/// `SELECT *` from `attorneys`.
+pub(crate) fn attorney(r: &impl Columns) -> Result<Attorney, DbError> {
+    Ok(Attorney {
+        id: r.uuid("id")?,
+        email: r.text("email")?,
+        display_name: r.text("display_name")?,
+        password_hash: r.text("password_hash")?,
+        created_at: r.int("created_at")?,
+        disabled: r.flag("disabled")?,
+        sessions_valid_after: r.int("sessions_valid_after")?,
+    })
+}
+
+pub(crate) fn message(r: &impl Columns) -> Result<OutboxMessage, DbError> {
+    Ok(OutboxMessage {
+        id: r.uuid("id")?,
+        lead_id: r.opt_uuid("lead_id")?,
+        kind: r.text("kind")?,
+        recipients: r.text("recipients")?,
+        reply_to: r.opt_text("reply_to")?,
+        subject: r.text("subject")?,
+        body_text: r.text("body_text")?,
+        body_html: r.text("body_html")?,
+        attempts: r.int("attempts")?,
+    })
+}
+
+pub(crate) fn message_status(r: &impl Columns) -> Result<MessageStatus, DbError> {
+    Ok(MessageStatus {
+        id: r.uuid("id")?,
+        kind: r.text("kind")?,
+        recipients: r.text("recipients")?,
+        status: r.text("status")?,
+        attempts: r.int("attempts")?,
+        last_error: r.opt_text("last_error")?,
+        sent_at: r.opt_int("sent_at")?,
+    })
+}
+
+/// For `lead_events e LEFT JOIN attorneys a ON a.id = e.attorney_id`.
+pub(crate) const HISTORY_COLUMNS: &str = "e.kind, e.state, e.at, a.display_name";
+
+pub(crate) fn history_entry(r: &impl Columns) -> Result<HistoryEntry, DbError> {
+    Ok(HistoryEntry {
+        state: r.state("state")?,
+        created: r.text("kind")? == "CREATED",
+        by: r.opt_text("display_name")?,
+        at: r.int("at")?,
+    })
+}
+
+/// For a replayed event: `lead_events e LEFT JOIN attorneys a ON a.id = e.attorney_id`,
+/// its lead's row as [`SUMMARY_COLUMNS`] (under `JOIN leads l`, `LEFT JOIN attorneys ra`).
+pub(crate) fn live_event(r: &impl Columns) -> Result<LiveEvent, DbError> {
+    Ok(LiveEvent {
+        id: r.int("event_id")?,
+        lead_id: r.uuid("id")?,
+        kind: if r.text("event_kind")? == "CREATED" { LiveEventKind::Created } else { LiveEventKind::StateChanged },
+        state: r.state("event_state")?,
+        by: r.opt_text("event_by")?,
+        at: r.int("event_at")?,
+        lead: Some(summary(r)?),
+    })
+}
+
+/// Replayed events with their leads' rows; `{after}` and `{limit}` are the driver's placeholders.
+pub(crate) fn events_after_sql(after: &str, limit: &str) -> String {
+    format!(
+        "SELECT e.id AS event_id, e.kind AS event_kind, e.state AS event_state, e.at AS event_at,
+             ea.display_name AS event_by, {SUMMARY_COLUMNS}
+         FROM lead_events e
+         JOIN leads l ON l.id = e.lead_id
+         LEFT JOIN attorneys ea ON ea.id = e.attorney_id
+         LEFT JOIN attorneys a ON a.id = l.reached_out_by
+         WHERE e.id > {after} ORDER BY e.id LIMIT {limit}"
+    )
+}
