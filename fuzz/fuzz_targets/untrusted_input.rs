@@ -4,7 +4,7 @@
 
 use intake::{
     domain::{LeadForm, dashboard::clean_query},
-    server::{http::bounded::MultipartGuard, sniff::identify},
+    server::{bounded::MultipartGuard, sniff::identify},
 };
 use libfuzzer_sys::fuzz_target;
 

@@ -10,7 +10,7 @@ use uuid::Uuid;
 pub async fn list_leads(filter: LeadFilter) -> Result<LeadPage, AppError> {
     let _attorney = crate::server::auth::require_attorney().await?;
     let state = app_state()?;
-    crate::server::leads::page(&state, &filter).await.map_err(crate::server::http::fail)
+    crate::server::leads::page(&state, &filter).await.map_err(crate::server::error::Error::into_app_error)
 }
 
 /// Everything about one lead.
@@ -18,7 +18,7 @@ pub async fn list_leads(filter: LeadFilter) -> Result<LeadPage, AppError> {
 pub async fn get_lead(id: Uuid) -> Result<LeadDetail, AppError> {
     let _attorney = crate::server::auth::require_attorney().await?;
     let state = app_state()?;
-    crate::server::leads::detail(&state, id).await.map_err(crate::server::http::fail)
+    crate::server::leads::detail(&state, id).await.map_err(crate::server::error::Error::into_app_error)
 }
 
 /// Marks a pending lead as reached out by the signed-in attorney.
@@ -26,7 +26,9 @@ pub async fn get_lead(id: Uuid) -> Result<LeadDetail, AppError> {
 pub async fn mark_reached_out(id: Uuid) -> Result<LeadSummary, AppError> {
     let attorney = crate::server::auth::require_attorney().await?;
     let state = app_state()?;
-    crate::server::leads::mark_reached_out(&state, id, &attorney).await.map_err(crate::server::http::fail)
+    crate::server::leads::mark_reached_out(&state, id, &attorney)
+        .await
+        .map_err(crate::server::error::Error::into_app_error)
 }
 
 /// The signed-in attorney.

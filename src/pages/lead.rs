@@ -46,10 +46,8 @@ pub fn LeadPage() -> impl IntoView {
                         Err(e) => {
                             redirect_if_unauthorized(&e);
                             #[cfg(feature = "ssr")]
-                            if e == AppError::NotFound
-                                && let Some(res) = use_context::<leptos_axum::ResponseOptions>()
-                            {
-                                res.set_status(axum::http::StatusCode::NOT_FOUND);
+                            if e == AppError::NotFound {
+                                crate::server::error::Error::NotFound("lead").set_on_response();
                             }
                             view! {
                                 <Title text="Lead not found — Intake"/>

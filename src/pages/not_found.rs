@@ -5,9 +5,7 @@ use leptos_meta::Title;
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
+    crate::server::error::Error::NotFound("page").set_on_response();
     view! {
         <Title text="Page not found"/>
         <main class="page">

@@ -6,7 +6,7 @@
 #[cfg(test)]
 mod tests {
     use crate::domain::{LeadForm, dashboard::clean_query};
-    use crate::server::{http::bounded::MultipartGuard, sniff::identify};
+    use crate::server::{bounded::MultipartGuard, sniff::identify};
     use proptest::prelude::*;
     use std::io::Cursor;
 

@@ -4,19 +4,19 @@
 
 use crate::{
     domain::{
-        Field, FieldErrors, LeadForm, SubmitFailure, SubmitFailureKind, SubmitReceipt,
-        submission::{ACCEPTED_FORMATS, resume_error, too_large_message},
+        Field, FieldErrors, LeadForm, SubmitReceipt,
+        submission::{ACCEPTED_FORMATS, resume_error},
     },
     server::{
         client_ip::ClientIp,
         db::{DbError, NewLead, ResumeMeta, now_ms},
+        error::Error,
         mail::compose,
         sniff::ResumeKind,
         state::AppState,
         storage::StagedResume,
     },
 };
-use axum::http::StatusCode;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 use uuid::Uuid;
@@ -29,89 +29,11 @@ const DRAIN_LIMIT: u64 = 32 * 1024 * 1024;
 /// The honeypot field: hidden from people, filled in by naive bots.
 pub const HONEYPOT_FIELD: &str = "website";
 
-/// Why a submission was refused. Each maps to one HTTP status in [`SubmitError::status`].
-#[derive(Debug)]
-pub enum SubmitError {
-    RateLimited {
-        retry_after: Duration,
-    },
-    /// Too many submissions are being uploaded at once.
-    Busy,
-    TooLarge {
-        limit: u64,
-    },
-    Malformed(String),
-    Invalid(FieldErrors),
-    Duplicate,
-    Spam,
-    Internal(String),
-}
-
-impl SubmitError {
-    pub fn status(&self) -> StatusCode {
-        match self {
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Malformed(_) | Self::Invalid(_) | Self::Spam => StatusCode::BAD_REQUEST,
-            Self::Duplicate => StatusCode::CONFLICT,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// What the client is told.
-    pub fn to_failure(&self) -> SubmitFailure {
-        use SubmitFailureKind as K;
-        match self {
-            Self::RateLimited { retry_after } => SubmitFailure::new(
-                K::RateLimited,
-                format!(
-                    "Too many submissions from your network. Please try again in {} seconds.",
-                    retry_after.as_secs().max(1)
-                ),
-            ),
-            Self::Busy => SubmitFailure::new(
-                K::Unavailable,
-                "We are receiving many submissions right now. Please try again in a few seconds.",
-            ),
-            Self::TooLarge { limit } => {
-                let mut f = SubmitFailure::new(K::TooLarge, too_large_message(*limit));
-                f.fields.set(Field::Resume, Some(too_large_message(*limit)));
-                f
-            }
-            Self::Malformed(why) => SubmitFailure::new(K::Malformed, format!("The form could not be read: {why}.")),
-            Self::Invalid(fields) => SubmitFailure::invalid(fields.clone()),
-            Self::Duplicate => {
-                let msg = "We already have a submission with this email address. There is no need to submit \
-                           again: an attorney will contact you.";
-                let mut f = SubmitFailure::new(K::Duplicate, msg);
-                f.fields.set(Field::Email, Some("This email address has already been used for a submission.".into()));
-                f
-            }
-            Self::Spam => SubmitFailure::new(K::Malformed, "Your submission could not be accepted."),
-            Self::Internal(_) => {
-                SubmitFailure::new(K::Unavailable, "Something went wrong on our side. Please try again in a moment.")
-            }
-        }
-    }
-}
-
-impl SubmitError {
-    /// How long a refused client should wait before trying again, if it should.
-    pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Self::RateLimited { retry_after } => Some(*retry_after),
-            Self::Busy => Some(Duration::from_secs(2)),
-            _ => None,
-        }
-    }
-}
-
-impl SubmitError {
-    /// A multipart read error. The body bounds (see `http::bounded`) surface
+impl Error {
+    /// A multipart read error. The body bounds (see `bounded`) surface
     /// as read errors inside multer's; `max` is the resume limit.
     fn from_multer(e: multer::Error, max: u64) -> Self {
-        use crate::server::http::bounded::{Cut, refusal_in};
+        use crate::server::bounded::{Cut, refusal_in};
         match refusal_in(&e) {
             Some(Cut::TooLarge) => Self::TooLarge { limit: max },
             Some(Cut::Stalled) => Self::Malformed("the upload stalled".into()),
@@ -139,41 +61,41 @@ pub struct ReceivedResume {
 
 /// Checks the per-client submission limit: in memory on SQLite (one
 /// instance), in a fixed window shared by every instance on PostgreSQL.
-pub async fn check_rate(state: &AppState, client: ClientIp) -> Result<(), SubmitError> {
+pub async fn check_rate(state: &AppState, client: ClientIp) -> Result<(), Error> {
     let Some(limiter) = &state.submit_limiter else { return Ok(()) };
     let Some(db) = state.db.counters() else {
-        return limiter.check(client.limit_key()).map_err(|retry_after| SubmitError::RateLimited { retry_after });
+        return limiter.check(client.limit_key()).map_err(|retry_after| Error::RateLimited { retry_after });
     };
     let rate = limiter.rate();
     let (now, window) = (now_ms(), rate.per.as_millis() as i64);
     let hit = db.hit(&format!("submit:{}", client.limit_key()), window, now).await.map_err(internal)?;
     if hit.hits > i64::from(rate.count) {
         let wait = Duration::from_millis((hit.window_start + window - now).max(1000) as u64);
-        return Err(SubmitError::RateLimited { retry_after: wait });
+        return Err(Error::RateLimited { retry_after: wait });
     }
     Ok(())
 }
 
 /// Runs a whole submission; the caller has already applied [`check_rate`].
-pub async fn submit(state: &AppState, multipart: multer::Multipart<'static>) -> Result<SubmitReceipt, SubmitError> {
+pub async fn submit(state: &AppState, multipart: multer::Multipart<'static>) -> Result<SubmitReceipt, Error> {
     let received = receive(state, multipart).await?;
     store(state, received).await
 }
 
 /// Streams the multipart body: text fields into memory (bounded), the resume to a staged file.
-pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Result<Received, SubmitError> {
+pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Result<Received, Error> {
     let max = state.config.max_resume_bytes;
     let mut form = LeadForm::default();
     let mut honeypot = String::new();
     let mut resume: Option<ReceivedResume> = None;
     let mut other_bytes = 0usize;
 
-    let bad = |e| SubmitError::from_multer(e, max);
+    let bad = |e| Error::from_multer(e, max);
     let mut parts = 0usize;
     while let Some(mut field) = mp.next_field().await.map_err(bad)? {
         parts += 1;
         if parts > state.config.max_parts {
-            return Err(SubmitError::Malformed("it has too many parts".into()));
+            return Err(Error::Malformed("it has too many parts".into()));
         }
         let name = field.name().unwrap_or_default().to_owned();
         if name == Field::Resume.name() && resume.is_none() {
@@ -185,7 +107,7 @@ pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Re
                 size += chunk.len() as u64;
                 if size > max {
                     drain(&mut mp, field, size).await;
-                    return Err(SubmitError::TooLarge { limit: max });
+                    return Err(Error::TooLarge { limit: max });
                 }
                 hasher.update(&chunk);
                 staged.write(&chunk).await.map_err(internal)?;
@@ -222,7 +144,7 @@ pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Re
             } else {
                 other_bytes += chunk.len();
                 if other_bytes > MAX_OTHER_PARTS {
-                    return Err(SubmitError::Malformed("it has unexpected parts".into()));
+                    return Err(Error::Malformed("it has unexpected parts".into()));
                 }
             }
         }
@@ -254,10 +176,10 @@ async fn drain(mp: &mut multer::Multipart<'static>, mut field: multer::Field<'st
 }
 
 /// Validates and stores a received submission.
-pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt, SubmitError> {
+pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt, Error> {
     if !received.honeypot.trim().is_empty() {
         tracing::info!("submission refused: honeypot field filled in");
-        return Err(SubmitError::Spam);
+        return Err(Error::Spam);
     }
     let (valid, mut errors) = match received.form.validate() {
         Ok(v) => (Some(v), FieldErrors::default()),
@@ -272,10 +194,10 @@ pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt
     };
     errors.set(Field::Resume, resume_problem);
     let (Some(valid), Some(resume)) = (valid, received.resume) else {
-        return Err(SubmitError::Invalid(errors));
+        return Err(Error::Invalid(errors));
     };
     if !errors.is_empty() {
-        return Err(SubmitError::Invalid(errors));
+        return Err(Error::Invalid(errors));
     }
     let kind = resume.kind.expect("checked above");
 
@@ -299,7 +221,7 @@ pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt
     staged.finish().await.map_err(internal)?;
     match state.db.leads().insert(&lead, &messages).await {
         Ok(_announced) => {}
-        Err(DbError::DuplicateEmail) => return Err(SubmitError::Duplicate),
+        Err(DbError::DuplicateEmail) => return Err(Error::Duplicate),
         Err(e) => return Err(internal(e)),
     }
     if let Err(e) = staged.commit().await {
@@ -311,20 +233,19 @@ pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt
     Ok(SubmitReceipt { id: lead.id, first_name: lead.first_name, email: lead.email })
 }
 
-fn text_field_too_long(name: &str) -> SubmitError {
+fn text_field_too_long(name: &str) -> Error {
     let mut errors = FieldErrors::default();
     match name {
         "first_name" => errors.set(Field::FirstName, Some("This is far too long for a name.".into())),
         "last_name" => errors.set(Field::LastName, Some("This is far too long for a name.".into())),
         "email" => errors.set(Field::Email, Some("This is far too long for an email address.".into())),
-        _ => return SubmitError::Spam,
+        _ => return Error::Spam,
     }
-    SubmitError::Invalid(errors)
+    Error::Invalid(errors)
 }
 
-fn internal(e: impl std::fmt::Display) -> SubmitError {
-    tracing::error!(error = %e, "submission failed");
-    SubmitError::Internal(e.to_string())
+fn internal(e: impl std::fmt::Display) -> Error {
+    Error::internal("submission failed", e)
 }
 
 /// The last path component of a client file name, without control or

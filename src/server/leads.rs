@@ -1,21 +1,22 @@
 //! Attorney-side operations over the data layer: paging, details, the state change.
 
 use crate::{
-    domain::dashboard::{AppError, EmailStatus, LeadDetail, LeadFilter, LeadPage, PAGE_SIZE, clean_query},
+    domain::dashboard::{EmailStatus, LeadDetail, LeadFilter, LeadPage, PAGE_SIZE, clean_query},
     server::{
-        db::{Attorney, DbError, MarkOutcome, now_ms},
+        db::{Attorney, MarkOutcome, now_ms},
+        error::Error,
         state::AppState,
     },
 };
 use uuid::Uuid;
 
 /// One page of the dashboard (keyset pagination on the time-ordered id).
-pub async fn page(state: &AppState, filter: &LeadFilter) -> Result<LeadPage, AppError> {
+pub async fn page(state: &AppState, filter: &LeadFilter) -> Result<LeadPage, Error> {
     // The server function takes any filter a client sends, not only the page's.
     let cleaned = LeadFilter { q: clean_query(&filter.q), ..filter.clone() };
     let filter = &cleaned;
     let limit = PAGE_SIZE as i64 + 1;
-    let (mut rows, total) = state.db.dashboard().list(filter, limit).await.map_err(internal)?;
+    let (mut rows, total) = state.db.dashboard().list(filter, limit).await?;
     let (newer, older);
     if filter.before.is_some() {
         if rows.len() <= PAGE_SIZE {
@@ -35,16 +36,15 @@ pub async fn page(state: &AppState, filter: &LeadFilter) -> Result<LeadPage, App
     Ok(LeadPage { rows, total, older, newer, now_ms: now_ms() })
 }
 
-pub async fn detail(state: &AppState, id: Uuid) -> Result<LeadDetail, AppError> {
-    let lead = state.db.leads().get(id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
-    let summary = state.db.dashboard().summary(id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
-    let history = state.db.dashboard().history(id).await.map_err(internal)?;
+pub async fn detail(state: &AppState, id: Uuid) -> Result<LeadDetail, Error> {
+    let lead = state.db.leads().get(id).await?.ok_or(Error::NotFound("lead"))?;
+    let summary = state.db.dashboard().summary(id).await?.ok_or(Error::NotFound("lead"))?;
+    let history = state.db.dashboard().history(id).await?;
     let emails = state
         .db
         .outbox()
         .for_lead(id)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|m| EmailStatus {
             kind: m.kind,
@@ -70,22 +70,17 @@ pub async fn mark_reached_out(
     state: &AppState,
     id: Uuid,
     attorney: &Attorney,
-) -> Result<crate::domain::dashboard::LeadSummary, AppError> {
-    match state.db.dashboard().mark_reached_out(id, attorney, now_ms()).await.map_err(internal)? {
+) -> Result<crate::domain::dashboard::LeadSummary, Error> {
+    match state.db.dashboard().mark_reached_out(id, attorney, now_ms()).await? {
         MarkOutcome::Marked(event) => match event.lead {
             Some(row) => Ok(row),
-            None => state.db.dashboard().summary(id).await.map_err(internal)?.ok_or(AppError::NotFound),
+            None => state.db.dashboard().summary(id).await?.ok_or(Error::NotFound("lead")),
         },
-        MarkOutcome::AlreadyMarked { by, at } => Err(AppError::Conflict(format!(
+        MarkOutcome::AlreadyMarked { by, at } => Err(Error::Conflict(format!(
             "Already marked reached out by {} at {}.",
             by.as_deref().unwrap_or("another attorney"),
             at.map(crate::domain::time::format_utc).unwrap_or_else(|| "an earlier time".into())
         ))),
-        MarkOutcome::NotFound => Err(AppError::NotFound),
+        MarkOutcome::NotFound => Err(Error::NotFound("lead")),
     }
-}
-
-fn internal(e: DbError) -> AppError {
-    tracing::error!(error = %e, "database error");
-    AppError::Unavailable("Something went wrong on our side. Please try again.".into())
 }

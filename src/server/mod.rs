@@ -1,10 +1,12 @@
 //! Server-only code: configuration, state, data, storage, mail and HTTP.
 
 pub mod auth;
+pub mod bounded;
 pub mod cli;
 pub mod client_ip;
 pub mod config;
 pub mod db;
+pub mod error;
 mod fuzzed;
 pub mod http;
 pub mod intake;

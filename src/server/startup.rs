@@ -1,12 +1,12 @@
 //! Building and running the application: the analogue of `main`, usable from tests.
 
-use crate::server::db::SessionStore;
 use crate::{
     app::{App, shell},
     server::{
         auth::{self, bootstrap, password::Hasher, throttle::LoginThrottle},
+        bounded,
         config::Config,
-        db::Db,
+        db::{Db, SessionStore},
         http,
         limits::Limits,
         mail::{transport::Transport, worker::Sender},
@@ -188,7 +188,7 @@ fn router(state: AppState, session_store: SessionStore) -> Router {
             tower::ServiceBuilder::new()
                 // A malformed multipart header can panic inside a parser: answer 500, keep serving.
                 .layer(CatchPanicLayer::new())
-                .layer(axum::middleware::from_fn_with_state(state.clone(), http::bounded::bound_requests))
+                .layer(axum::middleware::from_fn_with_state(state.clone(), bounded::bound_requests))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::client_ip::identify_client))
                 .layer(TraceLayer::new_for_http())
                 .layer(axum::middleware::from_fn_with_state(state.clone(), http::security::security_headers))

@@ -2,11 +2,13 @@
 //! cross-site state changes, and keeps internal pages out of caches.
 
 use super::{CurrentAttorney, session};
-use crate::{domain::dashboard::encode_component, server::state::AppState};
+use crate::{
+    domain::dashboard::encode_component,
+    server::{error::Error, state::AppState},
+};
 use axum::{
-    Json,
     extract::{Request, State},
-    http::{HeaderValue, Method, StatusCode, header},
+    http::{HeaderValue, Method, header},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
@@ -40,7 +42,7 @@ pub fn protection(path: &str) -> Protection {
 pub async fn guard(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
     if !is_safe(req.method()) && !CSRF_EXEMPT.contains(&req.uri().path()) && !same_origin(&req, &state) {
         tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
-        return (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
+        return Error::CrossSite.into_response();
     }
     let path = req.uri().path().to_owned();
     let protection = protection(&path);
@@ -51,8 +53,7 @@ pub async fn guard(State(state): State<AppState>, session: Session, mut req: Req
                 req.extensions_mut().insert(CurrentAttorney(attorney));
             }
             None if protection == Protection::Api => {
-                let body = Json(serde_json::json!({ "Unauthorized": null, "message": "Log in to continue." }));
-                return no_store((StatusCode::UNAUTHORIZED, body).into_response());
+                return no_store(Error::Unauthorized.into_response());
             }
             None => {
                 let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/leads");

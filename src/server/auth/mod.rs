@@ -18,6 +18,6 @@ pub struct CurrentAttorney(pub Attorney);
 pub async fn require_attorney() -> Result<Attorney, AppError> {
     match leptos_axum::extract::<Extension<CurrentAttorney>>().await {
         Ok(Extension(CurrentAttorney(a))) => Ok(a),
-        Err(_) => Err(crate::server::http::fail(AppError::Unauthorized)),
+        Err(_) => Err(crate::server::error::Error::Unauthorized.into_app_error()),
     }
 }

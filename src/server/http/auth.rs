@@ -6,13 +6,13 @@ use crate::{
     server::{
         auth::{password::Busy, session, throttle},
         client_ip::ClientIp,
+        error::Error,
         state::AppState,
     },
 };
 use axum::{
     Extension, Form,
     extract::{Request, State},
-    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
 use leptos::prelude::provide_context;
@@ -29,9 +29,6 @@ pub struct LoginForm {
     next: String,
 }
 
-/// The same message for an unknown email, a wrong password and a disabled account.
-pub const BAD_CREDENTIALS: &str = "Incorrect email or password.";
-
 pub async fn login(
     State(state): State<AppState>,
     Extension(client): Extension<ClientIp>,
@@ -41,33 +38,27 @@ pub async fn login(
     let (parts, body) = req.into_parts();
     let req = Request::from_parts(parts.clone(), body);
     let Ok(Form(form)) = Form::<LoginForm>::from_request(req, &state).await else {
-        return (StatusCode::BAD_REQUEST, "The login form could not be read.").into_response();
+        return Error::Malformed("the login form is incomplete".into()).into_response();
     };
     let keys = throttle::keys(&form.email, client.limit_key());
-    let refuse = |status: StatusCode, error: String| {
-        let outcome = LoginOutcome { email: form.email.trim().to_owned(), error };
-        render_page(&state, &parts, status, move || provide_context(outcome.clone()))
+    // The login page again, with the error's message, status and Retry-After.
+    let refuse = |err: Error| {
+        let outcome = LoginOutcome { email: form.email.trim().to_owned(), error: err.message() };
+        let (state, parts) = (&state, &parts);
+        async move {
+            let mut res = render_page(state, parts, err.status(), move || provide_context(outcome.clone())).await;
+            err.apply_to(&mut res);
+            res
+        }
     };
     // Reserved before the password is checked: simultaneous guesses share one budget.
     let attempt = match state.login_throttle.begin(keys).await {
         Ok(a) => a,
-        Err(wait) => {
-            let minutes = wait.as_secs().div_ceil(60).max(1);
-            let msg = format!(
-                "Too many failed attempts. Try again in {minutes} minute{}.",
-                if minutes == 1 { "" } else { "s" }
-            );
-            let mut res = refuse(StatusCode::TOO_MANY_REQUESTS, msg).await;
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
-            return res;
-        }
+        Err(wait) => return refuse(Error::LockedOut { retry_after: wait }).await,
     };
     let attorney = match state.db.accounts().by_email(&form.email).await {
         Ok(a) => a,
-        Err(e) => {
-            tracing::error!(error = %e, "login: cannot read accounts");
-            return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. Please try again.".into()).await;
-        }
+        Err(e) => return refuse(Error::internal("login: cannot read accounts", e)).await,
     };
     let hash = attorney.as_ref().filter(|a| !a.disabled).map(|a| a.password_hash.clone());
     match state.hasher.verify(form.password.clone(), hash).await {
@@ -75,20 +66,16 @@ pub async fn login(
         Ok(false) => {
             attempt.failed().await;
             tracing::info!(ip = %client.0, "login failed");
-            return refuse(StatusCode::UNAUTHORIZED, BAD_CREDENTIALS.into()).await;
+            return refuse(Error::BadCredentials).await;
         }
         Err(Busy) => {
             drop(attempt);
-            let msg = "The server is busy. Please try again in a moment.".to_string();
-            let mut res = refuse(StatusCode::SERVICE_UNAVAILABLE, msg).await;
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            return res;
+            return refuse(Error::Busy { retry_after: std::time::Duration::from_secs(1) }).await;
         }
     }
     let attorney = attorney.expect("verified");
     if let Err(e) = session::log_in(&session, &attorney).await {
-        tracing::error!(error = %e, "login: cannot start a session");
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. Please try again.".into()).await;
+        return refuse(Error::internal("login: cannot start a session", e)).await;
     }
     tracing::info!(attorney = %attorney.email, "logged in");
     Redirect::to(&safe_next(&form.next, &state.config.public_url)).into_response()

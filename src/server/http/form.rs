@@ -1,11 +1,11 @@
 //! `POST /`: the intake form submitted without JavaScript. The page is
 //! rendered again, with the errors and the typed values, or the confirmation.
 
-use super::{multipart_from, render_page};
+use super::render_page;
 use crate::{
     domain::{LeadForm, SubmitReceipt},
     pages::home::FormOutcome,
-    server::{client_ip::ClientIp, intake, state::AppState},
+    server::{bounded::multipart_from, client_ip::ClientIp, error::Error, intake, state::AppState},
 };
 use axum::{
     Extension,
@@ -34,7 +34,7 @@ async fn run(
     client: ClientIp,
     headers: &HeaderMap,
     body: Body,
-) -> Result<SubmitReceipt, (intake::SubmitError, LeadForm)> {
+) -> Result<SubmitReceipt, (Error, LeadForm)> {
     intake::check_rate(state, client).await.map_err(|e| (e, LeadForm::default()))?;
     let multipart = multipart_from(headers, body).map_err(|e| (e, LeadForm::default()))?;
     let received = intake::receive(state, multipart).await.map_err(|e| (e, LeadForm::default()))?;

@@ -3,10 +3,10 @@
 //! A stream lives only as long as its session: it re-checks it every second
 //! and ends once the session is over (logout, account disabled, password reset).
 
-use crate::server::{auth::session, db::LiveMessage, limits::StreamRefusal, state::AppState};
+use crate::server::{auth::session, db::LiveMessage, error::Error, limits::StreamRefusal, state::AppState};
 use axum::{
     extract::State,
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::HeaderMap,
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
@@ -25,19 +25,12 @@ const REPLAY_LIMIT: i64 = 500;
 pub async fn events(State(state): State<AppState>, session: Session, headers: HeaderMap) -> Response {
     // The guard has checked the session; this is who it belongs to.
     let Some((attorney_id, auth_at)) = session::login_of(&session).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
+        return Error::Unauthorized.into_response();
     };
     let slot = match state.limits.stream((attorney_id, auth_at)) {
         Ok(slot) => slot,
-        Err(why) => {
-            let (status, wait) = match why {
-                StreamRefusal::Full => (StatusCode::SERVICE_UNAVAILABLE, "5"),
-                StreamRefusal::SessionFull => (StatusCode::TOO_MANY_REQUESTS, "30"),
-            };
-            let mut res = (status, "Too many open live connections.").into_response();
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(wait));
-            return res;
-        }
+        Err(StreamRefusal::Full) => return Error::Busy { retry_after: Duration::from_secs(5) }.into_response(),
+        Err(StreamRefusal::SessionFull) => return Error::TooManyStreams.into_response(),
     };
     let last_id = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<i64>().ok());
     // Subscribe before reading the backlog so nothing falls between the two.

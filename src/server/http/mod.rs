@@ -3,22 +3,17 @@
 
 mod api;
 mod auth;
-pub mod bounded;
 mod form;
 mod live;
 mod resume;
 pub mod security;
 
-use crate::{
-    app::shell,
-    domain::dashboard::AppError,
-    server::{intake::SubmitError, state::AppState},
-};
+use crate::{app::shell, server::state::AppState};
 use axum::{
     Router,
     body::Body,
     extract::Request,
-    http::{HeaderMap, Method, StatusCode, header, request::Parts},
+    http::{Method, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -46,37 +41,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/internal/events", get(live::events))
         .route("/leads/{id}/resume", get(resume::download))
         .route("/healthz", get(|| async { "ok" }))
-}
-
-/// The HTTP status of an internal call's error: the one mapping.
-pub fn status_of(err: &AppError) -> StatusCode {
-    match err {
-        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-        AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        AppError::Unavailable(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-/// In a server function: sets the response status for `err` and returns it.
-pub fn fail(err: AppError) -> AppError {
-    if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(status_of(&err));
-    }
-    err
-}
-
-/// The multipart boundary a request declares, if it is a multipart form.
-pub fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
-    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    multer::parse_boundary(content_type).ok()
-}
-
-/// Opens a streaming multipart reader over a request body.
-pub fn multipart_from(headers: &HeaderMap, body: Body) -> Result<multer::Multipart<'static>, SubmitError> {
-    let boundary =
-        multipart_boundary(headers).ok_or_else(|| SubmitError::Malformed("send it as multipart/form-data".into()))?;
-    Ok(multer::Multipart::new(body.into_data_stream(), boundary))
 }
 
 /// Renders the page at `parts.uri` (as a GET) with extra context, for replies to plain form posts.

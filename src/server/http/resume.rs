@@ -1,11 +1,11 @@
 //! `GET /leads/{id}/resume`: streams a lead's resume to a signed-in attorney.
 
-use crate::server::state::AppState;
+use crate::server::{error::Error, state::AppState};
 use axum::{
     body::Body,
     extract::{Path, Query, State},
-    http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    http::{HeaderValue, header},
+    response::Response,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -20,23 +20,13 @@ pub async fn download(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<DownloadQuery>,
-) -> Response {
-    let Ok(id) = Uuid::parse_str(&id) else { return (StatusCode::NOT_FOUND, "No such lead.").into_response() };
-    let lead = match state.db.leads().get(id).await {
-        Ok(Some(l)) => l,
-        Ok(None) => return (StatusCode::NOT_FOUND, "No such lead.").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "resume download");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    let (len, stream) = match state.resumes.open(&lead.resume.key).await {
-        Ok(opened) => opened,
-        Err(e) => {
-            tracing::error!(error = %e, lead = %id, "resume file missing");
-            return (StatusCode::NOT_FOUND, "The resume file is missing.").into_response();
-        }
-    };
+) -> Result<Response, Error> {
+    let id = Uuid::parse_str(&id).map_err(|_| Error::NotFound("lead"))?;
+    let lead = state.db.leads().get(id).await?.ok_or(Error::NotFound("lead"))?;
+    let (len, stream) = state.resumes.open(&lead.resume.key).await.map_err(|e| {
+        tracing::error!(error = %e, lead = %id, "resume file missing");
+        Error::NotFound("resume file")
+    })?;
     let is_pdf = lead.resume.content_type == "application/pdf";
     // Only PDFs are shown in the browser; everything else downloads.
     let disposition = if q.inline.is_some() && is_pdf { "inline" } else { "attachment" };
@@ -57,7 +47,7 @@ pub async fn download(
         h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; frame-ancestors 'self'"));
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     }
-    res
+    Ok(res)
 }
 
 /// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266).

@@ -2,8 +2,7 @@
 //! submissions, in shape: a client cannot make the server buffer or wait
 //! without limit. Applied in front of all routes (see `startup::router`).
 
-use super::multipart_boundary;
-use crate::server::{intake::SubmitError, state::AppState};
+use crate::server::{error::Error, state::AppState};
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -48,9 +47,9 @@ pub async fn bound_requests(State(state): State<AppState>, req: Request, next: N
     // The no-JS form (`/`) answers with a page, so it reads up to the limit and lets the handler refuse.
     if declared.is_some_and(|n| n > limit) && req.uri().path() != "/" {
         let mut res = if submission {
-            SubmitError::TooLarge { limit: state.config.max_resume_bytes }.into_response()
+            Error::TooLarge { limit: state.config.max_resume_bytes }.into_response()
         } else {
-            (axum::http::StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response()
+            Error::BodyTooLarge.into_response()
         };
         // The body was not read: the connection cannot carry another request.
         res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
@@ -69,7 +68,7 @@ pub async fn bound_requests(State(state): State<AppState>, req: Request, next: N
                     let drain = async { while let Some(Ok(_)) = body.next().await {} };
                     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
                 }
-                return SubmitError::Busy.into_response();
+                return Error::Busy { retry_after: std::time::Duration::from_secs(2) }.into_response();
             }
         }
     } else {
@@ -204,6 +203,19 @@ impl MultipartGuard {
             }
         }
     }
+}
+
+/// The multipart boundary a request declares, if it is a multipart form.
+pub fn multipart_boundary(headers: &axum::http::HeaderMap) -> Option<String> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    multer::parse_boundary(content_type).ok()
+}
+
+/// Opens a streaming multipart reader over a request body.
+pub fn multipart_from(headers: &axum::http::HeaderMap, body: Body) -> Result<multer::Multipart<'static>, Error> {
+    let boundary =
+        multipart_boundary(headers).ok_or_else(|| Error::Malformed("send it as multipart/form-data".into()))?;
+    Ok(multer::Multipart::new(body.into_data_stream(), boundary))
 }
 
 #[cfg(test)]
