@@ -3,7 +3,8 @@
 //!
 //!   loadgen submit --url U --concurrency N --seconds S [--server-pid P]...
 //!   loadgen seed   --url U --count N --concurrency C
-//!   loadgen list   --url U --concurrency N --seconds S --email E --password P [--search]
+//!   loadgen list   --url U --concurrency N --seconds S --email E --password P [--search | --search-varied]
+//!                  (--search: synthetic "benchN mark" names; --search-varied: real-looking names, see `seed`)
 //!   loadgen live   --url U [--url U2] --dashboards N --submissions M --email E --password P
 //!   loadgen logins --url U --concurrency N --count M --email E [--email E2]... --password P
 //!   loadgen page   --url U --concurrency N --seconds S --email E --password P [--path /leads]
@@ -18,6 +19,19 @@ use std::{
     },
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
+
+#[path = "common/names.rs"]
+mod names;
+
+/// Percent-encodes a form value.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone())
@@ -40,6 +54,18 @@ fn resume() -> Vec<u8> {
 }
 
 static SEQ: AtomicU64 = AtomicU64::new(0);
+/// Successful requests of the run, for CPU per request.
+static OK: AtomicU64 = AtomicU64::new(0);
+
+/// CPU seconds of every process with this name (e.g. all `postgres` backends).
+fn cpu_of_named(name: &str) -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return 0.0 };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit())).map(str::to_owned))
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == name))
+        .map(|pid| proc_usage(&pid).0)
+        .sum()
+}
 
 fn unique_email(tag: &str) -> String {
     let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
@@ -95,6 +121,7 @@ impl Stats {
             |p: f64| l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1))).copied().unwrap_or_default();
         let statuses = self.statuses.lock().unwrap().clone();
         let ok = statuses.get(ok_status).copied().unwrap_or(0);
+        OK.store(ok, Ordering::Relaxed);
         let errors: u64 = statuses.iter().filter(|(k, _)| k.as_str() != ok_status).map(|(_, v)| v).sum();
         println!(
             "{what}: {ok} ok in {:.1}s = {:.0}/s; p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; errors {errors} {:?}",
@@ -181,6 +208,8 @@ async fn main() {
     let pids = args_all(&args, "--server-pid");
     let before: Vec<_> = pids.iter().map(|p| proc_usage(p)).collect();
     let me_before = proc_usage("self");
+    let db_procs = arg(&args, "--db-procs");
+    let db_before = db_procs.as_deref().map(cpu_of_named);
     let concurrency = num(&args, "--concurrency", 16);
     let seconds = num(&args, "--seconds", 10);
     let email = arg(&args, "--email").unwrap_or_default();
@@ -217,14 +246,20 @@ async fn main() {
         "list" => {
             let (c, cookie) = login(&url, &email, &password).await;
             let search = args.iter().any(|a| a == "--search");
+            let varied = args.iter().any(|a| a == "--search-varied");
             let stats = Stats::new();
             let s = stats.clone();
             let u = url.clone();
             let elapsed = run(concurrency, seconds, None, move |n| {
                 let (c, s, cookie, u) = (c.clone(), s.clone(), cookie.clone(), u.clone());
                 async move {
-                    let body =
-                        if search { format!("filter[q]=bench{}+mark", n % 1000) } else { "filter[q]=".to_string() };
+                    let body = if search {
+                        format!("filter[q]=bench{}+mark", n % 1000)
+                    } else if varied {
+                        format!("filter[q]={}", encode(&names::query(n)))
+                    } else {
+                        "filter[q]=".to_string()
+                    };
                     let t = Instant::now();
                     let res = c
                         .post(format!("{u}/api/internal/leads"))
@@ -239,7 +274,16 @@ async fn main() {
             })
             .await;
             stats.report(
-                &format!("{} (concurrency {concurrency})", if search { "search" } else { "list" }),
+                &format!(
+                    "{} (concurrency {concurrency})",
+                    if search {
+                        "search, synthetic names"
+                    } else if varied {
+                        "search, varied names"
+                    } else {
+                        "list"
+                    }
+                ),
                 elapsed,
                 "200",
             );
@@ -388,8 +432,18 @@ async fn main() {
     }
     let me_after = proc_usage("self");
     println!("  loader CPU {:.1} s", me_after.0 - me_before.0);
+    let ok = OK.load(Ordering::Relaxed).max(1) as f64;
     for (pid, b) in pids.iter().zip(before) {
         let a = proc_usage(pid);
-        println!("  server pid {pid}: CPU {:.1} s, peak RSS {:.1} MiB", a.0 - b.0, a.1 as f64 / 1024.0);
+        println!(
+            "  server pid {pid}: CPU {:.1} s ({:.2} ms per request), peak RSS {:.1} MiB",
+            a.0 - b.0,
+            (a.0 - b.0) * 1e3 / ok,
+            a.1 as f64 / 1024.0
+        );
+    }
+    if let (Some(name), Some(b)) = (db_procs, db_before) {
+        let used = cpu_of_named(&name) - b;
+        println!("  database ({name} processes): CPU {used:.1} s ({:.2} ms per request)", used * 1e3 / ok);
     }
 }

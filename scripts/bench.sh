@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Load benchmark: builds a release Intake, starts it, and drives it with the
 # Rust load generator (examples/loadgen.rs) on SQLite, on PostgreSQL, and with
-# two instances on PostgreSQL. Prints throughput, latency, errors, CPU and RSS.
+# two instances on PostgreSQL. Prints throughput, latency, errors, CPU per
+# request (app and database processes) and RSS.
+#
+# Per backend: submissions (.eml mail; on SQLite also through an SMTP sink,
+# the production path), then the dashboard over 100,000 leads with real-looking
+# names (examples/seed.rs) and over 1,000,000, searches for synthetic and for
+# real-looking names, 100 live dashboards at 50 events/s (and none, to compare),
+# and logins.
 #
 # Usage: scripts/bench.sh [sqlite|postgres|two|all] [seconds per run, default 10]
 # PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
+# BENCH_BIG (default 1000000): the large table's size; 0 skips it.
 set -euo pipefail
 source "$(dirname "$0")/tools.sh"
 ensure_tools
@@ -13,21 +21,24 @@ WHICH="${1:-all}"
 SECS="${2:-10}"
 PG_URL="${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 LEADS=100000
+BIG="${BENCH_BIG:-1000000}"
 ADMIN_EMAIL=bench@firm.test
 ADMIN_PASSWORD='bench password 123'
 
 step "building (release)"
 cargo leptos build --release --precompress >/dev/null
-cargo build --release --no-default-features --features ssr --example loadgen >/dev/null 2>&1
+cargo build --release --no-default-features --features ssr --example loadgen --example seed --example smtp_sink \
+  >/dev/null 2>&1
 LOADGEN=target/release/examples/loadgen
+SEED=target/release/examples/seed
 PIDS=()
 cleanup() { for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-start() { # start PORT DATABASE_URL -> sets PID
-  local port=$1 db=$2 dir
+start() { # start PORT DATABASE_URL [SMTP_URL] -> sets PID
+  local port=$1 db=$2 smtp=${3:-} dir
   dir="$(mktemp -d)"
-  DATABASE_URL="$db" INTAKE_DATA_DIR="$dir" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
+  SMTP_URL="$smtp" DATABASE_URL="$db" INTAKE_DATA_DIR="$dir" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
     INTAKE_SUBMIT_RATE=0 INTAKE_ADMIN_EMAIL=$ADMIN_EMAIL INTAKE_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     INTAKE_NOTIFY_EMAIL=attorneys@firm.test RUST_LOG=warn target/release/intake >"$dir/server.log" 2>&1 &
   PID=$!
@@ -52,33 +63,55 @@ fresh_pg() {
   echo "${PG_URL%/*}/$name"
 }
 
-scenario() { # scenario LABEL URL... (uses PIDS of the current servers)
-  local label=$1; shift
+scenario() { # scenario LABEL DATABASE_URL URL... (uses CUR, the PIDs of the current servers)
+  local label=$1 db=$2; shift 2
   local urls=() pids=()
   for u in "$@"; do urls+=(--url "$u"); done
   for p in "${CUR[@]}"; do pids+=(--server-pid "$p"); done
+  if [[ $db == postgres* ]]; then pids+=(--db-procs postgres); fi
+  local auth=(--email $ADMIN_EMAIL --password "$ADMIN_PASSWORD")
   step "$label: submissions"
   for c in 16 64 1024; do $LOADGEN submit "${urls[@]}" --concurrency $c --seconds "$SECS" "${pids[@]}"; done
-  local have
-  have=$(curl -s -X POST -H 'content-type: application/x-www-form-urlencoded' -b "$(login_cookie "$1")" \
-    --data 'filter[q]=' "$1/api/internal/leads" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
-  if [ "$have" -lt $LEADS ]; then
-    step "$label: seeding to $LEADS leads (have $have)"
-    $LOADGEN seed "${urls[@]}" --concurrency 64 --count $((LEADS - have)) "${pids[@]}"
-  fi
   # Seeding queued two emails per lead; let the sender drain them so the
   # dashboard figures measure the dashboard.
   wait_quiet "${CUR[@]}"
-  step "$label: dashboard list and search over $LEADS leads"
-  $LOADGEN list --url "$1" --concurrency 16 --seconds "$SECS" --email $ADMIN_EMAIL --password "$ADMIN_PASSWORD" "${pids[@]}"
-  $LOADGEN list --url "$1" --concurrency 16 --seconds "$SECS" --search --email $ADMIN_EMAIL --password "$ADMIN_PASSWORD" "${pids[@]}"
-  $LOADGEN page --url "$1" --concurrency 16 --seconds "$SECS" --email $ADMIN_EMAIL --password "$ADMIN_PASSWORD" "${pids[@]}"
-  step "$label: 100 live dashboards while submissions flow"
-  $LOADGEN live "${urls[@]}" --dashboards 100 --submissions 500 --rate 100 --email $ADMIN_EMAIL --password "$ADMIN_PASSWORD" "${pids[@]}"
+  step "$label: seeding to $LEADS leads with real-looking names"
+  $SEED "$db" $LEADS
+  dashboard "$label" $LEADS "$1" "${pids[@]}"
+  $LOADGEN page --url "$1" --concurrency 16 --seconds "$SECS" "${auth[@]}" "${pids[@]}"
+  step "$label: live updates, 50 submissions/s, with no dashboard and with 100 (database transactions/s: $(tps_note "$db"))"
+  for d in 0 100; do
+    local t0; t0=$(xacts "$db")
+    $LOADGEN live "${urls[@]}" --dashboards $d --submissions 500 --rate 50 "${auth[@]}" "${pids[@]}"
+    if [[ $db == postgres* ]]; then echo "  database: $(( ($(xacts "$db") - t0) / 10 )) transactions/s"; fi
+  done
+  wait_quiet "${CUR[@]}"
   step "$label: 16 concurrent logins over 16 accounts, from one address"
   local logins=()
   for i in $(seq 16); do logins+=(--email "login$i@firm.test"); done
   $LOADGEN logins --url "$1" --concurrency 16 --count 256 "${logins[@]}" --password "$ADMIN_PASSWORD" "${pids[@]}"
+  if [ "$BIG" -gt 0 ]; then
+    step "$label: seeding to $BIG leads"
+    $SEED "$db" "$BIG"
+    dashboard "$label" "$BIG" "$1" "${pids[@]}"
+  fi
+}
+
+dashboard() { # dashboard LABEL SIZE URL PIDS...
+  local label=$1 size=$2 url=$3; shift 3
+  step "$label: dashboard list and search over $size leads (c=16)"
+  for mode in "" --search --search-varied; do
+    # shellcheck disable=SC2086
+    $LOADGEN list --url "$url" --concurrency 16 --seconds "$SECS" $mode --email $ADMIN_EMAIL --password "$ADMIN_PASSWORD" "$@"
+  done
+}
+
+tps_note() { if [[ $1 == postgres* ]]; then echo "from pg_stat_database"; else echo "SQLite: in the app process"; fi; }
+
+xacts() { # committed transactions so far (PostgreSQL; 0 for SQLite)
+  if [[ $1 == postgres* ]]; then
+    psql -Atq -d "$1" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+  else echo 0; fi
 }
 
 wait_quiet() { # wait_quiet PID... : until the servers use under 5% CPU for a second (at most 3 minutes)
@@ -90,11 +123,6 @@ wait_quiet() { # wait_quiet PID... : until the servers use under 5% CPU for a se
     for p in "$@"; do b=$((b + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
     if [ $((b - a)) -lt 5 ]; then echo "  (servers idle after ${i} s)"; return; fi
   done
-}
-
-login_cookie() {
-  curl -s -o /dev/null -D - -X POST --data-urlencode "email=$ADMIN_EMAIL" --data-urlencode "password=$ADMIN_PASSWORD" \
-    "$1/login" | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }'
 }
 
 page_weight() {
@@ -110,20 +138,27 @@ page_weight() {
 }
 
 if [[ $WHICH == sqlite || $WHICH == all ]]; then
-  start 3301 "sqlite://$(mktemp -d)/bench.db"; CUR=("$PID")
+  DB="sqlite://$(mktemp -d)/bench.db"
+  start 3301 "$DB"; CUR=("$PID")
   page_weight http://127.0.0.1:3301
-  scenario "SQLite" http://127.0.0.1:3301
+  scenario "SQLite" "$DB" http://127.0.0.1:3301
+  kill "$PID"
+  # The production mail path: the sender speaks SMTP to a relay (here a sink that discards).
+  target/release/examples/smtp_sink 2526 & PIDS+=($!)
+  start 3305 "sqlite://$(mktemp -d)/bench.db" smtp://127.0.0.1:2526; CUR=("$PID")
+  step "SQLite, mail through an SMTP sink: submissions"
+  for c in 16 64; do $LOADGEN submit --url http://127.0.0.1:3305 --concurrency $c --seconds "$SECS" --server-pid "$PID"; done
   kill "$PID"
 fi
 if [[ $WHICH == postgres || $WHICH == all ]]; then
   DB=$(fresh_pg)
   start 3302 "$DB"; CUR=("$PID")
-  scenario "PostgreSQL" http://127.0.0.1:3302
+  scenario "PostgreSQL" "$DB" http://127.0.0.1:3302
   kill "$PID"
 fi
 if [[ $WHICH == two || $WHICH == all ]]; then
   DB=$(fresh_pg)
   start 3303 "$DB"; A=$PID
   start 3304 "$DB"; CUR=("$A" "$PID")
-  scenario "Two instances on PostgreSQL" http://127.0.0.1:3303 http://127.0.0.1:3304
+  BIG=0 scenario "Two instances on PostgreSQL" "$DB" http://127.0.0.1:3303 http://127.0.0.1:3304
 fi

@@ -19,6 +19,11 @@ test('new leads and state changes appear live in every open dashboard', async ({
   const prospect = await (await browser.newContext()).newPage();
   await openDashboard(alice, ADMIN);
   await openDashboard(bob, BOB);
+  // Live events patch the page in place: Bob's dashboard never asks for the list again.
+  let bobListRequests = 0;
+  bob.on('request', (r) => { if (r.url().includes('/api/internal/leads')) bobListRequests++; });
+  const totalOf = async (page: Page) => Number(await page.locator('.count').getAttribute('data-total'));
+  const bobTotal = await totalOf(bob);
 
   const email = uniqueEmail('live');
   await submitLead(prospect, 'Livia', 'Nguyen', email);
@@ -28,6 +33,8 @@ test('new leads and state changes appear live in every open dashboard', async ({
     await expect(row).toBeVisible({ timeout: 5_000 });
     await expect(row.locator('.badge')).toHaveText('Pending');
   }
+  await expect(bob.locator('.count')).toHaveAttribute('data-total', String(bobTotal + 1));
+  await expect(bob.locator('tbody tr').first()).toContainText(email);
 
   const aliceRow = alice.locator('tr', { hasText: email });
   const bobRow = bob.locator('tr', { hasText: email });
@@ -43,6 +50,27 @@ test('new leads and state changes appear live in every open dashboard', async ({
 
   // Nothing was reloaded to get there.
   for (const page of [alice, bob]) expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+  expect(bobListRequests).toBe(0);
+});
+
+test('a pending-only dashboard drops a lead once it is reached out, and its count follows', async ({ browser }) => {
+  const alice = await (await browser.newContext()).newPage();
+  const bob = await (await browser.newContext()).newPage();
+  const prospect = await (await browser.newContext()).newPage();
+  const email = uniqueEmail('pendingview');
+  await submitLead(prospect, 'Penelope', 'Quist', email);
+  await openDashboard(alice, ADMIN);
+  await logIn(bob, BOB);
+  await bob.goto('/leads?state=pending');
+  await waitForHydration(bob);
+  await expect(bob.locator('.live')).toHaveAttribute('data-live', 'up');
+  const row = bob.locator('tr', { hasText: email });
+  await expect(row).toBeVisible();
+  const before = Number(await bob.locator('.count').getAttribute('data-total'));
+
+  await alice.locator('tr', { hasText: email }).getByRole('button', { name: 'Mark reached out' }).click();
+  await expect(row).toHaveCount(0, { timeout: 5_000 });
+  await expect(bob.locator('.count')).toHaveAttribute('data-total', String(before - 1));
 });
 
 test('a second attorney marking the same lead is told who already did', async ({ browser, allowConsoleErrors }) => {
@@ -53,7 +81,7 @@ test('a second attorney marking the same lead is told who already did', async ({
   const email = uniqueEmail('race');
   await submitLead(await (await browser.newContext()).newPage(), 'Rae', 'Singh', email);
   // Bob's live connection is cut, so his page still shows the lead as pending.
-  await bob.route('**/api/internal/events', (route) => route.abort());
+  await bob.route(/\/api\/internal\/events/, (route) => route.abort());
   await logIn(alice, ADMIN, '/leads?q=' + encodeURIComponent(email));
   await logIn(bob, BOB, '/leads?q=' + encodeURIComponent(email));
   await waitForHydration(alice);

@@ -11,6 +11,9 @@ use uuid::Uuid;
 /// Rows per dashboard page.
 pub const PAGE_SIZE: usize = 50;
 
+/// Searches count matches only up to this many, and show "1000+" beyond.
+pub const SEARCH_COUNT_CAP: i64 = 1000;
+
 /// A lead as listed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadSummary {
@@ -114,6 +117,90 @@ pub struct LeadPage {
     pub newer: Option<Uuid>,
     /// The server's clock, for relative times.
     pub now_ms: i64,
+    /// The newest live event this page already reflects: later events patch it.
+    #[serde(default)]
+    pub as_of: i64,
+}
+
+/// What a live event did to a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Patch {
+    /// Already reflected, or not about this view.
+    Unchanged,
+    /// The page now shows the change.
+    Applied,
+    /// The event cannot be applied here (it carries no row): fetch the page again.
+    Refetch,
+}
+
+impl LeadFilter {
+    /// Whether a lead belongs in this view, by the same rules as the
+    /// server's query: its state, and the search as a case-insensitive
+    /// substring of the email or of "first last".
+    pub fn matches(&self, lead: &LeadSummary) -> bool {
+        if self.state.is_some_and(|s| s != lead.state) {
+            return false;
+        }
+        if self.q.is_empty() {
+            return true;
+        }
+        let q = self.q.to_lowercase();
+        lead.email.to_lowercase().contains(&q)
+            || format!("{} {}", lead.first_name, lead.last_name).to_lowercase().contains(&q)
+    }
+}
+
+impl LeadPage {
+    /// Applies a live event in place: the row is added, updated or removed
+    /// as the filter and the page's window say, and the total follows. Events
+    /// arrive in id order; those the page already reflects are skipped.
+    pub fn apply(&mut self, filter: &LeadFilter, ev: &LiveEvent) -> Patch {
+        if ev.id <= self.as_of {
+            return Patch::Unchanged;
+        }
+        self.as_of = ev.id;
+        let Some(after) = ev.row() else { return Patch::Refetch };
+        // A lead's only change is PENDING → REACHED_OUT, so the row before is known.
+        let was = ev.kind == LiveEventKind::StateChanged && filter.matches(&after.before_reaching_out());
+        let is = filter.matches(&after);
+        // Past the search cap the total is "1000+" and stays so.
+        let capped = !filter.q.is_empty() && self.total > SEARCH_COUNT_CAP;
+        if !capped {
+            self.total = (self.total + i64::from(is) - i64::from(was)).max(0);
+        }
+        match (self.rows.iter().position(|r| r.id == after.id), is) {
+            (Some(i), true) => self.rows[i] = after,
+            (Some(i), false) => {
+                self.rows.remove(i);
+            }
+            (None, true) if self.window_holds(after.id) => {
+                let at = self.rows.iter().position(|r| r.id < after.id).unwrap_or(self.rows.len());
+                self.rows.insert(at, after);
+                if self.rows.len() > PAGE_SIZE {
+                    self.rows.truncate(PAGE_SIZE);
+                    self.older = self.rows.last().map(|r| r.id);
+                }
+            }
+            (None, _) if !(was || is) => return Patch::Unchanged,
+            (None, _) => {}
+        }
+        Patch::Applied
+    }
+
+    /// Whether a lead with this id falls between this page's neighbours
+    /// (pages are keyset ranges of the time-ordered id, newest first).
+    fn window_holds(&self, id: Uuid) -> bool {
+        let below_newer = self.newer.is_none() || self.rows.first().is_some_and(|r| id < r.id);
+        let above_older = self.older.is_none() || self.rows.last().is_some_and(|r| id > r.id);
+        below_newer && above_older
+    }
+}
+
+impl LeadSummary {
+    /// This lead as it was while still pending.
+    fn before_reaching_out(&self) -> Self {
+        Self { state: LeadState::Pending, reached_out_by: None, reached_out_at: None, ..self.clone() }
+    }
 }
 
 /// One change in a lead's history.
@@ -167,6 +254,19 @@ pub struct LiveEvent {
     /// without asking (see [`LeadPage::apply`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead: Option<LeadSummary>,
+}
+
+impl LiveEvent {
+    /// The lead's row as of this event (a replayed event's row may be newer).
+    pub fn row(&self) -> Option<LeadSummary> {
+        let mut row = self.lead.clone()?;
+        row.state = self.state;
+        (row.reached_out_by, row.reached_out_at) = match self.state {
+            LeadState::Pending => (None, None),
+            LeadState::ReachedOut => (self.by.clone(), Some(self.at)),
+        };
+        Some(row)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,6 +323,120 @@ mod tests {
         assert_eq!(clean_query(" a\0b\u{7}c\n "), "abc");
         assert_eq!(clean_query(&"é".repeat(500)).chars().count(), MAX_QUERY_CHARS);
         assert_eq!(clean_query("\0\0"), "");
+    }
+
+    fn lead(n: u128, first: &str, email: &str) -> LeadSummary {
+        LeadSummary {
+            id: Uuid::from_u128(n),
+            first_name: first.into(),
+            last_name: "Doe".into(),
+            email: email.into(),
+            state: LeadState::Pending,
+            created_at: n as i64,
+            resume_file_name: "cv.pdf".into(),
+            resume_content_type: "application/pdf".into(),
+            reached_out_by: None,
+            reached_out_at: None,
+        }
+    }
+
+    fn created(id: i64, l: &LeadSummary) -> LiveEvent {
+        LiveEvent {
+            id,
+            lead_id: l.id,
+            kind: LiveEventKind::Created,
+            state: LeadState::Pending,
+            by: None,
+            at: 1,
+            lead: Some(l.clone()),
+        }
+    }
+
+    fn reached(id: i64, l: &LeadSummary) -> LiveEvent {
+        LiveEvent {
+            kind: LiveEventKind::StateChanged,
+            state: LeadState::ReachedOut,
+            by: Some("Ann".into()),
+            at: 2,
+            ..created(id, l)
+        }
+    }
+
+    fn page(rows: Vec<LeadSummary>, total: i64) -> LeadPage {
+        LeadPage { rows, total, as_of: 10, ..LeadPage::default() }
+    }
+
+    #[test]
+    fn a_new_lead_tops_the_first_page_and_counts() {
+        let mut p = page(vec![lead(5, "Old", "old@x.test")], 1);
+        let new = lead(9, "New", "new@x.test");
+        assert_eq!(p.apply(&LeadFilter::default(), &created(11, &new)), Patch::Applied);
+        assert_eq!(p.rows.iter().map(|r| r.first_name.as_str()).collect::<Vec<_>>(), ["New", "Old"]);
+        assert_eq!((p.total, p.as_of), (2, 11));
+        // The same event again (a replay after reconnecting) changes nothing.
+        assert_eq!(p.apply(&LeadFilter::default(), &created(11, &new)), Patch::Unchanged);
+        assert_eq!(p.total, 2);
+    }
+
+    #[test]
+    fn a_full_first_page_keeps_its_size_and_points_older() {
+        let rows: Vec<_> = (1..=PAGE_SIZE as u128).rev().map(|n| lead(n, "A", "a@x.test")).collect();
+        let mut p = page(rows, PAGE_SIZE as i64);
+        p.apply(&LeadFilter::default(), &created(11, &lead(1000, "New", "n@x.test")));
+        assert_eq!(p.rows.len(), PAGE_SIZE);
+        assert_eq!(p.rows[0].first_name, "New");
+        assert_eq!(p.older, Some(Uuid::from_u128(2)));
+        assert_eq!(p.total, PAGE_SIZE as i64 + 1);
+    }
+
+    #[test]
+    fn an_older_page_only_counts_a_new_lead() {
+        let mut p = page(vec![lead(5, "Old", "old@x.test")], 60);
+        p.newer = Some(Uuid::from_u128(6));
+        assert_eq!(p.apply(&LeadFilter::default(), &created(11, &lead(9, "New", "n@x.test"))), Patch::Applied);
+        assert_eq!((p.rows.len(), p.total), (1, 61));
+    }
+
+    #[test]
+    fn reaching_out_leaves_the_pending_view_and_joins_the_other() {
+        let l = lead(5, "Ada", "ada@x.test");
+        let pending = LeadFilter { state: Some(LeadState::Pending), ..LeadFilter::default() };
+        let mut p = page(vec![l.clone()], 1);
+        assert_eq!(p.apply(&pending, &reached(11, &l)), Patch::Applied);
+        assert!(p.rows.is_empty());
+        assert_eq!(p.total, 0);
+
+        let done = LeadFilter { state: Some(LeadState::ReachedOut), ..LeadFilter::default() };
+        let mut p = page(vec![], 0);
+        p.apply(&done, &reached(11, &l));
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.rows[0].state, LeadState::ReachedOut);
+        assert_eq!(p.rows[0].reached_out_by.as_deref(), Some("Ann"));
+        assert_eq!(p.total, 1);
+
+        let mut p = page(vec![l.clone()], 1);
+        p.apply(&LeadFilter::default(), &reached(11, &l));
+        assert_eq!((p.rows[0].state, p.total), (LeadState::ReachedOut, 1));
+    }
+
+    #[test]
+    fn a_search_shows_only_matching_leads() {
+        let search = LeadFilter { q: "zoë".into(), ..LeadFilter::default() };
+        let mut p = page(vec![], 0);
+        assert_eq!(p.apply(&search, &created(11, &lead(9, "Bob", "bob@x.test"))), Patch::Unchanged);
+        p.apply(&search, &created(12, &lead(10, "ZOË", "z@x.test")));
+        assert_eq!((p.rows.len(), p.total), (1, 1));
+        // Past the cap the count stays "1000+".
+        let mut p = page(vec![], SEARCH_COUNT_CAP + 1);
+        p.apply(&search, &created(11, &lead(9, "Zoë", "z@x.test")));
+        assert_eq!(p.total, SEARCH_COUNT_CAP + 1);
+    }
+
+    #[test]
+    fn an_event_without_a_row_asks_for_a_refetch() {
+        let mut ev = created(11, &lead(9, "A", "a@x.test"));
+        ev.lead = None;
+        assert_eq!(page(vec![], 0).apply(&LeadFilter::default(), &ev), Patch::Refetch);
     }
 
     #[test]

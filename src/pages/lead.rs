@@ -4,7 +4,7 @@ use crate::{
     api::{MarkReachedOut, get_lead},
     components::{
         internal::{InternalHeader, redirect_if_unauthorized, use_mark_reached_out},
-        live::use_live,
+        live::{LiveUpdate, use_live},
     },
     domain::{
         LeadState,
@@ -32,7 +32,14 @@ pub fn LeadPage() -> impl IntoView {
             }
         },
     );
-    let live = use_live(Callback::new(move |_| lead.refetch()));
+    // Only this lead's events (or a gap) reload the page.
+    let live = use_live(
+        Callback::new(|_| None),
+        Callback::new(move |u| match u {
+            LiveUpdate::Event(ev) if Some(ev.lead_id) != id.get_untracked() => {}
+            _ => lead.refetch(),
+        }),
+    );
     let (mark, notice) = use_mark_reached_out(Callback::new(move |_| lead.refetch()));
     view! {
         <InternalHeader live/>

@@ -5,17 +5,22 @@ use crate::{
     api::{MarkReachedOut, list_leads},
     components::{
         internal::{InternalHeader, redirect_if_unauthorized, use_mark_reached_out},
-        live::use_live,
+        live::{LiveUpdate, use_live},
     },
     domain::{
         LeadState,
-        dashboard::{LeadFilter, LeadSummary, state_param},
+        dashboard::{LeadFilter, LeadSummary, LiveEvent, Patch, SEARCH_COUNT_CAP, state_param},
         time::{format_utc, iso_utc, relative},
     },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use std::collections::VecDeque;
+
+/// Events kept for a page that is loading; a page older than the ones
+/// dropped beyond this is fetched again.
+const RECENT_EVENTS: usize = 1000;
 
 #[component]
 pub fn LeadsPage() -> impl IntoView {
@@ -26,7 +31,61 @@ pub fn LeadsPage() -> impl IntoView {
         })
     });
     let leads = Resource::new(move || filter.get(), list_leads);
-    let live = use_live(Callback::new(move |_| leads.refetch()));
+    // Live events patch the page in place (see `LeadPage::apply`); events
+    // that arrive while a page loads wait here and are applied to it.
+    let recent = StoredValue::new(VecDeque::<LiveEvent>::new());
+    // The newest event dropped from `recent`: a page older than it cannot catch up.
+    let dropped = StoredValue::new(0i64);
+    let catch_up = move || {
+        let newest_shown = leads.with_untracked(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(|p| p.as_of));
+        let Some(as_of) = newest_shown else { return };
+        if as_of < dropped.get_value() {
+            dropped.set_value(0);
+            leads.refetch();
+            return;
+        }
+        let pending: Vec<LiveEvent> = recent.with_value(|r| r.iter().filter(|e| e.id > as_of).cloned().collect());
+        if pending.is_empty() {
+            return;
+        }
+        let f = filter.get_untracked();
+        let mut refetch = false;
+        leads.update(|p| {
+            if let Some(Ok(page)) = p {
+                for ev in &pending {
+                    refetch |= page.apply(&f, ev) == Patch::Refetch;
+                }
+            }
+        });
+        if refetch {
+            leads.refetch();
+        }
+    };
+    Effect::new(move |_| {
+        leads.track();
+        catch_up();
+    });
+    let live = use_live(
+        Callback::new(move |_| leads.with_untracked(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(|p| p.as_of))),
+        Callback::new(move |u| match u {
+            LiveUpdate::Event(ev) => {
+                recent.update_value(|r| {
+                    r.push_back(*ev);
+                    if r.len() > RECENT_EVENTS
+                        && let Some(old) = r.pop_front()
+                    {
+                        dropped.set_value(old.id);
+                    }
+                });
+                catch_up();
+            }
+            LiveUpdate::Gap => {
+                recent.update_value(VecDeque::clear);
+                dropped.set_value(0);
+                leads.refetch();
+            }
+        }),
+    );
     let (mark, notice) = use_mark_reached_out(Callback::new(move |_| leads.refetch()));
 
     view! {
@@ -52,7 +111,7 @@ pub fn LeadsPage() -> impl IntoView {
                             let empty = page.rows.is_empty();
                             view! {
                                 <p class="count" data-total=total>
-                                    {if !f.q.is_empty() && total > 1000 {
+                                    {if !f.q.is_empty() && total > SEARCH_COUNT_CAP {
                                         "1000+ leads".to_string()
                                     } else {
                                         format!("{total} lead{}", if total == 1 { "" } else { "s" })

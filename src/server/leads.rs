@@ -16,7 +16,8 @@ pub async fn page(state: &AppState, filter: &LeadFilter) -> Result<LeadPage, Err
     let cleaned = LeadFilter { q: clean_query(&filter.q), ..filter.clone() };
     let filter = &cleaned;
     let limit = PAGE_SIZE as i64 + 1;
-    let (mut rows, total) = state.db.dashboard().list(filter, limit).await?;
+    let listed = state.db.dashboard().list(filter, limit).await?;
+    let (mut rows, total, as_of) = (listed.rows, listed.total, listed.as_of);
     let (newer, older);
     if filter.before.is_some() {
         if rows.len() <= PAGE_SIZE {
@@ -33,7 +34,7 @@ pub async fn page(state: &AppState, filter: &LeadFilter) -> Result<LeadPage, Err
         older = if more { rows.last().map(|r| r.id) } else { None };
         newer = if filter.after.is_some() { rows.first().map(|r| r.id) } else { None };
     }
-    Ok(LeadPage { rows, total, older, newer, now_ms: now_ms() })
+    Ok(LeadPage { rows, total, older, newer, now_ms: now_ms(), as_of })
 }
 
 pub async fn detail(state: &AppState, id: Uuid) -> Result<LeadDetail, Error> {

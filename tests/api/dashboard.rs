@@ -211,3 +211,45 @@ async fn resumes_download_with_their_name_and_pdfs_preview_inline() {
     let disposition = res.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().to_owned();
     assert!(disposition.starts_with("attachment; filename=\"cv.txt\""), "{disposition}");
 }
+
+/// The parsed `data:` of an event.
+fn event_data(ev: &str) -> serde_json::Value {
+    serde_json::from_str(ev.lines().find_map(|l| l.strip_prefix("data: ")).expect("data line")).unwrap()
+}
+
+#[tokio::test]
+async fn events_carry_the_row_dashboards_patch_in_and_pages_say_which_events_they_include() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let client = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = |client: reqwest::Client| {
+        let url = app.url("/api/internal/leads");
+        async move {
+            let res = client.post(url).form(&[("filter[q]", "")]).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let before = page(client.clone()).await;
+    let as_of = before["as_of"].as_i64().expect("pages carry as_of");
+
+    // A page opening its stream asks for what came after its snapshot: nothing is lost in between.
+    let id = app.submit("row@example.com").await;
+    let res = client.get(app.url(&format!("/api/internal/events?after={as_of}"))).send().await.unwrap();
+    let mut stream = res.bytes_stream();
+    let mut buf = String::new();
+    let created = event_data(&next_event(&mut stream, &mut buf, |e| e.contains("event: lead")).await);
+    assert_eq!(created["lead_id"], id.as_str());
+    assert_eq!(created["lead"]["email"], "row@example.com", "the row is in the event: {created}");
+    assert_eq!(created["lead"]["state"], "PENDING");
+    assert_eq!(created["lead"]["first_name"], "Ada");
+
+    let after = page(client.clone()).await;
+    assert_eq!(after["as_of"].as_i64(), created["id"].as_i64(), "the page includes exactly that event");
+    assert_eq!(after["total"].as_i64(), before["total"].as_i64().map(|t| t + 1));
+
+    client.post(app.url("/api/internal/mark_reached_out")).form(&[("id", id.as_str())]).send().await.unwrap();
+    let changed = event_data(&next_event(&mut stream, &mut buf, |e| e.contains("event: lead")).await);
+    assert_eq!(changed["lead"]["state"], "REACHED_OUT");
+    assert_eq!(changed["lead"]["reached_out_by"], "Administrator");
+    assert!(changed["id"].as_i64() > created["id"].as_i64(), "event ids grow in commit order");
+}

@@ -104,8 +104,7 @@ pub enum MarkOutcome {
     NotFound,
 }
 
-/// Searches count matches only up to this many (shown as "1000+").
-pub const SEARCH_COUNT_CAP: i64 = 1000;
+pub use crate::domain::dashboard::SEARCH_COUNT_CAP;
 
 /// Escapes LIKE wildcards so a search for "50%" means the text "50%".
 pub(crate) fn escape_like(s: &str) -> String {

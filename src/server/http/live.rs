@@ -5,7 +5,7 @@
 
 use crate::server::{auth::session, db::LiveMessage, error::Error, limits::StreamRefusal, state::AppState};
 use axum::{
-    extract::State,
+    extract::{Query, State},
     http::HeaderMap,
     response::{
         IntoResponse, Response,
@@ -22,7 +22,17 @@ const RECHECK: Duration = Duration::from_secs(1);
 /// Most events replayed to a reconnecting client; beyond that it is told to resync.
 const REPLAY_LIMIT: i64 = 500;
 
-pub async fn events(State(state): State<AppState>, session: Session, headers: HeaderMap) -> Response {
+#[derive(serde::Deserialize)]
+pub struct Since {
+    after: Option<i64>,
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Query(since): Query<Since>,
+) -> Response {
     // The guard has checked the session; this is who it belongs to.
     let Some((attorney_id, auth_at)) = session::login_of(&session).await else {
         return Error::Unauthorized.into_response();
@@ -32,7 +42,9 @@ pub async fn events(State(state): State<AppState>, session: Session, headers: He
         Err(StreamRefusal::Full) => return Error::Busy { retry_after: Duration::from_secs(5) }.into_response(),
         Err(StreamRefusal::SessionFull) => return Error::TooManyStreams.into_response(),
     };
-    let last_id = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<i64>().ok());
+    // A reconnecting browser says what it saw last; a page opening its stream, what it shows (`?after=`).
+    let last_id =
+        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<i64>().ok()).or(since.after);
     // Subscribe before reading the backlog so nothing falls between the two.
     let mut rx = state.db.events().subscribe();
     let mut shutdown = state.shutdown.clone();

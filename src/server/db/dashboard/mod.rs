@@ -9,10 +9,22 @@ use crate::domain::dashboard::{HistoryEntry, LeadFilter, LeadSummary, LiveEvent}
 use async_trait::async_trait;
 use uuid::Uuid;
 
+/// One page of leads, read in one snapshot.
+#[derive(Debug)]
+pub struct Listed {
+    /// Newest first.
+    pub rows: Vec<LeadSummary>,
+    /// Leads matching the filter (searches count up to `SEARCH_COUNT_CAP + 1`).
+    pub total: i64,
+    /// The newest event the snapshot includes; events commit in id order
+    /// (see `events`), so live dashboards apply exactly the later ones.
+    pub as_of: i64,
+}
+
 #[async_trait]
 pub trait DashboardStore: Send + Sync {
-    /// One page of leads, newest first, and the number matching the filter.
-    async fn list(&self, filter: &LeadFilter, limit: i64) -> Result<(Vec<LeadSummary>, i64), DbError>;
+    /// One page of leads and the number matching the filter.
+    async fn list(&self, filter: &LeadFilter, limit: i64) -> Result<Listed, DbError>;
 
     async fn summary(&self, id: Uuid) -> Result<Option<LeadSummary>, DbError>;
 

@@ -4,7 +4,7 @@
 //! conditions it uses: a prepared statement with `$1 IS NULL OR …` arms
 //! gets one generic plan for every shape, which cannot use the right index.
 
-use super::DashboardStore;
+use super::{DashboardStore, Listed};
 use crate::{
     domain::{
         LeadState,
@@ -12,7 +12,7 @@ use crate::{
     },
     server::db::{
         Attorney, DbError, MarkOutcome, SEARCH_COUNT_CAP, escape_like,
-        events::postgres::notify_all,
+        events::postgres::{notify_all, order_events},
         postgres::PgDb,
         row::{self, HISTORY_COLUMNS, SUMMARY_COLUMNS},
     },
@@ -51,9 +51,11 @@ fn list_sql(state: bool, search: bool, cursor: Option<bool>) -> String {
     } else {
         "(SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts)".to_owned()
     };
-    // `total` is a one-row table, so an empty page still carries it.
+    // `t` is one row, so an empty page still carries the total and `as_of`.
     format!(
-        "SELECT t.total, p.* FROM (SELECT {total} AS total) AS t LEFT JOIN (
+        "SELECT t.total, t.as_of, p.* FROM (
+             SELECT {total} AS total, (SELECT COALESCE(MAX(id), 0) FROM lead_events) AS as_of) AS t
+         LEFT JOIN (
              SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by
              WHERE {filter}{cursor_sql} ORDER BY l.id {order} LIMIT $4) AS p ON TRUE"
     )
@@ -87,7 +89,7 @@ static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
 
 #[async_trait]
 impl DashboardStore for PgDb {
-    async fn list(&self, f: &LeadFilter, limit: i64) -> Result<(Vec<LeadSummary>, i64), DbError> {
+    async fn list(&self, f: &LeadFilter, limit: i64) -> Result<Listed, DbError> {
         let state = f.state.map(LeadState::as_str);
         let pattern = (!f.q.is_empty()).then(|| format!("%{}%", escape_like(&f.q.to_lowercase())));
         let (cursor, before) = match (f.after, f.before) {
@@ -105,9 +107,9 @@ impl DashboardStore for PgDb {
             .bind(SEARCH_COUNT_CAP + 1)
             .fetch_all(&self.pool)
             .await?;
-        let total: i64 = match rows.first() {
-            Some(r) => r.try_get("total")?,
-            None => 0,
+        let (total, as_of): (i64, i64) = match rows.first() {
+            Some(r) => (r.try_get("total")?, r.try_get("as_of")?),
+            None => (0, 0),
         };
         let mut leads = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -119,7 +121,7 @@ impl DashboardStore for PgDb {
         if before == Some(true) {
             leads.reverse();
         }
-        Ok((leads, total))
+        Ok(Listed { rows: leads, total, as_of })
     }
 
     async fn summary(&self, id: Uuid) -> Result<Option<LeadSummary>, DbError> {
@@ -151,6 +153,7 @@ impl DashboardStore for PgDb {
         .await?
         .rows_affected();
         if changed == 1 {
+            order_events(&mut tx).await?;
             let event_id: i64 = sqlx::query_scalar(
                 "INSERT INTO lead_events (lead_id, kind, state, attorney_id, at)
                  VALUES ($1, 'STATE_CHANGED', 'REACHED_OUT', $2, $3) RETURNING id",

@@ -1,6 +1,6 @@
 //! SQLite: what the dashboard reads, and the state change.
 
-use super::DashboardStore;
+use super::{DashboardStore, Listed};
 use crate::{
     domain::{
         LeadState,
@@ -29,7 +29,7 @@ const FILTER_INDEXED: &str = "(?1 IS NULL OR l.state = ?1)
 
 #[async_trait]
 impl DashboardStore for SqliteDb {
-    async fn list(&self, f: &LeadFilter, limit: i64) -> Result<(Vec<LeadSummary>, i64), DbError> {
+    async fn list(&self, f: &LeadFilter, limit: i64) -> Result<Listed, DbError> {
         let state = f.state.map(LeadState::as_str);
         let indexed = f.q.chars().count() >= 3;
         let (filter, pattern) = if indexed {
@@ -48,29 +48,36 @@ impl DashboardStore for SqliteDb {
         );
         let cursor = cursor.map(|c| c.hyphenated().to_string());
         let searching = pattern.is_some();
-        let run = move |conn: &Connection| -> Result<(Vec<LeadSummary>, i64), DbError> {
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let mut rows = stmt.query(params![state, pattern, cursor, limit])?;
+        let run = move |conn: &Connection| -> Result<Listed, DbError> {
+            // One read transaction: the page, its total and `as_of` from one snapshot.
+            let tx = conn.unchecked_transaction()?;
+            let as_of: i64 =
+                tx.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM lead_events")?.query_row([], |r| r.get(0))?;
             let mut leads = Vec::with_capacity(limit as usize);
-            while let Some(r) = rows.next()? {
-                leads.push(row::summary(r)?);
+            {
+                let mut stmt = tx.prepare_cached(&sql)?;
+                let mut rows = stmt.query(params![state, pattern, cursor, limit])?;
+                while let Some(r) = rows.next()? {
+                    leads.push(row::summary(r)?);
+                }
             }
             if order == "ASC" {
                 leads.reverse();
             }
             let total: i64 = match &pattern {
                 // Kept by triggers: no counting of rows.
-                None => conn
+                None => tx
                     .prepare_cached("SELECT COALESCE(SUM(n), 0) FROM lead_counts WHERE (?1 IS NULL OR state = ?1)")?
                     .query_row([state], |r| r.get(0))?,
                 // Searching counts at most SEARCH_COUNT_CAP + 1 matches ("1000+").
                 Some(_) => {
                     let count_sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {filter} LIMIT ?3)");
-                    conn.prepare_cached(&count_sql)?
+                    tx.prepare_cached(&count_sql)?
                         .query_row(params![state, pattern, SEARCH_COUNT_CAP + 1], |r| r.get(0))?
                 }
             };
-            Ok((leads, total))
+            tx.commit()?;
+            Ok(Listed { rows: leads, total, as_of })
         };
         // A page or a count by index is a few page-cache lookups; a search may scan.
         if searching { self.readers.with_blocking(run).await } else { self.readers.with(run) }
@@ -125,9 +132,9 @@ impl DashboardStore for SqliteDb {
             .fetch_one(&mut *tx)
             .await?;
             let row = sqlx::query(&SUMMARY_SQL).bind(id.to_string()).fetch_one(&mut *tx).await?;
-            let summary = row::summary(&row)?;
+            let event = super::reached_out_event(event_id, row::summary(&row)?, attorney, now);
+            let _in_order = self.events.order.lock().await;
             tx.commit().await?;
-            let event = super::reached_out_event(event_id, summary, attorney, now);
             self.events.publish_lead(&event);
             return Ok(MarkOutcome::Marked(Box::new(event)));
         }

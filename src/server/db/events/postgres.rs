@@ -66,6 +66,19 @@ impl EventBus for PgDb {
     }
 }
 
+/// Makes events commit in id order across every instance: taken just before
+/// a transaction inserts into `lead_events` and held until it commits, so no
+/// event with a smaller id can commit later. A page read in one snapshot
+/// then includes exactly the events up to its newest id (`Listed::as_of`),
+/// and a stream resuming after an id misses none. Taken after the
+/// transaction's row locks, and nothing is locked after it: no deadlock.
+pub(crate) async fn order_events(tx: &mut PgConnection) -> Result<(), DbError> {
+    /// Any fixed key; the app takes no other advisory lock.
+    const EVENTS_LOCK: i64 = 0x696e_7461_6b65;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(EVENTS_LOCK).execute(tx).await?;
+    Ok(())
+}
+
 /// Queues lead events for every instance; delivered when the transaction commits.
 pub(crate) async fn notify_all(tx: &mut PgConnection, events: &[LiveEvent]) -> Result<(), DbError> {
     let payloads = events

@@ -3,6 +3,7 @@
 
 use super::{AccountMessage, Channels, EventBus, LiveMessage};
 use crate::server::db::sqlite::SqliteDb;
+use std::sync::Arc;
 use tokio::sync::broadcast;
 
 impl EventBus for SqliteDb {
@@ -21,4 +22,21 @@ impl EventBus for SqliteDb {
     }
 }
 
-pub(crate) type LocalEvents = Channels;
+/// The channels, and the lock that makes events publish in commit order.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LocalEvents {
+    pub(crate) channels: Channels,
+    /// Held from just before a commit that adds events until they are
+    /// published. Taken only while holding SQLite's write lock (after `BEGIN
+    /// IMMEDIATE`), so two holders never wait on each other; commits already
+    /// run one at a time, and this keeps publication in the same order (ids
+    /// are commit-ordered; dashboards skip what their page already shows).
+    pub(crate) order: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl std::ops::Deref for LocalEvents {
+    type Target = Channels;
+    fn deref(&self) -> &Channels {
+        &self.channels
+    }
+}

@@ -13,10 +13,8 @@ impl LeadStore for SqliteDb {
     /// Queues the insert for the writer thread, which commits many leads in
     /// one transaction (one fsync for the group), and waits for that commit.
     async fn insert(&self, lead: &NewLead, messages: &[NewMessage]) -> Result<LiveEvent, DbError> {
-        let event_id = self.writer.insert(lead, messages).await?;
-        let event = super::created_event(event_id, lead);
-        self.events.publish_lead(&event);
-        Ok(event)
+        // The writer publishes the event in commit order.
+        self.writer.insert(lead, messages).await
     }
 
     async fn get(&self, id: Uuid) -> Result<Option<Lead>, DbError> {

@@ -6,7 +6,11 @@
 
 use crate::{
     domain::dashboard::LiveEvent,
-    server::db::{DbError, NewLead, NewMessage, events::postgres::notify_all, leads::created_event},
+    server::db::{
+        DbError, NewLead, NewMessage,
+        events::postgres::{notify_all, order_events},
+        leads::created_event,
+    },
 };
 use sqlx::{PgPool, Row};
 use std::collections::HashMap;
@@ -131,6 +135,7 @@ async fn write_group(pool: &PgPool, batch: &[Job]) -> Result<HashMap<Uuid, LiveE
         .await?;
     }
 
+    order_events(&mut tx).await?;
     let rows = sqlx::query(
         "INSERT INTO lead_events (lead_id, kind, state, at)
          SELECT lead_id, 'CREATED', 'PENDING', at FROM unnest($1::uuid[], $2::bigint[]) AS u (lead_id, at)

@@ -39,9 +39,10 @@ impl SqliteDb {
         let path = options.get_filename().to_owned();
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        let writer = Writer::start(&path)?;
+        let events = LocalEvents::default();
+        let writer = Writer::start(&path, events.clone())?;
         tokio::spawn(checkpoint_wal(pool.clone()));
-        Ok(Self { pool, readers: Readers::new(&path), writer, events: LocalEvents::default() })
+        Ok(Self { pool, readers: Readers::new(&path), writer, events })
     }
 
     pub(crate) async fn close(&self) {

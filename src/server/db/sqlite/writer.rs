@@ -6,7 +6,10 @@
 //! rows, history event) are plain function calls; through sqlx each would be
 //! a round trip to the connection's thread, serialised behind the writer.
 
-use crate::server::db::{DbError, NewLead, NewMessage};
+use crate::{
+    domain::dashboard::LiveEvent,
+    server::db::{DbError, NewLead, NewMessage, events::sqlite::LocalEvents, leads::created_event},
+};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::{path::Path, time::Duration};
 use tokio::sync::{mpsc, oneshot};
@@ -20,7 +23,7 @@ const QUEUE: usize = 1024;
 struct InsertJob {
     lead: NewLead,
     messages: Vec<NewMessage>,
-    reply: oneshot::Sender<Result<i64, DbError>>,
+    reply: oneshot::Sender<Result<LiveEvent, DbError>>,
 }
 
 #[derive(Clone, Debug)]
@@ -29,8 +32,8 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Opens the writer's connection and starts its thread.
-    pub fn start(path: &Path) -> Result<Self, DbError> {
+    /// Opens the writer's connection and starts its thread, which publishes each new lead's event.
+    pub fn start(path: &Path, events: LocalEvents) -> Result<Self, DbError> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
@@ -48,13 +51,13 @@ impl Writer {
         let (jobs, rx) = mpsc::channel(QUEUE);
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(conn, rx, events))
             .map_err(|e| DbError::Worker(format!("cannot start the SQLite writer thread: {e}")))?;
         Ok(Self { jobs })
     }
 
-    /// Queues the lead and waits for its group to commit; returns its event id.
-    pub async fn insert(&self, lead: &NewLead, messages: &[NewMessage]) -> Result<i64, DbError> {
+    /// Queues the lead and waits for its group to commit; returns its event.
+    pub async fn insert(&self, lead: &NewLead, messages: &[NewMessage]) -> Result<LiveEvent, DbError> {
         let (reply, answer) = oneshot::channel();
         let job = InsertJob { lead: lead.clone(), messages: messages.to_vec(), reply };
         self.jobs.send(job).await.map_err(|_| closed())?;
@@ -62,7 +65,7 @@ impl Writer {
     }
 }
 
-fn run(mut conn: Connection, mut jobs: mpsc::Receiver<InsertJob>) {
+fn run(mut conn: Connection, mut jobs: mpsc::Receiver<InsertJob>, events: LocalEvents) {
     let mut batch = Vec::with_capacity(GROUP_MAX);
     while let Some(first) = jobs.blocking_recv() {
         batch.push(first);
@@ -73,7 +76,7 @@ fn run(mut conn: Connection, mut jobs: mpsc::Receiver<InsertJob>) {
             }
         }
         let started = std::time::Instant::now();
-        let written = write_group(&mut conn, &batch);
+        let written = write_group(&mut conn, &batch, &events);
         tracing::debug!(leads = batch.len(), took_us = started.elapsed().as_micros() as u64, "lead group committed");
         match written {
             Ok(results) => {
@@ -91,8 +94,13 @@ fn run(mut conn: Connection, mut jobs: mpsc::Receiver<InsertJob>) {
     }
 }
 
-/// Inserts each lead under a savepoint, so one duplicate fails alone, then commits once.
-fn write_group(conn: &mut Connection, batch: &[InsertJob]) -> rusqlite::Result<Vec<Result<i64, DbError>>> {
+/// Inserts each lead under a savepoint, so one duplicate fails alone, then
+/// commits once and publishes the stored leads' events, in order.
+fn write_group(
+    conn: &mut Connection,
+    batch: &[InsertJob],
+    events: &LocalEvents,
+) -> rusqlite::Result<Vec<Result<LiveEvent, DbError>>> {
     let mut tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut out = Vec::with_capacity(batch.len());
     for job in batch {
@@ -100,7 +108,7 @@ fn write_group(conn: &mut Connection, batch: &[InsertJob]) -> rusqlite::Result<V
         match insert_one(&sp, &job.lead, &job.messages) {
             Ok(id) => {
                 sp.commit()?;
-                out.push(Ok(id));
+                out.push(Ok(created_event(id, &job.lead)));
             }
             Err(e) => {
                 drop(sp); // rolls back to the savepoint and releases it
@@ -109,7 +117,12 @@ fn write_group(conn: &mut Connection, batch: &[InsertJob]) -> rusqlite::Result<V
         }
     }
     // Dropped uncommitted (on an error above), the transaction rolls back.
+    let in_order = events.order.blocking_lock();
     tx.commit()?;
+    for event in out.iter().flatten() {
+        events.publish_lead(event);
+    }
+    drop(in_order);
     Ok(out)
 }
 
@@ -213,11 +226,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let db = crate::server::db::sqlite::SqliteDb::connect(&url).await.unwrap();
+        let mut announced = db.events.subscribe();
         let first = db.writer.insert(&lead("x@y.test"), &[message(), message()]).await;
         assert!(first.is_ok(), "{first:?}");
         let dup = db.writer.insert(&lead("X@y.test"), &[message()]).await;
         assert!(matches!(dup, Err(DbError::DuplicateEmail)), "{dup:?}");
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(&db.pool).await.unwrap();
         assert_eq!(n, 2);
+        let first = first.unwrap();
+        match announced.try_recv() {
+            Ok(crate::server::db::LiveMessage::Event(ev)) => assert_eq!(*ev, first),
+            other => panic!("expected the first lead's event, got {other:?}"),
+        }
+        assert!(announced.try_recv().is_err(), "the duplicate is not announced");
     }
 }
