@@ -104,7 +104,7 @@ async fn main() {
             tx.commit().await.unwrap();
             done = range.last().map_or(count, |n| n + 1);
         }
-        sqlx::query("ANALYZE leads").execute(&mut conn).await.unwrap();
+        sqlx::query("VACUUM ANALYZE leads").execute(&mut conn).await.unwrap();
         println!("seeded {} leads in {:.1} s", count.saturating_sub(first), start.elapsed().as_secs_f64());
     }
 }

@@ -58,7 +58,7 @@ pub async fn bound_requests(State(state): State<AppState>, req: Request, next: N
     // Submissions stream to disk and are checked as they arrive; a cap keeps
     // a flood from holding every file descriptor and blocking thread.
     let _slot = if submission {
-        match state.limits.upload() {
+        match state.limits.upload_within(state.config.upload_wait).await {
             Some(slot) => Some(slot),
             None => {
                 // Read and drop a small body first, so the client gets this

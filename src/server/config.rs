@@ -67,6 +67,8 @@ pub struct Config {
     pub max_throttle_keys: usize,
     /// Submissions being uploaded at once; more get 503 with `Retry-After`.
     pub max_uploads: usize,
+    /// How long a submission waits for an upload slot before `503` (0: refused at once).
+    pub upload_wait: Duration,
     /// Open live event streams, in all and per session.
     pub max_streams: usize,
     pub max_streams_per_session: usize,
@@ -194,6 +196,12 @@ impl Config {
                 None => Ok(default),
             }
         };
+        let upload_wait = match get("INTAKE_UPLOAD_WAIT") {
+            Some(v) => parse_duration(&v)
+                .filter(|d| *d <= Duration::from_secs(60))
+                .ok_or_else(|| err("INTAKE_UPLOAD_WAIT", "must be a duration up to 60s, like 0s, 500ms or 5s"))?,
+            None => Duration::from_secs(5),
+        };
         let max_body_bytes = match get("INTAKE_MAX_BODY") {
             Some(v) => parse_bytes(&v).map_err(|r| err("INTAKE_MAX_BODY", r))?,
             None => 64 * 1024,
@@ -228,6 +236,7 @@ impl Config {
             frame_ancestors,
             max_throttle_keys: count("INTAKE_MAX_THROTTLE_KEYS", 100_000)?,
             max_uploads: count("INTAKE_MAX_UPLOADS", 256)?,
+            upload_wait,
             max_streams: count("INTAKE_MAX_STREAMS", 1_000)?,
             max_streams_per_session: count("INTAKE_MAX_STREAMS_PER_SESSION", 8)?,
             header_timeout: duration("INTAKE_HEADER_TIMEOUT", Duration::from_secs(10))?,

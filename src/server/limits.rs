@@ -53,6 +53,15 @@ impl Limits {
         self.uploads.clone().try_acquire_owned().ok().map(UploadSlot)
     }
 
+    /// A slot, waiting up to `wait` for one: a burst queues briefly (its
+    /// bodies unread, so it costs a connection, not memory) instead of failing.
+    pub async fn upload_within(&self, wait: std::time::Duration) -> Option<UploadSlot> {
+        if let Some(slot) = self.upload() {
+            return Some(slot);
+        }
+        tokio::time::timeout(wait, self.uploads.clone().acquire_owned()).await.ok()?.ok().map(UploadSlot)
+    }
+
     /// A slot for one event stream of `key`'s session.
     pub fn stream(self: &Arc<Self>, key: SessionKey) -> Result<StreamSlot, StreamRefusal> {
         let mut per = self.per_session.lock().unwrap_or_else(|e| e.into_inner());

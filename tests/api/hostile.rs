@@ -227,7 +227,8 @@ async fn half_sent_requests_are_dropped_after_the_timeouts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_past_the_cap_are_shed_with_retry_after() {
     use tokio::io::AsyncWriteExt;
-    let app = TestApp::spawn(Options::smtp(free_port().await).var("INTAKE_MAX_UPLOADS", "1")).await;
+    let opts = Options::smtp(free_port().await).var("INTAKE_MAX_UPLOADS", "1").var("INTAKE_UPLOAD_WAIT", "200ms");
+    let app = TestApp::spawn(opts).await;
     let addr = app.base.trim_start_matches("http://").to_owned();
     // One upload in progress, holding the only slot.
     let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
@@ -246,6 +247,15 @@ async fn uploads_past_the_cap_are_shed_with_retry_after() {
         app.post_form("/api/leads", lead_form("after@example.com")).await.status() == StatusCode::CREATED
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_past_the_cap_waits_for_a_slot_instead_of_failing() {
+    let opts = Options::smtp(free_port().await).var("INTAKE_MAX_UPLOADS", "2").var("INTAKE_UPLOAD_WAIT", "10s");
+    let app = TestApp::spawn(opts).await;
+    let burst = (0..12).map(|i| app.post_form("/api/leads", lead_form(&format!("burst{i}@example.com"))));
+    let statuses: Vec<StatusCode> = futures::future::join_all(burst).await.iter().map(|r| r.status()).collect();
+    assert!(statuses.iter().all(|s| *s == StatusCode::CREATED), "{statuses:?}");
 }
 
 #[tokio::test]

@@ -25,56 +25,87 @@ use uuid::Uuid;
 /// The page and its total in one round trip. Parameters: `$1` state, `$2`
 /// lower-cased LIKE pattern, `$3` cursor, `$4` limit, `$5` count cap, each
 /// present only in the shapes that use it.
+///
+/// A search first collects at most `$5` matches through the trigram indexes
+/// (`m`): that is its count, and, when it holds every match (the usual
+/// case: a name), the page is cut from it. A search matching more is
+/// answered by [`dense_sql`] instead. (Left to itself, the planner walks the
+/// newest leads until 50 match, thousands of rows for a rare name.)
 fn list_sql(state: bool, search: bool, cursor: Option<bool>) -> String {
-    let mut conds = Vec::new();
-    if state {
-        conds.push("l.state = $1".to_owned());
-    }
+    let filter = filter_sql(state, search);
+    let (cursor_sql, order) = cursor_sql(cursor);
+    let as_of = "(SELECT COALESCE(MAX(id), 0) FROM lead_events)";
     if search {
-        conds.push(
-            "(l.email_normalized LIKE $2 ESCAPE '\\' OR lower(l.first_name || ' ' || l.last_name) LIKE $2 ESCAPE '\\')"
-                .to_owned(),
+        return format!(
+            "WITH m AS MATERIALIZED (SELECT l.id FROM leads l WHERE {filter} LIMIT $5)
+             SELECT t.total, t.as_of, p.* FROM (SELECT (SELECT COUNT(*) FROM m) AS total, {as_of} AS as_of) AS t
+             LEFT JOIN (
+                 SELECT {SUMMARY_COLUMNS} FROM m JOIN leads l ON l.id = m.id
+                 LEFT JOIN attorneys a ON a.id = l.reached_out_by
+                 WHERE TRUE{cursor_sql} ORDER BY l.id {order} LIMIT $4) AS p ON TRUE"
         );
     }
-    let filter = if conds.is_empty() { "TRUE".to_owned() } else { conds.join(" AND ") };
-    let (cursor_sql, order) = match cursor {
-        Some(true) => (" AND l.id > $3", "ASC"),
-        Some(false) => (" AND l.id < $3", "DESC"),
-        None => ("", "DESC"),
-    };
-    let total = if search {
-        // Searching counts at most SEARCH_COUNT_CAP + 1 matches ("1000+").
-        format!("(SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {filter} LIMIT $5) AS m)")
-    } else if state {
-        // Kept by triggers (migration 0003): no counting of rows.
-        "(SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts WHERE state = $1)".to_owned()
+    // Kept by triggers (migrations 0003, 0007): no counting of rows.
+    let total = if state {
+        "(SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts WHERE state = $1)"
     } else {
-        "(SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts)".to_owned()
+        "(SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts)"
     };
     // `t` is one row, so an empty page still carries the total and `as_of`.
     format!(
-        "SELECT t.total, t.as_of, p.* FROM (
-             SELECT {total} AS total, (SELECT COALESCE(MAX(id), 0) FROM lead_events) AS as_of) AS t
+        "SELECT t.total, t.as_of, p.* FROM (SELECT {total} AS total, {as_of} AS as_of) AS t
          LEFT JOIN (
              SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by
              WHERE {filter}{cursor_sql} ORDER BY l.id {order} LIMIT $4) AS p ON TRUE"
     )
 }
 
-/// Every shape's statement, built once: index by `state`, `search`, cursor (none, before, after).
-static LIST_SQL: LazyLock<Vec<String>> = LazyLock::new(|| {
+/// The page of a search matching more than the count cap: matches are
+/// common, so walking the newest leads finds a page quickly.
+fn dense_sql(state: bool, cursor: Option<bool>) -> String {
+    let filter = filter_sql(state, true);
+    let (cursor_sql, order) = cursor_sql(cursor);
+    format!(
+        "SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by
+         WHERE {filter}{cursor_sql} ORDER BY l.id {order} LIMIT $4"
+    )
+}
+
+fn filter_sql(state: bool, search: bool) -> String {
+    let mut conds = Vec::new();
+    if state {
+        conds.push("l.state = $1");
+    }
+    if search {
+        conds.push(
+            "(l.email_normalized LIKE $2 ESCAPE '\\' OR lower(l.first_name || ' ' || l.last_name) LIKE $2 ESCAPE '\\')",
+        );
+    }
+    if conds.is_empty() { "TRUE".to_owned() } else { conds.join(" AND ") }
+}
+
+fn cursor_sql(cursor: Option<bool>) -> (&'static str, &'static str) {
+    match cursor {
+        Some(true) => (" AND l.id > $3", "ASC"),
+        Some(false) => (" AND l.id < $3", "DESC"),
+        None => ("", "DESC"),
+    }
+}
+
+/// Every shape's statements, built once: by `state`, `search`, cursor (none, before, after).
+static LIST_SQL: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
     let mut v = Vec::new();
     for state in [false, true] {
         for search in [false, true] {
             for cursor in [None, Some(true), Some(false)] {
-                v.push(list_sql(state, search, cursor));
+                v.push((list_sql(state, search, cursor), dense_sql(state, cursor)));
             }
         }
     }
     v
 });
 
-fn shape(state: bool, search: bool, cursor: Option<bool>) -> &'static str {
+fn shape(state: bool, search: bool, cursor: Option<bool>) -> &'static (String, String) {
     let c = match cursor {
         None => 0,
         Some(true) => 1,
@@ -97,9 +128,13 @@ impl DashboardStore for PgDb {
             (Some(a), None) => (Some(a), Some(false)),
             (None, None) => (None, None),
         };
-        let sql = shape(state.is_some(), pattern.is_some(), before);
+        let (sql, dense) = shape(state.is_some(), pattern.is_some(), before);
         // Unused parameters are still sent (typed), so every shape binds the same list.
+        // A search is planned with its pattern each time (an unnamed statement): a
+        // cached generic plan cannot tell a rare name, answered by the trigram
+        // indexes, from a common one, and would scan the table for the count.
         let rows = sqlx::query(sql)
+            .persistent(pattern.is_none())
             .bind(state)
             .bind(&pattern)
             .bind(cursor)
@@ -112,10 +147,24 @@ impl DashboardStore for PgDb {
             None => (0, 0),
         };
         let mut leads = Vec::with_capacity(rows.len());
-        for r in &rows {
-            // The LEFT JOIN's one row with no lead: an empty page.
-            if r.try_get::<Option<Uuid>, _>("id")?.is_some() {
+        if pattern.is_some() && total > SEARCH_COUNT_CAP {
+            let rows = sqlx::query(dense)
+                .persistent(false)
+                .bind(state)
+                .bind(&pattern)
+                .bind(cursor)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+            for r in &rows {
                 leads.push(row::summary(r)?);
+            }
+        } else {
+            for r in &rows {
+                // The LEFT JOIN's one row with no lead: an empty page.
+                if r.try_get::<Option<Uuid>, _>("id")?.is_some() {
+                    leads.push(row::summary(r)?);
+                }
             }
         }
         if before == Some(true) {
