@@ -253,3 +253,54 @@ async fn events_carry_the_row_dashboards_patch_in_and_pages_say_which_events_the
     assert_eq!(changed["lead"]["reached_out_by"], "Administrator");
     assert!(changed["id"].as_i64() > created["id"].as_i64(), "event ids grow in commit order");
 }
+
+#[tokio::test]
+async fn a_search_pages_by_cursor_and_combines_with_the_state_filter() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let mut ids = vec![];
+    for i in 0..55 {
+        ids.push(app.submit(&format!("paged{i:02}@example.com")).await);
+    }
+    app.submit("other@example.com").await;
+    let client = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    for id in &ids[..3] {
+        client.post(app.url("/api/internal/mark_reached_out")).form(&[("id", id.as_str())]).send().await.unwrap();
+    }
+    let page = |filter: Vec<(&'static str, String)>| {
+        let (c, url) = (client.clone(), app.url("/api/internal/leads"));
+        async move {
+            let v: Value = c.post(url).form(&filter).send().await.unwrap().json().await.unwrap();
+            let emails: Vec<String> =
+                v["rows"].as_array().unwrap().iter().map(|r| r["email"].as_str().unwrap().to_owned()).collect();
+            (emails, v["total"].as_i64().unwrap(), v["older"].as_str().map(str::to_owned), v["newer"].clone())
+        }
+    };
+    let q = || ("filter[q]", "paged".to_owned());
+    let (first, total, older, _) = page(vec![q()]).await;
+    assert_eq!((first.len(), total), (50, 55));
+    assert_eq!(first[0], "paged54@example.com", "newest first");
+    assert!(first.windows(2).all(|w| w[0] > w[1]), "in order: {first:?}");
+    let older = older.expect("a next page");
+    let (second, _, none, newer) = page(vec![q(), ("filter[after]", older)]).await;
+    assert_eq!(
+        second,
+        [
+            "paged04@example.com",
+            "paged03@example.com",
+            "paged02@example.com",
+            "paged01@example.com",
+            "paged00@example.com"
+        ]
+    );
+    assert!(none.is_none());
+    let newer = newer.as_str().expect("a previous page").to_owned();
+    let (back, _, _, _) = page(vec![q(), ("filter[before]", newer)]).await;
+    assert_eq!(back, first, "the previous page is the first page again");
+
+    let (done, total, _, _) = page(vec![q(), ("filter[state]", "REACHED_OUT".into())]).await;
+    assert_eq!((done.len(), total), (3, 3));
+    assert_eq!(done, ["paged02@example.com", "paged01@example.com", "paged00@example.com"]);
+    let (pending, total, _, _) = page(vec![q(), ("filter[state]", "PENDING".into())]).await;
+    assert_eq!((pending.len(), total), (50, 52));
+    assert!(!pending.contains(&"paged00@example.com".to_owned()));
+}

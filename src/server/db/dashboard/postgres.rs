@@ -26,22 +26,26 @@ use uuid::Uuid;
 /// lower-cased LIKE pattern, `$3` cursor, `$4` limit, `$5` count cap, each
 /// present only in the shapes that use it.
 ///
-/// A search first collects at most `$5` matches through the trigram indexes
-/// (`m`): that is its count, and, when it holds every match (the usual
-/// case: a name), the page is cut from it. A search matching more is
-/// answered by [`dense_sql`] instead. (Left to itself, the planner walks the
-/// newest leads until 50 match, thousands of rows for a rare name.)
+/// A search first collects at most `$5` ([`MATCHES_CAP`]) matches through
+/// the trigram indexes (`m`): that gives its count, and, when it holds every
+/// match (the usual case: a name), the page is cut from it. A search
+/// matching more is answered by [`dense_sql`] instead. (Left to itself, the
+/// planner walks the newest leads until 50 match: every lead since the last
+/// match, tens of thousands of rows for a name that is rare lately.)
 fn list_sql(state: bool, search: bool, cursor: Option<bool>) -> String {
     let filter = filter_sql(state, search);
     let (cursor_sql, order) = cursor_sql(cursor);
     let as_of = "(SELECT COALESCE(MAX(id), 0) FROM lead_events)";
     if search {
+        // The matches carry their columns, so no lead is read twice.
         return format!(
-            "WITH m AS MATERIALIZED (SELECT l.id FROM leads l WHERE {filter} LIMIT $5)
+            "WITH m AS MATERIALIZED (
+                 SELECT l.id, l.first_name, l.last_name, l.email, l.state, l.created_at, l.resume_file_name,
+                        l.resume_content_type, l.reached_out_at, l.reached_out_by
+                 FROM leads l WHERE {filter} LIMIT $5)
              SELECT t.total, t.as_of, p.* FROM (SELECT (SELECT COUNT(*) FROM m) AS total, {as_of} AS as_of) AS t
              LEFT JOIN (
-                 SELECT {SUMMARY_COLUMNS} FROM m JOIN leads l ON l.id = m.id
-                 LEFT JOIN attorneys a ON a.id = l.reached_out_by
+                 SELECT {SUMMARY_COLUMNS} FROM m AS l LEFT JOIN attorneys a ON a.id = l.reached_out_by
                  WHERE TRUE{cursor_sql} ORDER BY l.id {order} LIMIT $4) AS p ON TRUE"
         );
     }
@@ -114,6 +118,9 @@ fn shape(state: bool, search: bool, cursor: Option<bool>) -> &'static (String, S
     &LIST_SQL[(state as usize) * 6 + (search as usize) * 3 + c]
 }
 
+/// Matches a search collects before it pages by walking the newest leads instead.
+const MATCHES_CAP: i64 = 10_000;
+
 static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by WHERE l.id = $1")
 });
@@ -139,15 +146,17 @@ impl DashboardStore for PgDb {
             .bind(&pattern)
             .bind(cursor)
             .bind(limit)
-            .bind(SEARCH_COUNT_CAP + 1)
+            .bind(MATCHES_CAP + 1)
             .fetch_all(&self.pool)
             .await?;
-        let (total, as_of): (i64, i64) = match rows.first() {
+        let (matched, as_of): (i64, i64) = match rows.first() {
             Some(r) => (r.try_get("total")?, r.try_get("as_of")?),
             None => (0, 0),
         };
+        // Searches count up to SEARCH_COUNT_CAP + 1 ("1000+").
+        let total = if pattern.is_some() { matched.min(SEARCH_COUNT_CAP + 1) } else { matched };
         let mut leads = Vec::with_capacity(rows.len());
-        if pattern.is_some() && total > SEARCH_COUNT_CAP {
+        if pattern.is_some() && matched > MATCHES_CAP {
             let rows = sqlx::query(dense)
                 .persistent(false)
                 .bind(state)

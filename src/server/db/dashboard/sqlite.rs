@@ -27,6 +27,75 @@ const FILTER: &str = "(?1 IS NULL OR l.state = ?1)
 const FILTER_INDEXED: &str = "(?1 IS NULL OR l.state = ?1)
      AND l.id IN (SELECT lead_id FROM lead_search WHERE lead_search MATCH ?2)";
 
+/// Matches a search collects before it pages by walking the newest leads instead.
+const MATCHES_CAP: i64 = 10_000;
+
+/// A search answered from its matches: the trigram index gives every
+/// matching id (a name matches a few hundred leads), they are sorted newest
+/// first (UUID v7 text sorts by time), and only the page's rows are read.
+/// `None` when more than [`MATCHES_CAP`] match: then walking the newest
+/// leads finds a page sooner. (Joining the index's matches in SQL made
+/// SQLite walk every lead and test each against them.)
+fn page_from_matches(
+    tx: &Connection,
+    phrase: &str,
+    state: Option<&str>,
+    after: Option<&str>,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Option<(Vec<LeadSummary>, i64)>, DbError> {
+    let mut ids: Vec<String> = Vec::new();
+    {
+        let mut stmt = tx.prepare_cached("SELECT lead_id FROM lead_search WHERE lead_search MATCH ?1 LIMIT ?2")?;
+        let mut rows = stmt.query(params![phrase, MATCHES_CAP + 1])?;
+        while let Some(r) = rows.next()? {
+            ids.push(r.get(0)?);
+        }
+    }
+    if ids.len() as i64 > MATCHES_CAP {
+        return Ok(None);
+    }
+    // Newest first; a `before` page reads upwards from its cursor.
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    if before.is_some() {
+        ids.reverse();
+    }
+    let in_window = |id: &str| match (after, before) {
+        (_, Some(b)) => id > b,
+        (Some(a), None) => id < a,
+        (None, None) => true,
+    };
+    let cap = SEARCH_COUNT_CAP + 1;
+    let mut total = if state.is_none() { (ids.len() as i64).min(cap) } else { 0 };
+    let mut page = Vec::with_capacity(limit as usize);
+    let mut stmt = tx.prepare_cached(&SUMMARY_SQL)?;
+    for id in &ids {
+        let full = page.len() >= limit as usize;
+        let counting = state.is_some() && total < cap;
+        if full && !counting {
+            break;
+        }
+        let wanted = !full && in_window(id);
+        if !wanted && !counting {
+            continue;
+        }
+        let Some(lead) = stmt.query([id])?.next()?.map(row::summary).transpose()? else { continue };
+        if state.is_some_and(|s| lead.state.as_str() != s) {
+            continue;
+        }
+        if counting {
+            total += 1;
+        }
+        if wanted {
+            page.push(lead);
+        }
+    }
+    if before.is_some() {
+        page.reverse();
+    }
+    Ok(Some((page, total)))
+}
+
 #[async_trait]
 impl DashboardStore for SqliteDb {
     async fn list(&self, f: &LeadFilter, limit: i64) -> Result<Listed, DbError> {
@@ -48,11 +117,21 @@ impl DashboardStore for SqliteDb {
         );
         let cursor = cursor.map(|c| c.hyphenated().to_string());
         let searching = pattern.is_some();
+        let (after, before) =
+            (f.after.map(|a| a.hyphenated().to_string()), f.before.map(|b| b.hyphenated().to_string()));
         let run = move |conn: &Connection| -> Result<Listed, DbError> {
             // One read transaction: the page, its total and `as_of` from one snapshot.
             let tx = conn.unchecked_transaction()?;
             let as_of: i64 =
                 tx.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM lead_events")?.query_row([], |r| r.get(0))?;
+            if indexed
+                && let Some(phrase) = &pattern
+                && let Some((rows, total)) =
+                    page_from_matches(&tx, phrase, state, after.as_deref(), before.as_deref(), limit)?
+            {
+                tx.commit()?;
+                return Ok(Listed { rows, total, as_of });
+            }
             let mut leads = Vec::with_capacity(limit as usize);
             {
                 let mut stmt = tx.prepare_cached(&sql)?;
