@@ -28,29 +28,48 @@ fn parse_uuid(col: &'static str, s: &str) -> Result<Uuid, DbError> {
     Uuid::parse_str(s).map_err(|e| DbError::corrupt(col, e))
 }
 
-impl Columns for sqlx::sqlite::SqliteRow {
-    fn text(&self, col: &'static str) -> Result<String, DbError> {
-        Ok(self.try_get(col)?)
-    }
-    fn opt_text(&self, col: &'static str) -> Result<Option<String>, DbError> {
-        Ok(self.try_get(col)?)
-    }
-    fn int(&self, col: &'static str) -> Result<i64, DbError> {
-        Ok(self.try_get(col)?)
-    }
-    fn opt_int(&self, col: &'static str) -> Result<Option<i64>, DbError> {
-        Ok(self.try_get(col)?)
-    }
-    fn flag(&self, col: &'static str) -> Result<bool, DbError> {
-        Ok(self.try_get(col)?)
-    }
+/// The readers sqlx rows share; each driver adds how it reads a UUID.
+macro_rules! sqlx_columns {
+    ($row:ty, { $($uuid_fns:tt)* }) => {
+        impl Columns for $row {
+            fn text(&self, col: &'static str) -> Result<String, DbError> {
+                Ok(self.try_get(col)?)
+            }
+            fn opt_text(&self, col: &'static str) -> Result<Option<String>, DbError> {
+                Ok(self.try_get(col)?)
+            }
+            fn int(&self, col: &'static str) -> Result<i64, DbError> {
+                Ok(self.try_get(col)?)
+            }
+            fn opt_int(&self, col: &'static str) -> Result<Option<i64>, DbError> {
+                Ok(self.try_get(col)?)
+            }
+            fn flag(&self, col: &'static str) -> Result<bool, DbError> {
+                Ok(self.try_get(col)?)
+            }
+            $($uuid_fns)*
+        }
+    };
+}
+
+// SQLite stores UUIDs as text.
+sqlx_columns!(sqlx::sqlite::SqliteRow, {
     fn uuid(&self, col: &'static str) -> Result<Uuid, DbError> {
         parse_uuid(col, self.try_get_unchecked::<&str, _>(col)?)
     }
     fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>, DbError> {
         self.try_get_unchecked::<Option<&str>, _>(col)?.map(|s| parse_uuid(col, s)).transpose()
     }
-}
+});
+
+sqlx_columns!(sqlx::postgres::PgRow, {
+    fn uuid(&self, col: &'static str) -> Result<Uuid, DbError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>, DbError> {
+        Ok(self.try_get(col)?)
+    }
+});
 
 impl Columns for rusqlite::Row<'_> {
     fn text(&self, col: &'static str) -> Result<String, DbError> {
@@ -76,30 +95,6 @@ impl Columns for rusqlite::Row<'_> {
     fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>, DbError> {
         let v = self.get_ref(col)?;
         v.as_str_or_null().map_err(|e| DbError::corrupt(col, e))?.map(|s| parse_uuid(col, s)).transpose()
-    }
-}
-
-impl Columns for sqlx::postgres::PgRow {
-    fn text(&self, col: &'static str) -> Result<String, DbError> {
-        Ok(self.try_get(col)?)
-    }
-    fn opt_text(&self, col: &'static str) -> Result<Option<String>, DbError> {
-        Ok(self.try_get(col)?)
-    }
-    fn int(&self, col: &'static str) -> Result<i64, DbError> {
-        Ok(self.try_get(col)?)
-    }
-    fn opt_int(&self, col: &'static str) -> Result<Option<i64>, DbError> {
-        Ok(self.try_get(col)?)
-    }
-    fn flag(&self, col: &'static str) -> Result<bool, DbError> {
-        Ok(self.try_get(col)?)
-    }
-    fn uuid(&self, col: &'static str) -> Result<Uuid, DbError> {
-        Ok(self.try_get(col)?)
-    }
-    fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>, DbError> {
-        Ok(self.try_get(col)?)
     }
 }
 

@@ -13,7 +13,7 @@ use crate::{
     },
 };
 use sqlx::{PgPool, Row};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -108,8 +108,8 @@ async fn write_group(pool: &PgPool, batch: &[Job]) -> Result<HashMap<Uuid, LiveE
         return Ok(HashMap::new());
     }
     // Two leads of one group with the same email: the first is stored, the second is a duplicate.
-    let stored: HashMap<Uuid, ()> = stored.into_iter().map(|id| (id, ())).collect();
-    let kept: Vec<&Job> = batch.iter().filter(|j| stored.contains_key(&j.lead.id)).collect();
+    let stored: HashSet<Uuid> = stored.into_iter().collect();
+    let kept: Vec<&Job> = batch.iter().filter(|j| stored.contains(&j.lead.id)).collect();
 
     let messages: Vec<(&NewLead, &NewMessage)> =
         kept.iter().flat_map(|j| j.messages.iter().map(move |m| (&j.lead, m))).collect();
