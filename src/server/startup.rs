@@ -154,6 +154,16 @@ impl Application {
     }
 }
 
+/// The app's routes, generated once per process. Generating them sets a
+/// process-wide flag in `leptos_server` that parks every resource first
+/// polled meanwhile, forever (leptos-rs/leptos#4773): a second
+/// `Application` in the same process (tests, a future in-process reload)
+/// must never generate while the first is serving.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 fn router(state: AppState, session_store: SessionStore) -> Router {
     let secure = state.config.public_url.starts_with("https://");
     let sessions = SessionManagerLayer::new(session_store)
@@ -162,7 +172,7 @@ fn router(state: AppState, session_store: SessionStore) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(auth::session::IDLE_SECS)));
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
     // Built assets, precompressed (`cargo leptos build --release --precompress`) when available.

@@ -40,3 +40,46 @@ async fn an_unusable_database_stops_start_up_with_a_clear_error() {
     let err = Application::build(Config::from_vars(&vars).unwrap(), "target/site").await.err().expect("must fail");
     assert!(err.to_string().contains("cannot open the database"), "{err}");
 }
+
+/// Another app starting in the same process (every test does) never stalls a
+/// page that one already serving is rendering: while leptos generates a route
+/// list it parks every resource first polled anywhere in the process, forever
+/// (leptos-rs/leptos#4773), so the list is generated once per process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starting_another_app_never_stalls_pages_being_rendered() {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    };
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let id = app.submit("stall@example.com").await;
+    let client = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (done, rendered) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
+    let pages = [app.url("/"), app.url("/leads"), app.url(&format!("/leads/{id}"))];
+    let renders: Vec<_> = pages
+        .into_iter()
+        .map(|url| {
+            let (client, done, rendered) = (client.clone(), done.clone(), rendered.clone());
+            tokio::spawn(async move {
+                while !done.load(Ordering::Relaxed) {
+                    let page = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+                        client.get(&url).send().await.unwrap().text().await.unwrap()
+                    })
+                    .await
+                    .unwrap_or_else(|_| panic!("{url} stalled while another app started"));
+                    assert!(page.contains("</html>"), "{url} rendered in full");
+                    rendered.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for _ in 0..12 {
+        let other = TestApp::spawn(Options { smtp_port: None, vars: vec![], lease: None }).await;
+        drop(other);
+    }
+    done.store(true, Ordering::Relaxed);
+    for r in renders {
+        r.await.unwrap();
+    }
+    assert!(rendered.load(Ordering::Relaxed) >= 3, "pages were rendered meanwhile");
+}

@@ -43,12 +43,13 @@ impl PgEvents {
     pub(crate) fn start(pool: PgPool) -> Self {
         let this =
             Self { channels: Channels::default(), listening: Arc::default(), stop: Arc::new(watch::channel(false).0) };
-        tokio::spawn(listen(pool, this.clone()));
+        // Subscribed before the task starts: a stop sent at once is not lost.
+        tokio::spawn(listen(pool, this.clone(), this.stop.subscribe()));
         this
     }
 
     pub(crate) fn stop(&self) {
-        let _ = self.stop.send(true);
+        self.stop.send_replace(true);
     }
 }
 
@@ -94,8 +95,7 @@ pub(crate) async fn notify_all(tx: &mut PgConnection, events: &[LiveEvent]) -> R
     Ok(())
 }
 
-async fn listen(pool: PgPool, events: PgEvents) {
-    let mut stop = events.stop.subscribe();
+async fn listen(pool: PgPool, events: PgEvents, mut stop: watch::Receiver<bool>) {
     let down = |events: &PgEvents| {
         events.listening.store(false, Ordering::Release);
         events.channels.resync();
