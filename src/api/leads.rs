@@ -26,7 +26,7 @@ pub async fn get_lead(id: Uuid) -> Result<LeadDetail, AppError> {
 pub async fn mark_reached_out(id: Uuid) -> Result<LeadSummary, AppError> {
     let attorney = crate::server::auth::require_attorney().await?;
     let state = app_state()?;
-    crate::server::leads::mark_reached_out(&state, id, &attorney)
+    crate::server::leads::mark_reached_out(&state, id, crate::server::db::Actor { attorney: &attorney, token: None })
         .await
         .map_err(crate::server::error::Error::into_app_error)
 }

@@ -1,10 +1,14 @@
-//! `intake user …`: manage attorney accounts from the command line.
-//! Passwords are read from standard input, never from arguments.
+//! `intake user …` and `intake token …`: attorney accounts and API tokens
+//! from the command line. Passwords are read from standard input, never
+//! from arguments; a token's secret is printed once, on creation.
 
 use crate::server::{
-    auth::password::{Hasher, check_new_password},
+    auth::{
+        password::{Hasher, check_new_password},
+        token,
+    },
     config::Config,
-    db::{Attorney, Db, DbError, now_ms},
+    db::{Attorney, Db, DbError, TokenScope, now_ms},
 };
 use std::io::{BufRead, IsTerminal, Write};
 use uuid::Uuid;
@@ -16,9 +20,14 @@ usage:
   intake user reset-password --email E     set a new password (from stdin)
   intake user disable --email E            stop an account from logging in
   intake user enable --email E             allow it again
-  intake user list                         list accounts";
+  intake user list                         list accounts
+  intake token create --name N --scope read|write --by E
+                                           a token for the integrator API, acting as
+                                           account E; its secret is printed once
+  intake token list                        list tokens (never their secrets)
+  intake token revoke --id ID              stop a token from working";
 
-/// Runs a `user` command; returns the process exit code.
+/// Runs a `user` or `token` command (`args` starts with the group); returns the process exit code.
 pub async fn run(args: &[String], config: &Config) -> u8 {
     match run_inner(args, config).await {
         Ok(msg) => {
@@ -33,13 +42,67 @@ pub async fn run(args: &[String], config: &Config) -> u8 {
 }
 
 async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
+    let group = args.first().map(String::as_str).ok_or_else(|| USAGE.to_owned())?;
+    let args = &args[1..];
     let cmd = args.first().map(String::as_str).ok_or_else(|| USAGE.to_owned())?;
     let flag = |name: &str| -> Result<String, String> {
         args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone()).ok_or_else(|| format!("missing {name}\n{USAGE}"))
     };
     tokio::fs::create_dir_all(&config.data_dir).await.map_err(|e| e.to_string())?;
     let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
-    let result = match cmd {
+    let result =
+        if group == "token" { token_command(&db, cmd, &flag).await } else { user_command(&db, cmd, &flag).await };
+    db.close().await;
+    result
+}
+
+async fn token_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, String>) -> Result<String, String> {
+    match cmd {
+        "create" => {
+            let scope = flag("--scope")?;
+            let scope = TokenScope::parse(&scope).ok_or("--scope must be read or write")?;
+            let (t, secret) = token::create(db, &flag("--name")?, scope, &flag("--by")?).await?;
+            Ok(format!(
+                "created token {} ({}, {}) acting as {}\n\n{secret}\n\nKeep it now: it is not stored and will not be shown again.",
+                t.id,
+                t.name,
+                t.scope.as_str(),
+                t.owner_email
+            ))
+        }
+        "list" => {
+            let all = db.tokens().list_tokens().await.map_err(|e| e.to_string())?;
+            let time = |t: Option<i64>| t.map(crate::domain::time::format_utc).unwrap_or_else(|| "never".into());
+            Ok(std::iter::once("id\tname\tscope\tacts as\tcreated\tlast used\tstatus".to_owned())
+                .chain(all.iter().map(|t| {
+                    format!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        t.id,
+                        t.name,
+                        t.scope.as_str(),
+                        t.owner_email,
+                        time(Some(t.created_at)),
+                        time(t.last_used_at),
+                        if t.revoked_at.is_some() { "revoked" } else { "active" }
+                    )
+                }))
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        "revoke" => {
+            let id = flag("--id")?;
+            let id = Uuid::parse_str(id.trim()).map_err(|_| "--id must be a token id (see intake token list)")?;
+            match db.tokens().revoke_token(id, now_ms()).await.map_err(|e| e.to_string())? {
+                true => Ok(format!("revoked token {id}")),
+                false => Err(format!("no active token with id {id}")),
+            }
+        }
+        _ => Err(USAGE.to_owned()),
+    }
+}
+
+async fn user_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, String>) -> Result<String, String> {
+    match cmd {
         "add" => {
             let email = flag("--email")?;
             let email = crate::domain::Email::parse(&email)
@@ -92,9 +155,7 @@ async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
                 .join("\n"))
         }
         _ => Err(USAGE.to_owned()),
-    };
-    db.close().await;
-    result
+    }
 }
 
 /// Reads a password from stdin: prompted (twice) on a terminal, one line otherwise.

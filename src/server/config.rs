@@ -47,6 +47,8 @@ pub struct Config {
     pub max_resume_bytes: u64,
     /// `None`: no limit (for load tests).
     pub submit_rate: Option<Rate>,
+    /// Integrator API calls per token (`INTAKE_API_RATE`, default 600/min; 0 turns it off).
+    pub api_rate: Option<Rate>,
     pub firm_name: String,
     pub site_addr: SocketAddr,
     /// First retry delay for a failed email; doubles per attempt.
@@ -152,6 +154,10 @@ impl Config {
         let submit_rate = match get("INTAKE_SUBMIT_RATE") {
             Some(v) => parse_rate(&v).map_err(|r| err("INTAKE_SUBMIT_RATE", r))?,
             None => Some(Rate { count: 10, per: Duration::from_secs(60) }),
+        };
+        let api_rate = match get("INTAKE_API_RATE") {
+            Some(v) => parse_rate(&v).map_err(|r| err("INTAKE_API_RATE", r))?,
+            None => Some(Rate { count: 600, per: Duration::from_secs(60) }),
         };
         let site_addr = get("LEPTOS_SITE_ADDR")
             .unwrap_or_else(|| "127.0.0.1:3000".into())
@@ -261,6 +267,7 @@ impl Config {
             public_url,
             max_resume_bytes,
             submit_rate,
+            api_rate,
             firm_name,
             site_addr,
             mail_retry_base: Duration::from_secs(5),

@@ -33,6 +33,14 @@ pub enum Error {
     Spam,
     /// No valid session.
     Unauthorized,
+    /// An integrator API call without a valid, unrevoked token.
+    BadToken,
+    /// The token is valid but may not do this (a read token writing).
+    Forbidden(&'static str),
+    /// An integrator API parameter is wrong; says which and why.
+    BadParam(String),
+    /// Too many integrator API calls with one token.
+    ApiRateLimited { retry_after: Duration },
     /// Wrong email or password (or a disabled account: the same answer).
     BadCredentials,
     /// Too many failed logins for this account or address.
@@ -58,13 +66,15 @@ impl Error {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::RateLimited { .. } | Self::LockedOut { .. } | Self::TooManyStreams => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::ApiRateLimited { .. } | Self::LockedOut { .. } | Self::TooManyStreams => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::TooLarge { .. } | Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Malformed(_) | Self::Invalid(_) | Self::Spam => StatusCode::BAD_REQUEST,
+            Self::Malformed(_) | Self::Invalid(_) | Self::Spam | Self::BadParam(_) => StatusCode::BAD_REQUEST,
             Self::Duplicate | Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Unauthorized | Self::BadCredentials => StatusCode::UNAUTHORIZED,
-            Self::CrossSite => StatusCode::FORBIDDEN,
+            Self::Unauthorized | Self::BadCredentials | Self::BadToken => StatusCode::UNAUTHORIZED,
+            Self::CrossSite | Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -73,9 +83,10 @@ impl Error {
     /// How long a refused client should wait before trying again, if it should.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Self::RateLimited { retry_after } | Self::LockedOut { retry_after } | Self::Busy { retry_after } => {
-                Some(*retry_after)
-            }
+            Self::RateLimited { retry_after }
+            | Self::ApiRateLimited { retry_after }
+            | Self::LockedOut { retry_after }
+            | Self::Busy { retry_after } => Some(*retry_after),
             Self::TooManyStreams => Some(Duration::from_secs(30)),
             _ => None,
         }
@@ -98,6 +109,12 @@ impl Error {
                 .into(),
             Self::Spam => "Your submission could not be accepted.".into(),
             Self::Unauthorized => "Log in to continue.".into(),
+            Self::BadToken => "A valid API token is required: send it as `Authorization: Bearer <token>`.".into(),
+            Self::Forbidden(why) => (*why).into(),
+            Self::BadParam(why) => why.clone(),
+            Self::ApiRateLimited { retry_after } => {
+                format!("Too many requests with this token. Try again in {} seconds.", retry_after.as_secs().max(1))
+            }
             Self::BadCredentials => "Incorrect email or password.".into(),
             Self::LockedOut { retry_after } => {
                 let minutes = retry_after.as_secs().div_ceil(60).max(1);
@@ -145,6 +162,16 @@ impl Error {
             Self::NotFound("lead") => AppError::NotFound,
             Self::Conflict(m) => AppError::Conflict(m.clone()),
             _ => AppError::Unavailable(self.message()),
+        }
+    }
+
+    fn api_key(&self) -> Option<&'static str> {
+        match self {
+            Self::BadToken => Some("Unauthorized"),
+            Self::Forbidden(_) => Some("Forbidden"),
+            Self::BadParam(_) => Some("BadRequest"),
+            Self::ApiRateLimited { .. } => Some("RateLimited"),
+            _ => None,
         }
     }
 
@@ -210,6 +237,9 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let mut res = if self.is_submission() || matches!(self, Self::Busy { .. } | Self::Internal(_)) {
             Json(self.to_failure()).into_response()
+        } else if let Some(key) = self.api_key() {
+            // The integrator API's errors: a stable key and a readable message.
+            Json(serde_json::json!({ key: serde_json::Value::Null, "message": self.message() })).into_response()
         } else if matches!(self, Self::Unauthorized | Self::NotFound(_) | Self::Conflict(_)) {
             // The attorney error's own JSON as one key, with a readable message beside it.
             let (key, value) = match self.to_app_error() {
@@ -223,6 +253,9 @@ impl IntoResponse for Error {
             self.message().into_response()
         };
         self.apply_to(&mut res);
+        if matches!(self, Self::BadToken) {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"intake\""));
+        }
         res
     }
 }

@@ -3,7 +3,7 @@
 use crate::{
     domain::dashboard::{EmailStatus, LeadDetail, LeadFilter, LeadPage, PAGE_SIZE, clean_query},
     server::{
-        db::{Attorney, MarkOutcome, now_ms},
+        db::{Actor, MarkOutcome, now_ms},
         error::Error,
         state::AppState,
     },
@@ -70,9 +70,9 @@ pub async fn detail(state: &AppState, id: Uuid) -> Result<LeadDetail, Error> {
 pub async fn mark_reached_out(
     state: &AppState,
     id: Uuid,
-    attorney: &Attorney,
+    by: Actor<'_>,
 ) -> Result<crate::domain::dashboard::LeadSummary, Error> {
-    match state.db.dashboard().mark_reached_out(id, attorney, now_ms()).await? {
+    match state.db.dashboard().mark_reached_out(id, by, now_ms()).await? {
         MarkOutcome::Marked(event) => match event.lead {
             Some(row) => Ok(row),
             None => state.db.dashboard().summary(id).await?.ok_or(Error::NotFound("lead")),

@@ -1,8 +1,9 @@
-//! Per-IP token buckets for submissions.
+//! Token buckets per key: client address for submissions, token id for the integrator API.
 
 use crate::server::config::Rate;
 use std::{
     collections::HashMap,
+    hash::Hash,
     net::IpAddr,
     sync::Mutex,
     time::{Duration, Instant},
@@ -11,9 +12,9 @@ use std::{
 /// Above this many tracked addresses, idle (full) buckets are dropped.
 const PRUNE_AT: usize = 10_000;
 
-pub struct RateLimiter {
+pub struct RateLimiter<K = IpAddr> {
     rate: Rate,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
 struct Bucket {
@@ -21,7 +22,7 @@ struct Bucket {
     at: Instant,
 }
 
-impl RateLimiter {
+impl<K: Hash + Eq> RateLimiter<K> {
     pub fn new(rate: Rate) -> Self {
         Self { rate, buckets: Mutex::new(HashMap::new()) }
     }
@@ -30,19 +31,19 @@ impl RateLimiter {
         self.rate
     }
 
-    /// Takes one token for `ip`, or says how long until one is available.
-    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
-        self.check_at(ip, Instant::now())
+    /// Takes one token for `key`, or says how long until one is available.
+    pub fn check(&self, key: K) -> Result<(), Duration> {
+        self.check_at(key, Instant::now())
     }
 
-    fn check_at(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+    fn check_at(&self, key: K, now: Instant) -> Result<(), Duration> {
         let capacity = f64::from(self.rate.count);
         let per_token = self.rate.per.as_secs_f64() / capacity;
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= PRUNE_AT {
             buckets.retain(|_, b| b.tokens + now.duration_since(b.at).as_secs_f64() / per_token < capacity);
         }
-        let b = buckets.entry(ip).or_insert(Bucket { tokens: capacity, at: now });
+        let b = buckets.entry(key).or_insert(Bucket { tokens: capacity, at: now });
         b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() / per_token).min(capacity);
         b.at = now;
         if b.tokens >= 1.0 {
@@ -60,7 +61,7 @@ mod tests {
 
     #[test]
     fn allows_the_burst_then_refills() {
-        let rl = RateLimiter::new(Rate { count: 3, per: Duration::from_secs(60) });
+        let rl: RateLimiter = RateLimiter::new(Rate { count: 3, per: Duration::from_secs(60) });
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
         let other: IpAddr = "10.0.0.2".parse().unwrap();
         let t0 = Instant::now();

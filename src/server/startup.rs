@@ -101,6 +101,7 @@ impl Application {
             shutdown: shutdown_rx.clone(),
             leptos_options,
             submit_limiter: config.submit_rate.map(|r| Arc::new(RateLimiter::new(r))),
+            api_limiter: config.api_rate.map(|r| Arc::new(RateLimiter::new(r))),
             config: Arc::new(config),
             db,
             resumes,
@@ -181,6 +182,7 @@ fn router(state: AppState, session_store: SessionStore) -> Router {
     Router::new()
         .nest_service("/pkg", pkg)
         .merge(http::routes())
+        .merge(http::v1::routes(&state))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -23,6 +23,8 @@ pub struct AppState {
     /// Wakes the email sender when new messages are queued.
     pub mail_wake: Arc<Notify>,
     pub submit_limiter: Option<Arc<RateLimiter>>,
+    /// Integrator API calls, per token.
+    pub api_limiter: Option<Arc<RateLimiter<uuid::Uuid>>>,
     pub hasher: Hasher,
     pub login_throttle: Arc<LoginThrottle>,
     /// Concurrent uploads and open event streams.

@@ -3,7 +3,6 @@
 use crate::helpers::*;
 use intake::server::http::INTERNAL_ENDPOINTS;
 use reqwest::{StatusCode, header};
-use std::{io::Write, process::Stdio};
 
 fn session_cookie(res: &reqwest::Response) -> Option<String> {
     res.headers()
@@ -161,27 +160,7 @@ async fn cross_site_state_changes_are_refused() {
 #[tokio::test]
 async fn the_cli_adds_resets_and_disables_accounts_with_passwords_from_stdin() {
     let app = TestApp::spawn(Options::smtp(free_port().await)).await;
-    let cli = |args: &[&str], stdin: &str| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_intake"));
-        cmd.args(args)
-            .env("INTAKE_DATA_DIR", &app.data_dir)
-            .env("DATABASE_URL", &app.database_url)
-            .env("RUST_LOG", "error")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let stdin = stdin.to_owned();
-        async move {
-            // Blocking is fine: the CLI talks to the database file, not to the server.
-            let mut child = cmd.spawn().unwrap();
-            child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-            let out = child.wait_with_output().unwrap();
-            (
-                out.status.code().unwrap(),
-                String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
-            )
-        }
-    };
+    let cli = |args: &[&str], stdin: &str| app.cli(args, stdin);
     let (code, out) =
         cli(&["user", "add", "--email", "bea@firm.test", "--name", "Bea Arthur"], "first password 1\n").await;
     assert_eq!(code, 0, "{out}");

@@ -267,6 +267,34 @@ impl TestApp {
         db.close().await;
     }
 
+    /// Runs `intake <args>` on this app's data, with `stdin`; its exit code and output.
+    /// On a blocking thread, so the server keeps running meanwhile.
+    pub fn cli(&self, args: &[&str], stdin: &str) -> impl Future<Output = (i32, String)> + use<> {
+        use std::{
+            io::Write,
+            process::{Command, Stdio},
+        };
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_intake"));
+        cmd.args(args)
+            .env("INTAKE_DATA_DIR", &self.data_dir)
+            .env("DATABASE_URL", &self.database_url)
+            .env("RUST_LOG", "error")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let stdin = stdin.to_owned();
+        let run = tokio::task::spawn_blocking(move || {
+            let mut child = cmd.spawn().unwrap();
+            child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+            let out = child.wait_with_output().unwrap();
+            (
+                out.status.code().unwrap(),
+                String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+            )
+        });
+        async move { run.await.unwrap() }
+    }
+
     /// Submits a lead through the API and returns its id.
     pub async fn submit(&self, email: &str) -> String {
         let res = self.post_form("/api/leads", lead_form(email)).await;

@@ -10,3 +10,4 @@ mod mail;
 mod recovery;
 mod storage;
 mod submit;
+mod tokens;

@@ -28,6 +28,10 @@ pub enum Protection {
 /// Routes that take unauthenticated cross-site POSTs: the public JSON API.
 const CSRF_EXEMPT: &[&str] = &["/api/leads"];
 
+/// The integrator API: bearer tokens, never cookies, so no CSRF check; its
+/// own middleware authenticates ([`super::token::require_token`]).
+pub const TOKEN_API: &str = "/api/v1/";
+
 /// Classifies a path. Everything under `/leads` and `/api/internal/` is internal.
 pub fn protection(path: &str) -> Protection {
     if path.starts_with("/api/internal/") {
@@ -40,13 +44,14 @@ pub fn protection(path: &str) -> Protection {
 }
 
 pub async fn guard(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
-    if !is_safe(req.method()) && !CSRF_EXEMPT.contains(&req.uri().path()) && !same_origin(&req, &state) {
+    let token_api = req.uri().path().starts_with(TOKEN_API);
+    if !is_safe(req.method()) && !token_api && !CSRF_EXEMPT.contains(&req.uri().path()) && !same_origin(&req, &state) {
         tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
         return Error::CrossSite.into_response();
     }
     let path = req.uri().path().to_owned();
     let protection = protection(&path);
-    let internal = protection != Protection::Public || path == "/login";
+    let internal = protection != Protection::Public || path == "/login" || token_api;
     if protection != Protection::Public {
         match session::current(&session, &state.db).await {
             Some(attorney) => {

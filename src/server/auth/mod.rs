@@ -6,6 +6,7 @@ pub mod guard;
 pub mod password;
 pub mod session;
 pub mod throttle;
+pub mod token;
 
 use crate::{domain::dashboard::AppError, server::db::Attorney};
 use axum::Extension;

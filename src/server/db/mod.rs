@@ -8,7 +8,8 @@
 //! - [`accounts`]: attorney accounts (cached where changes are announced);
 //! - [`events`]: change announcements for live dashboards and caches;
 //! - [`sessions`]: session records;
-//! - [`counters`]: limits shared by several instances (PostgreSQL only).
+//! - [`counters`]: limits shared by several instances (PostgreSQL only);
+//! - [`tokens`]: API tokens for integrations.
 //!
 //! Connections, migrations and each backend's write path live in
 //! [`sqlite`] and [`postgres`]; rows are mapped once for both in `row`.
@@ -28,6 +29,7 @@ pub mod postgres;
 mod row;
 pub mod sessions;
 pub mod sqlite;
+pub mod tokens;
 
 pub use accounts::AccountStore;
 pub use counters::{CounterStore, Hit};
@@ -38,6 +40,7 @@ pub use leads::LeadStore;
 pub use model::*;
 pub use outbox::OutboxStore;
 pub use sessions::SessionStore;
+pub use tokens::TokenStore;
 
 use accounts::cache::AccountCache;
 use async_trait::async_trait;
@@ -45,7 +48,9 @@ use std::sync::Arc;
 
 /// Everything a backend provides.
 #[async_trait]
-pub trait Backend: LeadStore + DashboardStore + OutboxStore + AccountStore + EventBus + Send + Sync + 'static {
+pub trait Backend:
+    LeadStore + DashboardStore + OutboxStore + AccountStore + TokenStore + EventBus + Send + Sync + 'static
+{
     /// Counters shared by every instance, where there can be several.
     fn counters(self: Arc<Self>) -> Option<Arc<dyn CounterStore>>;
 
@@ -124,6 +129,10 @@ impl Db {
 
     pub fn accounts(&self) -> &dyn AccountStore {
         &*self.accounts
+    }
+
+    pub fn tokens(&self) -> &dyn TokenStore {
+        &*self.backend
     }
 
     pub fn events(&self) -> &dyn EventBus {

@@ -96,6 +96,70 @@ pub struct Attorney {
     pub sessions_valid_after: i64,
 }
 
+/// What an API token may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenScope {
+    /// List and read leads, download resumes.
+    Read,
+    /// Also change a lead's state.
+    Write,
+}
+
+impl TokenScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "read" => Some(Self::Read),
+            "write" => Some(Self::Write),
+            _ => None,
+        }
+    }
+}
+
+/// An API token (never its secret: only a hash of it is stored).
+#[derive(Clone, Debug)]
+pub struct ApiToken {
+    pub id: Uuid,
+    pub name: String,
+    pub scope: TokenScope,
+    /// The attorney who made it; requests through it act as them.
+    pub attorney_id: Uuid,
+    /// That attorney's email (read with the token).
+    pub owner_email: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+/// Who changes a lead: an attorney in the dashboard, or an integration
+/// through one of their API tokens.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor<'a> {
+    pub attorney: &'a Attorney,
+    pub token: Option<&'a ApiToken>,
+}
+
+impl Actor<'_> {
+    /// How the lead's history names them.
+    pub fn display(&self) -> String {
+        token_display(&self.attorney.display_name, self.token.map(|t| t.name.as_str()))
+    }
+}
+
+/// "Alice Ames", or "Alice Ames (API token zapier)"; SQL builds the same in `row::HISTORY_COLUMNS`.
+pub fn token_display(attorney: &str, token: Option<&str>) -> String {
+    match token {
+        Some(t) => format!("{attorney} (API token {t})"),
+        None => attorney.to_owned(),
+    }
+}
+
 /// Outcome of "mark reached out".
 #[derive(Clone, Debug)]
 pub enum MarkOutcome {

@@ -2,7 +2,7 @@
 //! how it reads a column ([`Columns`]); the mappers below name the columns.
 //! SQLite stores UUIDs as text, PostgreSQL natively: that is the difference.
 
-use super::{Attorney, DbError, Lead, MessageStatus, OutboxMessage, ResumeMeta};
+use super::{ApiToken, Attorney, DbError, Lead, MessageStatus, OutboxMessage, ResumeMeta, TokenScope};
 use crate::domain::{
     LeadState,
     dashboard::{HistoryEntry, LeadSummary, LiveEvent, LiveEventKind},
@@ -151,6 +151,26 @@ pub(crate) fn attorney(r: &impl Columns) -> Result<Attorney, DbError> {
     })
 }
 
+/// For `api_tokens t JOIN attorneys a ON a.id = t.attorney_id` as [`TOKEN_COLUMNS`].
+pub(crate) fn api_token(r: &impl Columns) -> Result<ApiToken, DbError> {
+    Ok(ApiToken {
+        id: r.uuid("id")?,
+        name: r.text("name")?,
+        scope: {
+            let s = r.text("scope")?;
+            TokenScope::parse(&s).ok_or_else(|| DbError::corrupt("scope", s))?
+        },
+        attorney_id: r.uuid("attorney_id")?,
+        owner_email: r.text("owner_email")?,
+        created_at: r.int("created_at")?,
+        revoked_at: r.opt_int("revoked_at")?,
+        last_used_at: r.opt_int("last_used_at")?,
+    })
+}
+
+pub(crate) const TOKEN_COLUMNS: &str =
+    "t.id, t.name, t.scope, t.attorney_id, a.email AS owner_email, t.created_at, t.revoked_at, t.last_used_at";
+
 pub(crate) fn message(r: &impl Columns) -> Result<OutboxMessage, DbError> {
     Ok(OutboxMessage {
         id: r.uuid("id")?,
@@ -177,8 +197,14 @@ pub(crate) fn message_status(r: &impl Columns) -> Result<MessageStatus, DbError>
     })
 }
 
-/// For `lead_events e LEFT JOIN attorneys a ON a.id = e.attorney_id`.
-pub(crate) const HISTORY_COLUMNS: &str = "e.kind, e.state, e.at, a.display_name";
+/// A lead's history, with who made each change and through which API token.
+pub(crate) const HISTORY_FROM: &str = "lead_events e LEFT JOIN attorneys a ON a.id = e.attorney_id
+     LEFT JOIN api_tokens t ON t.id = e.token_id";
+
+/// For [`HISTORY_FROM`]; names the actor as [`super::token_display`] does.
+pub(crate) const HISTORY_COLUMNS: &str = "e.kind, e.state, e.at,
+     CASE WHEN t.name IS NULL THEN a.display_name ELSE a.display_name || ' (API token ' || t.name || ')' END
+     AS display_name";
 
 pub(crate) fn history_entry(r: &impl Columns) -> Result<HistoryEntry, DbError> {
     Ok(HistoryEntry {

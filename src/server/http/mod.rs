@@ -7,6 +7,7 @@ mod form;
 mod live;
 mod resume;
 pub mod security;
+pub mod v1;
 
 use crate::{app::shell, server::state::AppState};
 use axum::{

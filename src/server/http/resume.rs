@@ -1,4 +1,5 @@
-//! `GET /leads/{id}/resume`: streams a lead's resume to a signed-in attorney.
+//! `GET /leads/{id}/resume`: streams a lead's resume to a signed-in attorney
+//! (and, through [`serve`], to an integrator's token).
 
 use crate::server::{error::Error, state::AppState};
 use axum::{
@@ -22,6 +23,11 @@ pub async fn download(
     Query(q): Query<DownloadQuery>,
 ) -> Result<Response, Error> {
     let id = Uuid::parse_str(&id).map_err(|_| Error::NotFound("lead"))?;
+    serve(&state, id, q.inline.is_some()).await
+}
+
+/// The resume of lead `id`, as an attachment or (PDFs only) inline.
+pub async fn serve(state: &AppState, id: Uuid, inline: bool) -> Result<Response, Error> {
     let lead = state.db.leads().get(id).await?.ok_or(Error::NotFound("lead"))?;
     let (len, stream) = state.resumes.open(&lead.resume.key).await.map_err(|e| {
         tracing::error!(error = %e, lead = %id, "resume file missing");
@@ -29,7 +35,7 @@ pub async fn download(
     })?;
     let is_pdf = lead.resume.content_type == "application/pdf";
     // Only PDFs are shown in the browser; everything else downloads.
-    let disposition = if q.inline.is_some() && is_pdf { "inline" } else { "attachment" };
+    let disposition = if inline && is_pdf { "inline" } else { "attachment" };
     let body = Body::from_stream(stream);
     let mut res = Response::new(body);
     let h = res.headers_mut();

@@ -4,7 +4,7 @@
 mod postgres;
 mod sqlite;
 
-use super::{Attorney, DbError, MarkOutcome};
+use super::{Actor, DbError, MarkOutcome};
 use crate::domain::dashboard::{HistoryEntry, LeadFilter, LeadSummary, LiveEvent};
 use async_trait::async_trait;
 use uuid::Uuid;
@@ -31,21 +31,21 @@ pub trait DashboardStore: Send + Sync {
     async fn history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, DbError>;
 
     /// Moves a pending lead to reached-out, once, and announces it; a second
-    /// attempt reports who did it.
-    async fn mark_reached_out(&self, id: Uuid, attorney: &Attorney, now: i64) -> Result<MarkOutcome, DbError>;
+    /// attempt reports who did it. The history records the actor's token, if any.
+    async fn mark_reached_out(&self, id: Uuid, by: Actor<'_>, now: i64) -> Result<MarkOutcome, DbError>;
 
     /// Events after `id`, oldest first, with their leads' rows (to catch a reconnecting stream up).
     async fn events_after(&self, id: i64, limit: i64) -> Result<Vec<LiveEvent>, DbError>;
 }
 
-/// The event announcing that `attorney` reached out to the lead now in `row`.
-pub(crate) fn reached_out_event(event_id: i64, row: LeadSummary, attorney: &Attorney, now: i64) -> LiveEvent {
+/// The event announcing that `by` reached out to the lead now in `row`.
+pub(crate) fn reached_out_event(event_id: i64, row: LeadSummary, by: Actor<'_>, now: i64) -> LiveEvent {
     LiveEvent {
         id: event_id,
         lead_id: row.id,
         kind: crate::domain::dashboard::LiveEventKind::StateChanged,
         state: row.state,
-        by: Some(attorney.display_name.clone()),
+        by: Some(by.display()),
         at: now,
         lead: Some(row),
     }

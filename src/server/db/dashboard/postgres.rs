@@ -11,10 +11,10 @@ use crate::{
         dashboard::{HistoryEntry, LeadFilter, LeadSummary, LiveEvent},
     },
     server::db::{
-        Attorney, DbError, MarkOutcome, SEARCH_COUNT_CAP, escape_like,
+        Actor, DbError, MarkOutcome, SEARCH_COUNT_CAP, escape_like,
         events::postgres::{notify_all, order_events},
         postgres::PgDb,
-        row::{self, HISTORY_COLUMNS, SUMMARY_COLUMNS},
+        row::{self, HISTORY_COLUMNS, HISTORY_FROM, SUMMARY_COLUMNS},
     },
 };
 use async_trait::async_trait;
@@ -189,23 +189,20 @@ impl DashboardStore for PgDb {
 
     async fn history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, DbError> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
-            format!(
-                "SELECT {HISTORY_COLUMNS} FROM lead_events e
-                 LEFT JOIN attorneys a ON a.id = e.attorney_id WHERE e.lead_id = $1 ORDER BY e.id"
-            )
+            format!("SELECT {HISTORY_COLUMNS} FROM {HISTORY_FROM} WHERE e.lead_id = $1 ORDER BY e.id")
         });
         let rows = sqlx::query(&SQL).bind(id).fetch_all(&self.pool).await?;
         rows.iter().map(row::history_entry).collect()
     }
 
-    async fn mark_reached_out(&self, id: Uuid, attorney: &Attorney, now: i64) -> Result<MarkOutcome, DbError> {
+    async fn mark_reached_out(&self, id: Uuid, by: Actor<'_>, now: i64) -> Result<MarkOutcome, DbError> {
         let mut tx = self.pool.begin().await?;
         let changed = sqlx::query(
             "UPDATE leads SET state = 'REACHED_OUT', reached_out_at = $1, reached_out_by = $2, updated_at = $1
              WHERE id = $3 AND state = 'PENDING'",
         )
         .bind(now)
-        .bind(attorney.id)
+        .bind(by.attorney.id)
         .bind(id)
         .execute(&mut *tx)
         .await?
@@ -213,16 +210,17 @@ impl DashboardStore for PgDb {
         if changed == 1 {
             order_events(&mut tx).await?;
             let event_id: i64 = sqlx::query_scalar(
-                "INSERT INTO lead_events (lead_id, kind, state, attorney_id, at)
-                 VALUES ($1, 'STATE_CHANGED', 'REACHED_OUT', $2, $3) RETURNING id",
+                "INSERT INTO lead_events (lead_id, kind, state, attorney_id, token_id, at)
+                 VALUES ($1, 'STATE_CHANGED', 'REACHED_OUT', $2, $3, $4) RETURNING id",
             )
             .bind(id)
-            .bind(attorney.id)
+            .bind(by.attorney.id)
+            .bind(by.token.map(|t| t.id))
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
             let row = sqlx::query(&SUMMARY_SQL).bind(id).fetch_one(&mut *tx).await?;
-            let event = super::reached_out_event(event_id, row::summary(&row)?, attorney, now);
+            let event = super::reached_out_event(event_id, row::summary(&row)?, by, now);
             notify_all(&mut tx, std::slice::from_ref(&event)).await?;
             tx.commit().await?;
             return Ok(MarkOutcome::Marked(Box::new(event)));

@@ -7,8 +7,8 @@ use crate::{
         dashboard::{HistoryEntry, LeadFilter, LeadSummary, LiveEvent},
     },
     server::db::{
-        Attorney, DbError, MarkOutcome, SEARCH_COUNT_CAP, escape_like,
-        row::{self, HISTORY_COLUMNS, SUMMARY_COLUMNS},
+        Actor, DbError, MarkOutcome, SEARCH_COUNT_CAP, escape_like,
+        row::{self, HISTORY_COLUMNS, HISTORY_FROM, SUMMARY_COLUMNS},
         sqlite::SqliteDb,
     },
 };
@@ -172,10 +172,7 @@ impl DashboardStore for SqliteDb {
 
     async fn history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, DbError> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
-            format!(
-                "SELECT {HISTORY_COLUMNS} FROM lead_events e
-                 LEFT JOIN attorneys a ON a.id = e.attorney_id WHERE e.lead_id = ?1 ORDER BY e.id"
-            )
+            format!("SELECT {HISTORY_COLUMNS} FROM {HISTORY_FROM} WHERE e.lead_id = ?1 ORDER BY e.id")
         });
         self.readers.with(|conn| {
             let mut stmt = conn.prepare_cached(&SQL)?;
@@ -188,30 +185,31 @@ impl DashboardStore for SqliteDb {
         })
     }
 
-    async fn mark_reached_out(&self, id: Uuid, attorney: &Attorney, now: i64) -> Result<MarkOutcome, DbError> {
+    async fn mark_reached_out(&self, id: Uuid, by: Actor<'_>, now: i64) -> Result<MarkOutcome, DbError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let changed = sqlx::query(
             "UPDATE leads SET state = 'REACHED_OUT', reached_out_at = ?1, reached_out_by = ?2, updated_at = ?1
              WHERE id = ?3 AND state = 'PENDING'",
         )
         .bind(now)
-        .bind(attorney.id.to_string())
+        .bind(by.attorney.id.to_string())
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?
         .rows_affected();
         if changed == 1 {
             let event_id: i64 = sqlx::query_scalar(
-                "INSERT INTO lead_events (lead_id, kind, state, attorney_id, at)
-                 VALUES (?, 'STATE_CHANGED', 'REACHED_OUT', ?, ?) RETURNING id",
+                "INSERT INTO lead_events (lead_id, kind, state, attorney_id, token_id, at)
+                 VALUES (?, 'STATE_CHANGED', 'REACHED_OUT', ?, ?, ?) RETURNING id",
             )
             .bind(id.to_string())
-            .bind(attorney.id.to_string())
+            .bind(by.attorney.id.to_string())
+            .bind(by.token.map(|t| t.id.to_string()))
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
             let row = sqlx::query(&SUMMARY_SQL).bind(id.to_string()).fetch_one(&mut *tx).await?;
-            let event = super::reached_out_event(event_id, row::summary(&row)?, attorney, now);
+            let event = super::reached_out_event(event_id, row::summary(&row)?, by, now);
             let _in_order = self.events.order.lock().await;
             tx.commit().await?;
             self.events.publish_lead(&event);
