@@ -96,6 +96,27 @@ impl ResumeStore {
     }
 
     /// Streams a stored resume: its length and its bytes.
+    /// Whether resumes can be stored now: the spool and the destination are
+    /// writable (a probe file is created and removed), or the bucket answers.
+    pub async fn check(&self) -> Result<(), StorageError> {
+        let probe = format!(".ready-{}", uuid::Uuid::now_v7());
+        let local = self.spool.join(&probe);
+        fs::write(&local, b"").await?;
+        fs::remove_file(&local).await?;
+        match &self.backend {
+            Backend::Local { dir } => {
+                let path = dir.join(&probe);
+                fs::write(&path, b"").await?;
+                fs::remove_file(&path).await?;
+            }
+            Backend::Object { store, prefix } => match store.head(&prefix.clone().join(probe.as_str())).await {
+                Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            },
+        }
+        Ok(())
+    }
+
     pub async fn open(&self, key: &str) -> Result<(u64, BoxStream<'static, std::io::Result<Bytes>>), StorageError> {
         if !valid_key(key) {
             return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "bad key").into());

@@ -83,3 +83,29 @@ async fn starting_another_app_never_stalls_pages_being_rendered() {
     }
     assert!(rendered.load(Ordering::Relaxed) >= 3, "pages were rendered meanwhile");
 }
+
+#[tokio::test]
+async fn readiness_checks_the_database_and_the_resume_storage() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let ready = || async {
+        let res = app.client.get(app.url("/readyz")).send().await.unwrap();
+        (res.status(), res.json::<serde_json::Value>().await.unwrap())
+    };
+    let (status, body) = ready().await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, serde_json::json!({"database": "ok", "storage": "ok"}));
+
+    // Resumes cannot be stored (even by root): not ready, and it says which part failed.
+    let resumes = app.data_dir.join("resumes");
+    let aside = app.data_dir.join("resumes-aside");
+    std::fs::rename(&resumes, &aside).unwrap();
+    std::fs::write(&resumes, b"not a directory").unwrap();
+    let (status, body) = ready().await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body, serde_json::json!({"database": "ok", "storage": "failing"}));
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), StatusCode::OK, "still alive");
+
+    std::fs::remove_file(&resumes).unwrap();
+    std::fs::rename(&aside, &resumes).unwrap();
+    assert_eq!(ready().await.0, StatusCode::OK);
+}

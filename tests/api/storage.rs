@@ -67,6 +67,8 @@ async fn resumes_live_in_an_s3_bucket_and_stream_back() {
     let opts = Options::smtp(free_port().await).var("INTAKE_STORAGE_URL", "s3://intake-resumes/cv");
     let app = TestApp::spawn(opts.clone()).await;
     let store = bucket(&moto);
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK, "the bucket answers");
 
     let id = app.submit("s3@example.com").await;
     let db = app.db().await;

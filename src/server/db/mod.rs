@@ -57,6 +57,9 @@ pub trait Backend:
     /// This backend's session table.
     async fn sessions(&self) -> Result<SessionStore, DbError>;
 
+    /// Answers a trivial query: the database is reachable and serving.
+    async fn ping(&self) -> Result<(), DbError>;
+
     /// Stops background work and closes connections.
     async fn close(&self);
 }
@@ -70,6 +73,11 @@ impl Backend for sqlite::SqliteDb {
     async fn sessions(&self) -> Result<SessionStore, DbError> {
         let store = sessions::SqliteSessions::open(self).await.map_err(DbError::Config)?;
         Ok(SessionStore::new(Arc::new(store)))
+    }
+
+    async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     async fn close(&self) {
@@ -86,6 +94,11 @@ impl Backend for postgres::PgDb {
     async fn sessions(&self) -> Result<SessionStore, DbError> {
         let store = sessions::postgres_open(self).await.map_err(DbError::Config)?;
         Ok(SessionStore::new(Arc::new(store)))
+    }
+
+    async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     async fn close(&self) {
@@ -146,6 +159,10 @@ impl Db {
     /// The session store (creating its table if missing).
     pub async fn sessions(&self) -> Result<SessionStore, DbError> {
         self.backend.sessions().await
+    }
+
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.backend.ping().await
     }
 
     pub async fn close(&self) {

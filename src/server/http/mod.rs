@@ -42,6 +42,37 @@ pub fn routes() -> Router<AppState> {
         .route("/api/internal/events", get(live::events))
         .route("/leads/{id}/resume", get(resume::download))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+}
+
+/// `GET /readyz`: `200` when the database answers and resumes can be
+/// stored, else `503` naming what failed; each check is bounded in time.
+async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    use std::time::Duration;
+    const LIMIT: Duration = Duration::from_secs(3);
+    let db = match tokio::time::timeout(LIMIT, state.db.ping()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("no answer within 3 s".to_owned()),
+    };
+    let storage = match tokio::time::timeout(LIMIT, state.resumes.check()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("no answer within 3 s".to_owned()),
+    };
+    let status = if db.is_ok() && storage.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let show = |r: &Result<(), String>| match r {
+        Ok(()) => "ok".to_owned(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            "failing".to_owned()
+        }
+    };
+    // What failed, not why: details may name hosts and paths, and this route is public.
+    let body = serde_json::json!({ "database": show(&db), "storage": show(&storage) });
+    let mut res = (status, axum::Json(body)).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    res
 }
 
 /// Renders the page at `parts.uri` (as a GET) with extra context, for replies to plain form posts.
