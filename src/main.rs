@@ -39,7 +39,9 @@ async fn run() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None => {}
-        Some("user" | "token") => return std::process::ExitCode::from(intake::server::cli::run(&args, &config).await),
+        Some("user" | "token" | "backup" | "restore") => {
+            return std::process::ExitCode::from(intake::server::cli::run(&args, &config).await);
+        }
         Some(_) => {
             eprintln!("{}", intake::server::cli::USAGE);
             return std::process::ExitCode::from(2);

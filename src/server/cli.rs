@@ -7,10 +7,14 @@ use crate::server::{
         password::{Hasher, check_new_password},
         token,
     },
+    backup,
     config::Config,
     db::{Attorney, Db, DbError, TokenScope, now_ms},
 };
-use std::io::{BufRead, IsTerminal, Write};
+use std::{
+    io::{BufRead, IsTerminal, Write},
+    path::PathBuf,
+};
 use uuid::Uuid;
 
 pub const USAGE: &str = "\
@@ -25,7 +29,11 @@ usage:
                                            a token for the integrator API, acting as
                                            account E; its secret is printed once
   intake token list                        list tokens (never their secrets)
-  intake token revoke --id ID              stop a token from working";
+  intake token revoke --id ID              stop a token from working
+  intake backup FILE                       a consistent copy of the SQLite database,
+                                           taken while the server runs
+  intake restore FILE [--force]            replace the SQLite database with a backup
+                                           (server stopped)";
 
 /// Runs a `user` or `token` command (`args` starts with the group); returns the process exit code.
 pub async fn run(args: &[String], config: &Config) -> u8 {
@@ -44,6 +52,16 @@ pub async fn run(args: &[String], config: &Config) -> u8 {
 async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
     let group = args.first().map(String::as_str).ok_or_else(|| USAGE.to_owned())?;
     let args = &args[1..];
+    if let "backup" | "restore" = group {
+        let file = PathBuf::from(args.first().filter(|a| !a.starts_with("--")).ok_or_else(|| USAGE.to_owned())?);
+        let (url, force) = (config.database_url.clone(), args.iter().any(|a| a == "--force"));
+        let restore = group == "restore";
+        return tokio::task::spawn_blocking(move || {
+            if restore { backup::restore(&url, &file, force) } else { backup::backup(&url, &file) }
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    }
     let cmd = args.first().map(String::as_str).ok_or_else(|| USAGE.to_owned())?;
     let flag = |name: &str| -> Result<String, String> {
         args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone()).ok_or_else(|| format!("missing {name}\n{USAGE}"))

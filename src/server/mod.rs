@@ -1,6 +1,7 @@
 //! Server-only code: configuration, state, data, storage, mail and HTTP.
 
 pub mod auth;
+pub mod backup;
 pub mod bounded;
 pub mod cli;
 pub mod client_ip;

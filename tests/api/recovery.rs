@@ -109,3 +109,49 @@ async fn readiness_checks_the_database_and_the_resume_storage() {
     std::fs::rename(&aside, &resumes).unwrap();
     assert_eq!(ready().await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_every_lead() {
+    if on_postgres() {
+        return; // pg_dump's job; the CLI says so (checked below on SQLite only)
+    }
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    for i in 0..3 {
+        app.submit(&format!("kept{i}@example.com")).await;
+    }
+    let file = app.data_dir.join("backup.db");
+    let (code, out) = app.cli(&["backup", file.to_str().unwrap()], "").await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("backed up 3 leads"), "{out}");
+    let (code, out) = app.cli(&["backup", file.to_str().unwrap()], "").await;
+    assert_eq!(code, 1, "never overwrites: {out}");
+
+    // Restoring over a running server is refused.
+    let (code, out) = app.cli(&["restore", file.to_str().unwrap()], "").await;
+    assert_eq!(code, 1);
+    assert!(out.contains("stop the server first"), "{out}");
+
+    // A lead after the backup, then the server stops and the backup is restored.
+    app.submit("later@example.com").await;
+    let data_dir = app.stop().await;
+    let url = std::fs::read_to_string(data_dir.join(".database_url")).unwrap();
+    let restore = std::process::Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(["restore", file.to_str().unwrap()])
+        .env("DATABASE_URL", &url)
+        .env("INTAKE_DATA_DIR", &data_dir)
+        .output()
+        .unwrap();
+    assert!(restore.status.success(), "{}", String::from_utf8_lossy(&restore.stderr));
+    let app = TestApp::spawn_in(&data_dir, Options::smtp(free_port().await)).await;
+    assert_eq!(app.count("leads").await, 3, "the database is as it was at the backup");
+    let client = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let html = client.get(app.url("/leads")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("kept2@example.com") && !html.contains("later@example.com"));
+
+    // Not a database: refused, nothing changed.
+    let junk = data_dir.join("junk.db");
+    std::fs::write(&junk, b"not sqlite").unwrap();
+    let (code, out) = app.cli(&["restore", junk.to_str().unwrap(), "--force"], "").await;
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(app.count("leads").await, 3);
+}
