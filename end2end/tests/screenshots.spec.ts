@@ -49,3 +49,17 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
     expect(overflow).toBeLessThanOrEqual(0);
   });
 }
+
+for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 360, height: 780 }]] as const) {
+  test(`API docs screenshots (${name})`, async ({ page }) => {
+    await page.setViewportSize(viewport);
+    await page.goto('/api/docs/');
+    // Generated from the code: the integrator API's operations are listed.
+    await expect(page.getByRole('heading', { name: /Intake/ })).toBeVisible();
+    await expect(page.getByText('/api/v1/leads/{id}/reached-out')).toBeVisible();
+    await page.getByText('/api/v1/leads', { exact: true }).click();
+    await expect(page.getByText('Search in names and emails')).toBeVisible();
+    await page.screenshot({ path: `test-results/screens/api-docs-${name}.png`, fullPage: false });
+    await expectAccessible(page);
+  });
+}

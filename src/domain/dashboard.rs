@@ -15,6 +15,7 @@ pub const PAGE_SIZE: usize = 50;
 pub const SEARCH_COUNT_CAP: i64 = 1000;
 
 /// A lead as listed.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadSummary {
     pub id: Uuid,
@@ -204,6 +205,7 @@ impl LeadSummary {
 }
 
 /// One change in a lead's history.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub state: LeadState,
@@ -213,6 +215,7 @@ pub struct HistoryEntry {
 }
 
 /// Delivery status of one of the lead's emails.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmailStatus {
     pub kind: String,

@@ -43,6 +43,7 @@ impl Field {
 }
 
 /// One message per field that failed; empty when everything is fine.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldErrors {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -158,6 +159,7 @@ pub fn too_large_message(max_bytes: u64) -> String {
 pub const ACCEPTED_FORMATS: &str = "PDF, Word (DOCX or DOC), OpenDocument (ODT), RTF or plain text";
 
 /// What went wrong with a submission, as the prospect and API clients see it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubmitFailureKind {
@@ -176,6 +178,7 @@ pub enum SubmitFailureKind {
 }
 
 /// A refused submission: a summary message plus per-field messages.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubmitFailure {
     pub kind: SubmitFailureKind,

@@ -182,7 +182,6 @@ fn router(state: AppState, session_store: SessionStore) -> Router {
     Router::new()
         .nest_service("/pkg", pkg)
         .merge(http::routes())
-        .merge(http::v1::routes(&state))
         .leptos_routes_with_context(
             &state,
             routes,

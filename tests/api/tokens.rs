@@ -167,3 +167,58 @@ async fn each_token_is_rate_limited_with_retry_after() {
     assert!((1..=20).contains(&wait), "{wait}");
     assert_eq!(call(&b).await.unwrap().status(), StatusCode::OK, "tokens are limited separately");
 }
+
+/// Every route is in the OpenAPI document or deliberately left out, and the
+/// document lists nothing that is not served; the docs page is served from
+/// the binary.
+#[tokio::test]
+async fn the_openapi_document_covers_every_route() {
+    use intake::server::http::{Listing, route_listing};
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let res = app.client.get(app.url("/api/openapi.json")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let doc: Value = res.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let documented: std::collections::BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (path.clone(), m.to_uppercase())))
+        .collect();
+    let served = route_listing();
+    for (path, method, listing) in &served {
+        let key = (path.to_string(), method.to_string());
+        match listing {
+            Listing::Documented => assert!(documented.contains(&key), "{method} {path} is not documented"),
+            Listing::Internal(why) => {
+                assert!(!why.is_empty());
+                assert!(!documented.contains(&key), "{method} {path} is internal yet documented")
+            }
+        }
+    }
+    for (path, method) in &documented {
+        assert!(
+            served.iter().any(|(p, m, l)| p == path && m.as_str() == method && *l == Listing::Documented),
+            "{method} {path} is documented but not served"
+        );
+    }
+    // Server functions are the browser app's own calls, behind its session (or the form's).
+    for (path, _) in intake::server::http::INTERNAL_ENDPOINTS {
+        assert!(!documented.iter().any(|(p, _)| p == path));
+    }
+    assert!(doc["components"]["securitySchemes"]["token"]["scheme"] == "bearer", "{}", doc["components"]);
+    let failure = &doc["paths"]["/api/leads"]["post"]["responses"];
+    for status in ["201", "400", "409", "413", "429", "500", "503"] {
+        assert!(failure.get(status).is_some(), "POST /api/leads documents {status}");
+    }
+
+    let docs = app.client.get(app.url("/api/docs/")).send().await.unwrap();
+    assert_eq!(docs.status(), StatusCode::OK);
+    let csp = docs.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"), "{csp}");
+    assert!(docs.text().await.unwrap().contains("swagger-ui-bundle.js"));
+    let bundle = app.client.get(app.url("/api/docs/swagger-ui-bundle.js")).send().await.unwrap();
+    assert_eq!(bundle.status(), StatusCode::OK, "no CDN: the UI's files come from the binary");
+    let init = app.client.get(app.url("/api/docs/swagger-initializer.js")).send().await.unwrap().text().await.unwrap();
+    assert!(init.contains("/api/openapi.json"), "{init}");
+}

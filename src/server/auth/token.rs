@@ -10,10 +10,8 @@ use crate::server::{
 };
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use axum::{
-    extract::{Request, State},
-    http::header,
-    middleware::Next,
-    response::{IntoResponse, Response},
+    extract::FromRequestParts,
+    http::{header, request::Parts},
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -95,15 +93,13 @@ pub async fn authenticate(state: &AppState, authorization: Option<&str>) -> Resu
     Ok(TokenCaller { token, attorney })
 }
 
-/// Middleware in front of `/api/v1/`: puts the [`TokenCaller`] in the request.
-pub async fn require_token(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let authorization = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    match authenticate(&state, authorization).await {
-        Ok(caller) => {
-            req.extensions_mut().insert(caller);
-            next.run(req).await
-        }
-        Err(e) => e.into_response(),
+/// Every `/api/v1/` handler takes a [`TokenCaller`]: no token, no call.
+impl FromRequestParts<AppState> for TokenCaller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        authenticate(state, authorization).await
     }
 }
 

@@ -1,13 +1,55 @@
-//! `POST /api/leads`: the documented JSON API for integrators.
+//! `POST /api/leads`: the public JSON API for submissions.
 
-use crate::server::{bounded::multipart_from, client_ip::ClientIp, error::Error, intake, state::AppState};
+use crate::{
+    domain::{LeadState, SubmitFailure},
+    server::{bounded::multipart_from, client_ip::ClientIp, error::Error, intake, state::AppState},
+};
 use axum::{
     Extension, Json,
     extract::{Request, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
 
+/// The submission form, as `multipart/form-data`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body; the handler reads it part by part
+pub struct LeadUpload {
+    /// 1–100 characters; letters, spaces, apostrophes, hyphens and the like.
+    first_name: String,
+    last_name: String,
+    /// An address like name@example.com; one lead per address.
+    email: String,
+    /// PDF, DOC, DOCX, ODT, RTF or TXT, checked by content; `INTAKE_MAX_RESUME_BYTES` at most.
+    #[schema(value_type = String, format = Binary)]
+    resume: Vec<u8>,
+}
+
+/// A stored lead.
+#[derive(Serialize, ToSchema)]
+pub struct CreatedLead {
+    pub id: Uuid,
+    pub first_name: String,
+    pub email: String,
+    pub state: LeadState,
+}
+
+#[utoipa::path(
+    post, path = "/api/leads", tag = "submissions",
+    request_body(content = LeadUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Stored; a confirmation email is on its way", body = CreatedLead),
+        (status = 400, description = "`kind` is `invalid` (see `fields`) or `malformed`", body = SubmitFailure),
+        (status = 409, description = "`duplicate`: a lead with this email exists", body = SubmitFailure),
+        (status = 413, description = "`too_large`: the resume or the body is over the limit", body = SubmitFailure),
+        (status = 429, description = "`rate_limited`, with `Retry-After`", body = SubmitFailure),
+        (status = 500, description = "`unavailable`: failed on our side", body = SubmitFailure),
+        (status = 503, description = "`unavailable`: too many uploads at once, with `Retry-After`", body = SubmitFailure),
+    )
+)]
 pub async fn create_lead(
     State(state): State<AppState>,
     Extension(client): Extension<ClientIp>,
@@ -17,11 +59,7 @@ pub async fn create_lead(
     let (parts, body) = req.into_parts();
     let multipart = multipart_from(&parts.headers, body)?;
     let receipt = intake::submit(&state, multipart).await?;
-    let body = serde_json::json!({
-        "id": receipt.id,
-        "first_name": receipt.first_name,
-        "email": receipt.email,
-        "state": crate::domain::LeadState::Pending,
-    });
+    let body =
+        CreatedLead { id: receipt.id, first_name: receipt.first_name, email: receipt.email, state: LeadState::Pending };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }

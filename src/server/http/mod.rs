@@ -4,7 +4,9 @@
 mod api;
 mod auth;
 mod form;
+mod health;
 mod live;
+pub mod openapi;
 mod resume;
 pub mod security;
 pub mod v1;
@@ -16,7 +18,7 @@ use axum::{
     extract::Request,
     http::{Method, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{MethodRouter, get, post},
 };
 
 /// Every internal endpoint, for the test that proves each refuses anonymous
@@ -33,46 +35,45 @@ pub const INTERNAL_ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/api/internal/me"),
 ];
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", post(form::submit_form))
-        .route("/api/leads", post(api::create_lead))
-        .route("/login", post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/api/internal/events", get(live::events))
-        .route("/leads/{id}/resume", get(resume::download))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready))
+/// Whether a route is in the OpenAPI document, or why it is not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listing {
+    Documented,
+    /// Deliberately left out; the reason.
+    Internal(&'static str),
 }
 
-/// `GET /readyz`: `200` when the database answers and resumes can be
-/// stored, else `503` naming what failed; each check is bounded in time.
-async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    use std::time::Duration;
-    const LIMIT: Duration = Duration::from_secs(3);
-    let db = match tokio::time::timeout(LIMIT, state.db.ping()).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("no answer within 3 s".to_owned()),
-    };
-    let storage = match tokio::time::timeout(LIMIT, state.resumes.check()).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("no answer within 3 s".to_owned()),
-    };
-    let status = if db.is_ok() && storage.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    let show = |r: &Result<(), String>| match r {
-        Ok(()) => "ok".to_owned(),
-        Err(e) => {
-            tracing::warn!(error = %e, "not ready");
-            "failing".to_owned()
-        }
-    };
-    // What failed, not why: details may name hosts and paths, and this route is public.
-    let body = serde_json::json!({ "database": show(&db), "storage": show(&storage) });
-    let mut res = (status, axum::Json(body)).into_response();
-    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    res
+use Listing::{Documented, Internal};
+
+const BROWSER: Listing = Internal("the browser's, behind a session or a page");
+
+/// Every route here besides the Leptos pages and server functions, with its
+/// listing; [`routes`] is built from it, so a test can check the OpenAPI
+/// document against exactly what is served.
+fn table() -> Vec<(&'static str, Method, MethodRouter<AppState>, Listing)> {
+    vec![
+        ("/", Method::POST, post(form::submit_form), Internal("the form's no-JavaScript post; an HTML page")),
+        ("/api/leads", Method::POST, post(api::create_lead), Documented),
+        ("/login", Method::POST, post(auth::login), BROWSER),
+        ("/logout", Method::POST, post(auth::logout), BROWSER),
+        ("/api/internal/events", Method::GET, get(live::events), BROWSER),
+        ("/leads/{id}/resume", Method::GET, get(resume::download), BROWSER),
+        ("/healthz", Method::GET, get(health::healthz), Documented),
+        ("/readyz", Method::GET, get(health::readyz), Documented),
+        ("/api/v1/leads", Method::GET, get(v1::list), Documented),
+        ("/api/v1/leads/{id}", Method::GET, get(v1::one), Documented),
+        ("/api/v1/leads/{id}/resume", Method::GET, get(v1::resume_file), Documented),
+        ("/api/v1/leads/{id}/reached-out", Method::POST, post(v1::reached_out), Documented),
+    ]
+}
+
+/// What [`routes`] serves: path, method and listing.
+pub fn route_listing() -> Vec<(&'static str, Method, Listing)> {
+    table().into_iter().map(|(path, method, _, listing)| (path, method, listing)).collect()
+}
+
+pub fn routes() -> Router<AppState> {
+    table().into_iter().fold(Router::new(), |r, (path, _, handler, _)| r.route(path, handler)).merge(openapi::routes())
 }
 
 /// Renders the page at `parts.uri` (as a GET) with extra context, for replies to plain form posts.

@@ -34,6 +34,11 @@ pub fn page_policy(nonce: &str, path: &str, embed: Option<&str>) -> String {
 /// For responses that are not pages (JSON, files, errors): nothing may run or load.
 const LOCKED_DOWN: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+/// The API docs (Swagger UI): its own script files, styles it sets inline,
+/// calls to this site only (to try the API).
+const DOCS_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 /// The nonce of one request's page; the middleware makes it, the page's
 /// inline scripts carry it (see [`provide_page_nonce`]), the CSP names it.
 #[derive(Clone, Debug)]
@@ -56,7 +61,10 @@ pub async fn security_headers(State(state): State<AppState>, mut req: Request, n
     let h = res.headers_mut();
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         let is_page = h.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-        let policy = if is_page {
+        let docs = path == super::openapi::DOCS || path.starts_with(&format!("{}/", super::openapi::DOCS));
+        let policy = if docs && is_page {
+            HeaderValue::from_static(DOCS_POLICY)
+        } else if is_page {
             HeaderValue::from_str(&page_policy(&nonce.0, &path, state.config.frame_ancestors.as_deref()))
                 .unwrap_or(HeaderValue::from_static(LOCKED_DOWN))
         } else {

@@ -1,7 +1,7 @@
-//! `/api/v1/`: the integrator API. Bearer tokens only (see
-//! [`crate::server::auth::token`]); the same operations as the dashboard,
-//! through the same functions, in a JSON shape of its own that stays stable
-//! when the dashboard changes.
+//! `/api/v1/`: the integrator API (routed in [`super::routes`]). Bearer tokens only: every handler takes a
+//! [`TokenCaller`] (see [`crate::server::auth::token`]). The same operations
+//! as the dashboard, through the same functions, in a JSON shape of its own
+//! that stays stable when the dashboard changes.
 
 use super::resume;
 use crate::{
@@ -10,7 +10,7 @@ use crate::{
         dashboard::{EmailStatus, HistoryEntry, LeadFilter, LeadSummary},
     },
     server::{
-        auth::token::{TokenCaller, require_token},
+        auth::token::TokenCaller,
         db::{Actor, TokenScope},
         error::Error,
         leads,
@@ -18,33 +18,27 @@ use crate::{
     },
 };
 use axum::{
-    Extension, Json, Router,
+    Json,
     extract::{Path, Query, State},
-    middleware,
     response::Response,
-    routing::{get, post},
 };
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-pub fn routes(state: &AppState) -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/leads", get(list))
-        .route("/api/v1/leads/{id}", get(one))
-        .route("/api/v1/leads/{id}/resume", get(resume_file))
-        .route("/api/v1/leads/{id}/reached-out", post(reached_out))
-        .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// `pending`, `reached_out` or `all` (the default).
     state: Option<String>,
+    /// Search in names and emails (up to 100 characters; more is cut).
     q: Option<String>,
+    /// A lead id from `next_after`: the page of leads older than it.
     after: Option<String>,
 }
 
-/// One page of leads, newest first.
-#[derive(Serialize)]
+/// One page of leads (50), newest first.
+#[derive(Serialize, ToSchema)]
 pub struct LeadList {
     pub leads: Vec<LeadSummary>,
     /// Leads matching the filter on all pages (a search counts up to 1,001).
@@ -54,24 +48,48 @@ pub struct LeadList {
 }
 
 /// Everything about one lead.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct LeadView {
     pub lead: LeadSummary,
     pub resume: ResumeView,
+    /// Oldest first: the submission, then each state change and who made it.
     pub history: Vec<HistoryEntry>,
+    /// The confirmation and notification emails and their delivery.
     pub emails: Vec<EmailStatus>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ResumeView {
     pub file_name: String,
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
+    /// Where to download it (with the same token).
     pub url: String,
 }
 
-async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<LeadList>, Error> {
+/// An error: one key naming its kind (`BadRequest`, `Unauthorized`,
+/// `Forbidden`, `NotFound`, `Conflict`, `RateLimited`) and a readable message.
+#[derive(Serialize, ToSchema)]
+pub struct ApiError {
+    pub message: String,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/leads", tag = "integrator API", params(ListQuery),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "A page of leads", body = LeadList),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ApiError),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 429, description = "Past the token's rate (`Retry-After` says when)", body = ApiError),
+    )
+)]
+pub async fn list(
+    _caller: TokenCaller,
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<LeadList>, Error> {
     let lead_state = match q.state.as_deref() {
         None | Some("") | Some("all") => None,
         Some("pending") => Some(LeadState::Pending),
@@ -87,7 +105,22 @@ async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Resu
     Ok(Json(LeadList { leads: page.rows, total: page.total, next_after: page.older }))
 }
 
-async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<LeadView>, Error> {
+#[utoipa::path(
+    get, path = "/api/v1/leads/{id}", tag = "integrator API",
+    params(("id" = Uuid, Path, description = "The lead's id")),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "The lead, its resume, history and emails", body = LeadView),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 404, description = "No such lead", body = ApiError),
+        (status = 429, description = "Past the token's rate", body = ApiError),
+    )
+)]
+pub async fn one(
+    _caller: TokenCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<LeadView>, Error> {
     let d = leads::detail(&state, lead_id(&id)?).await?;
     let resume = ResumeView {
         file_name: d.lead.resume_file_name.clone(),
@@ -99,14 +132,42 @@ async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Js
     Ok(Json(LeadView { lead: d.lead, resume, history: d.history, emails: d.emails }))
 }
 
-async fn resume_file(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Error> {
+#[utoipa::path(
+    get, path = "/api/v1/leads/{id}/resume", tag = "integrator API",
+    params(("id" = Uuid, Path, description = "The lead's id")),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "The file, as an attachment, with its detected type",
+         content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 404, description = "No such lead", body = ApiError),
+    )
+)]
+pub async fn resume_file(
+    _caller: TokenCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
     resume::serve(&state, lead_id(&id)?, false).await
 }
 
 /// Marks a pending lead reached out, as the token's attorney; 409 names who did it first.
-async fn reached_out(
+#[utoipa::path(
+    post, path = "/api/v1/leads/{id}/reached-out", tag = "integrator API",
+    params(("id" = Uuid, Path, description = "The lead's id")),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "Marked; the lead's row", body = LeadSummary),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "A read-only token", body = ApiError),
+        (status = 404, description = "No such lead", body = ApiError),
+        (status = 409, description = "Already marked; the message names who and when", body = ApiError),
+        (status = 429, description = "Past the token's rate", body = ApiError),
+    )
+)]
+pub async fn reached_out(
+    caller: TokenCaller,
     State(state): State<AppState>,
-    Extension(caller): Extension<TokenCaller>,
     Path(id): Path<String>,
 ) -> Result<Json<LeadSummary>, Error> {
     caller.require(TokenScope::Write)?;
