@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every check: formatting, lints, unit and
-# integration tests (real SQLite, real SMTP sink), and Playwright end-to-end
-# tests in Debian's Chromium. Exits non-zero on any failure.
+# integration tests (real SQLite, real SMTP sink), Playwright end-to-end tests
+# in Debian's Chromium, and the deployment files. Exits non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/tools.sh"
 ensure_tools
@@ -61,6 +61,10 @@ env -u RUSTFLAGS LEPTOS_SITE_ROOT=target/site-release cargo leptos build --relea
 step "end-to-end tests (Playwright, Chromium) against the release build"
 (cd end2end && INTAKE_E2E_BUILD=release npx playwright test) 2>&1 | tee "$LOG_DIR/e2e-release.log"
 e2e_release_passed=$(grep -Eo '^ *[0-9]+ passed' "$LOG_DIR/e2e-release.log" | tail -1 | awk '{print $1 + 0}')
+
+# The Dockerfile, compose file and Kubernetes manifests, and the image's layout
+# started from the release build just made.
+bash scripts/deploy-check.sh
 
 e2e_total=$((${e2e_passed:-0} + ${e2e_release_passed:-0}))
 echo

@@ -77,6 +77,8 @@ pub struct Config {
     /// Longest wait for a request's headers; a slower client is disconnected.
     pub header_timeout: Duration,
     /// Longest pause while a request body is being sent.
+    /// After SIGTERM, how long open requests may take to finish before the process exits anyway.
+    pub shutdown_grace: Duration,
     pub body_idle_timeout: Duration,
     /// Open connections at most; more wait in the kernel's backlog.
     pub max_connections: usize,
@@ -247,6 +249,7 @@ impl Config {
             max_streams_per_session: count("INTAKE_MAX_STREAMS_PER_SESSION", 8)?,
             header_timeout: duration("INTAKE_HEADER_TIMEOUT", Duration::from_secs(10))?,
             body_idle_timeout: duration("INTAKE_BODY_IDLE_TIMEOUT", Duration::from_secs(30))?,
+            shutdown_grace: duration("INTAKE_SHUTDOWN_GRACE", Duration::from_secs(20))?,
             max_connections: count("INTAKE_MAX_CONNECTIONS", 4_096)?,
             max_body_bytes,
             max_parts: count("INTAKE_MAX_PARTS", 16)?,

@@ -20,6 +20,8 @@ use tower::ServiceExt as _;
 pub struct ConnectionLimits {
     pub header_timeout: Duration,
     pub max_connections: usize,
+    /// Longest wait for open connections at shutdown.
+    pub shutdown_grace: Duration,
 }
 
 /// Serves `router` on `listener` until `stop` resolves, then waits for open
@@ -69,6 +71,10 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // Requests in flight finish (an upload is acknowledged); a client that
+    // keeps a connection busy longer than the grace period is cut off.
+    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown()).await.is_err() {
+        tracing::warn!(grace = ?limits.shutdown_grace, "connections still open at the end of the shutdown grace period");
+    }
     Ok(())
 }

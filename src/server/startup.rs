@@ -140,6 +140,7 @@ impl Application {
         let limits = serve::ConnectionLimits {
             header_timeout: state.config.header_timeout,
             max_connections: state.config.max_connections,
+            shutdown_grace: state.config.shutdown_grace,
         };
         // Live streams never end on their own: tell them when shutdown starts.
         let signal_streams = shutdown.clone();

@@ -155,3 +155,86 @@ async fn a_backup_taken_while_serving_restores_every_lead() {
     assert_eq!(code, 1, "{out}");
     assert_eq!(app.count("leads").await, 3);
 }
+
+/// SIGTERM while a resume is being uploaded: the server stops accepting,
+/// the upload finishes and is acknowledged, the lead is stored, and the
+/// process exits on its own, promptly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_mid_upload_finishes_the_upload_then_exits() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let data_dir = fresh_data_dir().await;
+    let url = std::fs::read_to_string(data_dir.join(".database_url")).unwrap();
+    let port = free_port().await;
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_intake"))
+        .env("DATABASE_URL", &url)
+        .env("INTAKE_DATA_DIR", &data_dir)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("INTAKE_SUBMIT_RATE", "0")
+        .env("INTAKE_NOTIFY_EMAIL", ATTORNEY)
+        .env("RUST_LOG", "error")
+        .spawn()
+        .unwrap();
+    // Killed if the test fails before it exits.
+    struct Reap(u32);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &self.0.to_string()])
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
+    }
+    let _reap = Reap(server.id());
+    let addr = format!("127.0.0.1:{port}");
+    eventually("the server answers", || async {
+        reqwest::get(format!("http://{addr}/healthz")).await.is_ok_and(|r| r.status() == StatusCode::OK)
+    })
+    .await;
+
+    let boundary = "sigtermboundary";
+    let mut body = Vec::new();
+    for (name, value) in [("first_name", "Term"), ("last_name", "Inated"), ("email", "term@example.com")] {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
+    }
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"resume\"; filename=\"cv.pdf\"\r\nContent-Type: application/pdf\r\n\r\n")
+            .bytes(),
+    );
+    body.extend(PDF);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    let head = format!(
+        "POST /api/leads HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let mut upload = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    upload.write_all(head.as_bytes()).await.unwrap();
+    let half = body.len() / 2;
+    upload.write_all(&body[..half]).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let pid = server.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    // New connections are no longer served.
+    eventually("the listener closes", || async { reqwest::get(format!("http://{addr}/healthz")).await.is_err() }).await;
+
+    upload.write_all(&body[half..]).await.unwrap();
+    let mut answer = String::new();
+    upload.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "the upload in flight is acknowledged: {answer}");
+    let mut exited = None;
+    for _ in 0..150 {
+        exited = server.try_wait().unwrap();
+        if exited.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let status = exited.expect("the server exits on its own within 15 s of SIGTERM");
+    assert!(status.success(), "{status:?}");
+
+    let app = TestApp::spawn_in(&data_dir, Options::smtp(free_port().await)).await;
+    assert_eq!(app.count("leads").await, 1, "the acknowledged lead is stored");
+    assert_eq!(app.count("outbox").await, 2, "with its two emails queued");
+}
