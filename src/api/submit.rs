@@ -22,5 +22,5 @@ pub async fn submit_lead(data: MultipartData) -> Result<SubmitReceipt, SubmitFai
         intake::submit(&state, multipart).await
     }
     .await;
-    result.map_err(Error::into_failure)
+    result.inspect_err(crate::server::metrics::submission_refused).map_err(Error::into_failure)
 }

@@ -177,6 +177,20 @@ pub enum SubmitFailureKind {
     Unavailable,
 }
 
+impl SubmitFailureKind {
+    /// As in the JSON body (`invalid`, `too_large`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invalid => "invalid",
+            Self::Duplicate => "duplicate",
+            Self::TooLarge => "too_large",
+            Self::RateLimited => "rate_limited",
+            Self::Malformed => "malformed",
+            Self::Unavailable => "unavailable",
+        }
+    }
+}
+
 /// A refused submission: a summary message plus per-field messages.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

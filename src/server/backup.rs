@@ -76,16 +76,27 @@ pub fn backup(url: &str, dest: &Path) -> Result<String, String> {
     Ok(format!("backed up {leads} leads to {}", dest.display()))
 }
 
-/// Replaces the database with the backup `src`. The server must be stopped:
-/// a live WAL file means it is running (or did not shut down cleanly).
-pub fn restore(url: &str, src: &Path, force: bool) -> Result<String, String> {
+/// Held (shared) by every server on a SQLite database for as long as it
+/// runs, so that a restore can tell; the system releases it when the process
+/// ends, crash or not. `None` on PostgreSQL.
+pub fn instance_lock(url: &str) -> std::io::Result<Option<std::fs::File>> {
+    let Ok(db) = database_file(url) else { return Ok(None) };
+    let lock = std::fs::File::create(lock_path(&db))?;
+    lock.lock_shared()?;
+    Ok(Some(lock))
+}
+
+fn lock_path(db: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.lock", db.display()))
+}
+
+/// Replaces the database with the backup `src`. The server must be stopped;
+/// one that runs holds [`instance_lock`], and one that starts meanwhile waits.
+pub fn restore(url: &str, src: &Path) -> Result<String, String> {
     let target = database_file(url)?;
-    let wal = PathBuf::from(format!("{}-wal", target.display()));
-    if !force && wal.metadata().is_ok_and(|m| m.len() > 0) {
-        return Err(format!(
-            "{} is in use (its WAL is not empty): stop the server first, or pass --force after a crash",
-            target.display()
-        ));
+    let lock = std::fs::File::create(lock_path(&target)).map_err(|e| e.to_string())?;
+    if lock.try_lock().is_err() {
+        return Err(format!("{} is in use by a running server: stop the server first", target.display()));
     }
     let from = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| format!("cannot open {}: {e}", src.display()))?;

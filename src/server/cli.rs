@@ -32,7 +32,7 @@ usage:
   intake token revoke --id ID              stop a token from working
   intake backup FILE                       a consistent copy of the SQLite database,
                                            taken while the server runs
-  intake restore FILE [--force]            replace the SQLite database with a backup
+  intake restore FILE                      replace the SQLite database with a backup
                                            (server stopped)";
 
 /// Runs a `user` or `token` command (`args` starts with the group); returns the process exit code.
@@ -54,10 +54,10 @@ async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
     let args = &args[1..];
     if let "backup" | "restore" = group {
         let file = PathBuf::from(args.first().filter(|a| !a.starts_with("--")).ok_or_else(|| USAGE.to_owned())?);
-        let (url, force) = (config.database_url.clone(), args.iter().any(|a| a == "--force"));
+        let url = config.database_url.clone();
         let restore = group == "restore";
         return tokio::task::spawn_blocking(move || {
-            if restore { backup::restore(&url, &file, force) } else { backup::backup(&url, &file) }
+            if restore { backup::restore(&url, &file) } else { backup::backup(&url, &file) }
         })
         .await
         .map_err(|e| e.to_string())?;

@@ -51,6 +51,8 @@ pub struct Config {
     pub api_rate: Option<Rate>,
     pub firm_name: String,
     pub site_addr: SocketAddr,
+    /// Where `/metrics`, `/readyz` and `/healthz` are also served, and `/metrics` only (`INTAKE_ADMIN_ADDR`).
+    pub admin_addr: Option<SocketAddr>,
     /// First retry delay for a failed email; doubles per attempt.
     pub mail_retry_base: Duration,
     /// Longest delay between retries of a failed email.
@@ -160,6 +162,12 @@ impl Config {
         let api_rate = match get("INTAKE_API_RATE") {
             Some(v) => parse_rate(&v).map_err(|r| err("INTAKE_API_RATE", r))?,
             None => Some(Rate { count: 600, per: Duration::from_secs(60) }),
+        };
+        let admin_addr = match get("INTAKE_ADMIN_ADDR") {
+            Some(v) if !v.trim().is_empty() => {
+                Some(v.trim().parse().map_err(|_| err("INTAKE_ADMIN_ADDR", "must be an address like 127.0.0.1:9090"))?)
+            }
+            _ => None,
         };
         let site_addr = get("LEPTOS_SITE_ADDR")
             .unwrap_or_else(|| "127.0.0.1:3000".into())
@@ -273,6 +281,7 @@ impl Config {
             api_rate,
             firm_name,
             site_addr,
+            admin_addr,
             mail_retry_base: Duration::from_secs(5),
             mail_retry_max: Duration::from_secs(30 * 60),
         })

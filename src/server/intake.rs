@@ -229,6 +229,7 @@ pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt
         tracing::error!(lead = %lead.id, error = %e, "cannot move resume into place; will retry at next start");
     }
     state.mail_wake.notify_one();
+    crate::server::metrics::lead_created();
     tracing::info!(lead = %lead.id, "lead received");
     Ok(SubmitReceipt { id: lead.id, first_name: lead.first_name, email: lead.email })
 }

@@ -14,6 +14,7 @@ pub mod intake;
 pub mod leads;
 pub mod limits;
 pub mod mail;
+pub mod metrics;
 pub mod rate_limit;
 pub mod serve;
 pub mod sniff;

@@ -21,12 +21,17 @@ use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::{net::SocketAddr, sync::Arc};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite, cookie::time, session_store::ExpiredDeletion};
 
 /// A bound, ready-to-serve application.
 pub struct Application {
     listener: TcpListener,
+    /// `INTAKE_ADMIN_ADDR`: metrics and probes for operators only.
+    admin: Option<TcpListener>,
+    /// Tells `intake restore` that this SQLite database is in use.
+    instance_lock: Option<std::fs::File>,
     router: Router,
     state: AppState,
     shutdown: watch::Sender<bool>,
@@ -59,6 +64,7 @@ impl Application {
         let data_dir = config.data_dir.clone();
         let dir_err = |source| StartupError::DataDir { path: data_dir.display().to_string(), source };
         tokio::fs::create_dir_all(&config.data_dir).await.map_err(dir_err)?;
+        let instance_lock = crate::server::backup::instance_lock(&config.database_url).map_err(dir_err)?;
         let db = Db::connect(&config.database_url).await?;
         // The S3 client's TLS uses ring, like the rest of the app.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -82,6 +88,10 @@ impl Application {
         let listener = TcpListener::bind(config.site_addr)
             .await
             .map_err(|source| StartupError::Bind { addr: config.site_addr, source })?;
+        let admin = match config.admin_addr {
+            Some(addr) => Some(TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?),
+            None => None,
+        };
         let mut leptos_options = LeptosOptions::builder()
             .output_name("intake")
             .site_root(site_root)
@@ -123,11 +133,16 @@ impl Application {
             tokio::spawn(crate::server::db::counters::prune_continuously(counters.clone()));
         }
         let router = router(state.clone(), session_store);
-        Ok(Self { listener, router, state, shutdown, sender })
+        Ok(Self { listener, admin, instance_lock, router, state, shutdown, sender })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The admin listener's port (`INTAKE_ADMIN_ADDR`), if any.
+    pub fn admin_port(&self) -> Option<u16> {
+        self.admin.as_ref().and_then(|l| l.local_addr().ok()).map(|a| a.port())
     }
 
     pub fn state(&self) -> &AppState {
@@ -136,7 +151,19 @@ impl Application {
 
     /// Serves until `stop` resolves, then stops the sender and closes the database.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let Self { listener, router, state, shutdown, sender } = self;
+        let Self { listener, admin, instance_lock, router, state, shutdown, sender } = self;
+        if let Some(admin) = admin {
+            let mut stopping = shutdown.subscribe();
+            let app = crate::server::http::admin_routes(state.clone());
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stopping.wait_for(|s| *s).await;
+                };
+                if let Err(e) = axum::serve(admin, app).with_graceful_shutdown(stopped).await {
+                    tracing::error!(error = %e, "admin listener failed");
+                }
+            });
+        }
         let limits = serve::ConnectionLimits {
             header_timeout: state.config.header_timeout,
             max_connections: state.config.max_connections,
@@ -152,6 +179,7 @@ impl Application {
         let _ = shutdown.send(true);
         let _ = sender.await;
         state.db.close().await;
+        drop(instance_lock);
         result
     }
 }
@@ -202,11 +230,33 @@ fn router(state: AppState, session_store: SessionStore) -> Router {
                 .layer(CatchPanicLayer::new())
                 .layer(axum::middleware::from_fn_with_state(state.clone(), bounded::bound_requests))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::client_ip::identify_client))
-                .layer(TraceLayer::new_for_http())
+                // Every request gets its own id (any sent by the client is replaced), named on
+                // every log line of the request and returned as `x-request-id`.
+                .layer(axum::middleware::from_fn(forget_client_request_id))
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(crate::server::metrics::layer())
                 .layer(axum::middleware::from_fn_with_state(state.clone(), http::security::security_headers))
                 .layer(CompressionLayer::new())
                 .layer(sessions)
                 .layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard::guard)),
         )
         .with_state(state)
+}
+
+async fn forget_client_request_id(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    req.headers_mut().remove("x-request-id");
+    next.run(req).await
+}
+
+/// The span around each request's log lines: its id, method and path. At
+/// the highest level, so that no filter (`RUST_LOG=warn`) drops it while
+/// keeping the lines inside it.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::error_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
 }

@@ -24,6 +24,8 @@ pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 /// A running Intake.
 pub struct TestApp {
     pub base: String,
+    /// The admin listener (`INTAKE_ADMIN_ADDR`), when configured.
+    pub admin: Option<String>,
     pub data_dir: PathBuf,
     pub database_url: String,
     pub client: reqwest::Client,
@@ -94,6 +96,7 @@ impl TestApp {
         runtime: Option<tokio::runtime::Runtime>,
     ) -> Self {
         let base = format!("http://127.0.0.1:{}", app.port());
+        let admin = app.admin_port().map(|p| format!("http://127.0.0.1:{p}"));
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = rt.spawn(async move {
             app.run_until(async {
@@ -105,6 +108,7 @@ impl TestApp {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Self {
             base,
+            admin,
             data_dir: data_dir.to_owned(),
             database_url,
             client,

@@ -7,6 +7,7 @@ mod helpers;
 mod hostile;
 mod instances;
 mod mail;
+mod operations;
 mod recovery;
 mod storage;
 mod submit;

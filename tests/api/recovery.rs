@@ -135,13 +135,8 @@ async fn a_backup_taken_while_serving_restores_every_lead() {
     app.submit("later@example.com").await;
     let data_dir = app.stop().await;
     let url = std::fs::read_to_string(data_dir.join(".database_url")).unwrap();
-    let restore = std::process::Command::new(env!("CARGO_BIN_EXE_intake"))
-        .args(["restore", file.to_str().unwrap()])
-        .env("DATABASE_URL", &url)
-        .env("INTAKE_DATA_DIR", &data_dir)
-        .output()
-        .unwrap();
-    assert!(restore.status.success(), "{}", String::from_utf8_lossy(&restore.stderr));
+    let (code, out) = restore_from(&data_dir, &url, &file);
+    assert_eq!(code, Some(0), "{out}");
     let app = TestApp::spawn_in(&data_dir, Options::smtp(free_port().await)).await;
     assert_eq!(app.count("leads").await, 3, "the database is as it was at the backup");
     let client = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
@@ -151,9 +146,23 @@ async fn a_backup_taken_while_serving_restores_every_lead() {
     // Not a database: refused, nothing changed.
     let junk = data_dir.join("junk.db");
     std::fs::write(&junk, b"not sqlite").unwrap();
-    let (code, out) = app.cli(&["restore", junk.to_str().unwrap(), "--force"], "").await;
-    assert_eq!(code, 1, "{out}");
-    assert_eq!(app.count("leads").await, 3);
+    drop(app.stop().await);
+    let (code, out) = restore_from(&data_dir, &url, &junk);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("not an Intake database") || out.contains("file is not a database"), "{out}");
+    let app = TestApp::spawn_in(&data_dir, Options::smtp(free_port().await)).await;
+    assert_eq!(app.count("leads").await, 3, "nothing changed");
+}
+
+/// `intake restore <file>` on a stopped server's data.
+fn restore_from(data_dir: &std::path::Path, url: &str, file: &std::path::Path) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_intake"))
+        .args(["restore", file.to_str().unwrap()])
+        .env("DATABASE_URL", url)
+        .env("INTAKE_DATA_DIR", data_dir)
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// SIGTERM while a resume is being uploaded: the server stops accepting,

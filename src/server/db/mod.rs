@@ -60,6 +60,9 @@ pub trait Backend:
     /// Answers a trivial query: the database is reachable and serving.
     async fn ping(&self) -> Result<(), DbError>;
 
+    /// Connections in the main pool: (open, idle).
+    fn pool_connections(&self) -> (u32, usize);
+
     /// Stops background work and closes connections.
     async fn close(&self);
 }
@@ -78,6 +81,10 @@ impl Backend for sqlite::SqliteDb {
     async fn ping(&self) -> Result<(), DbError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    fn pool_connections(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
     }
 
     async fn close(&self) {
@@ -99,6 +106,10 @@ impl Backend for postgres::PgDb {
     async fn ping(&self) -> Result<(), DbError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    fn pool_connections(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
     }
 
     async fn close(&self) {
@@ -163,6 +174,10 @@ impl Db {
 
     pub async fn ping(&self) -> Result<(), DbError> {
         self.backend.ping().await
+    }
+
+    pub fn pool_connections(&self) -> (u32, usize) {
+        self.backend.pool_connections()
     }
 
     pub async fn close(&self) {

@@ -2,7 +2,7 @@
 
 use crate::{
     domain::{LeadState, SubmitFailure},
-    server::{bounded::multipart_from, client_ip::ClientIp, error::Error, intake, state::AppState},
+    server::{bounded::multipart_from, client_ip::ClientIp, error::Error, intake, metrics, state::AppState},
 };
 use axum::{
     Extension, Json,
@@ -55,10 +55,14 @@ pub async fn create_lead(
     Extension(client): Extension<ClientIp>,
     req: Request,
 ) -> Result<Response, Error> {
-    intake::check_rate(&state, client).await?;
-    let (parts, body) = req.into_parts();
-    let multipart = multipart_from(&parts.headers, body)?;
-    let receipt = intake::submit(&state, multipart).await?;
+    let receipt = async {
+        intake::check_rate(&state, client).await?;
+        let (parts, body) = req.into_parts();
+        let multipart = multipart_from(&parts.headers, body)?;
+        intake::submit(&state, multipart).await
+    }
+    .await
+    .inspect_err(metrics::submission_refused)?;
     let body =
         CreatedLead { id: receipt.id, first_name: receipt.first_name, email: receipt.email, state: LeadState::Pending };
     Ok((StatusCode::CREATED, Json(body)).into_response())

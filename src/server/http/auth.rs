@@ -43,6 +43,7 @@ pub async fn login(
     let keys = throttle::keys(&form.email, client.limit_key());
     // The login page again, with the error's message, status and Retry-After.
     let refuse = |err: Error| {
+        crate::server::metrics::login_refused(&err);
         let outcome = LoginOutcome { email: form.email.trim().to_owned(), error: err.message() };
         let (state, parts) = (&state, &parts);
         async move {

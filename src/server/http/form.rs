@@ -5,7 +5,7 @@ use super::render_page;
 use crate::{
     domain::{LeadForm, SubmitReceipt},
     pages::home::FormOutcome,
-    server::{bounded::multipart_from, client_ip::ClientIp, error::Error, intake, state::AppState},
+    server::{bounded::multipart_from, client_ip::ClientIp, error::Error, intake, metrics, state::AppState},
 };
 use axum::{
     Extension,
@@ -22,10 +22,11 @@ pub async fn submit_form(
     req: Request,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let (status, outcome) = match run(&state, client, &parts.headers, body).await {
-        Ok(receipt) => (StatusCode::OK, FormOutcome::Submitted(receipt)),
-        Err((err, values)) => (err.status(), FormOutcome::Refused { values, failure: err.to_failure() }),
-    };
+    let (status, outcome) =
+        match run(&state, client, &parts.headers, body).await.inspect_err(|(e, _)| metrics::submission_refused(e)) {
+            Ok(receipt) => (StatusCode::OK, FormOutcome::Submitted(receipt)),
+            Err((err, values)) => (err.status(), FormOutcome::Refused { values, failure: err.to_failure() }),
+        };
     render_page(&state, &parts, status, move || provide_context(outcome.clone())).await
 }
 

@@ -60,6 +60,7 @@ fn table() -> Vec<(&'static str, Method, MethodRouter<AppState>, Listing)> {
         ("/leads/{id}/resume", Method::GET, get(resume::download), BROWSER),
         ("/healthz", Method::GET, get(health::healthz), Documented),
         ("/readyz", Method::GET, get(health::readyz), Documented),
+        ("/metrics", Method::GET, get(public_metrics), Internal("the operators' Prometheus scrape target")),
         ("/api/v1/leads", Method::GET, get(v1::list), Documented),
         ("/api/v1/leads/{id}", Method::GET, get(v1::one), Documented),
         ("/api/v1/leads/{id}/resume", Method::GET, get(v1::resume_file), Documented),
@@ -74,6 +75,23 @@ pub fn route_listing() -> Vec<(&'static str, Method, Listing)> {
 
 pub fn routes() -> Router<AppState> {
     table().into_iter().fold(Router::new(), |r, (path, _, handler, _)| r.route(path, handler)).merge(openapi::routes())
+}
+
+/// `/metrics` on the public address, unless `INTAKE_ADMIN_ADDR` takes it off.
+async fn public_metrics(state: axum::extract::State<AppState>) -> Response {
+    if state.config.admin_addr.is_some() {
+        return crate::server::error::Error::NotFound("page").into_response();
+    }
+    crate::server::metrics::render(state).await
+}
+
+/// What `INTAKE_ADMIN_ADDR` serves: metrics and the probes, nothing else.
+pub fn admin_routes(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(crate::server::metrics::render))
+        .route("/readyz", get(health::readyz))
+        .route("/healthz", get(health::healthz))
+        .with_state(state)
 }
 
 /// Renders the page at `parts.uri` (as a GET) with extra context, for replies to plain form posts.

@@ -27,8 +27,30 @@ pub trait OutboxStore: Send + Sync {
     async fn mark_attempt_failed(&self, id: Uuid, error: &str, next_attempt_at: Option<i64>) -> Result<(), DbError>;
 
     /// When the earliest queued message becomes due (or its lease ends).
+    /// Messages waiting and given up on, and the creation time of the oldest waiting one.
+    async fn stats(&self, now: i64) -> Result<OutboxStats, DbError>;
+
     async fn next_due(&self) -> Result<Option<i64>, DbError>;
 
     /// Every email of a lead, for its page.
     async fn for_lead(&self, lead_id: Uuid) -> Result<Vec<MessageStatus>, DbError>;
+}
+
+/// The outbox as an operator watches it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub failed: i64,
+    /// How long the oldest waiting message has waited (ms).
+    pub oldest_pending_ms: Option<i64>,
+}
+
+/// Both dialects: three index range scans on `outbox_due` (status, …).
+pub(crate) const STATS_SQL: &str = "SELECT
+     (SELECT COUNT(*) FROM outbox WHERE status = 'QUEUED') AS pending,
+     (SELECT COUNT(*) FROM outbox WHERE status = 'FAILED') AS failed,
+     (SELECT MIN(created_at) FROM outbox WHERE status = 'QUEUED') AS oldest";
+
+pub(crate) fn stats_from(pending: i64, failed: i64, oldest: Option<i64>, now: i64) -> OutboxStats {
+    OutboxStats { pending, failed, oldest_pending_ms: oldest.map(|t| (now - t).max(0)) }
 }

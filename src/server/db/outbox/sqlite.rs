@@ -81,6 +81,12 @@ impl OutboxStore for SqliteDb {
         Ok(())
     }
 
+    async fn stats(&self, now: i64) -> Result<super::OutboxStats, DbError> {
+        let (pending, failed, oldest): (i64, i64, Option<i64>) =
+            sqlx::query_as(super::STATS_SQL).fetch_one(&self.pool).await?;
+        Ok(super::stats_from(pending, failed, oldest, now))
+    }
+
     async fn next_due(&self) -> Result<Option<i64>, DbError> {
         let due: Option<i64> = sqlx::query_scalar(
             "SELECT MIN(MAX(next_attempt_at, COALESCE(locked_until, 0))) FROM outbox WHERE status = 'QUEUED'",
