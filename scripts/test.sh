@@ -65,6 +65,8 @@ e2e_release_passed=$(grep -Eo '^ *[0-9]+ passed' "$LOG_DIR/e2e-release.log" | ta
 # The Dockerfile, compose file and Kubernetes manifests, and the image's layout
 # started from the release build just made.
 bash scripts/deploy-check.sh
+# The release server against its own OpenAPI document (schemathesis).
+bash scripts/api-conformance.sh
 
 e2e_total=$((${e2e_passed:-0} + ${e2e_release_passed:-0}))
 echo

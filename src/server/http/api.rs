@@ -19,9 +19,12 @@ use uuid::Uuid;
 #[allow(dead_code)] // documents the body; the handler reads it part by part
 pub struct LeadUpload {
     /// 1–100 characters; letters, spaces, apostrophes, hyphens and the like.
+    #[schema(min_length = 1, max_length = 100)]
     first_name: String,
+    #[schema(min_length = 1, max_length = 100)]
     last_name: String,
     /// An address like name@example.com; one lead per address.
+    #[schema(format = Email, max_length = 254)]
     email: String,
     /// PDF, DOC, DOCX, ODT, RTF or TXT, checked by content; `INTAKE_MAX_RESUME_BYTES` at most.
     #[schema(value_type = String, format = Binary)]

@@ -19,7 +19,7 @@ use crate::{
 };
 use axum::{
     Json,
-    extract::{Path, Query, State},
+    extract::{Path, Query, State, rejection::QueryRejection},
     response::Response,
 };
 use serde::{Deserialize, Serialize};
@@ -30,11 +30,23 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `pending`, `reached_out` or `all` (the default).
+    #[param(value_type = Option<StateFilter>, inline)]
     state: Option<String>,
     /// Search in names and emails (up to 100 characters; more is cut).
     q: Option<String>,
     /// A lead id from `next_after`: the page of leads older than it.
+    #[param(value_type = Option<Uuid>)]
     after: Option<String>,
+}
+
+/// Which leads to list (read as text, so a wrong value gets this API's own 400).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // documents `state`
+pub enum StateFilter {
+    Pending,
+    ReachedOut,
+    All,
 }
 
 /// One page of leads (50), newest first.
@@ -88,15 +100,18 @@ pub struct ApiError {
 pub async fn list(
     _caller: TokenCaller,
     State(state): State<AppState>,
-    Query(q): Query<ListQuery>,
+    q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<LeadList>, Error> {
+    // axum's own refusal is plain text; this API answers in its JSON.
+    let Query(q) = q.map_err(|e| Error::BadParam(format!("The query string could not be read: {}.", e.body_text())))?;
+    // Strict, unlike the dashboard's URL: an integration's typo must not list everything.
     let lead_state = match q.state.as_deref() {
-        None | Some("") | Some("all") => None,
+        None | Some("all") => None,
         Some("pending") => Some(LeadState::Pending),
         Some("reached_out") => Some(LeadState::ReachedOut),
         Some(_) => return Err(Error::BadParam("state must be pending, reached_out or all.".into())),
     };
-    let after = match q.after.as_deref().filter(|s| !s.is_empty()) {
+    let after = match q.after.as_deref() {
         None => None,
         Some(s) => Some(Uuid::parse_str(s).map_err(|_| Error::BadParam("after must be a lead id.".into()))?),
     };
