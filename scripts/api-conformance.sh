@@ -4,8 +4,8 @@
 # response checked against the documented status codes, headers and bodies).
 # Uses the release build (target/release/intake, target/site-release).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+source "$(dirname "$0")/tools.sh"
+cd "$REPO_ROOT"
 
 step "API conformance: schemathesis against /api/openapi.json"
 command -v schemathesis >/dev/null || { python3 -m pip install --quiet --disable-pip-version-check schemathesis; hash -r; }
@@ -13,14 +13,14 @@ dir="$(mktemp -d)"
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+port="$(free_port)"
 base="http://127.0.0.1:$port"
 export INTAKE_DATA_DIR="$dir" LEPTOS_SITE_ROOT=target/site-release LEPTOS_SITE_ADDR="127.0.0.1:$port" \
   INTAKE_SUBMIT_RATE=0 INTAKE_API_RATE=0 INTAKE_ADMIN_EMAIL=admin@conformance.test \
   INTAKE_ADMIN_PASSWORD="conformance admin password" RUST_LOG=error
 target/release/intake > "$dir/log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break; sleep 0.2; done
+wait_until_up "$base/healthz" "$pid" "$dir/log"
 token="$(target/release/intake token create --name conformance --scope write --by admin@conformance.test | grep '^intake_')"
 common=(--max-examples 25 --seed 1 -H "Authorization: Bearer $token" --request-timeout 10)
 # Everything but the upload, with every check.

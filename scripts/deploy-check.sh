@@ -8,8 +8,8 @@
 #     environment; it must answer /readyz and serve its pages.
 # Needs the release build (target/release/intake, target/site-release).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+source "$(dirname "$0")/tools.sh"
+cd "$REPO_ROOT"
 
 step "deployment files: hadolint, compose schema, Kubernetes schemas"
 missing=()
@@ -46,7 +46,7 @@ for line in stage.splitlines():
             print(kv)
 PY
 )
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+port="$(free_port)"
 run_env=(env -i PATH=/usr/bin:/bin
   "LEPTOS_SITE_ROOT=$root${env_of[LEPTOS_SITE_ROOT]}"
   "INTAKE_DATA_DIR=$root${env_of[INTAKE_DATA_DIR]}"
@@ -61,11 +61,7 @@ else
 fi
 (cd "$root" && exec "${as_user[@]}" "${run_env[@]}" "$root/usr/local/bin/intake") > "$root/log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do
-  if curl -fsS -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null; then break; fi
-  kill -0 "$pid" 2>/dev/null || { cat "$root/log"; echo "the server exited"; exit 1; }
-  sleep 0.2
-done
+wait_until_up "http://127.0.0.1:$port/readyz" "$pid" "$root/log"
 curl -fsS "http://127.0.0.1:$port/readyz"; echo
 page="$(curl -fsS "http://127.0.0.1:$port/")"
 asset="$(grep -o '/pkg/[^"]*\.wasm' <<<"$page" | head -1)"

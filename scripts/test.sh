@@ -17,7 +17,11 @@ step "formatting"
 cargo fmt --check
 
 step "building the app (server + WASM)"
-cargo leptos build
+# cargo-leptos appends its own `--cfg erase_components` to any RUSTFLAGS it
+# finds, and flags that differ at all rebuild everything: without the variable
+# it sets exactly the flags exported above, so the tests and clippy reuse
+# this build's dependencies.
+env -u RUSTFLAGS cargo leptos build
 
 step "unit and integration tests (SQLite)"
 cargo test --no-default-features --features ssr 2>&1 | tee "$LOG_DIR/cargo-test.log"

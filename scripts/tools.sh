@@ -12,6 +12,18 @@ export LEPTOS_OUTPUT_NAME=intake
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+# A free loopback port.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# Waits up to 20 s for URL to answer 2xx while process PID lives; shows LOG if it dies.
+wait_until_up() {
+  local url="$1" pid="$2" log="$3"
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "the server exited"; return 1; }
+    sleep 0.2
+  done
+  echo "no answer from $url"; return 1
+}
 
 ensure_tools() {
   cd "$REPO_ROOT"

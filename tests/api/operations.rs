@@ -67,26 +67,12 @@ async fn metrics_count_requests_leads_refusals_logins_and_the_outbox() {
 /// naming the request's id, which the response returns as `x-request-id`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_logs_name_each_request_by_the_id_it_returns() {
-    let data_dir = fresh_data_dir().await;
-    let url = std::fs::read_to_string(data_dir.join(".database_url")).unwrap();
-    let port = free_port().await;
-    let server = std::process::Command::new(env!("CARGO_BIN_EXE_intake"))
-        .env("DATABASE_URL", &url)
-        .env("INTAKE_DATA_DIR", &data_dir)
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("INTAKE_LOG_FORMAT", "json")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    eventually("the server answers", || async {
-        reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status() == StatusCode::OK)
-    })
-    .await;
+    let server =
+        ServerProcess::start(&[("INTAKE_LOG_FORMAT", "json"), ("RUST_LOG", "warn")], std::process::Stdio::piped())
+            .await;
     // A cross-site post is refused and logged (a warning) inside its request.
     let res = reqwest::Client::new()
-        .post(format!("{base}/logout"))
+        .post(server.url("/logout"))
         .header("origin", "https://evil.example")
         .header("x-request-id", "forged-by-the-client")
         .send()
@@ -95,8 +81,8 @@ async fn json_logs_name_each_request_by_the_id_it_returns() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert!(uuid::Uuid::parse_str(&id).is_ok(), "our own id, not the client's: {id}");
-    assert!(std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap().success());
-    let out = server.wait_with_output().unwrap();
+    server.terminate();
+    let out = server.wait_with_output();
     let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()

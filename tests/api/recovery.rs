@@ -171,34 +171,12 @@ fn restore_from(data_dir: &std::path::Path, url: &str, file: &std::path::Path) -
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_mid_upload_finishes_the_upload_then_exits() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let data_dir = fresh_data_dir().await;
-    let url = std::fs::read_to_string(data_dir.join(".database_url")).unwrap();
-    let port = free_port().await;
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_intake"))
-        .env("DATABASE_URL", &url)
-        .env("INTAKE_DATA_DIR", &data_dir)
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("INTAKE_SUBMIT_RATE", "0")
-        .env("INTAKE_NOTIFY_EMAIL", ATTORNEY)
-        .env("RUST_LOG", "error")
-        .spawn()
-        .unwrap();
-    // Killed if the test fails before it exits.
-    struct Reap(u32);
-    impl Drop for Reap {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", &self.0.to_string()])
-                .stderr(std::process::Stdio::null())
-                .status();
-        }
-    }
-    let _reap = Reap(server.id());
-    let addr = format!("127.0.0.1:{port}");
-    eventually("the server answers", || async {
-        reqwest::get(format!("http://{addr}/healthz")).await.is_ok_and(|r| r.status() == StatusCode::OK)
-    })
+    let mut server = ServerProcess::start(
+        &[("INTAKE_SUBMIT_RATE", "0"), ("INTAKE_NOTIFY_EMAIL", ATTORNEY), ("RUST_LOG", "error")],
+        std::process::Stdio::inherit(),
+    )
     .await;
+    let addr = server.addr.clone();
 
     let boundary = "sigtermboundary";
     let mut body = Vec::new();
@@ -223,8 +201,7 @@ async fn sigterm_mid_upload_finishes_the_upload_then_exits() {
     upload.write_all(&body[..half]).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
-    let pid = server.id().to_string();
-    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    server.terminate();
     // New connections are no longer served.
     eventually("the listener closes", || async { reqwest::get(format!("http://{addr}/healthz")).await.is_err() }).await;
 
@@ -234,7 +211,7 @@ async fn sigterm_mid_upload_finishes_the_upload_then_exits() {
     assert!(answer.starts_with("HTTP/1.1 201"), "the upload in flight is acknowledged: {answer}");
     let mut exited = None;
     for _ in 0..150 {
-        exited = server.try_wait().unwrap();
+        exited = server.try_wait();
         if exited.is_some() {
             break;
         }
@@ -243,7 +220,7 @@ async fn sigterm_mid_upload_finishes_the_upload_then_exits() {
     let status = exited.expect("the server exits on its own within 15 s of SIGTERM");
     assert!(status.success(), "{status:?}");
 
-    let app = TestApp::spawn_in(&data_dir, Options::smtp(free_port().await)).await;
+    let app = TestApp::spawn_in(&server.data_dir, Options::smtp(free_port().await)).await;
     assert_eq!(app.count("leads").await, 1, "the acknowledged lead is stored");
     assert_eq!(app.count("outbox").await, 2, "with its two emails queued");
 }

@@ -23,29 +23,26 @@ pub async fn healthz() -> &'static str {
     )
 )]
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    use std::time::Duration;
-    const LIMIT: Duration = Duration::from_secs(3);
-    let db = match tokio::time::timeout(LIMIT, state.db.ping()).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("no answer within 3 s".to_owned()),
-    };
-    let storage = match tokio::time::timeout(LIMIT, state.resumes.check()).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("no answer within 3 s".to_owned()),
-    };
-    let status = if db.is_ok() && storage.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    let show = |r: &Result<(), String>| match r {
-        Ok(()) => "ok".to_owned(),
-        Err(e) => {
-            tracing::warn!(error = %e, "not ready");
-            "failing".to_owned()
-        }
-    };
+    let (database, storage) = tokio::join!(probe("database", state.db.ping()), probe("storage", state.resumes.check()));
+    let status = if database == "ok" && storage == "ok" { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     // What failed, not why: details may name hosts and paths, and this route is public.
-    let body = serde_json::json!({ "database": show(&db), "storage": show(&storage) });
+    let body = serde_json::json!({ "database": database, "storage": storage });
     let mut res = (status, axum::Json(body)).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
+}
+
+/// `"ok"`, or `"failing"` with the cause logged; no answer within 3 s is failing.
+async fn probe<E: std::fmt::Display>(part: &'static str, check: impl Future<Output = Result<(), E>>) -> &'static str {
+    match tokio::time::timeout(std::time::Duration::from_secs(3), check).await {
+        Ok(Ok(())) => "ok",
+        Ok(Err(e)) => {
+            tracing::warn!(part, error = %e, "not ready");
+            "failing"
+        }
+        Err(_) => {
+            tracing::warn!(part, "not ready: no answer within 3 s");
+            "failing"
+        }
+    }
 }

@@ -147,6 +147,7 @@ pub async fn one(
          content_type = "application/octet-stream", body = Vec<u8>),
         (status = 401, description = "No valid token", body = ApiError),
         (status = 404, description = "No such lead", body = ApiError),
+        (status = 429, description = "Past the token's rate", body = ApiError),
     )
 )]
 pub async fn resume_file(
