@@ -5,7 +5,12 @@ import path from 'node:path';
 
 // One fresh data directory per run, shared with the workers through the environment.
 process.env.INTAKE_E2E_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), 'intake-e2e-'));
+process.env.INTAKE_E2E_FOLLOW_UP_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), 'intake-e2e-follow-up-'));
 const port = Number(process.env.INTAKE_E2E_PORT ?? 3107);
+// A second server whose follow-up deadline is one minute (the shortest
+// allowed), for the test that watches a lead turn overdue (follow-up.spec.ts).
+const followUpPort = port + 1;
+process.env.INTAKE_E2E_FOLLOW_UP_URL = `http://127.0.0.1:${followUpPort}`;
 // `INTAKE_E2E_BUILD=release` runs the suite against the optimised build
 // (`cargo leptos build --release` with LEPTOS_SITE_ROOT=target/site-release, as
 // scripts/test.sh does), which is what a firm runs.
@@ -14,7 +19,9 @@ export const dataDir = process.env.INTAKE_E2E_DATA;
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 30_000,
+  // Several tests drive three browsers through login, hydration and live
+  // updates; on a loaded 2-core machine with the debug WASM that passes 30 s.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,
@@ -34,27 +41,35 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
-  webServer: {
-    // The build made by `cargo leptos build [--release]` (scripts/test.sh does it first).
+  // The build made by `cargo leptos build [--release]` (scripts/test.sh does it first).
+  webServer: [
+    server(port, process.env.INTAKE_E2E_DATA!, { INTAKE_MAX_RESUME_BYTES: '1M' }),
+    server(followUpPort, process.env.INTAKE_E2E_FOLLOW_UP_DATA!, { INTAKE_FOLLOW_UP: '1m', INTAKE_DIGEST_HOUR: 'off' }),
+  ],
+});
+
+/** An Intake server on `port` with its own data directory and the suite's settings. */
+function server(port: number, dataDir: string, extra: Record<string, string>) {
+  return {
     command: release ? 'target/release/intake' : 'target/debug/intake',
     cwd: '..',
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
     env: {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: release ? 'target/site-release' : 'target/site',
-      INTAKE_DATA_DIR: process.env.INTAKE_E2E_DATA!,
+      INTAKE_DATA_DIR: dataDir,
       INTAKE_FIRM_NAME: 'Harper & Lowe LLP',
       INTAKE_NOTIFY_EMAIL: 'attorneys@harperlowe.test',
       INTAKE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       INTAKE_SUBMIT_RATE: '0',
-      INTAKE_MAX_RESUME_BYTES: '1M',
       INTAKE_ADMIN_EMAIL: 'admin@harperlowe.test',
       INTAKE_ADMIN_PASSWORD: 'e2e admin password',
       RUST_LOG: 'warn',
+      ...extra,
     },
-  },
-});
+  };
+}

@@ -11,7 +11,8 @@ CARGO_LEPTOS_VERSION=0.3.11
 export LEPTOS_OUTPUT_NAME=intake
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+# Each step shows the minutes and seconds since the script started, so a slow stage is visible in CI's log.
+step() { printf '\033[1m==> [%d:%02d] %s\033[0m\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 # A free loopback port.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # Waits up to 20 s for URL to answer 2xx while process PID lives; shows LOG if it dies.

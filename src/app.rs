@@ -1,6 +1,14 @@
 //! The HTML shell and the router.
 
-use crate::pages::{home::HomePage, lead::LeadPage, leads::LeadsPage, login::LoginPage, not_found::NotFound};
+use crate::pages::{
+    accounts::{AccountPage, SetPasswordPage},
+    admin::AdminPage,
+    home::HomePage,
+    lead::LeadPage,
+    leads::LeadsPage,
+    login::LoginPage,
+    not_found::NotFound,
+};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::{
@@ -54,6 +62,9 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("leads") view=LeadsPage ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("leads"), ParamSegment("id")) view=LeadPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("set-password") view=SetPasswordPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

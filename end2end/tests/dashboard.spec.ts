@@ -1,6 +1,6 @@
 import { Page } from '@playwright/test';
 import fs from 'node:fs';
-import { ADMIN, addAttorney, logIn, submitLead, uniqueEmail, waitForHydration, test, expect } from './helpers';
+import { ADMIN, PDF, addAttorney, fillForm, logIn, submitLead, uniqueEmail, waitForHydration, test, expect } from './helpers';
 
 const BOB = { email: 'bob@harperlowe.test', password: 'bob e2e password', name: 'Bob Burns' };
 
@@ -204,4 +204,125 @@ test('a lead page updates live when another attorney marks the lead', async ({ b
   await expect(alice.locator('.history')).toContainText('Marked reached out by Bob Burns');
   await expect(alice.getByRole('button', { name: 'Mark reached out' })).toHaveCount(0);
   expect(await alice.evaluate(() => (window as any).__noReload)).toBe(true);
+});
+
+test('Export CSV downloads exactly the searched view', async ({ page, browser }) => {
+  const tag = `csv${Date.now()}`;
+  const prospect = await (await browser.newContext()).newPage();
+  await submitLead(prospect, 'Export', 'Mine', uniqueEmail(tag));
+  await submitLead(prospect, 'Other', 'Person', uniqueEmail('notexported'));
+  await logIn(page, ADMIN, `/leads?q=${tag}`);
+  await waitForHydration(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^leads-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = fs.readFileSync((await download.path())!, 'utf8');
+  const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
+  expect(lines[0]).toContain('"Lead ID","First name"');
+  expect(lines.length).toBe(2);
+  expect(lines[1]).toContain('"Export","Mine"');
+  expect(csv).not.toContain('notexported');
+});
+
+test('an attorney adds a note to the timeline and corrects it; a colleague sees both', async ({ page, browser }) => {
+  const email = uniqueEmail('note');
+  await submitLead(await (await browser.newContext()).newPage(), 'Nora', 'Tate', email);
+  await logIn(page, ADMIN);
+  await page.locator('tr', { hasText: email }).getByRole('link', { name: 'Nora Tate' }).click();
+  await expect(page.getByRole('heading', { name: 'Nora Tate' })).toBeVisible();
+  await waitForHydration(page);
+
+  await page.getByLabel('Add a note').fill('Called, <b>no</b> answer.\nTry Friday.');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  const note = page.locator('li.note');
+  await expect(note).toContainText('Note by Administrator');
+  await expect(note.locator('.note-body')).toHaveText('Called, <b>no</b> answer.\nTry Friday.');
+
+  await note.getByText('Edit', { exact: true }).click();
+  await note.getByLabel('Edit note').fill('Called, no answer. Try Friday at 10.');
+  await note.getByRole('button', { name: 'Save note' }).click();
+  await expect(note.locator('.note-body')).toHaveText('Called, no answer. Try Friday at 10.');
+  await expect(note).toContainText('(edited ');
+
+  // An empty note is explained, not stored.
+  await page.getByLabel('Add a note').fill('   ');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await expect(page.getByRole('alert')).toContainText('Note: write something first.');
+  await expect(page.locator('li.note')).toHaveCount(1);
+
+  const bob = await (await browser.newContext()).newPage();
+  await logIn(bob, BOB, page.url().replace(/^https?:\/\/[^/]+/, ''));
+  await expect(bob.locator('li.note .note-body')).toHaveText('Called, no answer. Try Friday at 10.');
+  await expect(bob.locator('li.note').getByText('Edit', { exact: true })).toHaveCount(0);
+});
+
+test('a lead from a campaign link shows where it came from, and the dashboard filters by source', async ({ page, browser }) => {
+  const source = `ad${Date.now()}`;
+  const email = uniqueEmail('campaign');
+  const prospect = await (await browser.newContext()).newPage();
+  await prospect.goto(`/?utm_source=${source}&utm_medium=cpc&utm_campaign=spring`, { referer: 'https://www.bing.com/' });
+  await waitForHydration(prospect);
+  await fillForm(prospect, { first: 'Cam', last: 'Paign', email, file: { name: 'cv.pdf', mimeType: 'application/pdf', buffer: PDF } });
+  await prospect.getByRole('button', { name: 'Submit' }).click();
+  await expect(prospect.getByRole('status')).toContainText('Thank you, Cam!');
+
+  await logIn(page, ADMIN);
+  await waitForHydration(page);
+  await page.getByLabel('Source').selectOption(source);
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForURL((u) => u.searchParams.get('source') === source);
+  await expect(page.locator('tbody tr')).toHaveCount(1);
+  await expect(page.locator('.count')).toHaveText('1 lead matches this view');
+  await page.getByRole('link', { name: 'Cam Paign' }).click();
+  await expect(page.locator('.origin')).toContainText(`source: ${source}, medium: cpc, campaign: spring`);
+  await expect(page.locator('.origin')).toContainText('referred by https://www.bing.com/');
+});
+
+test('an attorney takes a lead; colleagues see it live, a late second try is told who has it, and "Mine" lists it', async ({ browser, allowConsoleErrors }) => {
+  test.slow(); // three attorneys' browsers
+  // Bob's event stream is cut on purpose below.
+  allowConsoleErrors(/net::ERR_FAILED/);
+  const email = uniqueEmail('assign');
+  await submitLead(await (await browser.newContext()).newPage(), 'Asa', 'Signe', email);
+  const watcher = await (await browser.newContext()).newPage();
+  await logIn(watcher, BOB, '/leads?q=' + encodeURIComponent(email));
+  await waitForHydration(watcher);
+  await expect(watcher.locator('.live')).toHaveAttribute('data-live', 'up');
+  await expect(watcher.locator('tr', { hasText: email }).locator('td.assignee')).toHaveText('Nobody');
+
+  // Bob opens the lead with his live connection cut: his page goes stale.
+  const bob = await (await browser.newContext()).newPage();
+  await bob.route(/\/api\/internal\/events/, (route) => route.abort());
+  await logIn(bob, BOB, '/leads?q=' + encodeURIComponent(email));
+  await bob.locator('tr', { hasText: email }).getByRole('link', { name: 'Asa Signe' }).click();
+  await expect(bob.getByRole('heading', { name: 'Asa Signe' })).toBeVisible();
+  await waitForHydration(bob);
+
+  const alice = await (await browser.newContext()).newPage();
+  await logIn(alice, ADMIN, '/leads?q=' + encodeURIComponent(email));
+  await waitForHydration(alice);
+  const mine = async () => Number(await alice.locator('[data-count="mine"] .count-badge').textContent());
+  const before = await mine();
+  await alice.locator('tr', { hasText: email }).getByRole('link', { name: 'Asa Signe' }).click();
+  await expect(alice.getByRole('heading', { name: 'Asa Signe' })).toBeVisible();
+  await waitForHydration(alice);
+  await alice.getByRole('button', { name: 'Assign to me' }).click();
+  await expect(alice.locator('dd[data-assignee]')).toHaveText('Administrator');
+  await expect(alice.locator('.history')).toContainText('Assigned to Administrator by Administrator');
+  await expect(alice.getByRole('button', { name: 'Assign to me' })).toHaveCount(0);
+  await expect.poll(mine, { timeout: 5_000 }).toBe(before + 1);
+
+  // The other dashboard shows the new owner without a reload.
+  await expect(watcher.locator('tr', { hasText: email }).locator('td.assignee')).toHaveText('Administrator');
+
+  // Bob's page still says nobody has it; his try is refused with who won.
+  await bob.getByRole('button', { name: 'Assign to me' }).click();
+  await expect(bob.getByRole('alert')).toHaveText('Already assigned to Administrator.');
+  await expect(bob.locator('dd[data-assignee]')).toHaveText('Administrator');
+
+  // "Mine" lists it; "Nobody" does not.
+  await alice.goto('/leads?owner=me&q=' + encodeURIComponent(email));
+  await expect(alice.locator('tr', { hasText: email })).toBeVisible();
+  await expect(alice.getByLabel('Assigned to')).toHaveValue('me');
+  await alice.goto('/leads?owner=none&q=' + encodeURIComponent(email));
+  await expect(alice.getByText('No leads match this view.')).toBeVisible();
 });

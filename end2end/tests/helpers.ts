@@ -112,6 +112,20 @@ export function addAttorney(email: string, name: string, password: string) {
   }
 }
 
+/** Adds a webhook endpoint with the real CLI, unless one with this URL exists. */
+export function ensureWebhook(url: string) {
+  const { spawnSync } = require('node:child_process');
+  const run = (args: string[]) => {
+    const r = spawnSync(`../target/${BUILD}/intake`, ['webhook', ...args], {
+      env: { ...process.env, INTAKE_DATA_DIR: process.env.INTAKE_E2E_DATA, RUST_LOG: 'error' },
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`intake webhook ${args[0]} failed: ${r.stderr}`);
+    return String(r.stdout);
+  };
+  if (!run(['list']).includes(url)) run(['add', '--url', url]);
+}
+
 export async function logIn(page: Page, who: { email: string; password: string }, next = '/leads') {
   await page.goto(`/login?next=${encodeURIComponent(next)}`);
   await page.getByLabel('Email').fill(who.email);

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { Page } from '@playwright/test';
-import { ADMIN, logIn, submitLead, uniqueEmail, waitForHydration, test, expect } from './helpers';
+import { ADMIN, ensureWebhook, logIn, submitLead, uniqueEmail, waitForHydration, test, expect } from './helpers';
 
 /** WCAG 2.2 A/AA violations on the page as it is now (axe-core). */
 async function expectAccessible(page: Page) {
@@ -29,6 +29,8 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
 
 for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 360, height: 780 }]] as const) {
   test(`attorney screenshots (${name})`, async ({ page, browser }) => {
+    // Nothing listens there: the lead page shows its deliveries queued, with the last error.
+    ensureWebhook('http://127.0.0.1:9/hooks/intake');
     await submitLead(await (await browser.newContext()).newPage(), 'Screen', 'Shot', uniqueEmail('shot'));
     await page.setViewportSize(viewport);
     await page.goto('/login');
@@ -43,6 +45,8 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
     expect(overflow).toBeLessThanOrEqual(0);
     await page.locator('tbody tr').first().locator('a').first().click();
     await expect(page.getByRole('heading', { level: 2, name: 'History' })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 2, name: 'Webhooks' })).toBeVisible();
+    await expect(page.locator('tr[data-email-kind="lead.created"]')).toContainText('http://127.0.0.1:9/hooks/intake');
     await page.screenshot({ path: `test-results/screens/lead-${name}.png`, fullPage: true });
     await expectAccessible(page);
     overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -1,24 +1,86 @@
 //! The attorneys' server functions. Each checks the session itself, on top of
 //! the guard in front of `/api/internal/`.
 
-use crate::domain::dashboard::{AppError, LeadDetail, LeadFilter, LeadPage, LeadSummary, Me};
+use crate::domain::dashboard::{AppError, Assignee, LeadDetail, LeadFilter, LeadPage, LeadSummary, Me, MyCounts};
 use leptos::prelude::*;
 use uuid::Uuid;
 
 /// A page of leads for the dashboard.
 #[server(prefix = "/api/internal", endpoint = "leads")]
 pub async fn list_leads(filter: LeadFilter) -> Result<LeadPage, AppError> {
+    let attorney = crate::server::auth::require_attorney().await?;
+    let state = app_state()?;
+    crate::server::leads::page(&state, &filter, Some(attorney.id))
+        .await
+        .map_err(crate::server::error::Error::into_app_error)
+}
+
+/// The header's numbers: the signed-in attorney's pending leads, and the overdue ones.
+#[server(prefix = "/api/internal", endpoint = "my_counts")]
+pub async fn header_counts() -> Result<MyCounts, AppError> {
+    let attorney = crate::server::auth::require_attorney().await?;
+    crate::server::leads::counts(&app_state()?, attorney.id).await.map_err(crate::server::error::Error::into_app_error)
+}
+
+/// The colleagues a lead can be assigned to.
+#[server(prefix = "/api/internal", endpoint = "colleagues")]
+pub async fn colleagues() -> Result<Vec<Assignee>, AppError> {
+    let _attorney = crate::server::auth::require_attorney().await?;
+    crate::server::leads::colleagues(&app_state()?).await.map_err(crate::server::error::Error::into_app_error)
+}
+
+/// Assigns a lead to an attorney (`to` empty: to nobody), if it is still
+/// held by `expected` (empty: nobody), as the page showed it. Plain strings,
+/// as an HTML form sends them.
+#[server(prefix = "/api/internal", endpoint = "assign")]
+pub async fn assign_lead(id: Uuid, to: String, expected: String) -> Result<LeadSummary, AppError> {
+    let attorney = crate::server::auth::require_attorney().await?;
+    let state = app_state()?;
+    let parse = |field: &str, v: &str| match v.trim() {
+        "" => Ok(None),
+        v => Uuid::parse_str(v).map(Some).map_err(|_| {
+            crate::server::error::Error::BadParam(format!("{field}: not an attorney's id.")).into_app_error()
+        }),
+    };
+    let (to, expected) = (parse("Assign to", &to)?, parse("Expected", &expected)?);
+    let by = crate::server::db::Actor { attorney: &attorney, token: None };
+    crate::server::leads::assign(&state, id, to, expected, by)
+        .await
+        .map_err(crate::server::error::Error::into_app_error)
+}
+
+/// The lead sources (`utm_source`) seen so far, for the dashboard's filter.
+#[server(prefix = "/api/internal", endpoint = "sources")]
+pub async fn lead_sources() -> Result<Vec<String>, AppError> {
     let _attorney = crate::server::auth::require_attorney().await?;
     let state = app_state()?;
-    crate::server::leads::page(&state, &filter).await.map_err(crate::server::error::Error::into_app_error)
+    state.db.dashboard().sources(200).await.map_err(|e| crate::server::error::Error::from(e).into_app_error())
 }
 
 /// Everything about one lead.
 #[server(prefix = "/api/internal", endpoint = "lead")]
 pub async fn get_lead(id: Uuid) -> Result<LeadDetail, AppError> {
-    let _attorney = crate::server::auth::require_attorney().await?;
+    let attorney = crate::server::auth::require_attorney().await?;
     let state = app_state()?;
-    crate::server::leads::detail(&state, id).await.map_err(crate::server::error::Error::into_app_error)
+    crate::server::leads::detail(&state, id, Some(&attorney)).await.map_err(crate::server::error::Error::into_app_error)
+}
+
+/// Adds a note to a lead, as the signed-in attorney.
+#[server(prefix = "/api/internal", endpoint = "add_note")]
+pub async fn add_note(lead: Uuid, body: String) -> Result<(), AppError> {
+    let attorney = crate::server::auth::require_attorney().await?;
+    crate::server::leads::add_note(&app_state()?, lead, &attorney, &body)
+        .await
+        .map_err(crate::server::error::Error::into_app_error)
+}
+
+/// Edits one of the signed-in attorney's own recent notes.
+#[server(prefix = "/api/internal", endpoint = "edit_note")]
+pub async fn edit_note(id: Uuid, body: String) -> Result<(), AppError> {
+    let attorney = crate::server::auth::require_attorney().await?;
+    crate::server::leads::edit_note(&app_state()?, id, &attorney, &body)
+        .await
+        .map_err(crate::server::error::Error::into_app_error)
 }
 
 /// Marks a pending lead as reached out by the signed-in attorney.
@@ -35,11 +97,12 @@ pub async fn mark_reached_out(id: Uuid) -> Result<LeadSummary, AppError> {
 #[server(prefix = "/api/internal", endpoint = "me")]
 pub async fn current_attorney() -> Result<Me, AppError> {
     let a = crate::server::auth::require_attorney().await?;
-    Ok(Me { email: a.email, display_name: a.display_name })
+    let admin = a.role == crate::server::db::Role::Admin;
+    Ok(Me { email: a.email, display_name: a.display_name, admin, id: a.id })
 }
 
 #[cfg(feature = "ssr")]
-fn app_state() -> Result<crate::server::state::AppState, AppError> {
+pub(super) fn app_state() -> Result<crate::server::state::AppState, AppError> {
     use_context::<crate::server::state::AppState>()
         .ok_or_else(|| AppError::Unavailable("Server state is missing.".into()))
 }

@@ -2,8 +2,12 @@
 //! Public ones live under `/api/`; attorneys' under `/api/internal/`, where the
 //! guard requires a session (and each function checks it again).
 
+mod accounts;
+mod admin;
 mod leads;
 mod submit;
 
+pub use accounts::*;
+pub use admin::*;
 pub use leads::*;
 pub use submit::*;

@@ -2,25 +2,74 @@
 
 use super::live::{Live, LiveIndicator};
 use crate::{
-    api::{MarkReachedOut, current_attorney},
+    api::{MarkReachedOut, current_attorney, header_counts},
     domain::dashboard::AppError,
 };
 use leptos::prelude::*;
 
+/// Bumped by a page when a change it saw (an assignment, a lead reached out)
+/// may change the header's numbers; they are also read again every minute,
+/// as leads pass their follow-up deadline with time alone.
+#[derive(Clone, Copy)]
+pub struct CountsStale(pub RwSignal<u64>);
+
+impl CountsStale {
+    /// The page's signal, shared with its header.
+    pub fn provide() -> Self {
+        let this = Self(RwSignal::new(0));
+        provide_context(this);
+        this
+    }
+
+    pub fn bump(self) {
+        self.0.try_update(|n| *n += 1);
+    }
+}
+
+/// `live`: the page's live-update status, shown beside the navigation (pages without one leave it out).
 #[component]
-pub fn InternalHeader(live: ReadSignal<Live>) -> impl IntoView {
+pub fn InternalHeader(#[prop(optional)] live: Option<ReadSignal<Live>>) -> impl IntoView {
     let who = Resource::new_blocking(|| (), |_| current_attorney());
+    let stale = use_context::<CountsStale>().unwrap_or_else(CountsStale::provide);
+    let counts = Resource::new(move || stale.0.get(), |_| header_counts());
+    #[cfg(feature = "hydrate")]
+    if let Ok(h) = set_interval_with_handle(move || stale.bump(), std::time::Duration::from_secs(60)) {
+        on_cleanup(move || h.clear());
+    }
     view! {
         <header class="site-header internal">
             <a class="brand" href="/leads">"Intake"</a>
             <nav aria-label="Main">
                 <a href="/leads">"Leads"</a>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        who.await.ok().filter(|m| m.admin).map(|_| view! { <a href="/admin">"Admin"</a> })
+                    })}
+                </Suspense>
             </nav>
-            <LiveIndicator live/>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    counts.await.ok().map(|c| view! {
+                        <span class="my-counts">
+                            <a href="/leads?state=pending&owner=me" data-count="mine">
+                                "Mine " <span class="count-badge">{c.mine}</span>
+                            </a>
+                            {c.overdue.map(|n| view! {
+                                <a href="/leads?state=overdue" data-count="overdue" class:has-overdue={n > 0}>
+                                    "Overdue " <span class="count-badge">{n}</span>
+                                </a>
+                            })}
+                        </span>
+                    })
+                })}
+            </Transition>
+            {live.map(|live| view! { <LiveIndicator live/> })}
             <span class="spacer"></span>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    who.await.ok().map(|m| view! { <span class="who" title=m.email.clone()>{m.display_name}</span> })
+                    who.await.ok().map(|m| view! {
+                        <a class="who" href="/account" title=format!("Your account ({})", m.email)>{m.display_name}</a>
+                    })
                 })}
             </Suspense>
             <form method="post" action="/logout" class="logout">

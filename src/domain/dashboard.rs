@@ -28,6 +28,40 @@ pub struct LeadSummary {
     pub resume_content_type: String,
     pub reached_out_by: Option<String>,
     pub reached_out_at: Option<i64>,
+    /// Where the prospect came from.
+    #[serde(default)]
+    pub origin: crate::domain::LeadOrigin,
+    /// The attorney working the lead, if anyone is.
+    #[serde(default)]
+    pub assignee: Option<Assignee>,
+}
+
+/// An attorney a lead is assigned to.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Assignee {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// Whose leads a view shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Owner {
+    /// The viewer's.
+    Me,
+    /// Nobody's yet.
+    #[serde(rename = "none")]
+    Nobody,
+}
+
+impl Owner {
+    pub fn param(self) -> &'static str {
+        match self {
+            Self::Me => "me",
+            Self::Nobody => "none",
+        }
+    }
 }
 
 /// Longest search the dashboard runs; longer input is cut.
@@ -45,6 +79,15 @@ pub fn clean_query(q: &str) -> String {
 pub struct LeadFilter {
     pub state: Option<LeadState>,
     pub q: String,
+    /// Only leads with this `utm_source`.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Only the viewer's leads, or only unassigned ones.
+    #[serde(default)]
+    pub owner: Option<Owner>,
+    /// Only pending leads past their follow-up deadline (`state` is then pending).
+    #[serde(default)]
+    pub overdue: bool,
     /// Older than this lead (next page).
     pub after: Option<Uuid>,
     /// Newer than this lead (previous page).
@@ -52,28 +95,45 @@ pub struct LeadFilter {
 }
 
 impl LeadFilter {
-    /// Reads the dashboard's query parameters; unknown values fall back to "all".
-    pub fn from_query(state: Option<&str>, q: Option<&str>, after: Option<&str>, before: Option<&str>) -> Self {
+    /// Reads the dashboard's query parameters (`state`, `q`, `source`,
+    /// `owner`, `after`, `before`) through `get`; unknown values fall back to "all".
+    pub fn from_query<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Self {
+        let state = get("state");
         Self {
+            source: get("source").and_then(|s| crate::domain::LeadOrigin::clean("", s, "", "").utm_source),
             state: match state {
-                Some("pending") => Some(LeadState::Pending),
+                Some("pending" | "overdue") => Some(LeadState::Pending),
                 Some("reached_out") => Some(LeadState::ReachedOut),
                 _ => None,
             },
-            q: clean_query(q.unwrap_or_default()),
-            after: after.and_then(|s| Uuid::parse_str(s).ok()),
-            before: before.and_then(|s| Uuid::parse_str(s).ok()),
+            overdue: state == Some("overdue"),
+            owner: match get("owner") {
+                Some("me") => Some(Owner::Me),
+                Some("none") => Some(Owner::Nobody),
+                _ => None,
+            },
+            q: clean_query(get("q").unwrap_or_default()),
+            after: get("after").and_then(|s| Uuid::parse_str(s).ok()),
+            before: get("before").and_then(|s| Uuid::parse_str(s).ok()),
         }
     }
 
     /// The URL for this filter with a different cursor.
     pub fn href(&self, after: Option<Uuid>, before: Option<Uuid>) -> String {
         let mut parts = vec![];
-        if let Some(s) = self.state {
+        if self.overdue {
+            parts.push("state=overdue".into());
+        } else if let Some(s) = self.state {
             parts.push(format!("state={}", state_param(s)));
         }
         if !self.q.is_empty() {
             parts.push(format!("q={}", encode_component(&self.q)));
+        }
+        if let Some(s) = &self.source {
+            parts.push(format!("source={}", encode_component(s)));
+        }
+        if let Some(o) = self.owner {
+            parts.push(format!("owner={}", o.param()));
         }
         if let Some(a) = after {
             parts.push(format!("after={a}"));
@@ -82,6 +142,12 @@ impl LeadFilter {
             parts.push(format!("before={b}"));
         }
         if parts.is_empty() { "/leads".into() } else { format!("/leads?{}", parts.join("&")) }
+    }
+
+    /// The CSV export of this view (every page of it).
+    pub fn export_href(&self) -> String {
+        let view = LeadFilter { after: None, before: None, ..self.clone() }.href(None, None);
+        view.replacen("/leads", "/leads/export.csv", 1)
     }
 }
 
@@ -121,6 +187,32 @@ pub struct LeadPage {
     /// The newest live event this page already reflects: later events patch it.
     #[serde(default)]
     pub as_of: i64,
+    /// The viewer ("mine").
+    #[serde(default)]
+    pub viewer: Option<Uuid>,
+    /// The follow-up deadline (ms after arrival), when the firm sets one.
+    #[serde(default)]
+    pub follow_up_ms: Option<i64>,
+}
+
+impl LeadPage {
+    /// Whether a lead is past its follow-up deadline at `now`.
+    pub fn overdue(&self, lead: &LeadSummary, now: i64) -> bool {
+        is_overdue(lead, self.follow_up_ms, now)
+    }
+}
+
+/// Whether a lead is still pending past its follow-up deadline.
+pub fn is_overdue(lead: &LeadSummary, follow_up_ms: Option<i64>, now: i64) -> bool {
+    lead.state == LeadState::Pending && follow_up_ms.is_some_and(|f| lead.created_at < now - f)
+}
+
+/// Who looks at a view, and when: what "mine" and "overdue" mean for it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Viewpoint {
+    pub me: Option<Uuid>,
+    /// Leads created before this (ms) are overdue, when a deadline is set.
+    pub overdue_before: Option<i64>,
 }
 
 /// What a live event did to a page.
@@ -138,8 +230,19 @@ impl LeadFilter {
     /// Whether a lead belongs in this view, by the same rules as the
     /// server's query: its state, and the search as a case-insensitive
     /// substring of the email or of "first last".
-    pub fn matches(&self, lead: &LeadSummary) -> bool {
+    pub fn matches(&self, lead: &LeadSummary, at: Viewpoint) -> bool {
         if self.state.is_some_and(|s| s != lead.state) {
+            return false;
+        }
+        if self.overdue && at.overdue_before.is_some_and(|t| lead.created_at >= t) {
+            return false;
+        }
+        match self.owner {
+            Some(Owner::Me) if at.me.is_none() || lead.assignee.as_ref().map(|a| a.id) != at.me => return false,
+            Some(Owner::Nobody) if lead.assignee.is_some() => return false,
+            _ => {}
+        }
+        if self.source.is_some() && self.source != lead.origin.utm_source {
             return false;
         }
         if self.q.is_empty() {
@@ -161,9 +264,16 @@ impl LeadPage {
         }
         self.as_of = ev.id;
         let Some(after) = ev.row() else { return Patch::Refetch };
-        // A lead's only change is PENDING → REACHED_OUT, so the row before is known.
-        let was = ev.kind == LiveEventKind::StateChanged && filter.matches(&after.before_reaching_out());
-        let is = filter.matches(&after);
+        let at = Viewpoint { me: self.viewer, overdue_before: self.follow_up_ms.map(|f| ev.at - f) };
+        let was = match ev.kind {
+            LiveEventKind::Created => false,
+            // The only state change is PENDING → REACHED_OUT, so the row before is known.
+            LiveEventKind::StateChanged => filter.matches(&after.before_reaching_out(), at),
+            // Who had it before is not carried: a view by owner is fetched again.
+            LiveEventKind::Assigned if filter.owner.is_some() => return Patch::Refetch,
+            LiveEventKind::Assigned => filter.matches(&after, at),
+        };
+        let is = filter.matches(&after, at);
         // Past the search cap the total is "1000+" and stays so.
         let capped = !filter.q.is_empty() && self.total > SEARCH_COUNT_CAP;
         if !capped {
@@ -204,6 +314,57 @@ impl LeadSummary {
     }
 }
 
+/// Longest note, in characters.
+pub const MAX_NOTE_CHARS: usize = 5_000;
+/// How long after writing it the author may edit a note (ms).
+pub const NOTE_EDIT_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// An attorney's note on a lead.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: Uuid,
+    pub author: String,
+    /// Plain text, shown as typed (never as HTML).
+    pub body: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    /// The viewer wrote it and may still edit it.
+    pub editable: bool,
+}
+
+/// Checks a note as typed; the same rule runs on the server.
+pub fn check_note(body: &str) -> Result<String, String> {
+    // Browsers send a textarea's line breaks as CRLF.
+    let body = body.replace("\r\n", "\n");
+    let body = body.trim();
+    if body.is_empty() {
+        return Err("Note: write something first.".into());
+    }
+    if body.chars().count() > MAX_NOTE_CHARS {
+        return Err(format!("Note: at most {MAX_NOTE_CHARS} characters."));
+    }
+    if body.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err("Note: remove the control characters.".into());
+    }
+    Ok(body.to_owned())
+}
+
+/// Longest erasure reason, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Checks the reason given for erasing a lead (kept in the audit trail).
+pub fn check_reason(reason: &str) -> Result<String, String> {
+    let reason = reason.replace("\r\n", "\n");
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err("Reason: say why the lead is erased (it stays in the audit trail).".into());
+    }
+    if reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(format!("Reason: at most {MAX_REASON_CHARS} characters, without control characters."));
+    }
+    Ok(reason.to_owned())
+}
+
 /// One change in a lead's history.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,9 +373,13 @@ pub struct HistoryEntry {
     pub created: bool,
     pub by: Option<String>,
     pub at: i64,
+    /// An assignment: to whom (`None` inside: the lead was unassigned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<Option<String>>,
 }
 
-/// Delivery status of one of the lead's emails.
+/// Delivery status of one of the lead's emails or webhook deliveries (for
+/// those, `kind` is the event type and `recipients` the endpoint's URL).
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmailStatus {
@@ -234,6 +399,21 @@ pub struct LeadDetail {
     pub resume_sha256: String,
     pub history: Vec<HistoryEntry>,
     pub emails: Vec<EmailStatus>,
+    /// Webhook deliveries about this lead (none when no endpoint is set up).
+    pub webhooks: Vec<EmailStatus>,
+    /// Attorneys' notes, oldest first.
+    pub notes: Vec<Note>,
+    /// The viewer is an administrator, who may erase the lead.
+    pub can_erase: bool,
+    /// The viewer.
+    #[serde(default)]
+    pub viewer: Option<Uuid>,
+    /// The active attorneys the lead can be assigned to.
+    #[serde(default)]
+    pub colleagues: Vec<Assignee>,
+    /// The firm's follow-up deadline (ms), if it sets one.
+    #[serde(default)]
+    pub follow_up_ms: Option<i64>,
     pub now_ms: i64,
 }
 
@@ -242,6 +422,19 @@ pub struct LeadDetail {
 pub struct Me {
     pub email: String,
     pub display_name: String,
+    /// May manage integrations (`/admin`).
+    pub admin: bool,
+    #[serde(default)]
+    pub id: Uuid,
+}
+
+/// The numbers in the header: what waits for the viewer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyCounts {
+    /// Pending leads assigned to the viewer.
+    pub mine: i64,
+    /// Pending leads past the follow-up deadline (`None`: no deadline set).
+    pub overdue: Option<i64>,
 }
 
 /// A change pushed to open dashboards.
@@ -263,6 +456,10 @@ impl LiveEvent {
     /// The lead's row as of this event (a replayed event's row may be newer).
     pub fn row(&self) -> Option<LeadSummary> {
         let mut row = self.lead.clone()?;
+        if self.kind == LiveEventKind::Assigned {
+            // `by` made the assignment; the row says who has the lead.
+            return Some(row);
+        }
         row.state = self.state;
         (row.reached_out_by, row.reached_out_at) = match self.state {
             LeadState::Pending => (None, None),
@@ -277,6 +474,8 @@ impl LiveEvent {
 pub enum LiveEventKind {
     Created,
     StateChanged,
+    /// The lead was given to an attorney, or taken back.
+    Assigned,
 }
 
 /// Failure of an internal (attorney) call; mapped to an HTTP status in one place on the server.
@@ -288,6 +487,10 @@ pub enum AppError {
     NotFound,
     /// The change conflicts with the current state (409); the message says why.
     Conflict(String),
+    /// Signed in, but this needs another role (403); the message says which.
+    Forbidden(String),
+    /// A value sent is wrong (400); the message names it and says why.
+    Invalid(String),
     /// Something failed on the server or on the way (500).
     Unavailable(String),
 }
@@ -297,7 +500,7 @@ impl std::fmt::Display for AppError {
         match self {
             Self::Unauthorized => f.write_str("Your session has ended. Please log in again."),
             Self::NotFound => f.write_str("This lead does not exist."),
-            Self::Conflict(m) | Self::Unavailable(m) => f.write_str(m),
+            Self::Conflict(m) | Self::Forbidden(m) | Self::Invalid(m) | Self::Unavailable(m) => f.write_str(m),
         }
     }
 }
@@ -340,6 +543,8 @@ mod tests {
             resume_content_type: "application/pdf".into(),
             reached_out_by: None,
             reached_out_at: None,
+            origin: Default::default(),
+            assignee: None,
         }
     }
 
@@ -436,6 +641,51 @@ mod tests {
     }
 
     #[test]
+    fn an_assignment_updates_its_row_in_place_but_a_view_by_owner_is_fetched_again() {
+        let l = lead(5, "Ada", "ada@x.test");
+        let mut given = l.clone();
+        given.assignee = Some(Assignee { id: Uuid::from_u128(77), name: "Ann".into() });
+        let ev =
+            LiveEvent { kind: LiveEventKind::Assigned, by: Some("Bob".into()), lead: Some(given), ..created(11, &l) };
+        let mut p = page(vec![l.clone()], 1);
+        assert_eq!(p.apply(&LeadFilter::default(), &ev), Patch::Applied);
+        assert_eq!(p.rows[0].assignee.as_ref().map(|a| a.name.as_str()), Some("Ann"));
+        assert_eq!((p.total, p.rows[0].reached_out_by.as_deref()), (1, None), "the assigner did not reach out");
+        let mine = LeadFilter { owner: Some(Owner::Me), ..LeadFilter::default() };
+        assert_eq!(page(vec![], 0).apply(&mine, &ev), Patch::Refetch);
+    }
+
+    #[test]
+    fn mine_and_overdue_views_match_by_viewer_and_deadline() {
+        let me = Uuid::from_u128(77);
+        let mut l = lead(5, "Ada", "ada@x.test");
+        l.created_at = 1_000;
+        let at = Viewpoint { me: Some(me), overdue_before: Some(2_000) };
+        let mine = LeadFilter { owner: Some(Owner::Me), ..LeadFilter::default() };
+        let nobody = LeadFilter { owner: Some(Owner::Nobody), ..LeadFilter::default() };
+        assert!(!mine.matches(&l, at) && nobody.matches(&l, at));
+        l.assignee = Some(Assignee { id: me, name: "Me".into() });
+        assert!(mine.matches(&l, at) && !nobody.matches(&l, at));
+        assert!(!mine.matches(&l, Viewpoint { me: Some(Uuid::from_u128(78)), ..at }), "someone else's view");
+        let overdue = LeadFilter { state: Some(LeadState::Pending), overdue: true, ..LeadFilter::default() };
+        assert!(overdue.matches(&l, at));
+        assert!(!overdue.matches(&l, Viewpoint { overdue_before: Some(1_000), ..at }), "not yet");
+        assert!(
+            is_overdue(&l, Some(500), 2_000) && !is_overdue(&l, Some(5_000), 2_000) && !is_overdue(&l, None, 9_999)
+        );
+        l.state = LeadState::ReachedOut;
+        assert!(!overdue.matches(&l, at) && !is_overdue(&l, Some(500), 2_000));
+        // The URL round trip.
+        let f = LeadFilter::from_query(|k| match k {
+            "state" => Some("overdue"),
+            "owner" => Some("none"),
+            _ => None,
+        });
+        assert_eq!((f.state, f.overdue, f.owner), (Some(LeadState::Pending), true, Some(Owner::Nobody)));
+        assert_eq!(f.href(None, None), "/leads?state=overdue&owner=none");
+    }
+
+    #[test]
     fn an_event_without_a_row_asks_for_a_refetch() {
         let mut ev = created(11, &lead(9, "A", "a@x.test"));
         ev.lead = None;
@@ -445,12 +695,23 @@ mod tests {
     #[test]
     fn filter_round_trips_through_the_url() {
         let id = Uuid::now_v7();
-        let f = LeadFilter::from_query(Some("pending"), Some(" Zoë & co "), Some(&id.to_string()), None);
+        let ids = id.to_string();
+        let f = LeadFilter::from_query(|k| match k {
+            "state" => Some("pending"),
+            "q" => Some(" Zoë & co "),
+            "after" => Some(ids.as_str()),
+            _ => None,
+        });
         assert_eq!(f.state, Some(LeadState::Pending));
         assert_eq!(f.q, "Zoë & co");
         assert_eq!(f.after, Some(id));
         assert_eq!(f.href(None, None), "/leads?state=pending&q=Zo%C3%AB+%26+co");
-        let bad = LeadFilter::from_query(Some("bogus"), None, Some("not-a-uuid"), None);
+        let bad = LeadFilter::from_query(|k| match k {
+            "state" => Some("bogus"),
+            "owner" => Some("them"),
+            "after" => Some("not-a-uuid"),
+            _ => None,
+        });
         assert_eq!(bad, LeadFilter::default());
         assert_eq!(bad.href(None, None), "/leads");
     }

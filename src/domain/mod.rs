@@ -1,6 +1,8 @@
 //! Domain types shared by the browser and the server: the same validation
 //! runs on both sides, so the prospect sees exactly the errors the server enforces.
 
+pub mod accounts;
+pub mod admin;
 pub mod dashboard;
 pub mod email;
 pub mod lead;
@@ -9,7 +11,7 @@ pub mod submission;
 pub mod time;
 
 pub use email::Email;
-pub use lead::LeadState;
+pub use lead::{LeadOrigin, LeadState};
 pub use name::PersonName;
 pub use submission::{Field, FieldErrors, LeadForm, SubmitFailure, SubmitFailureKind, SubmitReceipt};
 

@@ -7,6 +7,7 @@
 
 use crate::{
     api::submit_lead,
+    domain::lead::ORIGIN_FIELDS,
     domain::{
         Field, FieldErrors, LeadForm, SubmitFailure, SubmitReceipt, human_bytes,
         submission::{ACCEPTED_FORMATS, resume_error},
@@ -20,7 +21,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum FormOutcome {
     Submitted(SubmitReceipt),
-    Refused { values: LeadForm, failure: SubmitFailure },
+    /// With where the prospect came from, as posted, for the form's hidden fields.
+    Refused {
+        values: LeadForm,
+        failure: SubmitFailure,
+        origin: Box<[String; 4]>,
+    },
 }
 
 /// What the page needs from the server to render.
@@ -29,21 +35,48 @@ pub struct FormBoot {
     firm_name: String,
     max_resume_bytes: u64,
     outcome: Option<FormOutcome>,
+    /// `referrer`, `utm_source`, `utm_medium`, `utm_campaign` for the hidden fields.
+    origin: [String; 4],
 }
 
 async fn load_boot() -> FormBoot {
     #[cfg(feature = "ssr")]
     {
         let state = use_context::<crate::server::state::AppState>();
+        let outcome = use_context::<FormOutcome>();
+        let origin = match &outcome {
+            Some(FormOutcome::Refused { origin, .. }) => (**origin).clone(),
+            _ => use_context::<axum::http::request::Parts>().map(|p| arrival(&p)).unwrap_or_default(),
+        };
         FormBoot {
             firm_name: state.as_ref().map(|s| s.config.firm_name.clone()).unwrap_or_default(),
             max_resume_bytes: state.as_ref().map(|s| s.config.max_resume_bytes).unwrap_or_default(),
-            outcome: use_context::<FormOutcome>(),
+            outcome,
+            origin,
         }
     }
     // After hydration the value comes from the HTML; this never runs.
     #[cfg(not(feature = "ssr"))]
     FormBoot::default()
+}
+
+/// Where the prospect arrived from: the `Referer` of this page's request and
+/// the `utm_*` tags of its address (cleaned again when stored).
+#[cfg(feature = "ssr")]
+fn arrival(parts: &axum::http::request::Parts) -> [String; 4] {
+    let referrer = parts.headers.get(axum::http::header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let mut origin = [referrer.to_owned(), String::new(), String::new(), String::new()];
+    for (k, v) in url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()) {
+        let slot = match k.as_ref() {
+            "utm_source" => 1,
+            "utm_medium" => 2,
+            "utm_campaign" => 3,
+            _ => continue,
+        };
+        origin[slot] = v.chars().take(crate::domain::lead::MAX_TAG_CHARS).collect();
+    }
+    origin[0] = origin[0].chars().take(crate::domain::lead::MAX_REFERRER_CHARS).collect();
+    origin
 }
 
 #[component]
@@ -61,7 +94,7 @@ fn IntakePage(boot: FormBoot) -> impl IntoView {
     let firm = boot.firm_name.clone();
     let (values, failure, receipt) = match boot.outcome {
         Some(FormOutcome::Submitted(r)) => (LeadForm::default(), None, Some(r)),
-        Some(FormOutcome::Refused { values, failure }) => (values, Some(failure), None),
+        Some(FormOutcome::Refused { values, failure, .. }) => (values, Some(failure), None),
         None => (LeadForm::default(), None, None),
     };
     let receipt = RwSignal::new(receipt);
@@ -79,6 +112,7 @@ fn IntakePage(boot: FormBoot) -> impl IntoView {
                             values=values.clone()
                             failure=failure.clone()
                             max_resume_bytes=boot.max_resume_bytes
+                            origin=boot.origin.clone()
                             on_success=Callback::new(move |r| receipt.set(Some(r)))
                         />
                     }
@@ -116,6 +150,7 @@ fn IntakeForm(
     values: LeadForm,
     failure: Option<SubmitFailure>,
     max_resume_bytes: u64,
+    origin: [String; 4],
     on_success: Callback<SubmitReceipt>,
 ) -> impl IntoView {
     let first = FieldState { value: RwSignal::new(values.first_name), touched: RwSignal::new(false) };
@@ -275,6 +310,10 @@ fn IntakeForm(
                     />
                     {move || resume_err().map(|m| view! { <p class="field-error" id="resume-error">{m}</p> })}
                 </div>
+                // Where the prospect came from (see `arrival`).
+                {ORIGIN_FIELDS.iter().zip(origin).map(|(name, value)| {
+                    view! { <input type="hidden" name=*name value=value/> }
+                }).collect_view()}
                 // Honeypot: invisible to people and screen readers, tempting to bots.
                 <div class="hp" aria-hidden="true">
                     <label for="website">"Leave this field empty"</label>

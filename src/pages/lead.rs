@@ -1,20 +1,20 @@
 //! `/leads/:id`: one lead, its resume, its history and its emails' delivery.
 
 use crate::{
-    api::{MarkReachedOut, get_lead},
+    api::{AddNote, AssignLead, EditNote, EraseLead, MarkReachedOut, get_lead},
     components::{
-        internal::{InternalHeader, redirect_if_unauthorized, use_mark_reached_out},
+        internal::{CountsStale, InternalHeader, redirect_if_unauthorized, use_mark_reached_out},
         live::{LiveUpdate, use_live},
     },
     domain::{
         LeadState,
-        dashboard::{AppError, LeadDetail},
+        dashboard::{AppError, EmailStatus, LeadDetail, MAX_NOTE_CHARS, MAX_REASON_CHARS, Note, is_overdue},
         human_bytes,
         time::{format_utc, iso_utc, relative},
     },
     pages::leads::MarkButton,
 };
-use leptos::prelude::*;
+use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
@@ -32,15 +32,42 @@ pub fn LeadPage() -> impl IntoView {
             }
         },
     );
+    let stale = CountsStale::provide();
     // Only this lead's events (or a gap) reload the page.
     let live = use_live(
         Callback::new(|_| None),
         Callback::new(move |u| match u {
             LiveUpdate::Event(ev) if Some(ev.lead_id) != id.get_untracked() => {}
-            _ => lead.refetch(),
+            _ => {
+                stale.bump();
+                lead.refetch();
+            }
         }),
     );
+    let assign = ServerAction::<AssignLead>::new();
+    Effect::new(move |_| {
+        if assign.value().get().is_some() {
+            lead.refetch();
+        }
+    });
     let (mark, notice) = use_mark_reached_out(Callback::new(move |_| lead.refetch()));
+    let notes = NoteActions { add: ServerAction::new(), edit: ServerAction::new() };
+    let erase = ServerAction::<EraseLead>::new();
+    // Erased: back to the list (nothing is left to show here).
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = erase.value().get() {
+            navigate("/leads", Default::default());
+        }
+    });
+    // After a note is added or edited, read the page again (not on the first run).
+    Effect::new(move |first: Option<()>| {
+        notes.add.version().track();
+        notes.edit.version().track();
+        if first.is_some() {
+            lead.refetch();
+        }
+    });
     view! {
         <InternalHeader live/>
         <main class="page wide" id="main">
@@ -49,7 +76,7 @@ pub fn LeadPage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match lead.await {
-                        Ok(d) => view! { <Detail d mark/> }.into_any(),
+                        Ok(d) => view! { <Detail d mark notes erase assign/> }.into_any(),
                         Err(e) => {
                             redirect_if_unauthorized(&e);
                             #[cfg(feature = "ssr")]
@@ -69,8 +96,22 @@ pub fn LeadPage() -> impl IntoView {
     }
 }
 
+/// The page's note actions.
+#[derive(Clone, Copy)]
+struct NoteActions {
+    add: ServerAction<AddNote>,
+    edit: ServerAction<EditNote>,
+}
+
 #[component]
-fn Detail(d: LeadDetail, mark: ServerAction<MarkReachedOut>) -> impl IntoView {
+fn Detail(
+    d: LeadDetail,
+    mark: ServerAction<MarkReachedOut>,
+    notes: NoteActions,
+    erase: ServerAction<EraseLead>,
+    assign: ServerAction<AssignLead>,
+) -> impl IntoView {
+    provide_context(notes);
     let l = d.lead.clone();
     let name = format!("{} {}", l.first_name, l.last_name);
     let resume_href = format!("/leads/{}/resume", l.id);
@@ -80,8 +121,11 @@ fn Detail(d: LeadDetail, mark: ServerAction<MarkReachedOut>) -> impl IntoView {
         <Title text=format!("{name} — Intake")/>
         <div class="page-head">
             <h1>{name.clone()}</h1>
-            <span class="badge" class:badge-pending=pending class:badge-done=!pending data-state=l.state.as_str()>
-                {l.state.label()}
+            <span class="badges">
+                <span class="badge" class:badge-pending=pending class:badge-done=!pending data-state=l.state.as_str()>
+                    {l.state.label()}
+                </span>
+                {is_overdue(&l, d.follow_up_ms, d.now_ms).then(|| view! { <span class="badge badge-overdue">"Overdue"</span> })}
             </span>
         </div>
         <section class="card">
@@ -99,6 +143,28 @@ fn Detail(d: LeadDetail, mark: ServerAction<MarkReachedOut>) -> impl IntoView {
                     {l.reached_out_by.clone().map(|b| format!(" by {b}"))}
                     {l.reached_out_at.map(|t| format!(" at {}", format_utc(t)))}
                 </dd>
+                <dt>"Assigned to"</dt>
+                <dd data-assignee=l.assignee.as_ref().map(|a| a.name.clone()).unwrap_or_default()>
+                    {match l.assignee.clone() {
+                        Some(a) => view! { <span>{a.name}</span> }.into_any(),
+                        None => view! { <span class="muted">"Nobody yet"</span> }.into_any(),
+                    }}
+                </dd>
+                {(!l.origin.is_empty()).then(|| {
+                    let o = l.origin.clone();
+                    let tags = [("source", o.utm_source), ("medium", o.utm_medium), ("campaign", o.utm_campaign)]
+                        .into_iter()
+                        .filter_map(|(k, v)| v.map(|v| format!("{k}: {v}")))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    view! {
+                        <dt>"Came from"</dt>
+                        <dd class="origin">
+                            {(!tags.is_empty()).then(|| view! { <span>{tags}</span> })}
+                            {o.referrer.map(|r| view! { <span class="muted">{format!("referred by {r}")}</span> })}
+                        </dd>
+                    }
+                })}
                 <dt>"Resume"</dt>
                 <dd>
                     {format!("{} ({}, {})", l.resume_file_name, human_bytes(d.resume_size as u64), short_type(&l.resume_content_type))}
@@ -112,6 +178,7 @@ fn Detail(d: LeadDetail, mark: ServerAction<MarkReachedOut>) -> impl IntoView {
                 </a>
                 {pending.then(|| view! { <MarkButton id=l.id mark/> })}
             </div>
+            <AssignForm d=d.clone() assign/>
         </section>
         {is_pdf.then(|| view! {
             <section class="card preview-card">
@@ -122,56 +189,237 @@ fn Detail(d: LeadDetail, mark: ServerAction<MarkReachedOut>) -> impl IntoView {
         <section class="card">
             <h2>"History"</h2>
             <ol class="history">
-                {d.history.iter().map(|h| {
-                    let what = if h.created {
-                        "Submitted by the prospect".to_string()
-                    } else {
-                        format!("Marked {} by {}", h.state.label().to_ascii_lowercase(), h.by.clone().unwrap_or_else(|| "an attorney".into()))
-                    };
-                    view! { <li><time datetime=iso_utc(h.at)>{format_utc(h.at)}</time>" — "{what}</li> }
-                }).collect_view()}
+                {timeline(&d)}
             </ol>
+            <NoteForm lead=l.id notes/>
         </section>
         <section class="card">
             <h2>"Emails"</h2>
-            <div class="table-wrap">
-                <table class="emails">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Message"</th>
-                            <th scope="col">"To"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col">"Attempts"</th>
-                            <th scope="col">"Details"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {d.emails.iter().map(|m| {
-                            let kind = match m.kind.as_str() {
-                                "prospect_confirmation" => "Confirmation to the prospect",
-                                "attorney_notification" => "Notification to attorneys",
-                                other => other,
-                            }.to_string();
-                            let status = match m.status.as_str() { "SENT" => "Sent", "FAILED" => "Failed", _ => "Queued" };
-                            let details = match (&m.sent_at, &m.last_error) {
-                                (Some(t), _) => format!("sent {}", format_utc(*t)),
-                                (None, Some(e)) => format!("last error: {e}"),
-                                _ => String::new(),
-                            };
-                            view! {
-                                <tr data-email-kind=m.kind.clone()>
-                                    <td data-label="Message">{kind}</td>
-                                    <td data-label="To" class="email">{m.recipients.clone()}</td>
-                                    <td data-label="Status">{status}</td>
-                                    <td data-label="Attempts">{m.attempts}</td>
-                                    <td data-label="Details">{details}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            {deliveries(&d.emails, "Message", "To", |kind| match kind {
+                "prospect_confirmation" => "Confirmation to the prospect".into(),
+                "attorney_notification" => "Notification to attorneys".into(),
+                "assignment" => "Assignment to an attorney".into(),
+                other => other.into(),
+            })}
         </section>
+        {(!d.webhooks.is_empty()).then(|| view! {
+            <section class="card">
+                <h2>"Webhooks"</h2>
+                {deliveries(&d.webhooks, "Event", "Endpoint", |kind| kind.into())}
+            </section>
+        })}
+        {d.can_erase.then(|| view! { <EraseForm id=l.id erase/> })}
+    }
+}
+
+/// The state changes and the notes, oldest first.
+fn timeline(d: &LeadDetail) -> Vec<AnyView> {
+    let mut entries: Vec<(i64, AnyView)> = d
+        .history
+        .iter()
+        .map(|h| {
+            let by = || h.by.clone().unwrap_or_else(|| "an attorney".into());
+            let what = if h.created {
+                "Submitted by the prospect".to_string()
+            } else if let Some(to) = &h.assigned {
+                match (to, &h.by) {
+                    (Some(to), None) => format!("Assigned to {to} in turn (round robin)"),
+                    (Some(to), Some(_)) => format!("Assigned to {to} by {}", by()),
+                    (None, _) => format!("Unassigned by {}", by()),
+                }
+            } else {
+                format!(
+                    "Marked {} by {}",
+                    h.state.label().to_ascii_lowercase(),
+                    h.by.clone().unwrap_or_else(|| "an attorney".into())
+                )
+            };
+            (h.at, view! { <li><time datetime=iso_utc(h.at)>{format_utc(h.at)}</time>" — "{what}</li> }.into_any())
+        })
+        .collect();
+    entries.extend(d.notes.iter().cloned().map(|n| (n.created_at, view! { <NoteEntry n/> }.into_any())));
+    entries.sort_by_key(|(at, _)| *at);
+    entries.into_iter().map(|(_, v)| v).collect()
+}
+
+#[component]
+fn NoteEntry(n: Note) -> impl IntoView {
+    let edit = use_context::<NoteActions>().map(|a| a.edit);
+    view! {
+        <li class="note" data-note-id=n.id.to_string()>
+            <time datetime=iso_utc(n.created_at)>{format_utc(n.created_at)}</time>
+            {format!(" — Note by {}", n.author)}
+            {n.edited_at.map(|t| view! { <span class="muted">{format!(" (edited {})", format_utc(t))}</span> })}
+            <p class="note-body">{n.body.clone()}</p>
+            {(n.editable).then(|| edit.map(|edit| view! {
+                <details class="note-edit">
+                    <summary>"Edit"</summary>
+                    <ActionForm action=edit>
+                        <input type="hidden" name="id" value=n.id.to_string()/>
+                        <label class="visually-hidden" for=format!("edit-{}", n.id)>"Edit note"</label>
+                        <textarea id=format!("edit-{}", n.id) name="body" rows="3" maxlength=MAX_NOTE_CHARS required>{textarea_text(&n.body)}</textarea>
+                        <button type="submit" class="secondary small">"Save note"</button>
+                    </ActionForm>
+                </details>
+            }))}
+        </li>
+    }
+}
+
+/// Tachys writes a `<textarea>`'s children unescaped on the server (as it
+/// does `<script>`'s), so a note holding `</textarea>` would end the element
+/// and inject markup: escape it there. The browser decodes the entities, so
+/// the text the client hydrates is the text as typed.
+fn textarea_text(s: &str) -> String {
+    #[cfg(feature = "ssr")]
+    return crate::server::mail::escape_html(s);
+    #[cfg(not(feature = "ssr"))]
+    s.to_owned()
+}
+
+#[component]
+fn NoteForm(lead: Uuid, notes: NoteActions) -> impl IntoView {
+    let busy = notes.add.pending();
+    let failure =
+        move || [notes.add.value().get(), notes.edit.value().get()].into_iter().flatten().find_map(Result::err);
+    view! {
+        {move || failure().map(|e| {
+            redirect_if_unauthorized(&e);
+            view! { <div class="field-error" role="alert">{e.to_string()}</div> }
+        })}
+        <ActionForm action=notes.add>
+            <input type="hidden" name="lead" value=lead.to_string()/>
+            <div class="field">
+                <label for="note">"Add a note"</label>
+                <textarea id="note" name="body" rows="3" maxlength=MAX_NOTE_CHARS required placeholder="Called, left a voicemail…"></textarea>
+            </div>
+            <button type="submit" class="secondary" aria-disabled=move || busy.get().then_some("true")>"Add note"</button>
+        </ActionForm>
+    }
+}
+
+/// Who works the lead: "Assign to me", or to a colleague, or to nobody. The
+/// form says whom the attorney saw holding it, so a colleague's assignment
+/// made meanwhile is reported instead of overwritten.
+#[component]
+fn AssignForm(d: LeadDetail, assign: ServerAction<AssignLead>) -> impl IntoView {
+    let id = d.lead.id.to_string();
+    let current = d.lead.assignee.as_ref().map(|a| a.id);
+    let expected = current.map(|c| c.to_string()).unwrap_or_default();
+    let busy = assign.pending();
+    let mine = d.viewer.is_some() && current == d.viewer;
+    let me = d.viewer.map(|v| v.to_string()).unwrap_or_default();
+    view! {
+        {move || assign.value().get().and_then(Result::err).map(|e| {
+            redirect_if_unauthorized(&e);
+            view! { <div class="field-error" role="alert">{e.to_string()}</div> }
+        })}
+        <div class="assign">
+            {(!mine && d.viewer.is_some()).then(|| {
+                let (id, expected) = (id.clone(), expected.clone());
+                view! {
+                    <ActionForm action=assign>
+                        <input type="hidden" name="id" value=id/>
+                        <input type="hidden" name="expected" value=expected/>
+                        <input type="hidden" name="to" value=me/>
+                        <button type="submit" class="secondary" aria-disabled=move || busy.get().then_some("true")>
+                            "Assign to me"
+                        </button>
+                    </ActionForm>
+                }
+            })}
+            <ActionForm action=assign attr:class="assign-other">
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="expected" value=expected/>
+                <label for="assign-to">"Assign to"</label>
+                <select id="assign-to" name="to">
+                    <option value="" selected=current.is_none()>"Nobody"</option>
+                    {d.colleagues.iter().map(|c| {
+                        view! { <option value=c.id.to_string() selected=current == Some(c.id)>{c.name.clone()}</option> }
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="secondary" aria-disabled=move || busy.get().then_some("true")>"Assign"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// For administrators: erase the lead for good, with a reason for the audit trail.
+#[component]
+fn EraseForm(id: Uuid, erase: ServerAction<EraseLead>) -> impl IntoView {
+    let busy = erase.pending();
+    view! {
+        <section class="card danger-zone" aria-labelledby="erase-title">
+            <h2 id="erase-title">"Erase this lead"</h2>
+            <p class="hint">
+                "Deletes the prospect's details, resume, notes, history and emails for good, for example when they ask. "
+                "Only the lead's id, who erased it, when and why are kept."
+            </p>
+            {move || erase.value().get().and_then(Result::err).map(|e| {
+                redirect_if_unauthorized(&e);
+                view! { <div class="field-error" role="alert">{e.to_string()}</div> }
+            })}
+            <ActionForm action=erase>
+                <input type="hidden" name="id" value=id.to_string()/>
+                <div class="field">
+                    <label for="erase-reason">"Reason"</label>
+                    <textarea id="erase-reason" name="reason" rows="2" required maxlength=MAX_REASON_CHARS placeholder="Asked by the prospect by email"></textarea>
+                </div>
+                <div class="field check">
+                    <input type="checkbox" id="erase-confirm" required/>
+                    <label for="erase-confirm">"I understand that this cannot be undone"</label>
+                </div>
+                <button type="submit" class="danger" aria-disabled=move || busy.get().then_some("true")>"Erase permanently"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// A delivery table: emails, or webhook deliveries.
+fn deliveries(
+    rows: &[EmailStatus],
+    what: &'static str,
+    to: &'static str,
+    label: fn(&str) -> String,
+) -> impl IntoView + use<> {
+    view! {
+        <div class="table-wrap">
+            <table class="emails stack">
+                <thead>
+                    <tr>
+                        <th scope="col">{what}</th>
+                        <th scope="col">{to}</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Attempts"</th>
+                        <th scope="col">"Details"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.iter().map(|m| {
+                        let status = match (m.status.as_str(), m.attempts) {
+                            ("SENT", _) => "Sent",
+                            ("FAILED", _) => "Failed",
+                            (_, 0) => "Queued",
+                            _ => "Retrying",
+                        };
+                        let details = match (&m.sent_at, &m.last_error) {
+                            (Some(t), _) => format!("sent {}", format_utc(*t)),
+                            (None, Some(e)) => format!("last error: {e}"),
+                            _ => String::new(),
+                        };
+                        view! {
+                            <tr data-email-kind=m.kind.clone()>
+                                <td data-label=what>{label(&m.kind)}</td>
+                                <td data-label=to class="email">{m.recipients.clone()}</td>
+                                <td data-label="Status">{status}</td>
+                                <td data-label="Attempts">{m.attempts}</td>
+                                <td data-label="Details">{details}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

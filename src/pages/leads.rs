@@ -2,14 +2,17 @@
 //! updated live.
 
 use crate::{
-    api::{MarkReachedOut, list_leads},
+    api::{MarkReachedOut, lead_sources, list_leads},
     components::{
-        internal::{InternalHeader, redirect_if_unauthorized, use_mark_reached_out},
+        internal::{CountsStale, InternalHeader, redirect_if_unauthorized, use_mark_reached_out},
         live::{LiveUpdate, use_live},
     },
     domain::{
         LeadState,
-        dashboard::{LeadFilter, LeadSummary, LiveEvent, Patch, SEARCH_COUNT_CAP, state_param},
+        dashboard::{
+            AppError, LeadFilter, LeadPage, LeadSummary, LiveEvent, LiveEventKind, Owner, Patch, SEARCH_COUNT_CAP,
+            is_overdue, state_param,
+        },
         time::{format_utc, iso_utc, relative},
     },
 };
@@ -25,12 +28,10 @@ const RECENT_EVENTS: usize = 1000;
 #[component]
 pub fn LeadsPage() -> impl IntoView {
     let query = use_query_map();
-    let filter = Memo::new(move |_| {
-        query.with(|q| {
-            LeadFilter::from_query(q.get_str("state"), q.get_str("q"), q.get_str("after"), q.get_str("before"))
-        })
-    });
+    let filter = Memo::new(move |_| query.with(|q| LeadFilter::from_query(|k| q.get_str(k))));
     let leads = Resource::new(move || filter.get(), list_leads);
+    let stale = CountsStale::provide();
+    refetch_when_overdue_changes(leads, filter);
     // Live events patch the page in place (see `LeadPage::apply`); events
     // that arrive while a page loads wait here and are applied to it.
     let recent = StoredValue::new(VecDeque::<LiveEvent>::new());
@@ -69,6 +70,9 @@ pub fn LeadsPage() -> impl IntoView {
         Callback::new(move |_| leads.with_untracked(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(|p| p.as_of))),
         Callback::new(move |u| match u {
             LiveUpdate::Event(ev) => {
+                if ev.kind != LiveEventKind::Created {
+                    stale.bump();
+                }
                 recent.update_value(|r| {
                     r.push_back(*ev);
                     if r.len() > RECENT_EVENTS
@@ -80,6 +84,7 @@ pub fn LeadsPage() -> impl IntoView {
                 catch_up();
             }
             LiveUpdate::Gap => {
+                stale.bump();
                 recent.update_value(VecDeque::clear);
                 dropped.set_value(0);
                 leads.refetch();
@@ -107,8 +112,10 @@ pub fn LeadsPage() -> impl IntoView {
                         Ok(page) => {
                             let f = filter.get_untracked();
                             let now = page.now_ms;
+                            let follow_up = page.follow_up_ms;
                             let total = page.total;
                             let empty = page.rows.is_empty();
+                            let rows = page.rows;
                             view! {
                                 <p class="count" data-total=total>
                                     {if !f.q.is_empty() && total > SEARCH_COUNT_CAP {
@@ -116,23 +123,34 @@ pub fn LeadsPage() -> impl IntoView {
                                     } else {
                                         format!("{total} lead{}", if total == 1 { "" } else { "s" })
                                     }}
-                                    {(!f.q.is_empty() || f.state.is_some()).then_some(" match this view")}
+                                    {(!f.q.is_empty() || f.state.is_some() || f.source.is_some() || f.owner.is_some())
+                                        .then_some(if total == 1 { " matches this view" } else { " match this view" })}
                                 </p>
                                 {empty.then(|| view! { <p class="empty">"No leads match this view."</p> })}
                                 <div class="table-wrap">
-                                    <table class="leads">
+                                    <table class="leads stack">
                                         <thead>
                                             <tr>
                                                 <th scope="col">"Name"</th>
                                                 <th scope="col">"Email"</th>
                                                 <th scope="col">"State"</th>
                                                 <th scope="col">"Submitted"</th>
+                                                <th scope="col">"Assigned to"</th>
                                                 <th scope="col">"Resume"</th>
                                                 <th scope="col"><span class="visually-hidden">"Action"</span></th>
                                             </tr>
                                         </thead>
                                         <tbody>
-                                            {page.rows.into_iter().map(|l| view! { <LeadRow lead=l now mark/> }).collect_view()}
+                                            // Keyed, so a row keeps its element (and the keyboard focus or
+                                            // pointer on it) while live leads are inserted above it; a row whose
+                                            // state changes is drawn again.
+                                            <For
+                                                each=move || rows.clone()
+                                                key=move |l| (l.id, l.state.as_str(), l.assignee.clone(), is_overdue(l, follow_up, now))
+                                                let:lead
+                                            >
+                                                <LeadRow lead now follow_up mark/>
+                                            </For>
                                         </tbody>
                                     </table>
                                 </div>
@@ -150,10 +168,48 @@ pub fn LeadsPage() -> impl IntoView {
     }
 }
 
+/// Leads become overdue with time alone, not through an event: the page is
+/// read again when the first of its rows passes its deadline, and every
+/// minute in the overdue view (which others join).
+#[allow(unused_variables)]
+fn refetch_when_overdue_changes(leads: Resource<Result<LeadPage, AppError>>, filter: Memo<LeadFilter>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let generation = StoredValue::new(0u64);
+        Effect::new(move |_| {
+            let Some(Ok(page)) = leads.get() else { return };
+            let Some(follow_up) = page.follow_up_ms else { return };
+            let next = page
+                .rows
+                .iter()
+                .filter(|r| !page.overdue(r, page.now_ms) && r.state == LeadState::Pending)
+                .map(|r| r.created_at + follow_up - page.now_ms)
+                .min();
+            let wait = match (filter.get_untracked().overdue, next) {
+                (true, n) => n.unwrap_or(60_000).min(60_000),
+                (false, Some(n)) => n,
+                (false, None) => return,
+            };
+            generation.update_value(|g| *g += 1);
+            let mine = generation.get_value();
+            set_timeout(
+                move || {
+                    if generation.try_get_value() == Some(mine) {
+                        leads.refetch();
+                    }
+                },
+                std::time::Duration::from_millis(wait.clamp(1_000, 24 * 3_600_000) as u64 + 500),
+            );
+        });
+    }
+}
+
 #[component]
 fn FilterForm(filter: Memo<LeadFilter>) -> impl IntoView {
     let f = filter.get_untracked();
-    let selected = move |s: Option<LeadState>| filter.with(|f| f.state == s);
+    let sources = Resource::new(|| (), |_| lead_sources());
+    let selected = move |s: Option<LeadState>| filter.with(|f| f.state == s && !f.overdue);
+    let owner_is = move |o: Option<Owner>| filter.with(|f| f.owner == o);
     view! {
         <form method="get" action="/leads" class="filters" role="search">
             <div class="field inline">
@@ -165,29 +221,71 @@ fn FilterForm(filter: Memo<LeadFilter>) -> impl IntoView {
                 <select id="state" name="state">
                     <option value="" selected=move || selected(None)>"All"</option>
                     <option value=state_param(LeadState::Pending) selected=move || selected(Some(LeadState::Pending))>"Pending"</option>
+                    <option value="overdue" selected=move || filter.with(|f| f.overdue)>"Overdue"</option>
                     <option value=state_param(LeadState::ReachedOut) selected=move || selected(Some(LeadState::ReachedOut))>"Reached out"</option>
                 </select>
             </div>
+            <div class="field inline">
+                <label for="owner">"Assigned to"</label>
+                <select id="owner" name="owner">
+                    <option value="" selected=move || owner_is(None)>"Anyone"</option>
+                    <option value=Owner::Me.param() selected=move || owner_is(Some(Owner::Me))>"Me"</option>
+                    <option value=Owner::Nobody.param() selected=move || owner_is(Some(Owner::Nobody))>"Nobody"</option>
+                </select>
+            </div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let mut list = sources.await.unwrap_or_default();
+                    let current = filter.with_untracked(|f| f.source.clone());
+                    if let Some(c) = &current && !list.contains(c) {
+                        list.insert(0, c.clone());
+                    }
+                    (!list.is_empty()).then(|| view! {
+                        <div class="field inline">
+                            <label for="source">"Source"</label>
+                            <select id="source" name="source">
+                                <option value="" selected=current.is_none()>"All"</option>
+                                {list.into_iter().map(|s| {
+                                    let selected = current.as_ref() == Some(&s);
+                                    let label = s.clone();
+                                    view! { <option value=s selected=selected>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                    })
+                })}
+            </Suspense>
             <button type="submit" class="secondary">"Apply"</button>
+            <a class="button secondary" href=move || filter.with(LeadFilter::export_href) download="" rel="external">
+                "Export CSV"
+            </a>
         </form>
     }
 }
 
 #[component]
-fn LeadRow(lead: LeadSummary, now: i64, mark: ServerAction<MarkReachedOut>) -> impl IntoView {
+fn LeadRow(lead: LeadSummary, now: i64, follow_up: Option<i64>, mark: ServerAction<MarkReachedOut>) -> impl IntoView {
     let name = format!("{} {}", lead.first_name, lead.last_name);
     let href = format!("/leads/{}", lead.id);
     let pending = lead.state == LeadState::Pending;
+    let overdue = is_overdue(&lead, follow_up, now);
     view! {
         <tr data-lead-id=lead.id.to_string() data-state=lead.state.as_str()>
             <td data-label="Name"><a href=href.clone()>{name}</a></td>
             <td data-label="Email" class="email">{lead.email.clone()}</td>
             <td data-label="State">
                 <span class="badge" class:badge-pending=pending class:badge-done=!pending>{lead.state.label()}</span>
+                {overdue.then(|| view! { <span class="badge badge-overdue">"Overdue"</span> })}
             </td>
             <td data-label="Submitted">
                 <time datetime=iso_utc(lead.created_at) title=format_utc(lead.created_at)>{relative(lead.created_at, now)}</time>
                 <span class="abs">{format_utc(lead.created_at)}</span>
+            </td>
+            <td data-label="Assigned to" class="assignee">
+                {match lead.assignee.clone() {
+                    Some(a) => view! { <span>{a.name}</span> }.into_any(),
+                    None => view! { <span class="muted">"Nobody"</span> }.into_any(),
+                }}
             </td>
             <td data-label="Resume">
                 <a href=format!("{href}/resume") download=lead.resume_file_name.clone() rel="external">{lead.resume_file_name.clone()}</a>

@@ -1,5 +1,7 @@
 //! One module per page.
 
+pub mod accounts;
+pub mod admin;
 pub mod home;
 pub mod lead;
 pub mod leads;

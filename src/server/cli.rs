@@ -1,7 +1,9 @@
-//! `intake user …` and `intake token …`: attorney accounts and API tokens
-//! from the command line. Passwords are read from standard input, never
-//! from arguments; a token's secret is printed once, on creation.
+//! `intake user …`, `intake token …` and `intake webhook …`: attorney
+//! accounts, API tokens and webhook endpoints from the command line.
+//! Passwords are read from standard input, never from arguments; a token's
+//! or an endpoint's secret is printed once, on creation.
 
+use crate::domain::accounts::AuditAction;
 use crate::server::{
     auth::{
         password::{Hasher, check_new_password},
@@ -9,7 +11,8 @@ use crate::server::{
     },
     backup,
     config::Config,
-    db::{Attorney, Db, DbError, TokenScope, now_ms},
+    db::{Attorney, Db, DbError, Role, TokenScope, account_admin::NewAudit, now_ms},
+    webhook,
 };
 use std::{
     io::{BufRead, IsTerminal, Write},
@@ -20,7 +23,11 @@ use uuid::Uuid;
 pub const USAGE: &str = "\
 usage:
   intake                                   run the server
-  intake user add --email E --name \"N\"     add an attorney (password from stdin)
+  intake user add --email E --name \"N\" [--role admin|attorney]
+                                           add an account (password from stdin);
+                                           admins also manage integrations
+  intake user set-role --email E --role admin|attorney
+                                           change an account's role (ends its sessions)
   intake user reset-password --email E     set a new password (from stdin)
   intake user disable --email E            stop an account from logging in
   intake user enable --email E             allow it again
@@ -30,6 +37,13 @@ usage:
                                            account E; its secret is printed once
   intake token list                        list tokens (never their secrets)
   intake token revoke --id ID              stop a token from working
+  intake webhook add --url URL             send signed lead events to URL; its signing
+                                           secret is printed once
+  intake webhook list                      list endpoints (never their secrets)
+  intake webhook remove --id ID            stop sending to an endpoint
+  intake digest send                       queue today's follow-up digest now, unless it
+                                           went out today (the server sends it by itself
+                                           at INTAKE_DIGEST_HOUR)
   intake backup FILE                       a consistent copy of the SQLite database,
                                            taken while the server runs
   intake restore FILE                      replace the SQLite database with a backup
@@ -68,8 +82,18 @@ async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
     };
     tokio::fs::create_dir_all(&config.data_dir).await.map_err(|e| e.to_string())?;
     let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
-    let result =
-        if group == "token" { token_command(&db, cmd, &flag).await } else { user_command(&db, cmd, &flag).await };
+    let result = match group {
+        "digest" if cmd == "send" => match crate::server::digest::queue(&db, config, now_ms(), true).await {
+            Ok(Some(n)) => Ok(format!("queued today's digest: {n} email(s)")),
+            Ok(None) if config.follow_up.is_none() => Err("no follow-up deadline is set (INTAKE_FOLLOW_UP=off)".into()),
+            Ok(None) => Ok("today's digest has already gone out".into()),
+            Err(e) => Err(e.to_string()),
+        },
+        "digest" => Err(USAGE.to_owned()),
+        "token" => token_command(&db, cmd, &flag).await,
+        "webhook" => webhook_command(&db, cmd, &flag).await,
+        _ => user_command(&db, cmd, &flag).await,
+    };
     db.close().await;
     result
 }
@@ -119,6 +143,60 @@ async fn token_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String,
     }
 }
 
+async fn webhook_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, String>) -> Result<String, String> {
+    match cmd {
+        "add" => {
+            let e = webhook::add_endpoint(db, &flag("--url")?).await.map_err(|e| match e {
+                webhook::AddError::BadUrl(why) => format!("--url {why}"),
+                webhook::AddError::Db(e) => e.to_string(),
+            })?;
+            Ok(format!(
+                "added webhook endpoint {} for {}\n\nsigning secret: {}\n\n\
+                 Keep it now: it will not be shown again. Each delivery's Intake-Signature header is\n\
+                 t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" under this secret>.",
+                e.id,
+                e.url,
+                e.secret.expose()
+            ))
+        }
+        "list" => {
+            let all = db.webhooks().list_endpoints().await.map_err(|e| e.to_string())?;
+            Ok(std::iter::once("id\turl\tadded\tstatus".to_owned())
+                .chain(all.iter().map(|e| {
+                    format!(
+                        "{}\t{}\t{}\t{}",
+                        e.id,
+                        e.url,
+                        crate::domain::time::format_utc(e.created_at),
+                        if e.removed_at.is_some() { "removed" } else { "active" }
+                    )
+                }))
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        "remove" => {
+            let id = flag("--id")?;
+            let id = Uuid::parse_str(id.trim()).map_err(|_| "--id must be an endpoint id (see intake webhook list)")?;
+            match db.webhooks().remove_endpoint(id, now_ms()).await.map_err(|e| e.to_string())? {
+                true => Ok(format!("removed webhook endpoint {id}; its queued deliveries are given up")),
+                false => Err(format!("no active webhook endpoint with id {id}")),
+            }
+        }
+        _ => Err(USAGE.to_owned()),
+    }
+}
+
+/// Records a command-line change in the accounts' audit log (best effort:
+/// the change is made either way).
+async fn audit(db: &Db, email: &str, action: AuditAction, detail: &str) {
+    if let Ok(Some(a)) = db.accounts().by_email(email).await {
+        let entry = NewAudit { at: now_ms(), actor: None, action, target: a.id, detail: detail.into() };
+        if let Err(e) = db.account_admin().record(&entry).await {
+            eprintln!("intake: the change is made, but the audit log could not record it: {e}");
+        }
+    }
+}
+
 async fn user_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, String>) -> Result<String, String> {
     match cmd {
         "add" => {
@@ -131,6 +209,10 @@ async fn user_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, 
             if name.is_empty() || name.chars().count() > 100 {
                 return Err("--name must be 1–100 characters".into());
             }
+            let role = match flag("--role").ok() {
+                Some(r) => Role::parse(r.trim()).ok_or("--role must be admin or attorney")?,
+                None => Role::Attorney,
+            };
             let password = read_password()?;
             let attorney = Attorney {
                 id: Uuid::now_v7(),
@@ -139,10 +221,14 @@ async fn user_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, 
                 password_hash: Hasher::new(1).hash(password).await?,
                 created_at: now_ms(),
                 disabled: false,
+                role,
                 sessions_valid_after: 0,
             };
             match db.accounts().create(&attorney).await {
-                Ok(()) => Ok(format!("added {email}")),
+                Ok(()) => {
+                    audit(db, &email, AuditAction::Created, role.as_str()).await;
+                    Ok(format!("added {email} ({})", role.as_str()))
+                }
                 Err(DbError::DuplicateAttorney) => Err(format!("an account with email {email} already exists")),
                 Err(e) => Err(e.to_string()),
             }
@@ -154,13 +240,29 @@ async fn user_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, 
             }
             let hash = Hasher::new(1).hash(read_password()?).await?;
             db.accounts().set_password_hash(&email, &hash).await.map_err(|e| e.to_string())?;
+            audit(db, &email, AuditAction::PasswordChanged, "").await;
             Ok(format!("password changed for {email}"))
+        }
+        "set-role" => {
+            let email = flag("--email")?;
+            let role = Role::parse(flag("--role")?.trim()).ok_or("--role must be admin or attorney")?;
+            match db.accounts().set_role(&email, role).await.map_err(|e| e.to_string())? {
+                true => {
+                    audit(db, &email, AuditAction::RoleChanged, role.as_str()).await;
+                    Ok(format!("{email} is now {} (signed out everywhere)", role.as_str()))
+                }
+                false => Err(format!("no account with email {email}")),
+            }
         }
         "disable" | "enable" => {
             let email = flag("--email")?;
             let disabled = cmd == "disable";
             match db.accounts().set_disabled(&email, disabled).await.map_err(|e| e.to_string())? {
-                true => Ok(format!("{email} {cmd}d")),
+                true => {
+                    let action = if disabled { AuditAction::Disabled } else { AuditAction::Enabled };
+                    audit(db, &email, action, "").await;
+                    Ok(format!("{email} {cmd}d"))
+                }
                 false => Err(format!("no account with email {email}")),
             }
         }
@@ -168,7 +270,10 @@ async fn user_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, 
             let all = db.accounts().list().await.map_err(|e| e.to_string())?;
             Ok(all
                 .iter()
-                .map(|a| format!("{}\t{}\t{}", a.email, a.display_name, if a.disabled { "disabled" } else { "active" }))
+                .map(|a| {
+                    let status = if a.disabled { "disabled" } else { "active" };
+                    format!("{}\t{}\t{}\t{status}", a.email, a.display_name, a.role.as_str())
+                })
                 .collect::<Vec<_>>()
                 .join("\n"))
         }

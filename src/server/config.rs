@@ -16,6 +16,10 @@ pub struct ConfigError {
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(s: String) -> Self {
+        Self(s)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -57,6 +61,27 @@ pub struct Config {
     pub mail_retry_base: Duration,
     /// Longest delay between retries of a failed email.
     pub mail_retry_max: Duration,
+    /// Leads older than this are erased (`INTAKE_RETENTION`, e.g. `3y`); `None`: kept.
+    pub retention: Option<Duration>,
+    /// A pending lead older than this is overdue (`INTAKE_FOLLOW_UP`, default
+    /// `24h`; `off`: no deadline).
+    pub follow_up: Option<Duration>,
+    /// Who gets a new lead (`INTAKE_ASSIGN`): nobody until an attorney takes
+    /// it (`manual`, the default), or the next attorney in turn (`round-robin`).
+    pub assign: AssignMode,
+    /// How long an invitation link works (`INTAKE_INVITE_TTL`, default 7d).
+    pub invite_ttl: Duration,
+    /// How long a password reset link works (`INTAKE_RESET_TTL`, default 1h).
+    pub reset_ttl: Duration,
+    /// The hour (UTC) the daily digest of overdue leads goes out
+    /// (`INTAKE_DIGEST_HOUR`, default 8; `off`: never by itself).
+    pub digest_hour: Option<u32>,
+    /// The setting as written, for the audit trail ("retention period (3y)").
+    pub retention_label: String,
+    /// Longest wait for a webhook endpoint to answer (`INTAKE_WEBHOOK_TIMEOUT`).
+    pub webhook_timeout: Duration,
+    /// Attempts before a webhook delivery is given up on (`INTAKE_WEBHOOK_MAX_ATTEMPTS`).
+    pub webhook_max_attempts: i64,
     /// `s3://bucket/prefix` to keep resumes in object storage; `None`: `<data dir>/resumes`.
     pub storage_url: Option<String>,
     /// How long a claimed email stays reserved for its sender without a
@@ -234,6 +259,8 @@ impl Config {
             None => None,
         };
 
+        let retention_label = get("INTAKE_RETENTION");
+
         let trusted_proxies = match get("INTAKE_TRUSTED_PROXIES") {
             Some(v) => v
                 .split([',', ' '])
@@ -265,6 +292,58 @@ impl Config {
             max_preamble: count("INTAKE_MAX_PREAMBLE_BYTES", crate::server::bounded::MAX_PREAMBLE)?,
             max_part_headers: count("INTAKE_MAX_PART_HEADER_BYTES", crate::server::bounded::MAX_PART_HEADERS)?,
             hash_queue: count("INTAKE_HASH_QUEUE", 32)?,
+            retention: match &retention_label {
+                Some(v) => Some(
+                    parse_period(v)
+                        .ok_or_else(|| err("INTAKE_RETENTION", "must be a period like 90d, 26w or 3y (at least 1d)"))?,
+                ),
+                None => None,
+            },
+            retention_label: retention_label.unwrap_or_default(),
+            follow_up: match get("INTAKE_FOLLOW_UP").as_deref() {
+                None => Some(Duration::from_secs(24 * 3600)),
+                Some(v) if v.eq_ignore_ascii_case("off") || v == "0" => None,
+                Some(v) => Some(
+                    parse_duration(v)
+                        .or_else(|| parse_period(v))
+                        .filter(|d| *d >= Duration::from_secs(60))
+                        .ok_or_else(|| {
+                            err("INTAKE_FOLLOW_UP", "must be a time like 24h, 90m or 2d (at least 1m), or off")
+                        })?,
+                ),
+            },
+            assign: match get("INTAKE_ASSIGN").as_deref().map(str::trim) {
+                None | Some("" | "manual") => AssignMode::Manual,
+                Some("round-robin") => AssignMode::RoundRobin,
+                Some(_) => return Err(err("INTAKE_ASSIGN", "must be manual or round-robin")),
+            },
+            invite_ttl: match get("INTAKE_INVITE_TTL") {
+                None => Duration::from_secs(7 * 86_400),
+                Some(v) => parse_duration(&v)
+                    .or_else(|| parse_period(&v))
+                    .filter(|d| *d >= Duration::from_secs(60))
+                    .ok_or_else(|| err("INTAKE_INVITE_TTL", "must be a time like 7d or 48h (at least 1m)"))?,
+            },
+            reset_ttl: match get("INTAKE_RESET_TTL") {
+                None => Duration::from_secs(3600),
+                Some(v) => parse_duration(&v)
+                    .or_else(|| parse_period(&v))
+                    .filter(|d| *d >= Duration::from_secs(60))
+                    .ok_or_else(|| err("INTAKE_RESET_TTL", "must be a time like 1h or 30m (at least 1m)"))?,
+            },
+            digest_hour: match get("INTAKE_DIGEST_HOUR") {
+                None => Some(8),
+                Some(v) if v.eq_ignore_ascii_case("off") => None,
+                Some(v) => Some(
+                    v.trim()
+                        .parse()
+                        .ok()
+                        .filter(|h| *h < 24)
+                        .ok_or_else(|| err("INTAKE_DIGEST_HOUR", "must be an hour from 0 to 23 (UTC), or off"))?,
+                ),
+            },
+            webhook_timeout: duration("INTAKE_WEBHOOK_TIMEOUT", Duration::from_secs(10))?,
+            webhook_max_attempts: count("INTAKE_WEBHOOK_MAX_ATTEMPTS", 20)? as i64,
             storage_url,
             admin_email,
             admin_password,
@@ -325,6 +404,14 @@ fn parse_bytes(s: &str) -> Result<u64, String> {
     }
 }
 
+/// How new leads are assigned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssignMode {
+    Manual,
+    /// In turn among the active attorneys (administrators only when there is no attorney).
+    RoundRobin,
+}
+
 /// Parses `500ms`, `6s`, `2m`, `1h` (a bare number is seconds).
 fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
@@ -338,6 +425,20 @@ fn parse_duration(s: &str) -> Option<Duration> {
         _ => return None,
     };
     n.checked_mul(ms).map(Duration::from_millis)
+}
+
+/// Parses a retention period: `90d`, `26w`, `3y` (a year is 365 days); at least a day.
+fn parse_period(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let n: u64 = s[..split].parse().ok().filter(|n| *n > 0)?;
+    let days = match &s[split..] {
+        "d" => 1,
+        "w" => 7,
+        "y" => 365,
+        _ => return None,
+    };
+    n.checked_mul(days * 86_400).map(Duration::from_secs)
 }
 
 /// Parses `10/min`, `100/hour`, `5/s`; `0` or `off` disables the limit.
@@ -405,6 +506,18 @@ mod tests {
     }
 
     #[test]
+    fn retention_periods_are_days_weeks_or_years() {
+        let day = Duration::from_secs(86_400);
+        assert_eq!(parse_period("90d"), Some(day * 90));
+        assert_eq!(parse_period("26w"), Some(day * 182));
+        assert_eq!(parse_period("3y"), Some(day * 1095));
+        assert_eq!(parse_period("3h"), None);
+        let c = Config::from_vars(&vars(&[("INTAKE_RETENTION", "3y")])).unwrap();
+        assert_eq!((c.retention, c.retention_label.as_str()), (Some(day * 1095), "3y"));
+        assert_eq!(Config::from_vars(&vars(&[])).unwrap().retention, None, "kept unless configured");
+    }
+
+    #[test]
     fn bad_values_name_their_variable() {
         for (k, v) in [
             ("DATABASE_URL", "mysql://x"),
@@ -421,6 +534,9 @@ mod tests {
             ("INTAKE_FRAME_ANCESTORS", "https://a.example; script-src *"),
             ("INTAKE_HEADER_TIMEOUT", "forever"),
             ("INTAKE_MAIL_LEASE", "soon"),
+            ("INTAKE_RETENTION", "3 years"),
+            ("INTAKE_RETENTION", "0d"),
+            ("INTAKE_WEBHOOK_MAX_ATTEMPTS", "0"),
         ] {
             let e = Config::from_vars(&vars(&[(k, v)])).unwrap_err();
             assert_eq!(e.var, k);

@@ -161,6 +161,8 @@ impl Error {
             Self::Unauthorized => AppError::Unauthorized,
             Self::NotFound("lead") => AppError::NotFound,
             Self::Conflict(m) => AppError::Conflict(m.clone()),
+            Self::Forbidden(m) => AppError::Forbidden((*m).into()),
+            Self::BadParam(m) => AppError::Invalid(m.clone()),
             _ => AppError::Unavailable(self.message()),
         }
     }
@@ -246,6 +248,8 @@ impl IntoResponse for Error {
                 AppError::Unauthorized => ("Unauthorized", serde_json::Value::Null),
                 AppError::NotFound => ("NotFound", serde_json::Value::Null),
                 AppError::Conflict(m) => ("Conflict", m.into()),
+                AppError::Forbidden(m) => ("Forbidden", m.into()),
+                AppError::Invalid(m) => ("Invalid", m.into()),
                 AppError::Unavailable(m) => ("Unavailable", m.into()),
             };
             Json(serde_json::json!({ key: value, "message": self.message() })).into_response()

@@ -4,7 +4,7 @@
 
 use crate::{
     domain::{
-        Field, FieldErrors, LeadForm, SubmitReceipt,
+        Field, FieldErrors, LeadForm, LeadOrigin, SubmitReceipt,
         submission::{ACCEPTED_FORMATS, resume_error},
     },
     server::{
@@ -47,6 +47,8 @@ impl Error {
 pub struct Received {
     pub form: LeadForm,
     pub honeypot: String,
+    /// `referrer`, `utm_source`, `utm_medium`, `utm_campaign` as sent (cut to the field limit).
+    pub origin: [String; 4],
     pub resume: Option<ReceivedResume>,
 }
 
@@ -87,6 +89,7 @@ pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Re
     let max = state.config.max_resume_bytes;
     let mut form = LeadForm::default();
     let mut honeypot = String::new();
+    let mut origin: [String; 4] = Default::default();
     let mut resume: Option<ReceivedResume> = None;
     let mut other_bytes = 0usize;
 
@@ -126,18 +129,25 @@ pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Re
             });
             continue;
         }
+        let tag = crate::domain::lead::ORIGIN_FIELDS.iter().position(|f| *f == name);
         let target = match name.as_str() {
             "first_name" => Some(&mut form.first_name),
             "last_name" => Some(&mut form.last_name),
             "email" => Some(&mut form.email),
             HONEYPOT_FIELD => Some(&mut honeypot),
-            _ => None,
+            _ => tag.map(|i| &mut origin[i]),
         };
         let mut buf = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(bad)? {
             if target.is_some() {
                 // Stop reading a field that could never be valid: no name or address is this long.
                 if buf.len() + chunk.len() > state.config.max_field_bytes {
+                    if tag.is_some() {
+                        // Where the prospect came from is cut (later, to far less), never a reason to refuse.
+                        let room = state.config.max_field_bytes.saturating_sub(buf.len());
+                        buf.extend_from_slice(&chunk[..room.min(chunk.len())]);
+                        continue;
+                    }
                     return Err(text_field_too_long(&name));
                 }
                 buf.extend_from_slice(&chunk);
@@ -152,7 +162,7 @@ pub async fn receive(state: &AppState, mut mp: multer::Multipart<'static>) -> Re
             *t = String::from_utf8_lossy(&buf).into_owned();
         }
     }
-    Ok(Received { form, honeypot, resume })
+    Ok(Received { form, honeypot, origin, resume })
 }
 
 /// Reads and discards the rest of an oversized body, up to [`DRAIN_LIMIT`].
@@ -215,20 +225,29 @@ pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt
             sha256: resume.sha256.clone(),
             key: resume.staged.key().to_owned(),
         },
+        origin: {
+            let [referrer, source, medium, campaign] = &received.origin;
+            LeadOrigin::clean(referrer, source, medium, campaign)
+        },
     };
     let messages = compose::messages_for(&state.config, &lead);
     let mut staged = resume.staged;
     staged.finish().await.map_err(internal)?;
-    match state.db.leads().insert(&lead, &messages).await {
-        Ok(_announced) => {}
+    let announced = match state.db.leads().insert(&lead, &messages).await {
+        Ok(event) => event,
         Err(DbError::DuplicateEmail) => return Err(Error::Duplicate),
         Err(e) => return Err(internal(e)),
-    }
+    };
     if let Err(e) = staged.commit().await {
         // The row is committed; start-up recovery moves the staged file into place.
         tracing::error!(lead = %lead.id, error = %e, "cannot move resume into place; will retry at next start");
     }
-    state.mail_wake.notify_one();
+    state.outbox_wake.notify();
+    if state.config.assign == crate::server::config::AssignMode::RoundRobin
+        && let Some(row) = &announced.lead
+    {
+        crate::server::leads::assign_in_turn(state, row).await;
+    }
     crate::server::metrics::lead_created();
     tracing::info!(lead = %lead.id, "lead received");
     Ok(SubmitReceipt { id: lead.id, first_name: lead.first_name, email: lead.email })

@@ -1,29 +1,50 @@
 //! Attorney-side operations over the data layer: paging, details, the state change.
 
 use crate::{
-    domain::dashboard::{EmailStatus, LeadDetail, LeadFilter, LeadPage, PAGE_SIZE, clean_query},
+    domain::dashboard::{
+        Assignee, EmailStatus, LeadDetail, LeadFilter, LeadPage, LeadSummary, MyCounts, NOTE_EDIT_WINDOW_MS, Note,
+        PAGE_SIZE, check_note, clean_query,
+    },
     server::{
-        db::{Actor, MarkOutcome, now_ms},
+        db::{
+            Actor, Attorney, MarkOutcome,
+            dashboard::{AssignOutcome, Assignment, ListQuery},
+            notes::NoteEdit,
+            now_ms,
+            outbox::Channel,
+        },
         error::Error,
         state::AppState,
     },
 };
 use uuid::Uuid;
 
-/// One page of the dashboard (keyset pagination on the time-ordered id).
-pub async fn page(state: &AppState, filter: &LeadFilter) -> Result<LeadPage, Error> {
+/// The firm's follow-up deadline in ms, if it has one.
+pub fn follow_up_ms(state: &AppState) -> Option<i64> {
+    state.config.follow_up.map(|d| d.as_millis() as i64)
+}
+
+/// One page of the dashboard (keyset pagination on the time-ordered id), as
+/// `viewer` sees it ("mine").
+pub async fn page(state: &AppState, filter: &LeadFilter, viewer: Option<Uuid>) -> Result<LeadPage, Error> {
     // The server function takes any filter a client sends, not only the page's.
-    let cleaned = LeadFilter { q: clean_query(&filter.q), ..filter.clone() };
+    let mut cleaned = LeadFilter { q: clean_query(&filter.q), ..filter.clone() };
+    if cleaned.overdue {
+        cleaned.state = Some(crate::domain::LeadState::Pending);
+    }
     let filter = &cleaned;
     let limit = PAGE_SIZE as i64 + 1;
-    let listed = state.db.dashboard().list(filter, limit).await?;
+    let now = now_ms();
+    let follow_up = follow_up_ms(state);
+    let query = ListQuery::new(filter, viewer, follow_up, now);
+    let listed = state.db.dashboard().list(&query, limit).await?;
     let (mut rows, total, as_of) = (listed.rows, listed.total, listed.as_of);
     let (newer, older);
     if filter.before.is_some() {
         if rows.len() <= PAGE_SIZE {
             // Reached the newest leads: show the first page rather than a short one.
             let first = LeadFilter { after: None, before: None, ..filter.clone() };
-            return Box::pin(page(state, &first)).await;
+            return Box::pin(page(state, &first, viewer)).await;
         }
         rows.remove(0);
         newer = rows.first().map(|r| r.id);
@@ -34,26 +55,190 @@ pub async fn page(state: &AppState, filter: &LeadFilter) -> Result<LeadPage, Err
         older = if more { rows.last().map(|r| r.id) } else { None };
         newer = if filter.after.is_some() { rows.first().map(|r| r.id) } else { None };
     }
-    Ok(LeadPage { rows, total, older, newer, now_ms: now_ms(), as_of })
+    Ok(LeadPage { rows, total, older, newer, now_ms: now, as_of, viewer, follow_up_ms: follow_up })
 }
 
-pub async fn detail(state: &AppState, id: Uuid) -> Result<LeadDetail, Error> {
+/// The header's numbers for `me`.
+pub async fn counts(state: &AppState, me: Uuid) -> Result<MyCounts, Error> {
+    let Some(follow_up) = follow_up_ms(state) else {
+        return Ok(MyCounts { mine: state.db.dashboard().counts(me, None).await?.0, overdue: None });
+    };
+    let (cached, generation) = state.overdue.get();
+    let overdue_before = cached.is_none().then(|| now_ms() - follow_up);
+    let (mine, counted) = state.db.dashboard().counts(me, overdue_before).await?;
+    if let Some(n) = counted {
+        state.overdue.put(n, generation);
+    }
+    Ok(MyCounts { mine, overdue: cached.or(counted) })
+}
+
+/// How long the shared overdue count is used without a lead event.
+const OVERDUE_FRESH: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The firm-wide overdue count, shared by every header on this instance. It
+/// costs a count of the pending leads of the last follow-up window (every
+/// lead, in a benchmark that seeds 100,000 at once), so it is counted again
+/// only after a lead event (from any instance, through the event bus) or
+/// when older than [`OVERDUE_FRESH`], since leads also become overdue with time alone.
+#[derive(Debug, Default)]
+pub struct OverdueCache {
+    entry: std::sync::Mutex<Option<(i64, std::time::Instant, u64)>>,
+    generation: std::sync::atomic::AtomicU64,
+}
+
+impl OverdueCache {
+    /// The count if fresh, and the generation a new count belongs to.
+    fn get(&self) -> (Option<i64>, u64) {
+        let generation = self.generation.load(std::sync::atomic::Ordering::Acquire);
+        let entry = *self.entry.lock().unwrap_or_else(|e| e.into_inner());
+        let fresh = entry.filter(|(_, at, g)| *g == generation && at.elapsed() < OVERDUE_FRESH).map(|(n, ..)| n);
+        (fresh, generation)
+    }
+
+    /// Keeps a count made in `generation` (a count older than an event is not kept).
+    fn put(&self, n: i64, generation: u64) {
+        *self.entry.lock().unwrap_or_else(|e| e.into_inner()) = Some((n, std::time::Instant::now(), generation));
+    }
+
+    /// Drops the count at each lead event, until the bus closes.
+    pub async fn forget_on_changes(self: std::sync::Arc<Self>, db: crate::server::db::Db) {
+        let mut events = db.events().subscribe();
+        loop {
+            match events.recv().await {
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    }
+}
+
+/// Gives a lead to `to` (`None`: nobody) if it is still held by `expected`,
+/// as the attorney saw it; the new holder is emailed unless they assigned it
+/// to themselves. A lead held by someone else by now is a conflict naming them.
+pub async fn assign(
+    state: &AppState,
+    lead: Uuid,
+    to: Option<Uuid>,
+    expected: Option<Uuid>,
+    by: Actor<'_>,
+) -> Result<LeadSummary, Error> {
+    let assignee = match to {
+        None => None,
+        Some(id) => match state.db.accounts().by_id(id).await? {
+            Some(a) if !a.disabled => Some(a),
+            _ => return Err(Error::BadParam("Assign to: choose an active colleague.".into())),
+        },
+    };
+    let summary = state.db.dashboard().summary(lead).await?.ok_or(Error::NotFound("lead"))?;
+    let email = assignee
+        .as_ref()
+        .filter(|a| a.id != by.attorney.id)
+        .map(|a| crate::server::mail::compose::assignment(&state.config, &summary, a, &by.display()));
+    let assignment = Assignment { lead, to, expected, email: email.as_ref() };
+    match state.db.dashboard().assign(assignment, Some(by), now_ms()).await? {
+        AssignOutcome::Assigned(event) => {
+            if email.is_some() {
+                state.outbox_wake.notify();
+            }
+            match event.lead {
+                Some(row) => Ok(row),
+                None => state.db.dashboard().summary(lead).await?.ok_or(Error::NotFound("lead")),
+            }
+        }
+        AssignOutcome::Conflict { current } => Err(Error::Conflict(match current {
+            Some(name) => format!("Already assigned to {name}."),
+            None => "Already unassigned by a colleague.".into(),
+        })),
+        AssignOutcome::NotFound => Err(Error::NotFound("lead")),
+    }
+}
+
+/// Who Intake itself names in a lead's history and emails.
+pub const ROUND_ROBIN: &str = "Intake (round robin)";
+
+/// With `INTAKE_ASSIGN=round-robin`: gives a new lead to the next active
+/// attorney after the one Intake chose last (by account, in a fixed order),
+/// and emails them. One choice at a time per instance; two instances choosing
+/// at the same moment may choose the same attorney, and the turn goes on
+/// from there. A failure leaves the lead unassigned (it is stored either
+/// way) and is logged.
+pub async fn assign_in_turn(state: &AppState, lead: &LeadSummary) {
+    let _turn = state.assign_turn.lock().await;
+    let result = async {
+        let mut candidates: Vec<Attorney> =
+            state.db.accounts().list().await?.into_iter().filter(Attorney::is_active).collect();
+        if candidates.iter().any(|a| a.role == crate::server::db::Role::Attorney) {
+            candidates.retain(|a| a.role == crate::server::db::Role::Attorney);
+        }
+        candidates.sort_by_key(|a| a.id);
+        let last = state.db.dashboard().last_auto_assignee().await?;
+        let Some(next) = candidates.iter().find(|a| last.is_some_and(|l| a.id > l)).or(candidates.first()) else {
+            return Ok::<_, Error>(());
+        };
+        let email = crate::server::mail::compose::assignment(&state.config, lead, next, ROUND_ROBIN);
+        let assignment = Assignment { lead: lead.id, to: Some(next.id), expected: None, email: Some(&email) };
+        if let AssignOutcome::Assigned(_) = state.db.dashboard().assign(assignment, None, now_ms()).await? {
+            state.outbox_wake.notify();
+        }
+        Ok(())
+    };
+    if let Err(e) = result.await {
+        tracing::error!(lead = %lead.id, error = %e, "round-robin assignment failed; the lead stays unassigned");
+    }
+}
+
+/// The active attorneys a lead can be assigned to, by name.
+pub async fn colleagues(state: &AppState) -> Result<Vec<Assignee>, Error> {
+    let mut out: Vec<Assignee> = state
+        .db
+        .accounts()
+        .list()
+        .await?
+        .into_iter()
+        .filter(|a| !a.disabled)
+        .map(|a| Assignee { id: a.id, name: a.display_name })
+        .collect();
+    out.sort_by_key(|a| a.name.to_lowercase());
+    Ok(out)
+}
+
+/// Everything on a lead's page, for `viewer` (who may edit their own recent notes).
+pub async fn detail(state: &AppState, id: Uuid, viewer: Option<&Attorney>) -> Result<LeadDetail, Error> {
+    let viewer_id = viewer.map(|v| v.id);
     let lead = state.db.leads().get(id).await?.ok_or(Error::NotFound("lead"))?;
     let summary = state.db.dashboard().summary(id).await?.ok_or(Error::NotFound("lead"))?;
     let history = state.db.dashboard().history(id).await?;
-    let emails = state
-        .db
-        .outbox()
-        .for_lead(id)
-        .await?
-        .into_iter()
-        .map(|m| EmailStatus {
+    let (mut emails, mut webhooks) = (Vec::new(), Vec::new());
+    for m in state.db.outbox().for_lead(id).await? {
+        let list = match m.channel {
+            Channel::Email => &mut emails,
+            Channel::Webhook => &mut webhooks,
+        };
+        list.push(EmailStatus {
             kind: m.kind,
             recipients: m.recipients,
             status: m.status,
             attempts: m.attempts,
             last_error: m.last_error,
             sent_at: m.sent_at,
+        });
+    }
+    let now = now_ms();
+    let notes = state
+        .db
+        .notes()
+        .notes(id)
+        .await?
+        .into_iter()
+        .map(|n| Note {
+            editable: Some(n.attorney_id) == viewer_id && now - n.created_at < NOTE_EDIT_WINDOW_MS,
+            id: n.id,
+            author: n.author,
+            body: n.body,
+            created_at: n.created_at,
+            edited_at: n.edited_at,
         })
         .collect();
     Ok(LeadDetail {
@@ -62,7 +247,13 @@ pub async fn detail(state: &AppState, id: Uuid) -> Result<LeadDetail, Error> {
         resume_sha256: lead.resume.sha256,
         history,
         emails,
-        now_ms: now_ms(),
+        webhooks,
+        notes,
+        can_erase: viewer.is_some_and(|v| v.role == crate::server::db::Role::Admin),
+        viewer: viewer_id,
+        follow_up_ms: follow_up_ms(state),
+        colleagues: if viewer.is_some() { colleagues(state).await? } else { Vec::new() },
+        now_ms: now,
     })
 }
 
@@ -73,15 +264,40 @@ pub async fn mark_reached_out(
     by: Actor<'_>,
 ) -> Result<crate::domain::dashboard::LeadSummary, Error> {
     match state.db.dashboard().mark_reached_out(id, by, now_ms()).await? {
-        MarkOutcome::Marked(event) => match event.lead {
-            Some(row) => Ok(row),
-            None => state.db.dashboard().summary(id).await?.ok_or(Error::NotFound("lead")),
-        },
+        MarkOutcome::Marked(event) => {
+            // Webhook deliveries were queued with the change.
+            state.outbox_wake.notify();
+            match event.lead {
+                Some(row) => Ok(row),
+                None => state.db.dashboard().summary(id).await?.ok_or(Error::NotFound("lead")),
+            }
+        }
         MarkOutcome::AlreadyMarked { by, at } => Err(Error::Conflict(format!(
             "Already marked reached out by {} at {}.",
             by.as_deref().unwrap_or("another attorney"),
             at.map(crate::domain::time::format_utc).unwrap_or_else(|| "an earlier time".into())
         ))),
         MarkOutcome::NotFound => Err(Error::NotFound("lead")),
+    }
+}
+
+/// Adds `by`'s note to a lead.
+pub async fn add_note(state: &AppState, lead: Uuid, by: &Attorney, body: &str) -> Result<(), Error> {
+    let body = check_note(body).map_err(Error::BadParam)?;
+    match state.db.notes().add_note(Uuid::now_v7(), lead, by.id, &body, now_ms()).await? {
+        true => Ok(()),
+        false => Err(Error::NotFound("lead")),
+    }
+}
+
+/// Changes a note: only its author, and only within [`NOTE_EDIT_WINDOW_MS`] of writing it.
+pub async fn edit_note(state: &AppState, id: Uuid, by: &Attorney, body: &str) -> Result<(), Error> {
+    let body = check_note(body).map_err(Error::BadParam)?;
+    let now = now_ms();
+    match state.db.notes().edit_note(id, by.id, &body, now, now - NOTE_EDIT_WINDOW_MS).await? {
+        NoteEdit::Edited => Ok(()),
+        NoteEdit::NotFound => Err(Error::NotFound("note")),
+        NoteEdit::NotAuthor => Err(Error::Forbidden("Only the note's author can edit it.")),
+        NoteEdit::TooLate => Err(Error::Conflict("A note can be edited for 15 minutes after it is written.".into())),
     }
 }

@@ -74,11 +74,14 @@ pub fn login_refused(e: &Error) {
 /// `GET /metrics`: the gauges read now, then everything in Prometheus text.
 pub async fn render(State(state): State<AppState>) -> Response {
     match state.db.outbox().stats(crate::server::db::now_ms()).await {
-        Ok(s) => {
-            metrics::gauge!("intake_outbox_pending", "channel" => "email").set(s.pending as f64);
-            metrics::gauge!("intake_outbox_failed", "channel" => "email").set(s.failed as f64);
-            metrics::gauge!("intake_outbox_oldest_pending_seconds", "channel" => "email")
-                .set(s.oldest_pending_ms.map_or(0.0, |ms| ms as f64 / 1000.0));
+        Ok(channels) => {
+            for (channel, s) in channels {
+                let channel = channel.as_str();
+                metrics::gauge!("intake_outbox_pending", "channel" => channel).set(s.pending as f64);
+                metrics::gauge!("intake_outbox_failed", "channel" => channel).set(s.failed as f64);
+                metrics::gauge!("intake_outbox_oldest_pending_seconds", "channel" => channel)
+                    .set(s.oldest_pending_ms.map_or(0.0, |ms| ms as f64 / 1000.0));
+            }
         }
         Err(e) => tracing::warn!(error = %e, "metrics: cannot read the outbox"),
     }

@@ -1,5 +1,7 @@
 //! Server-only code: configuration, state, data, storage, mail and HTTP.
 
+pub mod accounts;
+pub mod admin;
 pub mod auth;
 pub mod backup;
 pub mod bounded;
@@ -7,7 +9,10 @@ pub mod cli;
 pub mod client_ip;
 pub mod config;
 pub mod db;
+pub mod digest;
+pub mod erasure;
 pub mod error;
+pub mod export;
 mod fuzzed;
 pub mod http;
 pub mod intake;
@@ -15,9 +20,11 @@ pub mod leads;
 pub mod limits;
 pub mod mail;
 pub mod metrics;
+pub mod outbox;
 pub mod rate_limit;
 pub mod serve;
 pub mod sniff;
 pub mod startup;
 pub mod state;
 pub mod storage;
+pub mod webhook;

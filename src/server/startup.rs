@@ -9,11 +9,13 @@ use crate::{
         db::{Db, SessionStore},
         http,
         limits::Limits,
-        mail::{transport::Transport, worker::Sender},
+        mail::transport::{Mailer, Transport},
+        outbox::Sender,
         rate_limit::RateLimiter,
         serve,
         state::AppState,
         storage::ResumeStore,
+        webhook::Webhooks,
     },
 };
 use axum::Router;
@@ -35,7 +37,8 @@ pub struct Application {
     router: Router,
     state: AppState,
     shutdown: watch::Sender<bool>,
-    sender: JoinHandle<()>,
+    /// The outbox's senders: email, webhooks.
+    senders: [JoinHandle<()>; 2],
 }
 
 /// Start-up failures, each with the context an operator needs.
@@ -47,6 +50,8 @@ pub enum StartupError {
     Database(#[from] crate::server::db::DbError),
     #[error("cannot configure email: {0}")]
     Mail(String),
+    #[error("cannot set up webhooks: {0}")]
+    Webhooks(String),
     #[error("cannot use the resume storage (INTAKE_STORAGE_URL): {0}")]
     Storage(String),
     #[error("cannot create the first account: {0}")]
@@ -115,25 +120,42 @@ impl Application {
             config: Arc::new(config),
             db,
             resumes,
-            mail_wake: Arc::default(),
+            outbox_wake: Arc::default(),
+            overdue: Arc::default(),
+            assign_turn: Arc::default(),
         };
-        let sender = Sender {
+        tokio::spawn(state.overdue.clone().forget_on_changes(state.db.clone()));
+        // A dead run's leases (SQLite: one process owns the file), before any sender claims.
+        state.db.outbox().release_leases(None).await?;
+        let mail = Sender {
             db: state.db.clone(),
-            transport,
-            from: state.config.mail_from.clone(),
-            wake: state.mail_wake.clone(),
+            channel: Mailer { transport, from: state.config.mail_from.clone() },
+            wake: state.outbox_wake.clone(),
             retry_base: state.config.mail_retry_base,
             retry_max: state.config.mail_retry_max,
             lease: state.config.mail_lease,
+            max_attempts: None,
             instance: uuid::Uuid::now_v7(),
         };
-        let sender = tokio::spawn(sender.run(shutdown_rx));
+        let webhooks = Sender {
+            db: state.db.clone(),
+            channel: Webhooks::new(state.config.webhook_timeout).map_err(StartupError::Webhooks)?,
+            wake: state.outbox_wake.clone(),
+            retry_base: state.config.mail_retry_base,
+            retry_max: state.config.mail_retry_max,
+            lease: state.config.mail_lease.max(state.config.webhook_timeout * 2),
+            max_attempts: Some(state.config.webhook_max_attempts),
+            instance: uuid::Uuid::now_v7(),
+        };
+        let senders = [tokio::spawn(mail.run(shutdown_rx.clone())), tokio::spawn(webhooks.run(shutdown_rx))];
         tokio::spawn(session_store.clone().continuously_delete_expired(std::time::Duration::from_secs(600)));
+        tokio::spawn(crate::server::erasure::sweep_continuously(state.clone()));
+        tokio::spawn(crate::server::digest::run(state.clone()));
         if let Some(counters) = state.db.counters() {
             tokio::spawn(crate::server::db::counters::prune_continuously(counters.clone()));
         }
         let router = router(state.clone(), session_store);
-        Ok(Self { listener, admin, instance_lock, router, state, shutdown, sender })
+        Ok(Self { listener, admin, instance_lock, router, state, shutdown, senders })
     }
 
     pub fn port(&self) -> u16 {
@@ -151,7 +173,7 @@ impl Application {
 
     /// Serves until `stop` resolves, then stops the sender and closes the database.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let Self { listener, admin, instance_lock, router, state, shutdown, sender } = self;
+        let Self { listener, admin, instance_lock, router, state, shutdown, senders } = self;
         if let Some(admin) = admin {
             let mut stopping = shutdown.subscribe();
             let app = crate::server::http::admin_routes(state.clone());
@@ -177,7 +199,9 @@ impl Application {
         };
         let result = serve::serve(listener, router, limits, stop).await;
         let _ = shutdown.send(true);
-        let _ = sender.await;
+        for sender in senders {
+            let _ = sender.await;
+        }
         state.db.close().await;
         drop(instance_lock);
         result

@@ -11,7 +11,7 @@ use crate::server::{
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 /// Cheap to clone; handed to axum handlers and provided as Leptos context.
 #[derive(Clone)]
@@ -20,8 +20,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub resumes: ResumeStore,
-    /// Wakes the email sender when new messages are queued.
-    pub mail_wake: Arc<Notify>,
+    /// Wakes the outbox's senders when messages are queued.
+    pub outbox_wake: Arc<crate::server::outbox::Wake>,
     pub submit_limiter: Option<Arc<RateLimiter>>,
     /// Integrator API calls, per token.
     pub api_limiter: Option<Arc<RateLimiter<uuid::Uuid>>>,
@@ -29,6 +29,11 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// Concurrent uploads and open event streams.
     pub limits: Arc<Limits>,
+    /// The firm-wide overdue count the header shows, shared for a few seconds.
+    pub overdue: Arc<crate::server::leads::OverdueCache>,
+    /// Held while round robin chooses and assigns, so leads arriving
+    /// together on this instance go to different attorneys.
+    pub assign_turn: Arc<tokio::sync::Mutex<()>>,
     /// Turns true when the server starts shutting down (ends live streams).
     pub shutdown: watch::Receiver<bool>,
 }

@@ -95,7 +95,6 @@ impl ResumeStore {
         }
     }
 
-    /// Streams a stored resume: its length and its bytes.
     /// Whether resumes can be stored now: the spool and the destination are
     /// writable (a probe file is created and removed), or the bucket answers.
     pub async fn check(&self) -> Result<(), StorageError> {
@@ -117,6 +116,7 @@ impl ResumeStore {
         Ok(())
     }
 
+    /// Streams a stored resume: its length and its bytes.
     pub async fn open(&self, key: &str) -> Result<(u64, BoxStream<'static, std::io::Result<Bytes>>), StorageError> {
         if !valid_key(key) {
             return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "bad key").into());
@@ -132,6 +132,23 @@ impl ResumeStore {
                 let len = got.meta.size;
                 Ok((len, got.into_stream().map(|r| r.map_err(std::io::Error::other)).boxed()))
             }
+        }
+    }
+
+    /// Deletes a stored resume (an erasure); one already gone is no error.
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        if !valid_key(key) {
+            return Ok(());
+        }
+        match &self.backend {
+            Backend::Local { dir } => match fs::remove_file(dir.join(key)).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+                _ => Ok(()),
+            },
+            Backend::Object { store, prefix } => match store.delete(&prefix.clone().join(key)).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(e) => Err(e.into()),
+            },
         }
     }
 

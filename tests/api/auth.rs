@@ -33,7 +33,7 @@ async fn login_sets_a_safe_session_cookie_and_opens_the_dashboard() {
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store");
     let html = page.text().await.unwrap();
-    assert!(html.contains("<table class=\"leads\">") && html.contains("<tbody>"));
+    assert!(html.contains("<table class=\"leads stack\">") && html.contains("<tbody>"));
     assert!(html.contains("Administrator"));
 }
 
@@ -106,10 +106,10 @@ async fn every_internal_endpoint_refuses_anonymous_callers() {
         };
         let res = req.send().await.unwrap();
         let status = res.status();
-        if path.starts_with("/leads") && !path.ends_with("/resume") {
+        if (path.starts_with("/leads") && !path.ends_with("/resume")) || path == "/admin" || path == "/account" {
             assert_eq!(status, StatusCode::SEE_OTHER, "{method} {path}");
             let to = res.headers()[header::LOCATION].to_str().unwrap();
-            assert!(to.starts_with("/login?next=%2Fleads"), "{to}");
+            assert_eq!(to, format!("/login?next={}", path.replace('/', "%2F")), "{method} {path}");
         } else {
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
             let body = res.text().await.unwrap();
@@ -117,7 +117,7 @@ async fn every_internal_endpoint_refuses_anonymous_callers() {
         }
     }
     // No server function can be added outside the guarded prefix by mistake.
-    let public = ["/api/submit_lead"];
+    let public = ["/api/submit_lead", "/api/account/link"];
     for (path, _method) in server_fn::axum::server_fn_paths() {
         assert!(path.starts_with("/api/internal/") || public.contains(&path), "unguarded server function {path}");
         if path.starts_with("/api/internal/") {
@@ -190,5 +190,5 @@ async fn the_cli_adds_resets_and_disables_accounts_with_passwords_from_stdin() {
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a disabled account's open session ends too, within a second");
     let (code, out) = cli(&["user", "list"], "").await;
     assert_eq!(code, 0);
-    assert!(out.contains("bea@firm.test\tBea Arthur\tdisabled"), "{out}");
+    assert!(out.contains("bea@firm.test\tBea Arthur\tattorney\tdisabled"), "{out}");
 }

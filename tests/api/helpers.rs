@@ -255,7 +255,7 @@ impl TestApp {
     pub async fn add_attorney(&self, email: &str, name: &str, password: &str) {
         use intake::server::{
             auth::password::Hasher,
-            db::{Attorney, Db, now_ms},
+            db::{Attorney, Db, Role, now_ms},
         };
         let db = Db::connect(&self.database_url).await.unwrap();
         let a = Attorney {
@@ -265,6 +265,7 @@ impl TestApp {
             password_hash: Hasher::new(1).hash(password.into()).await.unwrap(),
             created_at: now_ms(),
             disabled: false,
+            role: Role::Attorney,
             sessions_valid_after: 0,
         };
         db.accounts().create(&a).await.unwrap();

@@ -3,7 +3,7 @@
 use super::password::{Hasher, check_new_password, generate_password};
 use crate::server::{
     config::Config,
-    db::{Attorney, Db, now_ms},
+    db::{Attorney, Db, Role, now_ms},
 };
 use uuid::Uuid;
 
@@ -27,6 +27,7 @@ pub async fn ensure_first_account(db: &Db, hasher: &Hasher, config: &Config) -> 
         password_hash: hasher.hash(password.clone()).await?,
         created_at: now_ms(),
         disabled: false,
+        role: Role::Admin,
         sessions_valid_after: 0,
     };
     db.accounts().create(&attorney).await.map_err(|e| e.to_string())?;

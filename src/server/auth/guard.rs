@@ -32,10 +32,12 @@ const CSRF_EXEMPT: &[&str] = &["/api/leads"];
 /// own middleware authenticates ([`super::token::require_token`]).
 pub const TOKEN_API: &str = "/api/v1/";
 
-/// Classifies a path. Everything under `/leads` and `/api/internal/` is internal.
+/// Classifies a path. Everything under `/leads`, `/admin` and `/api/internal/` is internal.
 pub fn protection(path: &str) -> Protection {
     if path.starts_with("/api/internal/") {
         Protection::Api
+    } else if path == "/admin" || path.starts_with("/admin/") || path == "/account" {
+        Protection::Page
     } else if path == "/leads" || path.starts_with("/leads/") {
         if path.ends_with("/resume") { Protection::Api } else { Protection::Page }
     } else {

@@ -22,3 +22,16 @@ pub async fn require_attorney() -> Result<Attorney, AppError> {
         Err(_) => Err(crate::server::error::Error::Unauthorized.into_app_error()),
     }
 }
+
+/// For server functions an administrator may call: the signed-in admin,
+/// `Unauthorized` (401) without a session, `Forbidden` (403) for an attorney.
+pub async fn require_admin() -> Result<Attorney, AppError> {
+    let a = require_attorney().await?;
+    match a.role {
+        crate::server::db::Role::Admin => Ok(a),
+        crate::server::db::Role::Attorney => Err(crate::server::error::Error::Forbidden(
+            "Only administrators can do this: manage integrations, erase leads. Ask one to change your role.",
+        )
+        .into_app_error()),
+    }
+}

@@ -12,7 +12,7 @@ use std::sync::{
 use tokio::sync::Semaphore;
 
 /// Shortest password accepted for a new or reset account.
-pub const MIN_PASSWORD_CHARS: usize = 12;
+pub use crate::domain::accounts::MIN_PASSWORD_CHARS;
 
 /// The hashing queue is full: the caller should answer "busy, retry".
 #[derive(Debug, PartialEq, Eq)]
@@ -83,16 +83,10 @@ fn hash_blocking(password: &str) -> Result<String, String> {
     Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
-/// Checks a new password against the policy.
+/// Checks a new password against the policy, worded for the CLI and the
+/// environment.
 pub fn check_new_password(p: &str) -> Result<(), String> {
-    let n = p.chars().count();
-    if n < MIN_PASSWORD_CHARS {
-        return Err(format!("the password must be at least {MIN_PASSWORD_CHARS} characters"));
-    }
-    if n > 1024 {
-        return Err("the password must be at most 1024 characters".into());
-    }
-    Ok(())
+    crate::domain::accounts::password_policy(p).map_err(|w| format!("the password must be {}", w.rule()))
 }
 
 /// A random password of 20 characters from an unambiguous alphabet (~114 bits).

@@ -29,21 +29,22 @@ pub struct TokenCaller {
 
 /// A new token's secret, shown once.
 pub fn new_secret() -> String {
+    random_base64url(PREFIX)
+}
+
+/// `prefix` and 256 random bits in base64url (43 characters).
+pub fn random_base64url(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    format!("{PREFIX}{}", base64url(&bytes))
+    format!("{prefix}{}", base64url(&bytes))
 }
 
 pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// Creates a token for the attorney with `owner_email`; returns it and its secret.
+/// Creates a token for the attorney with `owner_email` (the CLI); returns it and its secret.
 pub async fn create(db: &Db, name: &str, scope: TokenScope, owner_email: &str) -> Result<(ApiToken, String), String> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err("--name must be 1–100 characters, without control characters".into());
-    }
     let owner = db
         .accounts()
         .by_email(owner_email)
@@ -53,18 +54,29 @@ pub async fn create(db: &Db, name: &str, scope: TokenScope, owner_email: &str) -
     if owner.disabled {
         return Err(format!("{owner_email} is disabled"));
     }
+    let name = crate::domain::admin::check_token_name(name).map_err(|e| format!("--name: {e}"))?;
+    create_for(db, &owner, &name, scope).await.map_err(|e| e.to_string())
+}
+
+/// Creates a token acting as `owner` (name already checked); returns it and its secret.
+pub async fn create_for(
+    db: &Db,
+    owner: &Attorney,
+    name: &str,
+    scope: TokenScope,
+) -> Result<(ApiToken, String), crate::server::db::DbError> {
     let token = ApiToken {
         id: Uuid::now_v7(),
         name: name.to_owned(),
         scope,
         attorney_id: owner.id,
-        owner_email: owner.email,
+        owner_email: owner.email.clone(),
         created_at: now_ms(),
         revoked_at: None,
         last_used_at: None,
     };
     let secret = new_secret();
-    db.tokens().create_token(&token, &hash_secret(&secret)).await.map_err(|e| e.to_string())?;
+    db.tokens().create_token(&token, &hash_secret(&secret)).await?;
     Ok((token, secret))
 }
 

@@ -9,7 +9,12 @@
 //! - [`events`]: change announcements for live dashboards and caches;
 //! - [`sessions`]: session records;
 //! - [`counters`]: limits shared by several instances (PostgreSQL only);
-//! - [`tokens`]: API tokens for integrations.
+//! - [`tokens`]: API tokens for integrations;
+//! - [`erasures`]: erasing a lead, keeping a tombstone;
+//! - [`notes`]: attorneys' notes on a lead;
+//! - [`webhooks`]: webhook endpoints, and queueing deliveries with the change they announce;
+//! - [`digests`]: the daily follow-up digest, sent once per day;
+//! - [`account_admin`]: one-time links to set a password, and the accounts' audit log.
 //!
 //! Connections, migrations and each backend's write path live in
 //! [`sqlite`] and [`postgres`]; rows are mapped once for both in `row`.
@@ -17,39 +22,69 @@
 //! Adding a capability means one trait, two implementations, and one
 //! accessor on [`Db`].
 
+pub mod account_admin;
 pub mod accounts;
 pub mod counters;
 pub mod dashboard;
+pub mod digests;
+pub mod erasures;
 mod error;
 pub mod events;
 pub mod leads;
 mod model;
+pub mod notes;
 pub mod outbox;
 pub mod postgres;
 mod row;
 pub mod sessions;
 pub mod sqlite;
 pub mod tokens;
+pub mod webhooks;
 
+pub use account_admin::AccountAdminStore;
 pub use accounts::AccountStore;
 pub use counters::{CounterStore, Hit};
 pub use dashboard::DashboardStore;
+pub use digests::DigestStore;
+pub use erasures::ErasureStore;
 pub use error::DbError;
 pub use events::{EventBus, LiveMessage};
 pub use leads::LeadStore;
 pub use model::*;
+pub use notes::NoteStore;
 pub use outbox::OutboxStore;
 pub use sessions::SessionStore;
 pub use tokens::TokenStore;
+pub use webhooks::WebhookStore;
 
 use accounts::cache::AccountCache;
+
+/// SQL shared by both dialects is written with `?N` placeholders; PostgreSQL
+/// takes them as `$N`.
+pub(crate) fn dollars(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
 use async_trait::async_trait;
 use std::sync::Arc;
 
 /// Everything a backend provides.
 #[async_trait]
 pub trait Backend:
-    LeadStore + DashboardStore + OutboxStore + AccountStore + TokenStore + EventBus + Send + Sync + 'static
+    LeadStore
+    + DashboardStore
+    + OutboxStore
+    + AccountStore
+    + TokenStore
+    + WebhookStore
+    + NoteStore
+    + ErasureStore
+    + DigestStore
+    + AccountAdminStore
+    + EventBus
+    + Send
+    + Sync
+    + 'static
 {
     /// Counters shared by every instance, where there can be several.
     fn counters(self: Arc<Self>) -> Option<Arc<dyn CounterStore>>;
@@ -156,6 +191,26 @@ impl Db {
     }
 
     pub fn tokens(&self) -> &dyn TokenStore {
+        &*self.backend
+    }
+
+    pub fn erasures(&self) -> &dyn ErasureStore {
+        &*self.backend
+    }
+
+    pub fn notes(&self) -> &dyn NoteStore {
+        &*self.backend
+    }
+
+    pub fn webhooks(&self) -> &dyn WebhookStore {
+        &*self.backend
+    }
+
+    pub fn digests(&self) -> &dyn DigestStore {
+        &*self.backend
+    }
+
+    pub fn account_admin(&self) -> &dyn AccountAdminStore {
         &*self.backend
     }
 

@@ -19,6 +19,8 @@ pub struct NewLead {
     pub email_normalized: String,
     pub created_at: i64,
     pub resume: ResumeMeta,
+    /// Where the prospect came from.
+    pub origin: crate::domain::LeadOrigin,
 }
 
 /// What we know about a stored resume.
@@ -61,6 +63,8 @@ pub struct NewMessage {
 pub struct OutboxMessage {
     pub id: Uuid,
     pub lead_id: Option<Uuid>,
+    /// The webhook endpoint a delivery goes to (webhook channel only).
+    pub endpoint_id: Option<Uuid>,
     pub kind: String,
     pub recipients: String,
     pub reply_to: Option<String>,
@@ -74,12 +78,23 @@ pub struct OutboxMessage {
 #[derive(Clone, Debug)]
 pub struct MessageStatus {
     pub id: Uuid,
+    pub channel: super::outbox::Channel,
     pub kind: String,
     pub recipients: String,
     pub status: String,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub sent_at: Option<i64>,
+}
+
+/// Where webhook deliveries go, and the secret that signs them.
+#[derive(Clone, Debug)]
+pub struct WebhookEndpoint {
+    pub id: Uuid,
+    pub url: String,
+    pub secret: crate::server::config::Secret,
+    pub created_at: i64,
+    pub removed_at: Option<i64>,
 }
 
 /// An attorney account.
@@ -91,9 +106,48 @@ pub struct Attorney {
     pub password_hash: String,
     pub created_at: i64,
     pub disabled: bool,
+    pub role: Role,
     /// Sessions that logged in before this time (ms) are over: set by
     /// logging out, disabling the account and resetting its password.
     pub sessions_valid_after: i64,
+}
+
+/// The password hash of an invited account: not a PHC string, so no
+/// password verifies against it until the invitation's link sets one.
+pub const INVITED_HASH: &str = "!invited";
+
+impl Attorney {
+    /// Has set a password and is not disabled: who gets leads in turn and the
+    /// daily digest.
+    pub fn is_active(&self) -> bool {
+        !self.disabled && self.password_hash != INVITED_HASH
+    }
+}
+
+/// What an account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Also manages integrations (API tokens, webhooks).
+    Admin,
+    /// Works leads.
+    Attorney,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Attorney => "attorney",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "admin" => Some(Self::Admin),
+            "attorney" => Some(Self::Attorney),
+            _ => None,
+        }
+    }
 }
 
 /// What an API token may do.

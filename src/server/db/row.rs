@@ -2,7 +2,10 @@
 //! how it reads a column ([`Columns`]); the mappers below name the columns.
 //! SQLite stores UUIDs as text, PostgreSQL natively: that is the difference.
 
-use super::{ApiToken, Attorney, DbError, Lead, MessageStatus, OutboxMessage, ResumeMeta, TokenScope};
+use super::{
+    ApiToken, Attorney, DbError, Lead, MessageStatus, OutboxMessage, ResumeMeta, Role, TokenScope, WebhookEndpoint,
+    outbox::Channel,
+};
 use crate::domain::{
     LeadState,
     dashboard::{HistoryEntry, LeadSummary, LiveEvent, LiveEventKind},
@@ -120,7 +123,11 @@ pub(crate) fn lead(r: &impl Columns) -> Result<Lead, DbError> {
 
 /// The columns of a listed lead, for `leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by`.
 pub(crate) const SUMMARY_COLUMNS: &str = "l.id, l.first_name, l.last_name, l.email, l.state, l.created_at,
-     l.resume_file_name, l.resume_content_type, l.reached_out_at, a.display_name AS reached_out_by_name";
+     l.resume_file_name, l.resume_content_type, l.reached_out_at, a.display_name AS reached_out_by_name,
+     l.referrer, l.utm_source, l.utm_medium, l.utm_campaign,
+     l.assigned_to,
+     CASE WHEN l.assigned_to IS NULL THEN NULL
+          ELSE (SELECT x.display_name FROM attorneys x WHERE x.id = l.assigned_to) END AS assignee_name";
 
 /// A row of [`SUMMARY_COLUMNS`].
 pub(crate) fn summary(r: &impl Columns) -> Result<LeadSummary, DbError> {
@@ -135,6 +142,16 @@ pub(crate) fn summary(r: &impl Columns) -> Result<LeadSummary, DbError> {
         resume_content_type: r.text("resume_content_type")?,
         reached_out_at: r.opt_int("reached_out_at")?,
         reached_out_by: r.opt_text("reached_out_by_name")?,
+        origin: crate::domain::LeadOrigin {
+            referrer: r.opt_text("referrer")?,
+            utm_source: r.opt_text("utm_source")?,
+            utm_medium: r.opt_text("utm_medium")?,
+            utm_campaign: r.opt_text("utm_campaign")?,
+        },
+        assignee: match (r.opt_uuid("assigned_to")?, r.opt_text("assignee_name")?) {
+            (Some(id), Some(name)) => Some(crate::domain::dashboard::Assignee { id, name }),
+            _ => None,
+        },
     })
 }
 
@@ -147,6 +164,10 @@ pub(crate) fn attorney(r: &impl Columns) -> Result<Attorney, DbError> {
         password_hash: r.text("password_hash")?,
         created_at: r.int("created_at")?,
         disabled: r.flag("disabled")?,
+        role: {
+            let s = r.text("role")?;
+            Role::parse(&s).ok_or_else(|| DbError::corrupt("role", s))?
+        },
         sessions_valid_after: r.int("sessions_valid_after")?,
     })
 }
@@ -175,6 +196,7 @@ pub(crate) fn message(r: &impl Columns) -> Result<OutboxMessage, DbError> {
     Ok(OutboxMessage {
         id: r.uuid("id")?,
         lead_id: r.opt_uuid("lead_id")?,
+        endpoint_id: r.opt_uuid("endpoint_id")?,
         kind: r.text("kind")?,
         recipients: r.text("recipients")?,
         reply_to: r.opt_text("reply_to")?,
@@ -188,6 +210,10 @@ pub(crate) fn message(r: &impl Columns) -> Result<OutboxMessage, DbError> {
 pub(crate) fn message_status(r: &impl Columns) -> Result<MessageStatus, DbError> {
     Ok(MessageStatus {
         id: r.uuid("id")?,
+        channel: {
+            let c = r.text("channel")?;
+            Channel::parse(&c).ok_or_else(|| DbError::corrupt("channel", c))?
+        },
         kind: r.text("kind")?,
         recipients: r.text("recipients")?,
         status: r.text("status")?,
@@ -199,12 +225,12 @@ pub(crate) fn message_status(r: &impl Columns) -> Result<MessageStatus, DbError>
 
 /// A lead's history, with who made each change and through which API token.
 pub(crate) const HISTORY_FROM: &str = "lead_events e LEFT JOIN attorneys a ON a.id = e.attorney_id
-     LEFT JOIN api_tokens t ON t.id = e.token_id";
+     LEFT JOIN api_tokens t ON t.id = e.token_id LEFT JOIN attorneys asg ON asg.id = e.assignee_id";
 
 /// For [`HISTORY_FROM`]; names the actor as [`super::token_display`] does.
 pub(crate) const HISTORY_COLUMNS: &str = "e.kind, e.state, e.at,
      CASE WHEN t.name IS NULL THEN a.display_name ELSE a.display_name || ' (API token ' || t.name || ')' END
-     AS display_name";
+     AS display_name, asg.display_name AS assignee_name";
 
 pub(crate) fn history_entry(r: &impl Columns) -> Result<HistoryEntry, DbError> {
     Ok(HistoryEntry {
@@ -212,6 +238,7 @@ pub(crate) fn history_entry(r: &impl Columns) -> Result<HistoryEntry, DbError> {
         created: r.text("kind")? == "CREATED",
         by: r.opt_text("display_name")?,
         at: r.int("at")?,
+        assigned: if r.text("kind")? == "ASSIGNED" { Some(r.opt_text("assignee_name")?) } else { None },
     })
 }
 
@@ -221,7 +248,11 @@ pub(crate) fn live_event(r: &impl Columns) -> Result<LiveEvent, DbError> {
     Ok(LiveEvent {
         id: r.int("event_id")?,
         lead_id: r.uuid("id")?,
-        kind: if r.text("event_kind")? == "CREATED" { LiveEventKind::Created } else { LiveEventKind::StateChanged },
+        kind: match r.text("event_kind")?.as_str() {
+            "CREATED" => LiveEventKind::Created,
+            "ASSIGNED" => LiveEventKind::Assigned,
+            _ => LiveEventKind::StateChanged,
+        },
         state: r.state("event_state")?,
         by: r.opt_text("event_by")?,
         at: r.int("event_at")?,
@@ -240,4 +271,27 @@ pub(crate) fn events_after_sql(after: &str, limit: &str) -> String {
          LEFT JOIN attorneys a ON a.id = l.reached_out_by
          WHERE e.id > {after} ORDER BY e.id LIMIT {limit}"
     )
+}
+
+pub(crate) const ENDPOINT_COLUMNS: &str = "id, url, secret, created_at, removed_at";
+
+pub(crate) fn webhook_endpoint(r: &impl Columns) -> Result<WebhookEndpoint, DbError> {
+    Ok(WebhookEndpoint {
+        id: r.uuid("id")?,
+        url: r.text("url")?,
+        secret: crate::server::config::Secret::new(r.text("secret")?),
+        created_at: r.int("created_at")?,
+        removed_at: r.opt_int("removed_at")?,
+    })
+}
+
+pub(crate) fn note(r: &impl Columns) -> Result<super::notes::StoredNote, DbError> {
+    Ok(super::notes::StoredNote {
+        id: r.uuid("id")?,
+        attorney_id: r.uuid("attorney_id")?,
+        author: r.text("author")?,
+        body: r.text("body")?,
+        created_at: r.int("created_at")?,
+        edited_at: r.opt_int("edited_at")?,
+    })
 }

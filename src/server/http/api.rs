@@ -29,6 +29,12 @@ pub struct LeadUpload {
     /// PDF, DOC, DOCX, ODT, RTF or TXT, checked by content; `INTAKE_MAX_RESUME_BYTES` at most.
     #[schema(value_type = String, format = Binary)]
     resume: Vec<u8>,
+    /// Optional: the page that sent the prospect (`http(s)://`; cut to 500 characters).
+    referrer: Option<String>,
+    /// Optional campaign tags, recorded with the lead (cut to 100 characters each).
+    utm_source: Option<String>,
+    utm_medium: Option<String>,
+    utm_campaign: Option<String>,
 }
 
 /// A stored lead.

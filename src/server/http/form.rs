@@ -25,7 +25,9 @@ pub async fn submit_form(
     let (status, outcome) =
         match run(&state, client, &parts.headers, body).await.inspect_err(|(e, _)| metrics::submission_refused(e)) {
             Ok(receipt) => (StatusCode::OK, FormOutcome::Submitted(receipt)),
-            Err((err, values)) => (err.status(), FormOutcome::Refused { values, failure: err.to_failure() }),
+            Err((err, (values, origin))) => {
+                (err.status(), FormOutcome::Refused { values, failure: err.to_failure(), origin: Box::new(origin) })
+            }
         };
     render_page(&state, &parts, status, move || provide_context(outcome.clone())).await
 }
@@ -35,10 +37,11 @@ async fn run(
     client: ClientIp,
     headers: &HeaderMap,
     body: Body,
-) -> Result<SubmitReceipt, (Error, LeadForm)> {
-    intake::check_rate(state, client).await.map_err(|e| (e, LeadForm::default()))?;
-    let multipart = multipart_from(headers, body).map_err(|e| (e, LeadForm::default()))?;
-    let received = intake::receive(state, multipart).await.map_err(|e| (e, LeadForm::default()))?;
-    let values = received.form.clone();
+) -> Result<SubmitReceipt, (Error, (LeadForm, [String; 4]))> {
+    let nothing = || (LeadForm::default(), Default::default());
+    intake::check_rate(state, client).await.map_err(|e| (e, nothing()))?;
+    let multipart = multipart_from(headers, body).map_err(|e| (e, nothing()))?;
+    let received = intake::receive(state, multipart).await.map_err(|e| (e, nothing()))?;
+    let values = (received.form.clone(), received.origin.clone());
     intake::store(state, received).await.map_err(|e| (e, values))
 }

@@ -1,8 +1,10 @@
 //! HTTP routes that are not Leptos pages or server functions: the no-JS
 //! form post, the JSON API, login/logout, the live stream, resume downloads.
 
+mod account;
 mod api;
 mod auth;
+mod export;
 mod form;
 mod health;
 mod live;
@@ -28,11 +30,32 @@ pub const INTERNAL_ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/leads"),
     ("GET", "/leads/00000000-0000-7000-8000-000000000000"),
     ("GET", "/leads/00000000-0000-7000-8000-000000000000/resume"),
+    ("GET", "/leads/export.csv"),
     ("GET", "/api/internal/events"),
     ("POST", "/api/internal/leads"),
     ("POST", "/api/internal/lead"),
     ("POST", "/api/internal/mark_reached_out"),
     ("POST", "/api/internal/me"),
+    ("POST", "/api/internal/sources"),
+    ("POST", "/api/internal/add_note"),
+    ("POST", "/api/internal/edit_note"),
+    ("POST", "/api/internal/assign"),
+    ("POST", "/api/internal/my_counts"),
+    ("POST", "/api/internal/colleagues"),
+    ("GET", "/admin"),
+    ("GET", "/account"),
+    ("POST", "/api/internal/accounts"),
+    ("POST", "/api/internal/invite"),
+    ("POST", "/api/internal/disable_account"),
+    ("POST", "/api/internal/enable_account"),
+    ("POST", "/api/internal/send_password_link"),
+    ("POST", "/api/internal/change_password"),
+    ("POST", "/api/internal/integrations"),
+    ("POST", "/api/internal/create_token"),
+    ("POST", "/api/internal/revoke_token"),
+    ("POST", "/api/internal/add_webhook"),
+    ("POST", "/api/internal/remove_webhook"),
+    ("POST", "/api/internal/erase_lead"),
 ];
 
 /// Whether a route is in the OpenAPI document, or why it is not.
@@ -56,8 +79,10 @@ fn table() -> Vec<(&'static str, Method, MethodRouter<AppState>, Listing)> {
         ("/api/leads", Method::POST, post(api::create_lead), Documented),
         ("/login", Method::POST, post(auth::login), BROWSER),
         ("/logout", Method::POST, post(auth::logout), BROWSER),
+        ("/set-password", Method::POST, post(account::set_password), BROWSER),
         ("/api/internal/events", Method::GET, get(live::events), BROWSER),
         ("/leads/{id}/resume", Method::GET, get(resume::download), BROWSER),
+        ("/leads/export.csv", Method::GET, get(export::leads_csv), BROWSER),
         ("/healthz", Method::GET, get(health::healthz), Documented),
         ("/readyz", Method::GET, get(health::readyz), Documented),
         ("/metrics", Method::GET, get(public_metrics), Internal("the operators' Prometheus scrape target")),

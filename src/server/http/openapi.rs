@@ -20,8 +20,11 @@ pub const DOCUMENT: &str = "/api/openapi.json";
         title = "Intake",
         description = "Lead intake for law firms. `POST /api/leads` is public; `/api/v1/` needs an API token \
                        (`intake token create --name N --scope read|write --by EMAIL`), sent as \
-                       `Authorization: Bearer <token>`. Times are milliseconds since 1970, UTC."
+                       `Authorization: Bearer <token>`. Times are milliseconds since 1970, UTC. \
+                       Webhooks (`intake webhook add --url URL`) POST a `WebhookEvent` (see Schemas) on \
+                       `lead.created`, `lead.state_changed` and `lead.assigned`, signed in `Intake-Signature` (see the README)."
     ),
+    components(schemas(crate::server::webhook::WebhookEvent)),
     paths(
         api::create_lead,
         v1::list,

@@ -35,6 +35,9 @@ pub struct ListQuery {
     state: Option<String>,
     /// Search in names and emails (up to 100 characters; more is cut).
     q: Option<String>,
+    /// Only leads whose form address carried this `utm_source` (exact).
+    #[param(min_length = 1, max_length = 100)]
+    source: Option<String>,
     /// A lead id from `next_after`: the page of leads older than it.
     #[param(value_type = Option<Uuid>)]
     after: Option<String>,
@@ -59,6 +62,8 @@ pub struct LeadView {
     pub history: Vec<HistoryEntry>,
     /// The confirmation and notification emails and their delivery.
     pub emails: Vec<EmailStatus>,
+    /// Webhook deliveries about the lead: `kind` is the event type, `recipients` the endpoint.
+    pub webhooks: Vec<EmailStatus>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -106,8 +111,16 @@ pub async fn list(
         None => None,
         Some(s) => Some(Uuid::parse_str(s).map_err(|_| Error::BadParam("after must be a lead id.".into()))?),
     };
-    let filter = LeadFilter { state: lead_state, q: q.q.unwrap_or_default(), after, before: None };
-    let page = leads::page(&state, &filter).await?;
+    let source = match q.source {
+        None => None,
+        Some(s) if s.is_empty() || s.chars().count() > 100 => {
+            return Err(Error::BadParam("source must be 1 to 100 characters.".into()));
+        }
+        // Cleaned as stored sources are; one that cleans to nothing matches nothing.
+        Some(s) => Some(crate::domain::LeadOrigin::clean("", &s, "", "").utm_source.unwrap_or(s)),
+    };
+    let filter = LeadFilter { state: lead_state, q: q.q.unwrap_or_default(), source, after, ..LeadFilter::default() };
+    let page = leads::page(&state, &filter, None).await?;
     Ok(Json(LeadList { leads: page.rows, total: page.total, next_after: page.older }))
 }
 
@@ -127,7 +140,7 @@ pub async fn one(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<LeadView>, Error> {
-    let d = leads::detail(&state, lead_id(&id)?).await?;
+    let d = leads::detail(&state, lead_id(&id)?, None).await?;
     let resume = ResumeView {
         file_name: d.lead.resume_file_name.clone(),
         content_type: d.lead.resume_content_type.clone(),
@@ -135,7 +148,7 @@ pub async fn one(
         sha256: d.resume_sha256,
         url: format!("/api/v1/leads/{}/resume", d.lead.id),
     };
-    Ok(Json(LeadView { lead: d.lead, resume, history: d.history, emails: d.emails }))
+    Ok(Json(LeadView { lead: d.lead, resume, history: d.history, emails: d.emails, webhooks: d.webhooks }))
 }
 
 #[utoipa::path(

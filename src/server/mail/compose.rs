@@ -1,13 +1,27 @@
 //! The two messages sent for every new lead.
 
 use super::escape_html;
-use crate::server::{config::Config, db::NewLead, db::NewMessage};
+use crate::{
+    domain::dashboard::LeadSummary,
+    server::{
+        config::Config,
+        db::{Attorney, NewLead, NewMessage},
+    },
+};
 use uuid::Uuid;
 
 /// Kind of the message to the prospect.
 pub const PROSPECT_CONFIRMATION: &str = "prospect_confirmation";
 /// Kind of the message to the firm's attorneys.
 pub const ATTORNEY_NOTIFICATION: &str = "attorney_notification";
+/// Kind of the message telling an attorney a lead is theirs.
+pub const ASSIGNMENT: &str = "assignment";
+/// Kind of the daily message listing an attorney's overdue leads.
+pub const DIGEST: &str = "follow_up_digest";
+/// Kind of the invitation to set a first password.
+pub const INVITATION: &str = "invitation";
+/// Kind of the link to set a new password.
+pub const PASSWORD_RESET: &str = "password_reset";
 
 /// The messages to queue for `lead`: the confirmation, plus the notification
 /// when attorneys are configured.
@@ -31,6 +45,8 @@ fn prospect_confirmation(config: &Config, lead: &NewLead) -> NewMessage {
          What happens next: an attorney will review your information and contact you at this \
          address. You do not need to submit the form again.\n\n\
          If you did not submit this form, you can ignore this message.\n\n\
+         To have your details and resume deleted, reply to this email and ask; we will erase them \
+         and confirm.\n\n\
          — {firm}\n",
         first = lead.first_name,
         last = lead.last_name,
@@ -44,7 +60,9 @@ fn prospect_confirmation(config: &Config, lead: &NewLead) -> NewMessage {
             "<p>Thank you for contacting {firm}. We have received your details:</p>{table}\
              <p><strong>What happens next:</strong> an attorney will review your information and \
              contact you at this address. You do not need to submit the form again.</p>\
-             <p style=\"color:#555\">If you did not submit this form, you can ignore this message.</p>",
+             <p style=\"color:#555\">If you did not submit this form, you can ignore this message.</p>\
+             <p style=\"color:#555\">To have your details and resume deleted, reply to this email and ask; \
+             we will erase them and confirm.</p>",
             firm = escape_html(firm),
             table = details_table(lead),
         ),
@@ -98,6 +116,177 @@ fn attorney_notification(config: &Config, lead: &NewLead) -> NewMessage {
     }
 }
 
+/// Tells `to` that `by` gave them `lead`.
+pub fn assignment(config: &Config, lead: &LeadSummary, to: &Attorney, by: &str) -> NewMessage {
+    let link = format!("{}/leads/{}", config.public_url, lead.id);
+    let name = format!("{} {}", lead.first_name, lead.last_name);
+    let subject = format!("Lead assigned to you: {name}");
+    let body_text = format!(
+        "{by} assigned a lead to you.\n\n\
+         Name:  {name}\n\
+         Email: {email}\n\n\
+         Open the lead: {link}\n",
+        email = lead.email,
+    );
+    let body_html = html_page(
+        "A lead for you",
+        &format!(
+            "<p>{by} assigned a lead to you.</p>{table}{button}",
+            by = escape_html(by),
+            table = rows_table(&[("Name", &name), ("Email", &lead.email)]),
+            button = button(&link, "Open the lead"),
+        ),
+        &config.firm_name,
+    );
+    NewMessage {
+        id: Uuid::now_v7(),
+        kind: ASSIGNMENT,
+        recipients: mailbox_string(&to.display_name, &to.email),
+        reply_to: None,
+        subject,
+        body_text,
+        body_html,
+    }
+}
+
+/// An invitation (or a password reset) for `to`, sent by `by`, with the
+/// one-time link `url` that works for `ttl`.
+pub fn account_link(
+    config: &Config,
+    to: &Attorney,
+    by: &str,
+    url: &str,
+    purpose: crate::domain::accounts::LinkPurpose,
+    ttl: std::time::Duration,
+) -> NewMessage {
+    use crate::domain::accounts::LinkPurpose;
+    let hours = ttl.as_secs() / 3600;
+    let valid = match hours {
+        0 => format!("{} minutes", ttl.as_secs() / 60),
+        h if h % 24 == 0 => format!("{} day{}", h / 24, if h == 24 { "" } else { "s" }),
+        h => format!("{h} hour{}", if h == 1 { "" } else { "s" }),
+    };
+    let firm = &config.firm_name;
+    let (kind, subject, heading, intro, action) = match purpose {
+        LinkPurpose::Invite => (
+            INVITATION,
+            format!("You are invited to Intake — {firm}"),
+            "Welcome to Intake",
+            format!(
+                "{by} invited you to {firm}'s Intake, where the firm's leads arrive. Your account is {}.",
+                to.email
+            ),
+            "Set your password",
+        ),
+        LinkPurpose::Reset => (
+            PASSWORD_RESET,
+            format!("Set a new Intake password — {firm}"),
+            "A new password",
+            format!("{by} sent you a link to set a new password for your Intake account ({}).", to.email),
+            "Set a new password",
+        ),
+    };
+    let body_text = format!(
+        "{intro}\n\n{action}: {url}\n\n\
+         The link works once, for {valid}. If you did not expect this email, you can ignore it.\n"
+    );
+    let body_html = html_page(
+        heading,
+        &format!(
+            "<p>{}</p>{}<p style=\"color:#555\">The link works once, for {valid}. If you did not expect this \
+             email, you can ignore it.</p>",
+            escape_html(&intro),
+            button(url, action),
+        ),
+        firm,
+    );
+    NewMessage {
+        id: Uuid::now_v7(),
+        kind,
+        recipients: mailbox_string(&to.display_name, &to.email),
+        reply_to: None,
+        subject,
+        body_text,
+        body_html,
+    }
+}
+
+/// The daily digest for `to`: their overdue leads and the unassigned ones
+/// (each list cut at `shown`, with the full counts).
+pub fn digest(
+    config: &Config,
+    to: &Attorney,
+    mine: &[LeadSummary],
+    mine_total: i64,
+    unassigned: &[LeadSummary],
+    unassigned_total: i64,
+    now: i64,
+) -> NewMessage {
+    let link = |id: Option<uuid::Uuid>| match id {
+        Some(id) => format!("{}/leads/{id}", config.public_url),
+        None => format!("{}/leads?state=overdue", config.public_url),
+    };
+    let mut text = format!("Leads past their follow-up deadline, as of {}.\n", crate::domain::time::format_utc(now));
+    let mut html = String::new();
+    for (title, leads, total, view) in [
+        ("Assigned to you", mine, mine_total, "owner=me"),
+        ("Not assigned to anyone", unassigned, unassigned_total, "owner=none"),
+    ] {
+        if total == 0 {
+            continue;
+        }
+        text.push_str(&format!("\n{title} ({total}):\n"));
+        html.push_str(&format!("<h2 style=\"font-size:16px\">{title} ({total})</h2><ul>"));
+        for l in leads {
+            let name = format!("{} {}", l.first_name, l.last_name);
+            let since = crate::domain::time::relative(l.created_at, now).replace(" ago", "");
+            text.push_str(&format!("- {name} <{}>, waiting {since}: {}\n", l.email, link(Some(l.id))));
+            html.push_str(&format!(
+                "<li><a href=\"{}\">{}</a> &lt;{}&gt;, waiting {since}</li>",
+                escape_html(&link(Some(l.id))),
+                escape_html(&name),
+                escape_html(&l.email),
+            ));
+        }
+        html.push_str("</ul>");
+        let all = format!("{}&{view}", link(None));
+        if total > leads.len() as i64 {
+            text.push_str(&format!("  … and {} more: {all}\n", total - leads.len() as i64));
+            html.push_str(&format!("<p>… and {} more.</p>", total - leads.len() as i64));
+        }
+        html.push_str(&button(&all, "Open these leads"));
+    }
+    NewMessage {
+        id: Uuid::now_v7(),
+        kind: DIGEST,
+        recipients: mailbox_string(&to.display_name, &to.email),
+        reply_to: None,
+        subject: format!("Overdue leads: {}", mine_total + unassigned_total),
+        body_text: text,
+        body_html: html_page("Leads waiting for a follow-up", &html, &config.firm_name),
+    }
+}
+
+fn rows_table(rows: &[(&str, &str)]) -> String {
+    let mut out = String::from("<table role=\"presentation\" style=\"border-collapse:collapse\">");
+    for (k, v) in rows {
+        out.push_str(&format!(
+            "<tr><th align=\"left\" style=\"padding:4px 12px 4px 0\">{k}</th><td>{}</td></tr>",
+            escape_html(v)
+        ));
+    }
+    out.push_str("</table>");
+    out
+}
+
+fn button(link: &str, label: &str) -> String {
+    format!(
+        "<p><a href=\"{}\" style=\"display:inline-block;padding:10px 16px;background:#1d4ed8;\
+         color:#fff;border-radius:6px;text-decoration:none\">{label}</a></p>",
+        escape_html(link)
+    )
+}
+
 /// `"Name" <addr>` with the display name quoted, so commas or angle brackets
 /// in a name cannot add recipients.
 fn mailbox_string(name: &str, email: &str) -> String {
@@ -147,6 +336,7 @@ mod tests {
                 sha256: String::new(),
                 key: String::new(),
             },
+            origin: Default::default(),
         }
     }
 

@@ -1,8 +1,7 @@
-//! Email: composing messages, the transactional outbox's sender, and the transports.
+//! Email: composing messages and the transports the outbox's email sender uses.
 
 pub mod compose;
 pub mod transport;
-pub mod worker;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(s: &str) -> String {

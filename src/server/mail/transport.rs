@@ -1,24 +1,37 @@
 //! Where messages go: an SMTP server, or `.eml` files when none is configured.
 
-use crate::server::{config::Config, db::OutboxMessage};
+use crate::server::{
+    config::Config,
+    db::{Db, OutboxMessage, outbox::Channel},
+    outbox::{Deliver, SendError},
+};
+use async_trait::async_trait;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{Mailbox, Mailboxes, MultiPart},
 };
 use std::{path::PathBuf, time::Duration};
 
-/// A failed delivery; `permanent` failures (5xx, bad addresses) are not retried.
-#[derive(Debug)]
-pub struct SendError {
-    pub permanent: bool,
-    pub message: String,
-}
-
 /// The configured transport.
 #[derive(Clone)]
 pub enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Files(PathBuf),
+}
+
+/// The email channel of the outbox: a transport and the sender's address.
+pub struct Mailer {
+    pub transport: Transport,
+    pub from: Mailbox,
+}
+
+#[async_trait]
+impl Deliver for Mailer {
+    const CHANNEL: Channel = Channel::Email;
+
+    async fn deliver(&self, _db: &Db, batch: &[OutboxMessage]) -> Vec<Result<(), SendError>> {
+        self.transport.send_all(&self.from, batch).await
+    }
 }
 
 impl Transport {

@@ -121,6 +121,12 @@ impl<B: AccountStore + EventBus + ?Sized> AccountStore for AccountCache<B> {
         r
     }
 
+    async fn set_role(&self, email: &str, role: super::Role) -> Result<bool, DbError> {
+        let r = self.backend.set_role(email, role).await;
+        self.forget(None);
+        r
+    }
+
     async fn set_disabled(&self, email: &str, disabled: bool) -> Result<bool, DbError> {
         let r = self.backend.set_disabled(email, disabled).await;
         self.forget(None);

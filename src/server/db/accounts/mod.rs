@@ -5,7 +5,7 @@ pub(crate) mod cache;
 mod postgres;
 mod sqlite;
 
-use super::{Attorney, DbError};
+use super::{Attorney, DbError, Role};
 use async_trait::async_trait;
 use uuid::Uuid;
 
@@ -27,6 +27,10 @@ pub trait AccountStore: Send + Sync {
 
     /// Returns false when no account has this email. Ends the account's sessions.
     async fn set_password_hash(&self, email: &str, hash: &str) -> Result<bool, DbError>;
+
+    /// Returns false when no account has this email. Ends the account's
+    /// sessions, so a change of role applies at once.
+    async fn set_role(&self, email: &str, role: Role) -> Result<bool, DbError>;
 
     /// Returns false when no account has this email. Ends the account's sessions.
     async fn set_disabled(&self, email: &str, disabled: bool) -> Result<bool, DbError>;

@@ -2,7 +2,7 @@
 //! NOTIFY in the same statement, so every instance's cache hears it at commit.
 
 use super::{AccountStore, normalize};
-use crate::server::db::{Attorney, DbError, events::postgres::CHANNEL, now_ms, postgres::PgDb, row};
+use crate::server::db::{Attorney, DbError, Role, events::postgres::CHANNEL, now_ms, postgres::PgDb, row};
 use async_trait::async_trait;
 use uuid::Uuid;
 
@@ -19,8 +19,8 @@ impl AccountStore for PgDb {
 
     async fn create(&self, a: &Attorney) -> Result<(), DbError> {
         sqlx::query(
-            "INSERT INTO attorneys (id, email, email_normalized, display_name, password_hash, created_at, disabled)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO attorneys (id, email, email_normalized, display_name, password_hash, created_at, disabled, role)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(a.id)
         .bind(&a.email)
@@ -29,6 +29,7 @@ impl AccountStore for PgDb {
         .bind(&a.password_hash)
         .bind(a.created_at)
         .bind(a.disabled)
+        .bind(a.role.as_str())
         .execute(&self.pool)
         .await
         .map_err(|e| match &e {
@@ -71,6 +72,18 @@ impl AccountStore for PgDb {
              RETURNING id",
         ))
         .bind(hash)
+        .bind(normalize(email))
+        .bind(now_ms())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(!r.is_empty())
+    }
+
+    async fn set_role(&self, email: &str, role: Role) -> Result<bool, DbError> {
+        let r = sqlx::query(&announced(
+            "UPDATE attorneys SET role = $1, sessions_valid_after = $3 WHERE email_normalized = $2 RETURNING id",
+        ))
+        .bind(role.as_str())
         .bind(normalize(email))
         .bind(now_ms())
         .fetch_all(&self.pool)

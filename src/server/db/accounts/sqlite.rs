@@ -2,7 +2,7 @@
 //! another process, is not heard, so SQLite accounts are never cached.
 
 use super::{AccountStore, normalize};
-use crate::server::db::{Attorney, DbError, now_ms, row, sqlite::SqliteDb};
+use crate::server::db::{Attorney, DbError, Role, now_ms, row, sqlite::SqliteDb};
 use async_trait::async_trait;
 use uuid::Uuid;
 
@@ -14,8 +14,8 @@ impl AccountStore for SqliteDb {
 
     async fn create(&self, a: &Attorney) -> Result<(), DbError> {
         sqlx::query(
-            "INSERT INTO attorneys (id, email, email_normalized, display_name, password_hash, created_at, disabled)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO attorneys (id, email, email_normalized, display_name, password_hash, created_at, disabled, role)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(a.id.to_string())
         .bind(&a.email)
@@ -24,6 +24,7 @@ impl AccountStore for SqliteDb {
         .bind(&a.password_hash)
         .bind(a.created_at)
         .bind(a.disabled)
+        .bind(a.role.as_str())
         .execute(&self.pool)
         .await
         .map_err(|e| match &e {
@@ -70,6 +71,18 @@ impl AccountStore for SqliteDb {
             "UPDATE attorneys SET password_hash = ?, sessions_valid_after = ? WHERE email_normalized = ? RETURNING id",
         )
         .bind(hash)
+        .bind(now_ms())
+        .bind(normalize(email))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(self.announce(id))
+    }
+
+    async fn set_role(&self, email: &str, role: Role) -> Result<bool, DbError> {
+        let id: Option<String> = sqlx::query_scalar(
+            "UPDATE attorneys SET role = ?, sessions_valid_after = ? WHERE email_normalized = ? RETURNING id",
+        )
+        .bind(role.as_str())
         .bind(now_ms())
         .bind(normalize(email))
         .fetch_optional(&self.pool)

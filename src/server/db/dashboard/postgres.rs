@@ -4,11 +4,11 @@
 //! conditions it uses: a prepared statement with `$1 IS NULL OR …` arms
 //! gets one generic plan for every shape, which cannot use the right index.
 
-use super::{DashboardStore, Listed};
+use super::{AssignOutcome, Assignment, DashboardStore, ListQuery, Listed, OwnerIs};
 use crate::{
     domain::{
         LeadState,
-        dashboard::{HistoryEntry, LeadFilter, LeadSummary, LiveEvent},
+        dashboard::{HistoryEntry, LeadSummary, LiveEvent},
     },
     server::db::{
         Actor, DbError, MarkOutcome, SEARCH_COUNT_CAP, escape_like,
@@ -23,8 +23,9 @@ use std::sync::LazyLock;
 use uuid::Uuid;
 
 /// The page and its total in one round trip. Parameters: `$1` state, `$2`
-/// lower-cased LIKE pattern, `$3` cursor, `$4` limit, `$5` count cap, each
-/// present only in the shapes that use it.
+/// lower-cased LIKE pattern, `$3` cursor, `$4` limit, `$5` count cap, `$6`
+/// source, `$7` owner, `$8` created before (overdue), each present only in
+/// the shapes that use it.
 ///
 /// A search first collects at most `$5` ([`MATCHES_CAP`]) matches through
 /// the trigram indexes (`m`): that gives its count, and, when it holds every
@@ -32,8 +33,9 @@ use uuid::Uuid;
 /// matching more is answered by [`dense_sql`] instead. (Left to itself, the
 /// planner walks the newest leads until 50 match: every lead since the last
 /// match, tens of thousands of rows for a name that is rare lately.)
-fn list_sql(state: bool, search: bool, cursor: Option<bool>) -> String {
-    let filter = filter_sql(state, search);
+fn list_sql(s: Shape) -> String {
+    let Shape { state, search, source, cursor, owner, overdue } = s;
+    let filter = filter_sql(s);
     let (cursor_sql, order) = cursor_sql(cursor);
     let as_of = "(SELECT COALESCE(MAX(id), 0) FROM lead_events)";
     if search {
@@ -41,7 +43,8 @@ fn list_sql(state: bool, search: bool, cursor: Option<bool>) -> String {
         return format!(
             "WITH m AS MATERIALIZED (
                  SELECT l.id, l.first_name, l.last_name, l.email, l.state, l.created_at, l.resume_file_name,
-                        l.resume_content_type, l.reached_out_at, l.reached_out_by
+                        l.resume_content_type, l.reached_out_at, l.reached_out_by,
+                        l.referrer, l.utm_source, l.utm_medium, l.utm_campaign, l.assigned_to
                  FROM leads l WHERE {filter} LIMIT $5)
              SELECT t.total, t.as_of, p.* FROM (SELECT (SELECT COUNT(*) FROM m) AS total, {as_of} AS as_of) AS t
              LEFT JOIN (
@@ -49,11 +52,25 @@ fn list_sql(state: bool, search: bool, cursor: Option<bool>) -> String {
                  WHERE TRUE{cursor_sql} ORDER BY l.id {order} LIMIT $4) AS p ON TRUE"
         );
     }
-    // Kept by triggers (migrations 0003, 0007): no counting of rows.
-    let total = if state {
+    // Kept by triggers (migrations 0003, 0007): no counting of rows; one
+    // source's or one attorney's leads are counted on their index; overdue
+    // leads are the pending ones less the recent ones, unassigned leads all
+    // less the assigned ones (both few).
+    let in_state = if state {
         "(SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts WHERE state = $1)"
     } else {
         "(SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts)"
+    };
+    let total = match (source, owner, overdue) {
+        (false, Owned::Any, false) => in_state.to_owned(),
+        (false, Owned::Any, true) => {
+            format!("({in_state} - (SELECT COUNT(*) FROM leads WHERE state = $1 AND created_at >= $8))")
+        }
+        (false, Owned::Nobody, false) => format!(
+            "({in_state} - (SELECT COUNT(*) FROM leads WHERE assigned_to IS NOT NULL{}))",
+            if state { " AND state = $1" } else { "" }
+        ),
+        _ => format!("(SELECT COUNT(*) FROM leads l WHERE {filter})"),
     };
     // `t` is one row, so an empty page still carries the total and `as_of`.
     format!(
@@ -66,21 +83,32 @@ fn list_sql(state: bool, search: bool, cursor: Option<bool>) -> String {
 
 /// The page of a search matching more than the count cap: matches are
 /// common, so walking the newest leads finds a page quickly.
-fn dense_sql(state: bool, cursor: Option<bool>) -> String {
-    let filter = filter_sql(state, true);
-    let (cursor_sql, order) = cursor_sql(cursor);
+fn dense_sql(s: Shape) -> String {
+    let filter = filter_sql(Shape { search: true, ..s });
+    let (cursor_sql, order) = cursor_sql(s.cursor);
     format!(
         "SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by
          WHERE {filter}{cursor_sql} ORDER BY l.id {order} LIMIT $4"
     )
 }
 
-fn filter_sql(state: bool, search: bool) -> String {
+fn filter_sql(s: Shape) -> String {
     let mut conds = Vec::new();
-    if state {
+    if s.state {
         conds.push("l.state = $1");
     }
-    if search {
+    if s.source {
+        conds.push("l.utm_source = $6");
+    }
+    match s.owner {
+        Owned::Any => {}
+        Owned::Nobody => conds.push("l.assigned_to IS NULL"),
+        Owned::Attorney => conds.push("l.assigned_to = $7"),
+    }
+    if s.overdue {
+        conds.push("l.created_at < $8");
+    }
+    if s.search {
         conds.push(
             "(l.email_normalized LIKE $2 ESCAPE '\\' OR lower(l.first_name || ' ' || l.last_name) LIKE $2 ESCAPE '\\')",
         );
@@ -96,27 +124,43 @@ fn cursor_sql(cursor: Option<bool>) -> (&'static str, &'static str) {
     }
 }
 
-/// Every shape's statements, built once: by `state`, `search`, cursor (none, before, after).
-static LIST_SQL: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
-    let mut v = Vec::new();
+/// Which conditions a list query has; the cursor is none, before (`true`) or after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Shape {
+    state: bool,
+    search: bool,
+    source: bool,
+    cursor: Option<bool>,
+    owner: Owned,
+    overdue: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Owned {
+    Any,
+    Nobody,
+    Attorney,
+}
+
+/// Every shape's statements (page, and dense search page), built once.
+static LIST_SQL: LazyLock<std::collections::HashMap<Shape, (String, String)>> = LazyLock::new(|| {
+    let mut m = std::collections::HashMap::new();
     for state in [false, true] {
         for search in [false, true] {
-            for cursor in [None, Some(true), Some(false)] {
-                v.push((list_sql(state, search, cursor), dense_sql(state, cursor)));
+            for source in [false, true] {
+                for cursor in [None, Some(true), Some(false)] {
+                    for owner in [Owned::Any, Owned::Nobody, Owned::Attorney] {
+                        for overdue in [false, true] {
+                            let s = Shape { state, search, source, cursor, owner, overdue };
+                            m.insert(s, (list_sql(s), dense_sql(s)));
+                        }
+                    }
+                }
             }
         }
     }
-    v
+    m
 });
-
-fn shape(state: bool, search: bool, cursor: Option<bool>) -> &'static (String, String) {
-    let c = match cursor {
-        None => 0,
-        Some(true) => 1,
-        Some(false) => 2,
-    };
-    &LIST_SQL[(state as usize) * 6 + (search as usize) * 3 + c]
-}
 
 /// Matches a search collects before it pages by walking the newest leads instead.
 const MATCHES_CAP: i64 = 10_000;
@@ -127,15 +171,33 @@ static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
 
 #[async_trait]
 impl DashboardStore for PgDb {
-    async fn list(&self, f: &LeadFilter, limit: i64) -> Result<Listed, DbError> {
+    async fn list(&self, query: &ListQuery<'_>, limit: i64) -> Result<Listed, DbError> {
+        let f = query.filter;
         let state = f.state.map(LeadState::as_str);
+        let owner_id = match query.owner {
+            OwnerIs::Attorney(id) => Some(id),
+            _ => None,
+        };
         let pattern = (!f.q.is_empty()).then(|| format!("%{}%", escape_like(&f.q.to_lowercase())));
         let (cursor, before) = match (f.after, f.before) {
             (_, Some(b)) => (Some(b), Some(true)),
             (Some(a), None) => (Some(a), Some(false)),
             (None, None) => (None, None),
         };
-        let (sql, dense) = shape(state.is_some(), pattern.is_some(), before);
+        let (sql, dense) = &LIST_SQL[&Shape {
+            // Overdue leads are pending ones.
+            state: state.is_some() || query.created_before.is_some(),
+            search: pattern.is_some(),
+            source: f.source.is_some(),
+            cursor: before,
+            owner: match query.owner {
+                OwnerIs::Any => Owned::Any,
+                OwnerIs::Nobody => Owned::Nobody,
+                OwnerIs::Attorney(_) => Owned::Attorney,
+            },
+            overdue: query.created_before.is_some(),
+        }];
+        let state = if query.created_before.is_some() { Some(LeadState::Pending.as_str()) } else { state };
         // Unused parameters are still sent (typed), so every shape binds the same list.
         // A search is planned with its pattern each time (an unnamed statement): a
         // cached generic plan cannot tell a rare name, answered by the trigram
@@ -147,6 +209,9 @@ impl DashboardStore for PgDb {
             .bind(cursor)
             .bind(limit)
             .bind(MATCHES_CAP + 1)
+            .bind(&f.source)
+            .bind(owner_id)
+            .bind(query.created_before)
             .fetch_all(&self.pool)
             .await?;
         let (matched, as_of): (i64, i64) = match rows.first() {
@@ -163,6 +228,10 @@ impl DashboardStore for PgDb {
                 .bind(&pattern)
                 .bind(cursor)
                 .bind(limit)
+                .bind(None::<i64>)
+                .bind(&f.source)
+                .bind(owner_id)
+                .bind(query.created_before)
                 .fetch_all(&self.pool)
                 .await?;
             for r in &rows {
@@ -180,6 +249,66 @@ impl DashboardStore for PgDb {
             leads.reverse();
         }
         Ok(Listed { rows: leads, total, as_of })
+    }
+
+    async fn counts(&self, me: Uuid, overdue_before: Option<i64>) -> Result<(i64, Option<i64>), DbError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM leads WHERE assigned_to = $1 AND state = 'PENDING') AS mine,
+                    (SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts WHERE state = 'PENDING')
+                    - (SELECT COUNT(*) FROM leads WHERE created_at >= $2 AND state = 'PENDING') AS overdue",
+        )
+        .bind(me)
+        .bind(overdue_before.unwrap_or(i64::MAX))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("mine")?, overdue_before.map(|_| row.try_get("overdue")).transpose()?))
+    }
+
+    async fn last_auto_assignee(&self) -> Result<Option<Uuid>, DbError> {
+        static SQL: LazyLock<String> = LazyLock::new(|| crate::server::db::dollars(super::LAST_AUTO_SQL));
+        Ok(sqlx::query_scalar(&SQL).fetch_optional(&self.pool).await?)
+    }
+
+    async fn assign(&self, a: Assignment<'_>, by: Option<Actor<'_>>, now: i64) -> Result<AssignOutcome, DbError> {
+        static ASSIGN: LazyLock<String> = LazyLock::new(|| crate::server::db::dollars(super::ASSIGN_SQL));
+        static HOLDER: LazyLock<String> = LazyLock::new(|| crate::server::db::dollars(super::HOLDER_SQL));
+        static EVENT: LazyLock<String> = LazyLock::new(|| crate::server::db::dollars(super::ASSIGN_EVENT_SQL));
+        let mut tx = self.pool.begin().await?;
+        let changed = sqlx::query(&ASSIGN)
+            .bind(a.to)
+            .bind(now)
+            .bind(a.lead)
+            .bind(a.expected)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            let holder: Option<Option<String>> =
+                sqlx::query_scalar(&HOLDER).bind(a.lead).fetch_optional(&mut *tx).await?;
+            tx.commit().await?;
+            return Ok(match holder {
+                None => AssignOutcome::NotFound,
+                Some(current) => AssignOutcome::Conflict { current },
+            });
+        }
+        order_events(&mut tx).await?;
+        let event_id: i64 = sqlx::query_scalar(&EVENT)
+            .bind(a.to)
+            .bind(a.lead)
+            .bind(by.map(|b| b.attorney.id))
+            .bind(by.and_then(|b| b.token).map(|t| t.id))
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        if let Some(m) = a.email {
+            crate::server::db::outbox::postgres::queue_email(&mut tx, Some(a.lead), m, now).await?;
+        }
+        let row = sqlx::query(&SUMMARY_SQL).bind(a.lead).fetch_one(&mut *tx).await?;
+        let event = super::assigned_event(event_id, row::summary(&row)?, by, now);
+        crate::server::db::webhooks::postgres::queue(&mut tx, std::slice::from_ref(&event)).await?;
+        notify_all(&mut tx, std::slice::from_ref(&event)).await?;
+        tx.commit().await?;
+        Ok(AssignOutcome::Assigned(Box::new(event)))
     }
 
     async fn summary(&self, id: Uuid) -> Result<Option<LeadSummary>, DbError> {
@@ -221,6 +350,7 @@ impl DashboardStore for PgDb {
             .await?;
             let row = sqlx::query(&SUMMARY_SQL).bind(id).fetch_one(&mut *tx).await?;
             let event = super::reached_out_event(event_id, row::summary(&row)?, by, now);
+            crate::server::db::webhooks::postgres::queue(&mut tx, std::slice::from_ref(&event)).await?;
             notify_all(&mut tx, std::slice::from_ref(&event)).await?;
             tx.commit().await?;
             return Ok(MarkOutcome::Marked(Box::new(event)));
@@ -237,6 +367,11 @@ impl DashboardStore for PgDb {
             None => MarkOutcome::NotFound,
             Some(r) => MarkOutcome::AlreadyMarked { by: r.try_get("display_name")?, at: r.try_get("reached_out_at")? },
         })
+    }
+
+    async fn sources(&self, limit: i64) -> Result<Vec<String>, DbError> {
+        static SQL: LazyLock<String> = LazyLock::new(|| crate::server::db::dollars(super::SOURCES_SQL));
+        Ok(sqlx::query_scalar(&SQL).bind(limit).fetch_all(&self.pool).await?)
     }
 
     async fn events_after(&self, id: i64, limit: i64) -> Result<Vec<LiveEvent>, DbError> {

@@ -1,10 +1,10 @@
 //! SQLite: what the dashboard reads, and the state change.
 
-use super::{DashboardStore, Listed};
+use super::{AssignOutcome, Assignment, DashboardStore, ListQuery, Listed, OwnerIs};
 use crate::{
     domain::{
         LeadState,
-        dashboard::{HistoryEntry, LeadFilter, LeadSummary, LiveEvent},
+        dashboard::{HistoryEntry, LeadSummary, LiveEvent},
     },
     server::db::{
         Actor, DbError, MarkOutcome, SEARCH_COUNT_CAP, escape_like,
@@ -18,13 +18,14 @@ use sqlx::Row;
 use std::sync::LazyLock;
 use uuid::Uuid;
 
-/// The WHERE clause shared by the page and the count. `?1` state, `?2` LIKE pattern.
-const FILTER: &str = "(?1 IS NULL OR l.state = ?1)
+/// The WHERE clause shared by the page and the count. `?1` state, `?2` LIKE
+/// pattern, `?5` source (`utm_source`).
+const FILTER: &str = "(?1 IS NULL OR l.state = ?1) AND (?5 IS NULL OR l.utm_source = ?5)
      AND (?2 IS NULL OR l.email_normalized LIKE ?2 ESCAPE '\\'
           OR (l.first_name || ' ' || l.last_name) LIKE ?2 ESCAPE '\\')";
 
 /// The same with `?2` an FTS5 phrase, answered by the trigram index (3+ characters).
-const FILTER_INDEXED: &str = "(?1 IS NULL OR l.state = ?1)
+const FILTER_INDEXED: &str = "(?1 IS NULL OR l.state = ?1) AND (?5 IS NULL OR l.utm_source = ?5)
      AND l.id IN (SELECT lead_id FROM lead_search WHERE lead_search MATCH ?2)";
 
 /// Matches a search collects before it pages by walking the newest leads instead.
@@ -39,7 +40,8 @@ const MATCHES_CAP: i64 = 10_000;
 fn page_from_matches(
     tx: &Connection,
     phrase: &str,
-    state: Option<&str>,
+    narrowed: bool,
+    keep: &dyn Fn(&LeadSummary) -> bool,
     after: Option<&str>,
     before: Option<&str>,
     limit: i64,
@@ -66,12 +68,13 @@ fn page_from_matches(
         (None, None) => true,
     };
     let cap = SEARCH_COUNT_CAP + 1;
-    let mut total = if state.is_none() { (ids.len() as i64).min(cap) } else { 0 };
+    // Matches of the search alone are counted as they are; anything else is checked per lead.
+    let mut total = if narrowed { 0 } else { (ids.len() as i64).min(cap) };
     let mut page = Vec::with_capacity(limit as usize);
     let mut stmt = tx.prepare_cached(&SUMMARY_SQL)?;
     for id in &ids {
         let full = page.len() >= limit as usize;
-        let counting = state.is_some() && total < cap;
+        let counting = narrowed && total < cap;
         if full && !counting {
             break;
         }
@@ -80,7 +83,7 @@ fn page_from_matches(
             continue;
         }
         let Some(lead) = stmt.query([id])?.next()?.map(row::summary).transpose()? else { continue };
-        if state.is_some_and(|s| lead.state.as_str() != s) {
+        if !keep(&lead) {
             continue;
         }
         if counting {
@@ -98,8 +101,43 @@ fn page_from_matches(
 
 #[async_trait]
 impl DashboardStore for SqliteDb {
-    async fn list(&self, f: &LeadFilter, limit: i64) -> Result<Listed, DbError> {
+    async fn list(&self, query: &ListQuery<'_>, limit: i64) -> Result<Listed, DbError> {
+        let f = query.filter;
         let state = f.state.map(LeadState::as_str);
+        let source = f.source.clone();
+        let (owner, created_before) = (query.owner, query.created_before);
+        let owner_id = match owner {
+            OwnerIs::Attorney(id) => Some(id.hyphenated().to_string()),
+            _ => None,
+        };
+        let nobody = owner == OwnerIs::Nobody;
+        // The owner and the deadline, with the same eight parameters in every
+        // shape; the plain terms added when they apply let SQLite use the
+        // `leads_assigned` index.
+        let mut extra = String::from(
+            " AND (?6 IS NULL OR l.assigned_to = ?6) AND (?7 IS NULL OR l.created_at < ?7)
+              AND (?8 = 0 OR l.assigned_to IS NULL)",
+        );
+        if owner_id.is_some() {
+            extra.push_str(" AND l.assigned_to = ?6");
+        }
+        if created_before.is_some() {
+            extra.push_str(" AND l.created_at < ?7");
+        }
+        let keep = {
+            let source = source.clone();
+            move |l: &LeadSummary| {
+                state.is_none_or(|s| l.state.as_str() == s)
+                    && source.as_ref().is_none_or(|s| l.origin.utm_source.as_ref() == Some(s))
+                    && created_before.is_none_or(|t| l.created_at < t)
+                    && match owner {
+                        OwnerIs::Any => true,
+                        OwnerIs::Nobody => l.assignee.is_none(),
+                        OwnerIs::Attorney(id) => l.assignee.as_ref().is_some_and(|a| a.id == id),
+                    }
+            }
+        };
+        let narrowed = state.is_some() || source.is_some() || owner != OwnerIs::Any || created_before.is_some();
         let indexed = f.q.chars().count() >= 3;
         let (filter, pattern) = if indexed {
             (FILTER_INDEXED, Some(format!("\"{}\"", f.q.replace('"', "\"\""))))
@@ -113,10 +151,12 @@ impl DashboardStore for SqliteDb {
         };
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by
-             WHERE {filter} {cursor_sql} ORDER BY l.id {order} LIMIT ?4"
+             WHERE {filter}{extra} {cursor_sql} ORDER BY l.id {order} LIMIT ?4"
         );
         let cursor = cursor.map(|c| c.hyphenated().to_string());
-        let searching = pattern.is_some();
+        // A search or a source's count may read many rows: off the async threads.
+        // (A state alone walks the newest leads: a page is a few lookups.)
+        let may_scan = pattern.is_some() || source.is_some() || owner != OwnerIs::Any || created_before.is_some();
         let (after, before) =
             (f.after.map(|a| a.hyphenated().to_string()), f.before.map(|b| b.hyphenated().to_string()));
         let run = move |conn: &Connection| -> Result<Listed, DbError> {
@@ -127,7 +167,7 @@ impl DashboardStore for SqliteDb {
             if indexed
                 && let Some(phrase) = &pattern
                 && let Some((rows, total)) =
-                    page_from_matches(&tx, phrase, state, after.as_deref(), before.as_deref(), limit)?
+                    page_from_matches(&tx, phrase, narrowed, &keep, after.as_deref(), before.as_deref(), limit)?
             {
                 tx.commit()?;
                 return Ok(Listed { rows, total, as_of });
@@ -135,7 +175,8 @@ impl DashboardStore for SqliteDb {
             let mut leads = Vec::with_capacity(limit as usize);
             {
                 let mut stmt = tx.prepare_cached(&sql)?;
-                let mut rows = stmt.query(params![state, pattern, cursor, limit])?;
+                let mut rows =
+                    stmt.query(params![state, pattern, cursor, limit, source, owner_id, created_before, nobody])?;
                 while let Some(r) = rows.next()? {
                     leads.push(row::summary(r)?);
                 }
@@ -143,23 +184,133 @@ impl DashboardStore for SqliteDb {
             if order == "ASC" {
                 leads.reverse();
             }
-            let total: i64 = match &pattern {
-                // Kept by triggers: no counting of rows.
-                None => tx
+            let in_state = |tx: &Connection| -> Result<i64, DbError> {
+                Ok(tx
                     .prepare_cached("SELECT COALESCE(SUM(n), 0) FROM lead_counts WHERE (?1 IS NULL OR state = ?1)")?
-                    .query_row([state], |r| r.get(0))?,
+                    .query_row([state], |r| r.get(0))?)
+            };
+            let total: i64 = match (&pattern, &source, owner, created_before) {
+                // Kept by triggers: no counting of rows.
+                (None, None, OwnerIs::Any, None) => in_state(&tx)?,
+                // Overdue: the pending leads less the recent ones (few, on the `leads_created_at` index).
+                (None, None, OwnerIs::Any, Some(t)) => {
+                    let recent: i64 = tx
+                        .prepare_cached("SELECT COUNT(*) FROM leads WHERE created_at >= ?1 AND state = 'PENDING'")?
+                        .query_row([t], |r| r.get(0))?;
+                    in_state(&tx)? - recent
+                }
+                // Unassigned: all less the assigned ones (on the `leads_assigned` index).
+                (None, None, OwnerIs::Nobody, None) => {
+                    let assigned: i64 = tx
+                        .prepare_cached(
+                            "SELECT COUNT(*) FROM leads WHERE assigned_to IS NOT NULL AND (?1 IS NULL OR state = ?1)",
+                        )?
+                        .query_row([state], |r| r.get(0))?;
+                    in_state(&tx)? - assigned
+                }
+                // One source's or one attorney's leads, counted on their index.
+                (None, _, _, _) => {
+                    let count_sql =
+                        format!("SELECT COUNT(*) FROM leads l WHERE {filter}{extra} AND ?3 IS NULL AND ?4 IS NULL");
+                    tx.prepare_cached(&count_sql)?.query_row(
+                        params![state, pattern, None::<i64>, None::<i64>, source, owner_id, created_before, nobody],
+                        |r| r.get(0),
+                    )?
+                }
                 // Searching counts at most SEARCH_COUNT_CAP + 1 matches ("1000+").
-                Some(_) => {
-                    let count_sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {filter} LIMIT ?3)");
-                    tx.prepare_cached(&count_sql)?
-                        .query_row(params![state, pattern, SEARCH_COUNT_CAP + 1], |r| r.get(0))?
+                (Some(_), _, _, _) => {
+                    let count_sql = format!(
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM leads l WHERE {filter}{extra} AND ?4 IS NULL LIMIT ?3)"
+                    );
+                    tx.prepare_cached(&count_sql)?.query_row(
+                        params![
+                            state,
+                            pattern,
+                            SEARCH_COUNT_CAP + 1,
+                            None::<i64>,
+                            source,
+                            owner_id,
+                            created_before,
+                            nobody
+                        ],
+                        |r| r.get(0),
+                    )?
                 }
             };
             tx.commit()?;
             Ok(Listed { rows: leads, total, as_of })
         };
-        // A page or a count by index is a few page-cache lookups; a search may scan.
-        if searching { self.readers.with_blocking(run).await } else { self.readers.with(run) }
+        // A page or a count by index is a few page-cache lookups.
+        if may_scan { self.readers.with_blocking(run).await } else { self.readers.with(run) }
+    }
+
+    async fn counts(&self, me: Uuid, overdue_before: Option<i64>) -> Result<(i64, Option<i64>), DbError> {
+        let me = me.hyphenated().to_string();
+        self.readers.with(move |conn| {
+            let tx = conn.unchecked_transaction()?;
+            let mine: i64 = tx
+                .prepare_cached("SELECT COUNT(*) FROM leads WHERE assigned_to = ?1 AND state = 'PENDING'")?
+                .query_row([&me], |r| r.get(0))?;
+            let overdue = match overdue_before {
+                None => None,
+                Some(t) => {
+                    let pending: i64 = tx
+                        .prepare_cached("SELECT COALESCE(SUM(n), 0) FROM lead_counts WHERE state = 'PENDING'")?
+                        .query_row([], |r| r.get(0))?;
+                    let recent: i64 = tx
+                        .prepare_cached("SELECT COUNT(*) FROM leads WHERE created_at >= ?1 AND state = 'PENDING'")?
+                        .query_row([t], |r| r.get(0))?;
+                    Some(pending - recent)
+                }
+            };
+            tx.commit()?;
+            Ok((mine, overdue))
+        })
+    }
+
+    async fn last_auto_assignee(&self) -> Result<Option<Uuid>, DbError> {
+        let id: Option<String> = sqlx::query_scalar(super::LAST_AUTO_SQL).fetch_optional(&self.pool).await?;
+        id.map(|s| Uuid::parse_str(&s).map_err(|e| DbError::corrupt("assignee_id", e))).transpose()
+    }
+
+    async fn assign(&self, a: Assignment<'_>, by: Option<Actor<'_>>, now: i64) -> Result<AssignOutcome, DbError> {
+        let (lead, to) = (a.lead.hyphenated().to_string(), a.to.map(|t| t.hyphenated().to_string()));
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let changed = sqlx::query(super::ASSIGN_SQL)
+            .bind(&to)
+            .bind(now)
+            .bind(&lead)
+            .bind(a.expected.map(|e| e.hyphenated().to_string()))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            let holder: Option<Option<String>> =
+                sqlx::query_scalar(super::HOLDER_SQL).bind(&lead).fetch_optional(&mut *tx).await?;
+            tx.commit().await?;
+            return Ok(match holder {
+                None => AssignOutcome::NotFound,
+                Some(current) => AssignOutcome::Conflict { current },
+            });
+        }
+        let event_id: i64 = sqlx::query_scalar(super::ASSIGN_EVENT_SQL)
+            .bind(&to)
+            .bind(&lead)
+            .bind(by.map(|b| b.attorney.id.hyphenated().to_string()))
+            .bind(by.and_then(|b| b.token).map(|t| t.id.hyphenated().to_string()))
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        if let Some(m) = a.email {
+            crate::server::db::outbox::sqlite::queue_email(&mut tx, Some(a.lead), m, now).await?;
+        }
+        let row = sqlx::query(&SUMMARY_SQL).bind(&lead).fetch_one(&mut *tx).await?;
+        let event = super::assigned_event(event_id, row::summary(&row)?, by, now);
+        crate::server::db::webhooks::sqlite::queue(&mut tx, &event).await?;
+        let _in_order = self.events.order.lock().await;
+        tx.commit().await?;
+        self.events.publish_lead(&event);
+        Ok(AssignOutcome::Assigned(Box::new(event)))
     }
 
     async fn summary(&self, id: Uuid) -> Result<Option<LeadSummary>, DbError> {
@@ -210,6 +361,7 @@ impl DashboardStore for SqliteDb {
             .await?;
             let row = sqlx::query(&SUMMARY_SQL).bind(id.to_string()).fetch_one(&mut *tx).await?;
             let event = super::reached_out_event(event_id, row::summary(&row)?, by, now);
+            crate::server::db::webhooks::sqlite::queue(&mut tx, &event).await?;
             let _in_order = self.events.order.lock().await;
             tx.commit().await?;
             self.events.publish_lead(&event);
@@ -227,6 +379,10 @@ impl DashboardStore for SqliteDb {
             None => MarkOutcome::NotFound,
             Some(r) => MarkOutcome::AlreadyMarked { by: r.try_get("display_name")?, at: r.try_get("reached_out_at")? },
         })
+    }
+
+    async fn sources(&self, limit: i64) -> Result<Vec<String>, DbError> {
+        Ok(sqlx::query_scalar(super::SOURCES_SQL).bind(limit).fetch_all(&self.pool).await?)
     }
 
     async fn events_after(&self, id: i64, limit: i64) -> Result<Vec<LiveEvent>, DbError> {

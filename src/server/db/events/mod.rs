@@ -64,6 +64,11 @@ impl Channels {
         let _ = self.accounts.send(AccountMessage::Changed(id));
     }
 
+    /// Leads changed in a way events do not carry (an erasure): dashboards read their view again.
+    pub(crate) fn resync_leads(&self) {
+        let _ = self.leads.send(LiveMessage::Resync);
+    }
+
     /// Something may have been missed (a dropped listener connection).
     pub(crate) fn resync(&self) {
         let _ = self.leads.send(LiveMessage::Resync);

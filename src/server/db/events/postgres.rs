@@ -29,6 +29,8 @@ pub const CHANNEL: &str = "intake_events";
 enum Wire {
     Lead(Box<LiveEvent>),
     Account(Uuid),
+    /// Leads changed in a way events do not carry (an erasure).
+    Resync,
 }
 
 #[derive(Clone, Debug)]
@@ -95,6 +97,13 @@ pub(crate) async fn notify_all(tx: &mut PgConnection, events: &[LiveEvent]) -> R
     Ok(())
 }
 
+/// Tells every instance's dashboards to read their view again, when the transaction commits.
+pub(crate) async fn notify_resync(tx: &mut PgConnection) -> Result<(), DbError> {
+    let payload = serde_json::to_string(&Wire::Resync).map_err(|e| DbError::Worker(e.to_string()))?;
+    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(tx).await?;
+    Ok(())
+}
+
 async fn listen(pool: PgPool, events: PgEvents, mut stop: watch::Receiver<bool>) {
     let down = |events: &PgEvents| {
         events.listening.store(false, Ordering::Release);
@@ -127,6 +136,7 @@ async fn listen(pool: PgPool, events: PgEvents, mut stop: watch::Receiver<bool>)
                     Ok(Some(n)) => match serde_json::from_str::<Wire>(n.payload()) {
                         Ok(Wire::Lead(ev)) => events.channels.publish_lead(&ev),
                         Ok(Wire::Account(id)) => events.channels.publish_account(id),
+                        Ok(Wire::Resync) => events.channels.resync_leads(),
                         Err(e) => tracing::warn!(error = %e, "events: bad payload"),
                     },
                     // The connection dropped; anything sent meanwhile is lost.

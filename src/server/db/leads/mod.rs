@@ -43,6 +43,8 @@ pub(crate) fn created_event(event_id: i64, lead: &NewLead) -> LiveEvent {
             resume_content_type: lead.resume.content_type.clone(),
             reached_out_by: None,
             reached_out_at: None,
+            origin: lead.origin.clone(),
+            assignee: None,
         }),
     }
 }

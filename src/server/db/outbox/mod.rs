@@ -1,8 +1,8 @@
 //! The transactional outbox: emails queued with the change that caused them,
 //! leased to one sender at a time, retried, and reported per lead.
 
-mod postgres;
-mod sqlite;
+pub(crate) mod postgres;
+pub(crate) mod sqlite;
 
 use super::{DbError, MessageStatus, OutboxMessage};
 use async_trait::async_trait;
@@ -10,8 +10,15 @@ use uuid::Uuid;
 
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
-    /// Leases up to `limit` due messages to `owner` for `lease_ms`, so no other sender takes them.
-    async fn claim_due(&self, owner: Uuid, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<OutboxMessage>, DbError>;
+    /// Leases up to `limit` due messages of `channel` to `owner` for `lease_ms`, so no other sender takes them.
+    async fn claim_due(
+        &self,
+        channel: Channel,
+        owner: Uuid,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>, DbError>;
 
     /// Extends every lease `owner` holds to `until` (the sender's heartbeat).
     async fn renew_leases(&self, owner: Uuid, until: i64) -> Result<(), DbError>;
@@ -26,14 +33,37 @@ pub trait OutboxStore: Send + Sync {
     /// Records a failed attempt; `next_attempt_at: None` gives up for good.
     async fn mark_attempt_failed(&self, id: Uuid, error: &str, next_attempt_at: Option<i64>) -> Result<(), DbError>;
 
-    /// When the earliest queued message becomes due (or its lease ends).
-    /// Messages waiting and given up on, and the creation time of the oldest waiting one.
-    async fn stats(&self, now: i64) -> Result<OutboxStats, DbError>;
+    /// Messages waiting and given up on, and how long the oldest has waited, per channel.
+    async fn stats(&self, now: i64) -> Result<Vec<(Channel, OutboxStats)>, DbError>;
 
-    async fn next_due(&self) -> Result<Option<i64>, DbError>;
+    /// When the earliest queued message of `channel` becomes due (or its lease ends).
+    async fn next_due(&self, channel: Channel) -> Result<Option<i64>, DbError>;
 
-    /// Every email of a lead, for its page.
+    /// Every message (emails and webhook deliveries) about a lead, for its page.
     async fn for_lead(&self, lead_id: Uuid) -> Result<Vec<MessageStatus>, DbError>;
+}
+
+/// What carries a message: each has its own sender, and its own rows in the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Channel {
+    Email,
+    Webhook,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 2] = [Channel::Email, Channel::Webhook];
+
+    /// As stored in `outbox.channel`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Webhook => "webhook",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
 }
 
 /// The outbox as an operator watches it.
@@ -45,11 +75,35 @@ pub struct OutboxStats {
     pub oldest_pending_ms: Option<i64>,
 }
 
-/// Both dialects: three index range scans on `outbox_due` (status, …).
+/// Both dialects (`?1` is the channel): index range scans on `outbox_channel_due`.
 pub(crate) const STATS_SQL: &str = "SELECT
-     (SELECT COUNT(*) FROM outbox WHERE status = 'QUEUED') AS pending,
-     (SELECT COUNT(*) FROM outbox WHERE status = 'FAILED') AS failed,
-     (SELECT MIN(created_at) FROM outbox WHERE status = 'QUEUED') AS oldest";
+     (SELECT COUNT(*) FROM outbox WHERE channel = ?1 AND status = 'QUEUED') AS pending,
+     (SELECT COUNT(*) FROM outbox WHERE channel = ?1 AND status = 'FAILED') AS failed,
+     (SELECT MIN(created_at) FROM outbox WHERE channel = ?1 AND status = 'QUEUED') AS oldest";
+
+/// Both dialects: `?1` now, `?2` lease length, `?3` batch size, `?4` owner, `?5` channel.
+/// (PostgreSQL appends `FOR UPDATE SKIP LOCKED` to the inner select.)
+pub(crate) fn claim_sql(skip_locked: &str) -> String {
+    format!(
+        "UPDATE outbox SET locked_until = ?1 + ?2, locked_by = ?4
+         WHERE id IN (
+             SELECT id FROM outbox
+             WHERE channel = ?5 AND status = 'QUEUED' AND next_attempt_at <= ?1
+               AND (locked_until IS NULL OR locked_until <= ?1)
+             ORDER BY next_attempt_at LIMIT ?3 {skip_locked})
+         RETURNING id, lead_id, endpoint_id, kind, recipients, reply_to, subject, body_text, body_html, attempts"
+    )
+}
+
+/// Both dialects: every message about lead `?1`.
+/// Both dialects: one email into the outbox, queued now (`?2`: its lead, or NULL).
+pub(crate) const QUEUE_EMAIL_SQL: &str = "INSERT INTO outbox (id, lead_id, kind, recipients, reply_to, subject,
+         body_text, body_html, status, attempts, next_attempt_at, created_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'QUEUED', 0, ?9, ?9)";
+
+pub(crate) const FOR_LEAD_SQL: &str =
+    "SELECT id, channel, kind, recipients, status, attempts, last_error, sent_at FROM outbox
+     WHERE lead_id = ?1 ORDER BY channel, kind DESC, created_at";
 
 pub(crate) fn stats_from(pending: i64, failed: i64, oldest: Option<i64>, now: i64) -> OutboxStats {
     OutboxStats { pending, failed, oldest_pending_ms: oldest.map(|t| (now - t).max(0)) }

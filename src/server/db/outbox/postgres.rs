@@ -1,30 +1,57 @@
 //! PostgreSQL: the outbox, shared by every instance. Claims use
 //! `FOR UPDATE SKIP LOCKED`, so each message goes to exactly one sender.
 
-use super::OutboxStore;
-use crate::server::db::{DbError, MessageStatus, OutboxMessage, postgres::PgDb, row};
+use super::{Channel, OutboxStats, OutboxStore};
+use crate::server::db::{DbError, MessageStatus, OutboxMessage, dollars, postgres::PgDb, row};
 use async_trait::async_trait;
+use std::sync::LazyLock;
 use uuid::Uuid;
+
+static CLAIM: LazyLock<String> = LazyLock::new(|| dollars(&super::claim_sql("FOR UPDATE SKIP LOCKED")));
+static STATS: LazyLock<String> = LazyLock::new(|| dollars(super::STATS_SQL));
+static FOR_LEAD: LazyLock<String> = LazyLock::new(|| dollars(super::FOR_LEAD_SQL));
+static QUEUE_EMAIL: LazyLock<String> = LazyLock::new(|| dollars(super::QUEUE_EMAIL_SQL));
+
+/// Queues one email inside the caller's transaction (about `lead`, if any).
+pub(crate) async fn queue_email(
+    tx: &mut sqlx::PgConnection,
+    lead: Option<Uuid>,
+    m: &crate::server::db::NewMessage,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query(&QUEUE_EMAIL)
+        .bind(m.id)
+        .bind(lead)
+        .bind(m.kind)
+        .bind(&m.recipients)
+        .bind(&m.reply_to)
+        .bind(&m.subject)
+        .bind(&m.body_text)
+        .bind(&m.body_html)
+        .bind(now)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
 
 #[async_trait]
 impl OutboxStore for PgDb {
-    async fn claim_due(&self, owner: Uuid, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<OutboxMessage>, DbError> {
-        let rows = sqlx::query(
-            "UPDATE outbox SET locked_until = $1 + $2, locked_by = $4
-             WHERE id IN (
-                 SELECT id FROM outbox
-                 WHERE status = 'QUEUED' AND next_attempt_at <= $1
-                   AND (locked_until IS NULL OR locked_until <= $1)
-                 ORDER BY next_attempt_at LIMIT $3
-                 FOR UPDATE SKIP LOCKED)
-             RETURNING id, lead_id, kind, recipients, reply_to, subject, body_text, body_html, attempts",
-        )
-        .bind(now)
-        .bind(lease_ms)
-        .bind(limit)
-        .bind(owner)
-        .fetch_all(&self.pool)
-        .await?;
+    async fn claim_due(
+        &self,
+        channel: Channel,
+        owner: Uuid,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>, DbError> {
+        let rows = sqlx::query(&CLAIM)
+            .bind(now)
+            .bind(lease_ms)
+            .bind(limit)
+            .bind(owner)
+            .bind(channel.as_str())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(row::message).collect()
     }
 
@@ -77,28 +104,28 @@ impl OutboxStore for PgDb {
         Ok(())
     }
 
-    async fn stats(&self, now: i64) -> Result<super::OutboxStats, DbError> {
-        let (pending, failed, oldest): (i64, i64, Option<i64>) =
-            sqlx::query_as(super::STATS_SQL).fetch_one(&self.pool).await?;
-        Ok(super::stats_from(pending, failed, oldest, now))
+    async fn stats(&self, now: i64) -> Result<Vec<(Channel, OutboxStats)>, DbError> {
+        let mut out = Vec::with_capacity(Channel::ALL.len());
+        for channel in Channel::ALL {
+            let (pending, failed, oldest): (i64, i64, Option<i64>) =
+                sqlx::query_as(&STATS).bind(channel.as_str()).fetch_one(&self.pool).await?;
+            out.push((channel, super::stats_from(pending, failed, oldest, now)));
+        }
+        Ok(out)
     }
 
-    async fn next_due(&self) -> Result<Option<i64>, DbError> {
+    async fn next_due(&self, channel: Channel) -> Result<Option<i64>, DbError> {
         Ok(sqlx::query_scalar(
-            "SELECT MIN(GREATEST(next_attempt_at, COALESCE(locked_until, 0))) FROM outbox WHERE status = 'QUEUED'",
+            "SELECT MIN(GREATEST(next_attempt_at, COALESCE(locked_until, 0))) FROM outbox
+             WHERE channel = $1 AND status = 'QUEUED'",
         )
+        .bind(channel.as_str())
         .fetch_one(&self.pool)
         .await?)
     }
 
     async fn for_lead(&self, lead_id: Uuid) -> Result<Vec<MessageStatus>, DbError> {
-        let rows = sqlx::query(
-            "SELECT id, kind, recipients, status, attempts, last_error, sent_at FROM outbox
-             WHERE lead_id = $1 ORDER BY kind DESC",
-        )
-        .bind(lead_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(&FOR_LEAD).bind(lead_id).fetch_all(&self.pool).await?;
         rows.iter().map(row::message_status).collect()
     }
 }

@@ -1,30 +1,55 @@
 //! SQLite: the outbox. Claims take the write lock (`BEGIN IMMEDIATE`); one
 //! process owns the file, so a lease can only be this process's.
 
-use super::OutboxStore;
+use super::{Channel, OutboxStats, OutboxStore};
 use crate::server::db::{DbError, MessageStatus, OutboxMessage, row, sqlite::SqliteDb};
 use async_trait::async_trait;
+use std::sync::LazyLock;
 use uuid::Uuid;
+
+static CLAIM: LazyLock<String> = LazyLock::new(|| super::claim_sql(""));
+
+/// Queues one email inside the caller's transaction (about `lead`, if any).
+pub(crate) async fn queue_email(
+    tx: &mut sqlx::SqliteConnection,
+    lead: Option<Uuid>,
+    m: &crate::server::db::NewMessage,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query(super::QUEUE_EMAIL_SQL)
+        .bind(m.id.hyphenated().to_string())
+        .bind(lead.map(|l| l.hyphenated().to_string()))
+        .bind(m.kind)
+        .bind(&m.recipients)
+        .bind(&m.reply_to)
+        .bind(&m.subject)
+        .bind(&m.body_text)
+        .bind(&m.body_html)
+        .bind(now)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
 
 #[async_trait]
 impl OutboxStore for SqliteDb {
-    async fn claim_due(&self, owner: Uuid, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<OutboxMessage>, DbError> {
+    async fn claim_due(
+        &self,
+        channel: Channel,
+        owner: Uuid,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>, DbError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let rows = sqlx::query(
-            "UPDATE outbox SET locked_until = ?1 + ?2, locked_by = ?4
-             WHERE id IN (
-                 SELECT id FROM outbox
-                 WHERE status = 'QUEUED' AND next_attempt_at <= ?1
-                   AND (locked_until IS NULL OR locked_until <= ?1)
-                 ORDER BY next_attempt_at LIMIT ?3)
-             RETURNING id, lead_id, kind, recipients, reply_to, subject, body_text, body_html, attempts",
-        )
-        .bind(now)
-        .bind(lease_ms)
-        .bind(limit)
-        .bind(owner.to_string())
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows = sqlx::query(&CLAIM)
+            .bind(now)
+            .bind(lease_ms)
+            .bind(limit)
+            .bind(owner.to_string())
+            .bind(channel.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
         tx.commit().await?;
         rows.iter().map(row::message).collect()
     }
@@ -81,29 +106,29 @@ impl OutboxStore for SqliteDb {
         Ok(())
     }
 
-    async fn stats(&self, now: i64) -> Result<super::OutboxStats, DbError> {
-        let (pending, failed, oldest): (i64, i64, Option<i64>) =
-            sqlx::query_as(super::STATS_SQL).fetch_one(&self.pool).await?;
-        Ok(super::stats_from(pending, failed, oldest, now))
+    async fn stats(&self, now: i64) -> Result<Vec<(Channel, OutboxStats)>, DbError> {
+        let mut out = Vec::with_capacity(Channel::ALL.len());
+        for channel in Channel::ALL {
+            let (pending, failed, oldest): (i64, i64, Option<i64>) =
+                sqlx::query_as(super::STATS_SQL).bind(channel.as_str()).fetch_one(&self.pool).await?;
+            out.push((channel, super::stats_from(pending, failed, oldest, now)));
+        }
+        Ok(out)
     }
 
-    async fn next_due(&self) -> Result<Option<i64>, DbError> {
+    async fn next_due(&self, channel: Channel) -> Result<Option<i64>, DbError> {
         let due: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(MAX(next_attempt_at, COALESCE(locked_until, 0))) FROM outbox WHERE status = 'QUEUED'",
+            "SELECT MIN(MAX(next_attempt_at, COALESCE(locked_until, 0))) FROM outbox
+             WHERE channel = ? AND status = 'QUEUED'",
         )
+        .bind(channel.as_str())
         .fetch_one(&self.pool)
         .await?;
         Ok(due)
     }
 
     async fn for_lead(&self, lead_id: Uuid) -> Result<Vec<MessageStatus>, DbError> {
-        let rows = sqlx::query(
-            "SELECT id, kind, recipients, status, attempts, last_error, sent_at FROM outbox
-             WHERE lead_id = ? ORDER BY kind DESC",
-        )
-        .bind(lead_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(super::FOR_LEAD_SQL).bind(lead_id.to_string()).fetch_all(&self.pool).await?;
         rows.iter().map(row::message_status).collect()
     }
 }

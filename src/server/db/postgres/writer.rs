@@ -10,6 +10,7 @@ use crate::{
         DbError, NewLead, NewMessage,
         events::postgres::{notify_all, order_events},
         leads::created_event,
+        webhooks,
     },
 };
 use sqlx::{PgPool, Row};
@@ -79,14 +80,17 @@ async fn run(pool: PgPool, mut jobs: mpsc::Receiver<Job>) {
 async fn write_group(pool: &PgPool, batch: &[Job]) -> Result<HashMap<Uuid, LiveEvent>, DbError> {
     let leads: Vec<&NewLead> = batch.iter().map(|j| &j.lead).collect();
     let col = |f: fn(&NewLead) -> String| leads.iter().map(|l| f(l)).collect::<Vec<String>>();
+    let opt = |f: fn(&NewLead) -> Option<String>| leads.iter().map(|l| f(l)).collect::<Vec<Option<String>>>();
     let mut tx = pool.begin().await?;
     let stored: Vec<Uuid> = sqlx::query_scalar(
         "INSERT INTO leads (id, first_name, last_name, email, email_normalized, state, created_at, updated_at,
-             resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key)
-         SELECT id, f, l, e, n, 'PENDING', t, t, rf, rc, rs, rh, rk
+             resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key,
+             referrer, utm_source, utm_medium, utm_campaign)
+         SELECT id, f, l, e, n, 'PENDING', t, t, rf, rc, rs, rh, rk, oref, osrc, omed, ocmp
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-                     $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[])
-              AS u (id, f, l, e, n, t, rf, rc, rs, rh, rk)
+                     $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[],
+                     $12::text[], $13::text[], $14::text[], $15::text[])
+              AS u (id, f, l, e, n, t, rf, rc, rs, rh, rk, oref, osrc, omed, ocmp)
          ON CONFLICT (email_normalized) DO NOTHING
          RETURNING id",
     )
@@ -101,6 +105,10 @@ async fn write_group(pool: &PgPool, batch: &[Job]) -> Result<HashMap<Uuid, LiveE
     .bind(leads.iter().map(|l| l.resume.size).collect::<Vec<_>>())
     .bind(col(|l| l.resume.sha256.clone()))
     .bind(col(|l| l.resume.key.clone()))
+    .bind(opt(|l| l.origin.referrer.clone()))
+    .bind(opt(|l| l.origin.utm_source.clone()))
+    .bind(opt(|l| l.origin.utm_medium.clone()))
+    .bind(opt(|l| l.origin.utm_campaign.clone()))
     .fetch_all(&mut *tx)
     .await?;
     if stored.is_empty() {
@@ -155,6 +163,7 @@ async fn write_group(pool: &PgPool, batch: &[Job]) -> Result<HashMap<Uuid, LiveE
         events.push(created_event(id, &j.lead));
     }
     events.sort_by_key(|e| e.id);
+    webhooks::postgres::queue(&mut tx, &events).await?;
     notify_all(&mut tx, &events).await?;
     tx.commit().await?;
     Ok(events.into_iter().map(|e| (e.lead_id, e)).collect())

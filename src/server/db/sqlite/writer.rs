@@ -8,7 +8,7 @@
 
 use crate::{
     domain::dashboard::LiveEvent,
-    server::db::{DbError, NewLead, NewMessage, events::sqlite::LocalEvents, leads::created_event},
+    server::db::{DbError, NewLead, NewMessage, events::sqlite::LocalEvents, leads::created_event, webhooks},
 };
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::{path::Path, time::Duration};
@@ -105,10 +105,15 @@ fn write_group(
     let mut out = Vec::with_capacity(batch.len());
     for job in batch {
         let sp = tx.savepoint()?;
-        match insert_one(&sp, &job.lead, &job.messages) {
-            Ok(id) => {
+        let stored = insert_one(&sp, &job.lead, &job.messages).and_then(|id| {
+            let event = created_event(id, &job.lead);
+            webhooks::sqlite::queue_blocking(&sp, &event)?;
+            Ok(event)
+        });
+        match stored {
+            Ok(event) => {
                 sp.commit()?;
-                out.push(Ok(created_event(id, &job.lead)));
+                out.push(Ok(event));
             }
             Err(e) => {
                 drop(sp); // rolls back to the savepoint and releases it
@@ -130,8 +135,9 @@ fn insert_one(conn: &Connection, lead: &NewLead, messages: &[NewMessage]) -> rus
     let id = lead.id.hyphenated().to_string();
     conn.prepare_cached(
         "INSERT INTO leads (id, first_name, last_name, email, email_normalized, state, created_at, updated_at,
-             resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6, ?7, ?8, ?9, ?10, ?11)",
+             resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key,
+             referrer, utm_source, utm_medium, utm_campaign)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(rusqlite::params![
         id,
@@ -145,6 +151,10 @@ fn insert_one(conn: &Connection, lead: &NewLead, messages: &[NewMessage]) -> rus
         lead.resume.size,
         lead.resume.sha256,
         lead.resume.key,
+        lead.origin.referrer,
+        lead.origin.utm_source,
+        lead.origin.utm_medium,
+        lead.origin.utm_campaign,
     ])?;
     let mut outbox = conn.prepare_cached(
         "INSERT INTO outbox (id, lead_id, kind, recipients, reply_to, subject, body_text, body_html,
@@ -206,6 +216,7 @@ mod tests {
                 sha256: "00".into(),
                 key: Uuid::now_v7().simple().to_string(),
             },
+            origin: Default::default(),
         }
     }
 

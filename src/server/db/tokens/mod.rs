@@ -48,8 +48,5 @@ pub(crate) mod sql {
     pub const REVOKE: &str = "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL";
     pub const TOUCH: &str = "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2";
 
-    /// `?N` to `$N`.
-    pub fn dollars(sql: &str) -> String {
-        sql.replace('?', "$")
-    }
+    pub(crate) use crate::server::db::dollars;
 }

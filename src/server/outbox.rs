@@ -1,55 +1,103 @@
-//! Drains the outbox: claims due messages under a short lease, renews it
-//! while it sends (a heartbeat), and records the outcome. Transient failures
-//! retry with exponential backoff; a restart resumes from the table, so
-//! nothing queued is lost, and a dead sender's messages are free again as
-//! soon as its lease runs out (SQLite frees them at start-up).
+//! Drains the outbox, one sender per channel (email, webhooks): claims due
+//! messages under a short lease, renews it while it delivers (a heartbeat),
+//! and records the outcome. Transient failures retry with exponential
+//! backoff; a restart resumes from the table, so nothing queued is lost, and
+//! a dead sender's messages are free again as soon as its lease runs out
+//! (SQLite frees them at start-up).
 
-use super::transport::{SendError, Transport};
-use crate::server::db::{Db, OutboxMessage, now_ms};
-use lettre::message::Mailbox;
+use crate::server::db::{Db, OutboxMessage, now_ms, outbox::Channel};
+use async_trait::async_trait;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
+
+/// A failed delivery; `permanent` failures (5xx, bad addresses, a removed
+/// webhook endpoint) are not retried.
+#[derive(Debug)]
+pub struct SendError {
+    pub permanent: bool,
+    pub message: String,
+}
+
+impl SendError {
+    pub fn transient(message: impl Into<String>) -> Self {
+        Self { permanent: false, message: message.into() }
+    }
+
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Self { permanent: true, message: message.into() }
+    }
+}
+
+/// How one channel delivers a claimed batch.
+#[async_trait]
+pub trait Deliver: Send + Sync + 'static {
+    const CHANNEL: Channel;
+
+    /// One result per message, in order.
+    async fn deliver(&self, db: &Db, batch: &[OutboxMessage]) -> Vec<Result<(), SendError>>;
+}
+
+/// Wakes every channel's sender when messages are queued.
+#[derive(Debug, Default)]
+pub struct Wake {
+    email: Notify,
+    webhook: Notify,
+}
+
+impl Wake {
+    pub fn notify(&self) {
+        self.email.notify_one();
+        self.webhook.notify_one();
+    }
+
+    fn of(&self, channel: Channel) -> &Notify {
+        match channel {
+            Channel::Email => &self.email,
+            Channel::Webhook => &self.webhook,
+        }
+    }
+}
 
 /// Longest idle sleep, so a message whose lease expired is picked up again.
 const MAX_IDLE: Duration = Duration::from_secs(30);
 const BATCH: i64 = 64;
 
-/// Everything the sender needs.
-pub struct Sender {
+/// Everything a channel's sender needs.
+pub struct Sender<D> {
     pub db: Db,
-    pub transport: Transport,
-    pub from: Mailbox,
-    pub wake: Arc<Notify>,
+    pub channel: D,
+    pub wake: Arc<Wake>,
     pub retry_base: Duration,
     pub retry_max: Duration,
     /// How long a claimed message stays reserved for this sender without a
     /// heartbeat; renewed every third of it while a batch is being sent.
     pub lease: Duration,
-    /// Whose leases these are: one id per process.
+    /// Attempts before a message is given up on; `None`: retried until it succeeds.
+    pub max_attempts: Option<i64>,
+    /// Whose leases these are: one id per sender.
     pub instance: Uuid,
 }
 
-impl Sender {
-    /// Runs until `shutdown` turns true.
+impl<D: Deliver> Sender<D> {
+    /// Runs until `shutdown` turns true. (A dead run's leases are released
+    /// before any sender starts: see `Application::build`.)
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        if let Err(e) = self.db.outbox().release_leases(None).await {
-            tracing::error!(error = %e, "cannot release the email leases of an earlier run");
-        }
+        let channel = D::CHANNEL.as_str();
         loop {
             if *shutdown.borrow() {
                 // Between batches: nothing is being sent, so another instance may take over at once.
                 if let Err(e) = self.db.outbox().release_leases(Some(self.instance)).await {
-                    tracing::warn!(error = %e, "cannot release email leases at shutdown");
+                    tracing::warn!(error = %e, channel, "cannot release leases at shutdown");
                 }
                 return;
             }
-            let claimed = self.db.outbox().claim_due(self.instance, now_ms(), self.lease_ms(), BATCH).await;
+            let claimed = self.db.outbox().claim_due(D::CHANNEL, self.instance, now_ms(), self.lease_ms(), BATCH).await;
             let sent_any = match claimed {
                 Ok(batch) => {
                     let n = batch.len();
                     let mut sent = Vec::with_capacity(n);
-                    let results = self.with_heartbeat(self.transport.send_all(&self.from, &batch)).await;
+                    let results = self.with_heartbeat(self.channel.deliver(&self.db, &batch)).await;
                     for (msg, result) in batch.iter().zip(results) {
                         if self.record(msg, result).await {
                             sent.push(msg.id);
@@ -60,24 +108,24 @@ impl Sender {
                         && let Err(e) = self.db.outbox().mark_sent(&sent, now_ms()).await
                     {
                         // The leases expire and the messages are tried again: at-least-once.
-                        tracing::error!(error = %e, "cannot record sent emails");
+                        tracing::error!(error = %e, channel, "cannot record deliveries");
                     }
                     n > 0
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, "cannot read the email outbox");
+                    tracing::error!(error = %e, channel, "cannot read the outbox");
                     false
                 }
             };
             if sent_any {
                 continue;
             }
-            let idle = match self.db.outbox().next_due().await {
+            let idle = match self.db.outbox().next_due(D::CHANNEL).await {
                 Ok(Some(due)) => Duration::from_millis((due - now_ms()).clamp(0, MAX_IDLE.as_millis() as i64) as u64),
                 _ => MAX_IDLE,
             };
             tokio::select! {
-                _ = self.wake.notified() => {}
+                _ = self.wake.of(D::CHANNEL).notified() => {}
                 _ = tokio::time::sleep(idle) => {}
                 _ = shutdown.changed() => {}
             }
@@ -98,7 +146,7 @@ impl Sender {
                 out = &mut work => return out,
                 _ = tokio::time::sleep(period) => {
                     if let Err(e) = self.db.outbox().renew_leases(self.instance, now_ms() + self.lease_ms()).await {
-                        tracing::warn!(error = %e, "cannot renew email leases");
+                        tracing::warn!(error = %e, channel = D::CHANNEL.as_str(), "cannot renew leases");
                     }
                 }
             }
@@ -110,20 +158,22 @@ impl Sender {
     async fn record(&self, msg: &OutboxMessage, result: Result<(), SendError>) -> bool {
         let recorded = match result {
             Ok(()) => {
-                tracing::debug!(id = %msg.id, kind = %msg.kind, "email sent");
+                tracing::debug!(id = %msg.id, kind = %msg.kind, channel = D::CHANNEL.as_str(), "delivered");
                 return true;
             }
             Err(err) => {
-                let next = (!err.permanent).then(|| now_ms() + self.backoff(msg.attempts).as_millis() as i64);
+                let attempt = msg.attempts + 1;
+                let give_up = err.permanent || self.max_attempts.is_some_and(|max| attempt >= max);
+                let next = (!give_up).then(|| now_ms() + self.backoff(msg.attempts).as_millis() as i64);
                 tracing::warn!(
-                    id = %msg.id, kind = %msg.kind, attempt = msg.attempts + 1, permanent = err.permanent,
-                    error = %err.message, "email delivery failed"
+                    id = %msg.id, kind = %msg.kind, channel = D::CHANNEL.as_str(), attempt, give_up,
+                    error = %err.message, "delivery failed"
                 );
                 self.db.outbox().mark_attempt_failed(msg.id, &err.message, next).await
             }
         };
         if let Err(e) = recorded {
-            tracing::error!(id = %msg.id, error = %e, "cannot record email delivery outcome");
+            tracing::error!(id = %msg.id, error = %e, "cannot record a delivery's outcome");
         }
         false
     }

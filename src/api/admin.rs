@@ -1,0 +1,56 @@
+//! Administrators' server functions (`/admin`): each requires the admin role.
+
+use crate::domain::{
+    admin::{Created, Integrations},
+    dashboard::AppError,
+};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use crate::server::error::Error;
+
+/// API tokens and webhook endpoints.
+#[server(prefix = "/api/internal", endpoint = "integrations")]
+pub async fn get_integrations() -> Result<Integrations, AppError> {
+    crate::server::auth::require_admin().await?;
+    crate::server::admin::integrations(&super::leads::app_state()?).await.map_err(Error::into_app_error)
+}
+
+/// A new API token acting as the signed-in admin; its secret is returned once.
+#[server(prefix = "/api/internal", endpoint = "create_token")]
+pub async fn create_token(name: String, scope: String) -> Result<Created, AppError> {
+    let admin = crate::server::auth::require_admin().await?;
+    crate::server::admin::create_token(&super::leads::app_state()?, &admin, &name, &scope)
+        .await
+        .map_err(Error::into_app_error)
+}
+
+#[server(prefix = "/api/internal", endpoint = "revoke_token")]
+pub async fn revoke_token(id: Uuid) -> Result<(), AppError> {
+    let admin = crate::server::auth::require_admin().await?;
+    crate::server::admin::revoke_token(&super::leads::app_state()?, &admin, id).await.map_err(Error::into_app_error)
+}
+
+/// A new webhook endpoint; its signing secret is returned once.
+#[server(prefix = "/api/internal", endpoint = "add_webhook")]
+pub async fn add_webhook(url: String) -> Result<Created, AppError> {
+    let admin = crate::server::auth::require_admin().await?;
+    crate::server::admin::add_webhook(&super::leads::app_state()?, &admin, &url).await.map_err(Error::into_app_error)
+}
+
+#[server(prefix = "/api/internal", endpoint = "remove_webhook")]
+pub async fn remove_webhook(id: Uuid) -> Result<(), AppError> {
+    let admin = crate::server::auth::require_admin().await?;
+    crate::server::admin::remove_webhook(&super::leads::app_state()?, &admin, id).await.map_err(Error::into_app_error)
+}
+
+/// Erases a lead for good (administrators): its personal data, resume, notes,
+/// history and emails; a tombstone with `reason` stays in the audit trail.
+#[server(prefix = "/api/internal", endpoint = "erase_lead")]
+pub async fn erase_lead(id: Uuid, reason: String) -> Result<(), AppError> {
+    let admin = crate::server::auth::require_admin().await?;
+    crate::server::erasure::erase(&super::leads::app_state()?, id, Some(&admin), &reason)
+        .await
+        .map_err(Error::into_app_error)
+}

@@ -1,0 +1,82 @@
+//! What administrators do in the browser (`/admin`): API tokens and webhook
+//! endpoints, as the CLI does them, and the audit trail of erased leads. Callers check the role (`auth::require_admin`).
+
+use crate::{
+    domain::admin::{Created, ErasureRow, Integrations, TokenRow, WebhookRow, check_token_name},
+    server::{
+        auth::token,
+        db::{Attorney, TokenScope, now_ms},
+        error::Error,
+        state::AppState,
+        webhook,
+    },
+};
+use uuid::Uuid;
+
+pub async fn integrations(state: &AppState) -> Result<Integrations, Error> {
+    let tokens = state.db.tokens().list_tokens().await?;
+    let webhooks = state.db.webhooks().list_endpoints().await?;
+    let erasures = state.db.erasures().tombstones(100).await?;
+    Ok(Integrations {
+        tokens: tokens
+            .into_iter()
+            .map(|t| TokenRow {
+                id: t.id,
+                name: t.name,
+                scope: t.scope.as_str().into(),
+                owner_email: t.owner_email,
+                created_at: t.created_at,
+                last_used_at: t.last_used_at,
+                revoked: t.revoked_at.is_some(),
+            })
+            .collect(),
+        webhooks: webhooks
+            .into_iter()
+            .map(|e| WebhookRow { id: e.id, url: e.url, created_at: e.created_at, removed: e.removed_at.is_some() })
+            .collect(),
+        erasures: erasures
+            .into_iter()
+            .map(|t| ErasureRow {
+                lead_id: t.lead_id,
+                erased_by: t.erased_by,
+                erased_at: t.erased_at,
+                reason: t.reason,
+            })
+            .collect(),
+        now_ms: now_ms(),
+    })
+}
+
+/// A token acting as the admin who makes it.
+pub async fn create_token(state: &AppState, admin: &Attorney, name: &str, scope: &str) -> Result<Created, Error> {
+    let name = check_token_name(name).map_err(Error::BadParam)?;
+    let scope = TokenScope::parse(scope).ok_or_else(|| Error::BadParam("Scope: choose read or write.".into()))?;
+    let (t, secret) = token::create_for(&state.db, admin, &name, scope).await?;
+    tracing::info!(token = %t.id, name = %t.name, by = %admin.email, "API token created in the browser");
+    Ok(Created { id: t.id, label: t.name, secret })
+}
+
+pub async fn revoke_token(state: &AppState, admin: &Attorney, id: Uuid) -> Result<(), Error> {
+    if !state.db.tokens().revoke_token(id, now_ms()).await? {
+        return Err(Error::Conflict("This token is already revoked.".into()));
+    }
+    tracing::info!(token = %id, by = %admin.email, "API token revoked in the browser");
+    Ok(())
+}
+
+pub async fn add_webhook(state: &AppState, admin: &Attorney, url: &str) -> Result<Created, Error> {
+    let e = webhook::add_endpoint(&state.db, url).await.map_err(|e| match e {
+        webhook::AddError::BadUrl(why) => Error::BadParam(format!("URL: the address {why}.")),
+        webhook::AddError::Db(e) => e.into(),
+    })?;
+    tracing::info!(endpoint = %e.id, url = %e.url, by = %admin.email, "webhook endpoint added in the browser");
+    Ok(Created { id: e.id, label: e.url, secret: e.secret.expose().to_owned() })
+}
+
+pub async fn remove_webhook(state: &AppState, admin: &Attorney, id: Uuid) -> Result<(), Error> {
+    if !state.db.webhooks().remove_endpoint(id, now_ms()).await? {
+        return Err(Error::Conflict("This endpoint is already removed.".into()));
+    }
+    tracing::info!(endpoint = %id, by = %admin.email, "webhook endpoint removed in the browser");
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! Erasure: a lead's personal data, notes, history and emails deleted in
+//! one transaction, a tombstone kept; the resume file is deleted after the
+//! commit and, should that fail or the process die, later (see
+//! `server::erasure`).
+
+mod postgres;
+mod sqlite;
+
+use super::DbError;
+use async_trait::async_trait;
+use uuid::Uuid;
+
+/// An erased lead, as the audit trail shows it.
+#[derive(Clone, Debug)]
+pub struct Tombstone {
+    pub lead_id: Uuid,
+    /// `None`: erased by the retention period.
+    pub erased_by: Option<String>,
+    pub erased_at: i64,
+    pub reason: String,
+}
+
+/// What an erasure leaves to delete outside the database.
+#[derive(Clone, Debug)]
+pub struct Erased {
+    /// The resume's storage key.
+    pub resume_key: String,
+    /// The lead's emails (written as `.eml` files when no SMTP server is set).
+    pub messages: Vec<Uuid>,
+}
+
+#[async_trait]
+pub trait ErasureStore: Send + Sync {
+    /// Erases a lead; `None` when there is no such lead (already erased, or never was).
+    async fn erase(&self, id: Uuid, by: Option<Uuid>, reason: &str, now: i64) -> Result<Option<Erased>, DbError>;
+
+    /// Records that an erased lead's resume file is gone.
+    async fn file_deleted(&self, id: Uuid) -> Result<(), DbError>;
+
+    /// Erasures whose resume file may still exist: (lead, key).
+    async fn pending_files(&self, limit: i64) -> Result<Vec<(Uuid, String)>, DbError>;
+
+    /// Leads created before `before` (ms), oldest first.
+    async fn created_before(&self, before: i64, limit: i64) -> Result<Vec<Uuid>, DbError>;
+
+    /// The newest tombstones.
+    async fn tombstones(&self, limit: i64) -> Result<Vec<Tombstone>, DbError>;
+}
+
+/// Shared SQL (`?N` placeholders; see `db::dollars`). The erasure runs these
+/// in order inside one transaction; children before the lead.
+pub(crate) mod sql {
+    pub const KEY: &str = "SELECT resume_key FROM leads WHERE id = ?1";
+    pub const MESSAGES: &str = "SELECT id FROM outbox WHERE lead_id = ?1";
+    pub const DELETE: [&str; 4] = [
+        "DELETE FROM lead_notes WHERE lead_id = ?1",
+        "DELETE FROM outbox WHERE lead_id = ?1",
+        "DELETE FROM lead_events WHERE lead_id = ?1",
+        "DELETE FROM leads WHERE id = ?1",
+    ];
+    pub const TOMBSTONE: &str =
+        "INSERT INTO erasures (lead_id, erased_by, erased_at, reason, resume_key) VALUES (?1, ?2, ?3, ?4, ?5)";
+    pub const FILE_DELETED: &str = "UPDATE erasures SET resume_key = NULL WHERE lead_id = ?1";
+    pub const PENDING_FILES: &str =
+        "SELECT lead_id, resume_key FROM erasures WHERE resume_key IS NOT NULL ORDER BY erased_at LIMIT ?1";
+    pub const CREATED_BEFORE: &str = "SELECT id FROM leads WHERE created_at < ?1 ORDER BY created_at LIMIT ?2";
+    pub const TOMBSTONES: &str = "SELECT e.lead_id, a.display_name AS erased_by, e.erased_at, e.reason
+         FROM erasures e LEFT JOIN attorneys a ON a.id = e.erased_by ORDER BY e.erased_at DESC LIMIT ?1";
+}

@@ -1,0 +1,96 @@
+//! Erasing leads: by an administrator (with a reason), or by the retention
+//! period (`INTAKE_RETENTION`). The database forgets the lead in one
+//! transaction and keeps a tombstone; the resume file goes right after, and
+//! a file that could not be deleted then is deleted by the next sweep.
+
+use crate::{
+    domain::dashboard::check_reason,
+    server::{
+        db::{Attorney, now_ms},
+        error::Error,
+        state::AppState,
+    },
+};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Leads erased per sweep batch.
+const BATCH: i64 = 100;
+/// Time between sweeps (pending files, then expired leads).
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+
+/// Erases a lead now; `by` is `None` for the retention period.
+pub async fn erase(state: &AppState, id: Uuid, by: Option<&Attorney>, reason: &str) -> Result<(), Error> {
+    let reason = check_reason(reason).map_err(Error::BadParam)?;
+    let erased = state.db.erasures().erase(id, by.map(|a| a.id), &reason, now_ms()).await?;
+    let Some(erased) = erased else { return Err(Error::NotFound("lead")) };
+    // Nothing personal in the log: the id and who.
+    tracing::info!(lead = %id, by = by.map(|a| a.email.as_str()).unwrap_or("retention"), "lead erased");
+    delete_file(state, id, &erased.resume_key).await;
+    if state.config.smtp_url.is_none() {
+        // Without SMTP, emails are `.eml` files, holding the prospect's details too.
+        for m in erased.messages {
+            let path = state.config.outbox_dir().join(format!("{m}.eml"));
+            if let Err(e) = tokio::fs::remove_file(&path).await
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(lead = %id, error = %e, "cannot delete an erased lead's email file");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn delete_file(state: &AppState, id: Uuid, key: &str) {
+    match state.resumes.delete(key).await {
+        Ok(()) => {
+            if let Err(e) = state.db.erasures().file_deleted(id).await {
+                tracing::warn!(lead = %id, error = %e, "cannot record an erased resume's deletion; will retry");
+            }
+        }
+        Err(e) => tracing::warn!(lead = %id, error = %e, "cannot delete an erased lead's resume yet; will retry"),
+    }
+}
+
+/// Finishes interrupted file deletions, then erases leads past the retention period.
+pub async fn sweep(state: &AppState) -> Result<usize, Error> {
+    for (id, key) in state.db.erasures().pending_files(BATCH).await? {
+        delete_file(state, id, &key).await;
+    }
+    let Some(keep) = state.config.retention else { return Ok(0) };
+    let reason = format!("retention period ({})", state.config.retention_label);
+    let mut erased = 0;
+    loop {
+        let before = now_ms() - keep.as_millis() as i64;
+        let expired = state.db.erasures().created_before(before, BATCH).await?;
+        for id in &expired {
+            match erase(state, *id, None, &reason).await {
+                Ok(()) => erased += 1,
+                // Erased meanwhile by another instance or an administrator.
+                Err(Error::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if (expired.len() as i64) < BATCH {
+            return Ok(erased);
+        }
+    }
+}
+
+/// Sweeps soon after start-up, then every hour, until shutdown.
+pub async fn sweep_continuously(state: AppState) {
+    let mut shutdown = state.shutdown.clone();
+    let mut wait = Duration::from_secs(1);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.wait_for(|s| *s) => return,
+        }
+        match sweep(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(erased = n, "retention period: leads erased"),
+            Err(e) => tracing::error!(error = %e, "erasure sweep failed"),
+        }
+        wait = SWEEP_EVERY;
+    }
+}

@@ -1,0 +1,45 @@
+//! `GET /leads/export.csv?state=…&q=…&source=…`: the dashboard's view as CSV, for a signed-in attorney.
+
+use crate::{
+    domain::{dashboard::LeadFilter, time::iso_utc},
+    server::{auth::CurrentAttorney, db::now_ms, export, state::AppState},
+};
+use axum::{
+    Extension,
+    body::Body,
+    extract::{Query, State},
+    http::{HeaderValue, header},
+    response::Response,
+};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    state: Option<String>,
+    q: Option<String>,
+    source: Option<String>,
+    owner: Option<String>,
+}
+
+pub async fn leads_csv(
+    State(state): State<AppState>,
+    Extension(CurrentAttorney(viewer)): Extension<CurrentAttorney>,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let filter = LeadFilter::from_query(|k| match k {
+        "state" => q.state.as_deref(),
+        "q" => q.q.as_deref(),
+        "source" => q.source.as_deref(),
+        "owner" => q.owner.as_deref(),
+        _ => None,
+    });
+    let day = &iso_utc(now_ms())[..10];
+    let mut res = Response::new(Body::from_stream(export::leads_csv(state, filter, viewer.id)));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"leads-{day}.csv\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    res
+}

@@ -1,0 +1,88 @@
+//! Notes on a lead: any attorney adds them, only the author edits, within 15 minutes, visibly.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const ALICE: (&str, &str) = ("alice@firm.test", "alice password 11");
+const BOB: (&str, &str) = ("bob@firm.test", "bob password 22");
+
+async fn lead(client: &reqwest::Client, app: &TestApp, id: &str) -> Value {
+    let res = client.post(app.url("/api/internal/lead")).form(&[("id", id)]).send().await.unwrap();
+    res.json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notes_are_added_shown_safely_and_edited_only_by_their_author_in_time() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    app.add_attorney(ALICE.0, "Alice Ames", ALICE.1).await;
+    app.add_attorney(BOB.0, "Bob Burns", BOB.1).await;
+    let (alice, bob) = (app.logged_in(ALICE.0, ALICE.1).await, app.logged_in(BOB.0, BOB.1).await);
+    let id = app.submit("noted@example.com").await;
+    let add = |c: &reqwest::Client, body: &str| {
+        c.post(app.url("/api/internal/add_note")).form(&[("lead", id.as_str()), ("body", body)]).send()
+    };
+
+    let res = add(&alice, "  Called <script>alert(1)</script>\r\nleft a voicemail  ").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    for (body, why) in [("   ", "write something"), (&"x".repeat(5_001), "at most 5000"), ("bell\u{7}", "control")] {
+        let res = add(&alice, body).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{why}");
+        let err: Value = res.json().await.unwrap();
+        assert!(
+            err["Invalid"].as_str().unwrap().starts_with("Note:") && err["Invalid"].as_str().unwrap().contains(why),
+            "{err}"
+        );
+    }
+    let res = alice
+        .post(app.url("/api/internal/add_note"))
+        .form(&[("lead", "00000000-0000-7000-8000-000000000000"), ("body", "lost")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.count("lead_notes").await, 1, "only the valid note is stored");
+
+    // Bob sees it, but may not edit it; Alice may.
+    let seen = lead(&bob, &app, &id).await;
+    let note = &seen["notes"][0];
+    assert_eq!(note["author"], "Alice Ames");
+    assert_eq!(note["body"], "Called <script>alert(1)</script>\nleft a voicemail", "trimmed, line breaks kept");
+    assert_eq!(note["editable"], false);
+    assert_eq!(lead(&alice, &app, &id).await["notes"][0]["editable"], true);
+    let note_id = note["id"].as_str().unwrap().to_owned();
+    let edit = |c: &reqwest::Client, body: &str| {
+        c.post(app.url("/api/internal/edit_note")).form(&[("id", note_id.as_str()), ("body", body)]).send()
+    };
+    let res = edit(&bob, "Bob was here").await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = edit(&alice, "Called twice, left a voicemail").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let seen = lead(&bob, &app, &id).await;
+    assert_eq!(seen["notes"][0]["body"], "Called twice, left a voicemail");
+    assert!(seen["notes"][0]["edited_at"].is_i64(), "the edit shows: {seen}");
+
+    // The page escapes the text and says it was edited.
+    let html = bob.get(app.url(&format!("/leads/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Note by Alice Ames") && html.contains("(edited "), "{html}");
+    add(&bob, "<img src=x onerror=alert(1)>").await.unwrap();
+    // Her own editable note goes into a <textarea>, whose text must not end it either.
+    let res = add(&alice, "</textarea><img src=y onerror=alert(2)>").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = alice.get(app.url(&format!("/leads/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("&lt;/textarea&gt;&lt;img src=y") && !html.contains("<img src=y"), "escaped in the editor");
+    let html = bob.get(app.url(&format!("/leads/{id}"))).send().await.unwrap().text().await.unwrap();
+    let at = html.find("<img src=x").map(|i| &html[i.saturating_sub(120)..(i + 80).min(html.len())]);
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;") && !html.contains("<img src=x"), "{at:?}");
+
+    // Fifteen minutes later it is fixed.
+    let db = app.db().await;
+    sqlx::query(&format!("UPDATE lead_notes SET created_at = created_at - 901000 WHERE id = '{note_id}'"))
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    let res = edit(&alice, "too late").await.unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(lead(&alice, &app, &id).await["notes"][0]["editable"], false);
+}
