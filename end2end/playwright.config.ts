@@ -41,7 +41,8 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
-  // The build made by `cargo leptos build [--release]` (scripts/test.sh does it first).
+  // The build made by `cargo leptos build [--release]`: scripts/test.sh makes the
+  // release one first; run `cargo leptos build` yourself before a debug run.
   webServer: [
     server(port, process.env.INTAKE_E2E_DATA!, { INTAKE_MAX_RESUME_BYTES: '1M' }),
     server(followUpPort, process.env.INTAKE_E2E_FOLLOW_UP_DATA!, { INTAKE_FOLLOW_UP: '1m', INTAKE_DIGEST_HOUR: 'off' }),

@@ -6,6 +6,8 @@ set -euo pipefail
 source "$(dirname "$0")/tools.sh"
 ensure_tools
 cd "$REPO_ROOT"
+# The scripts run below count their stages' times from this script's start.
+export SECONDS
 
 # The debug cfg cargo-leptos uses (faster compiles); the tests, the
 # PostgreSQL and S3 runs and clippy share one set of compiled dependencies.

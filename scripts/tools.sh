@@ -48,7 +48,7 @@ ensure_build_tools() {
     rustup target add wasm32-unknown-unknown
   fi
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-    step "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 13 minutes, once)"
+    step "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 18 minutes, once)"
     # Its lockfile needs a newer compiler than stable 1.95; use nightly when present.
     local tc=""
     if rustup toolchain list | grep -q '^nightly'; then tc="+nightly"; fi

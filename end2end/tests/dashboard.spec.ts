@@ -224,6 +224,7 @@ test('Export CSV downloads exactly the searched view', async ({ page, browser })
 });
 
 test('an attorney adds a note to the timeline and corrects it; a colleague sees both', async ({ page, browser }) => {
+  test.slow(); // two attorneys' browsers
   const email = uniqueEmail('note');
   await submitLead(await (await browser.newContext()).newPage(), 'Nora', 'Tate', email);
   await logIn(page, ADMIN);
@@ -231,7 +232,17 @@ test('an attorney adds a note to the timeline and corrects it; a colleague sees 
   await expect(page.getByRole('heading', { name: 'Nora Tate' })).toBeVisible();
   await waitForHydration(page);
 
+  await expect(page.locator('.live')).toHaveAttribute('data-live', 'up');
   await page.getByLabel('Add a note').fill('Called, <b>no</b> answer.\nTry Friday.');
+
+  // Meanwhile a colleague takes the lead: the page shows it live, and the note being written stays.
+  const bob = await (await browser.newContext()).newPage();
+  await logIn(bob, BOB, page.url().replace(/^https?:\/\/[^/]+/, ''));
+  await waitForHydration(bob);
+  await bob.getByRole('button', { name: 'Assign to me' }).click();
+  await expect(page.locator('dd[data-assignee]')).toHaveText('Bob Burns');
+  await expect(page.getByLabel('Add a note')).toHaveValue('Called, <b>no</b> answer.\nTry Friday.');
+
   await page.getByRole('button', { name: 'Add note' }).click();
   const note = page.locator('li.note');
   await expect(note).toContainText('Note by Administrator');
@@ -249,8 +260,7 @@ test('an attorney adds a note to the timeline and corrects it; a colleague sees 
   await expect(page.getByRole('alert')).toContainText('Note: write something first.');
   await expect(page.locator('li.note')).toHaveCount(1);
 
-  const bob = await (await browser.newContext()).newPage();
-  await logIn(bob, BOB, page.url().replace(/^https?:\/\/[^/]+/, ''));
+  await bob.reload();
   await expect(bob.locator('li.note .note-body')).toHaveText('Called, no answer. Try Friday at 10.');
   await expect(bob.locator('li.note').getByText('Edit', { exact: true })).toHaveCount(0);
 });

@@ -200,15 +200,19 @@ pub async fn change_password(
     confirm: &str,
 ) -> Result<Attorney, Error> {
     check_new_password(new, confirm).map_err(Error::BadParam)?;
-    let attempt = state
-        .login_throttle
-        .begin(crate::server::auth::throttle::keys(&me.email, client))
-        .await
-        .map_err(|wait| Error::LockedOut { retry_after: wait })?;
+    let attempt =
+        state.login_throttle.begin(crate::server::auth::throttle::keys(&me.email, client)).await.map_err(|wait| {
+            let e = Error::LockedOut { retry_after: wait };
+            crate::server::metrics::login_refused(&e);
+            e
+        })?;
     match state.hasher.verify(current.to_owned(), Some(me.password_hash.clone())).await {
         Ok(true) => attempt.succeeded().await,
         Ok(false) => {
             attempt.failed().await;
+            // Counted and logged as a failed login: it is a password guess.
+            crate::server::metrics::login_refused(&Error::BadCredentials);
+            tracing::info!(account = %me.email, ip = %client, "wrong current password on a password change");
             return Err(Error::BadParam("Current password: this is not your current password.".into()));
         }
         Err(_) => return Err(Error::Busy { retry_after: std::time::Duration::from_secs(1) }),

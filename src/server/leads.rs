@@ -127,7 +127,7 @@ pub async fn assign(
     let assignee = match to {
         None => None,
         Some(id) => match state.db.accounts().by_id(id).await? {
-            Some(a) if !a.disabled => Some(a),
+            Some(a) if a.is_active() => Some(a),
             _ => return Err(Error::BadParam("Assign to: choose an active colleague.".into())),
         },
     };
@@ -197,7 +197,8 @@ pub async fn colleagues(state: &AppState) -> Result<Vec<Assignee>, Error> {
         .list()
         .await?
         .into_iter()
-        .filter(|a| !a.disabled)
+        // Not disabled accounts, nor invited ones that have no password yet.
+        .filter(Attorney::is_active)
         .map(|a| Assignee { id: a.id, name: a.display_name })
         .collect();
     out.sort_by_key(|a| a.name.to_lowercase());

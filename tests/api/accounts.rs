@@ -78,6 +78,13 @@ async fn an_invited_colleague_sets_a_password_once_and_logs_in() {
         (StatusCode::CONFLICT, Some("Email: carol@firm.test already has an account."))
     );
     assert_eq!(status_of(&accounts(&admin, &app, "").await, "carol@firm.test"), "invited");
+    // Nobody can give her a lead before she can log in.
+    let colleague_names = || async {
+        let (status, v) = post(&admin, &app, "/api/internal/colleagues", &[]).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        v.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    assert!(!colleague_names().await.contains(&"Carol Chen".to_owned()));
 
     // She cannot log in before setting a password, whatever she types.
     assert_eq!(app.login_with(&app.browser(), "carol@firm.test", "!invited").await.status(), StatusCode::UNAUTHORIZED);
@@ -131,6 +138,7 @@ async fn an_invited_colleague_sets_a_password_once_and_logs_in() {
 
     let carol = app.logged_in("carol@firm.test", "a long enough password").await;
     assert_eq!(status_of(&accounts(&admin, &app, "").await, "carol@firm.test"), "active");
+    assert!(colleague_names().await.contains(&"Carol Chen".to_owned()));
     // An attorney manages no accounts.
     for (path, form) in [
         ("/api/internal/accounts", vec![("activity", "")]),
