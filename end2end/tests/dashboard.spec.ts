@@ -245,6 +245,9 @@ test('an attorney adds a note to the timeline and corrects it; a colleague sees 
 
   await page.getByRole('button', { name: 'Add note' }).click();
   const note = page.locator('li.note');
+  // Either the note or an error shows; an error fails here with its text.
+  await expect(note.or(page.locator('.field-error')).first()).toBeVisible({ timeout: 20_000 });
+  await expect(page.locator('.field-error')).toHaveCount(0);
   await expect(note).toContainText('Note by Administrator');
   await expect(note.locator('.note-body')).toHaveText('Called, <b>no</b> answer.\nTry Friday.');
 
