@@ -200,22 +200,17 @@ pub async fn change_password(
     confirm: &str,
 ) -> Result<Attorney, Error> {
     check_new_password(new, confirm).map_err(Error::BadParam)?;
-    let attempt =
-        state.login_throttle.begin(crate::server::auth::throttle::keys(&me.email, client)).await.map_err(|wait| {
-            let e = Error::LockedOut { retry_after: wait };
-            crate::server::metrics::login_refused(&e);
-            e
-        })?;
-    match state.hasher.verify(current.to_owned(), Some(me.password_hash.clone())).await {
-        Ok(true) => attempt.succeeded().await,
-        Ok(false) => {
-            attempt.failed().await;
-            // Counted and logged as a failed login: it is a password guess.
-            crate::server::metrics::login_refused(&Error::BadCredentials);
-            tracing::info!(account = %me.email, ip = %client, "wrong current password on a password change");
-            return Err(Error::BadParam("Current password: this is not your current password.".into()));
+    let keys = crate::server::auth::throttle::keys(&me.email, client);
+    if let Err(e) =
+        crate::server::auth::check_password(state, keys, current.to_owned(), Some(me.password_hash.clone())).await
+    {
+        // Counted and logged as a refused login: it is a password guess.
+        crate::server::metrics::login_refused(&e);
+        if !matches!(e, Error::BadCredentials) {
+            return Err(e);
         }
-        Err(_) => return Err(Error::Busy { retry_after: std::time::Duration::from_secs(1) }),
+        tracing::info!(account = %me.email, ip = %client, "wrong current password on a password change");
+        return Err(Error::BadParam("Current password: this is not your current password.".into()));
     }
     let hash = state.hasher.hash(new.to_owned()).await.map_err(|e| Error::internal("hashing a password", e))?;
     state.db.accounts().set_password_hash(&me.email, &hash).await?;

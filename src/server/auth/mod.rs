@@ -11,6 +11,32 @@ pub mod token;
 use crate::{domain::dashboard::AppError, server::db::Attorney};
 use axum::Extension;
 
+/// Checks a password as a login does, for `/login` and for a password
+/// change alike: the attempt takes its place in `keys`' budget before the
+/// hash is computed (simultaneous guesses share it), then counts as a
+/// failure or a success; a full hashing queue releases it unused. `hash`
+/// `None` (no such account) is checked against a dummy, in the same time.
+pub async fn check_password(
+    state: &crate::server::state::AppState,
+    keys: [String; 2],
+    password: String,
+    hash: Option<String>,
+) -> Result<(), crate::server::error::Error> {
+    use crate::server::error::Error;
+    let attempt = state.login_throttle.begin(keys).await.map_err(|wait| Error::LockedOut { retry_after: wait })?;
+    match state.hasher.verify(password, hash).await {
+        Ok(true) => {
+            attempt.succeeded().await;
+            Ok(())
+        }
+        Ok(false) => {
+            attempt.failed().await;
+            Err(Error::BadCredentials)
+        }
+        Err(password::Busy) => Err(Error::Busy { retry_after: std::time::Duration::from_secs(1) }),
+    }
+}
+
 /// The attorney behind the current request, put in the request by [`guard`].
 #[derive(Clone, Debug)]
 pub struct CurrentAttorney(pub Attorney);

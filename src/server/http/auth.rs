@@ -4,7 +4,7 @@ use super::render_page;
 use crate::{
     pages::login::LoginOutcome,
     server::{
-        auth::{password::Busy, session, throttle},
+        auth::{check_password, session, throttle},
         client_ip::ClientIp,
         error::Error,
         state::AppState,
@@ -52,27 +52,16 @@ pub async fn login(
             res
         }
     };
-    // Reserved before the password is checked: simultaneous guesses share one budget.
-    let attempt = match state.login_throttle.begin(keys).await {
-        Ok(a) => a,
-        Err(wait) => return refuse(Error::LockedOut { retry_after: wait }).await,
-    };
     let attorney = match state.db.accounts().by_email(&form.email).await {
         Ok(a) => a,
         Err(e) => return refuse(Error::internal("login: cannot read accounts", e)).await,
     };
     let hash = attorney.as_ref().filter(|a| !a.disabled).map(|a| a.password_hash.clone());
-    match state.hasher.verify(form.password.clone(), hash).await {
-        Ok(true) => attempt.succeeded().await,
-        Ok(false) => {
-            attempt.failed().await;
+    if let Err(e) = check_password(&state, keys, form.password.clone(), hash).await {
+        if matches!(e, Error::BadCredentials) {
             tracing::info!(ip = %client.0, "login failed");
-            return refuse(Error::BadCredentials).await;
         }
-        Err(Busy) => {
-            drop(attempt);
-            return refuse(Error::Busy { retry_after: std::time::Duration::from_secs(1) }).await;
-        }
+        return refuse(e).await;
     }
     let attorney = attorney.expect("verified");
     if let Err(e) = session::log_in(&session, &attorney).await {
