@@ -51,13 +51,20 @@ pub fn LeadPage() -> impl IntoView {
         }
     });
     let (mark, notice) = use_mark_reached_out(Callback::new(move |_| lead.refetch()));
-    let notes = NoteActions { add: ServerAction::new(), edit: ServerAction::new() };
+    let notes =
+        NoteActions { add: ServerAction::new(), edit: ServerAction::new(), draft: RwSignal::new(String::new()) };
     let erase = ServerAction::<EraseLead>::new();
     // Erased: back to the list (nothing is left to show here).
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(())) = erase.value().get() {
             navigate("/leads", Default::default());
+        }
+    });
+    // A note once added is no longer a draft.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = notes.add.value().get() {
+            notes.draft.set(String::new());
         }
     });
     // After a note is added or edited, read the page again (not on the first run).
@@ -96,11 +103,13 @@ pub fn LeadPage() -> impl IntoView {
     }
 }
 
-/// The page's note actions.
+/// The page's note actions, and the note being written: it lives with the
+/// page, not in the lead's view, which a live reload may build anew.
 #[derive(Clone, Copy)]
 struct NoteActions {
     add: ServerAction<AddNote>,
     edit: ServerAction<EditNote>,
+    draft: RwSignal<String>,
 }
 
 #[component]
@@ -291,7 +300,16 @@ fn NoteForm(lead: Uuid, notes: NoteActions) -> impl IntoView {
             <input type="hidden" name="lead" value=lead.to_string()/>
             <div class="field">
                 <label for="note">"Add a note"</label>
-                <textarea id="note" name="body" rows="3" maxlength=MAX_NOTE_CHARS required placeholder="Called, left a voicemail…"></textarea>
+                <textarea
+                    id="note"
+                    name="body"
+                    rows="3"
+                    maxlength=MAX_NOTE_CHARS
+                    required
+                    placeholder="Called, left a voicemail…"
+                    prop:value=move || notes.draft.get()
+                    on:input=move |ev| notes.draft.set(event_target_value(&ev))
+                ></textarea>
             </div>
             <button type="submit" class="secondary" aria-disabled=move || busy.get().then_some("true")>"Add note"</button>
         </ActionForm>
