@@ -70,8 +70,25 @@ async fn an_admin_erases_a_lead_and_only_a_tombstone_remains() {
     assert_eq!(audit["erasures"][0]["reason"], "Asked by the prospect by email");
     assert!(!audit.to_string().contains("forget.me"), "{audit}");
 
+    // The search index forgets the lead too, and takes the prospect back.
+    let search = || async {
+        let v: Value = admin
+            .post(app.url("/api/internal/leads"))
+            .form(&[("filter[q]", "forget.me")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let ids: Vec<String> = v["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().into()).collect();
+        (ids, v["total"].as_i64().unwrap())
+    };
+    assert_eq!(search().await, (vec![], 0), "the search index still finds the erased lead");
+
     // The address is free again: the prospect may come back.
-    app.submit("forget.me@example.com").await;
+    let again = app.submit("forget.me@example.com").await;
+    assert_eq!(search().await, (vec![again], 1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

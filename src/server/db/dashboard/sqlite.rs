@@ -26,17 +26,19 @@ const FILTER: &str = "(?1 IS NULL OR l.state = ?1) AND (?5 IS NULL OR l.utm_sour
 
 /// The same with `?2` an FTS5 phrase, answered by the trigram index (3+ characters).
 const FILTER_INDEXED: &str = "(?1 IS NULL OR l.state = ?1) AND (?5 IS NULL OR l.utm_source = ?5)
-     AND l.id IN (SELECT lead_id FROM lead_search WHERE lead_search MATCH ?2)";
+     AND l.seq IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?2)";
 
 /// Matches a search collects before it pages by walking the newest leads instead.
 const MATCHES_CAP: i64 = 10_000;
 
 /// A search answered from its matches: the trigram index gives every
-/// matching id (a name matches a few hundred leads), they are sorted newest
-/// first (UUID v7 text sorts by time), and only the page's rows are read.
-/// `None` when more than [`MATCHES_CAP`] match: then walking the newest
-/// leads finds a page sooner. (Joining the index's matches in SQL made
-/// SQLite walk every lead and test each against them.)
+/// matching lead's `seq` (its rowid there), newest first, without reading a
+/// lead, and only the page's rows are read. (A name matches a few hundred
+/// leads; reading each to order them by id cost far more than the match.)
+/// Pages are in the order leads were stored, which is the id order but for
+/// submissions in flight at the same moment.
+/// `None` when more than [`MATCHES_CAP`] match, or the cursor's lead is gone:
+/// then walking the newest leads by id answers.
 fn page_from_matches(
     tx: &Connection,
     phrase: &str,
@@ -46,43 +48,58 @@ fn page_from_matches(
     before: Option<&str>,
     limit: i64,
 ) -> Result<Option<(Vec<LeadSummary>, i64)>, DbError> {
-    let mut ids: Vec<String> = Vec::new();
+    let seq_of = |id: &str| -> Result<Option<i64>, DbError> {
+        let mut stmt = tx.prepare_cached("SELECT seq FROM leads WHERE id = ?1")?;
+        Ok(stmt.query([id])?.next()?.map(|r| r.get(0)).transpose()?)
+    };
+    let (after, before) = match (after, before) {
+        (_, Some(b)) => match seq_of(b)? {
+            Some(s) => (None, Some(s)),
+            None => return Ok(None),
+        },
+        (Some(a), None) => match seq_of(a)? {
+            Some(s) => (Some(s), None),
+            None => return Ok(None),
+        },
+        (None, None) => (None, None),
+    };
+    let mut seqs: Vec<i64> = Vec::new();
     {
-        let mut stmt = tx.prepare_cached("SELECT lead_id FROM lead_search WHERE lead_search MATCH ?1 LIMIT ?2")?;
+        let mut stmt =
+            tx.prepare_cached("SELECT rowid FROM lead_search WHERE lead_search MATCH ?1 ORDER BY rowid DESC LIMIT ?2")?;
         let mut rows = stmt.query(params![phrase, MATCHES_CAP + 1])?;
         while let Some(r) = rows.next()? {
-            ids.push(r.get(0)?);
+            seqs.push(r.get(0)?);
         }
     }
-    if ids.len() as i64 > MATCHES_CAP {
+    if seqs.len() as i64 > MATCHES_CAP {
         return Ok(None);
     }
-    // Newest first; a `before` page reads upwards from its cursor.
-    ids.sort_unstable_by(|a, b| b.cmp(a));
+    // A `before` page reads upwards from its cursor.
     if before.is_some() {
-        ids.reverse();
+        seqs.reverse();
     }
-    let in_window = |id: &str| match (after, before) {
-        (_, Some(b)) => id > b,
-        (Some(a), None) => id < a,
+    let in_window = |seq: i64| match (after, before) {
+        (_, Some(b)) => seq > b,
+        (Some(a), None) => seq < a,
         (None, None) => true,
     };
     let cap = SEARCH_COUNT_CAP + 1;
     // Matches of the search alone are counted as they are; anything else is checked per lead.
-    let mut total = if narrowed { 0 } else { (ids.len() as i64).min(cap) };
+    let mut total = if narrowed { 0 } else { (seqs.len() as i64).min(cap) };
     let mut page = Vec::with_capacity(limit as usize);
-    let mut stmt = tx.prepare_cached(&SUMMARY_SQL)?;
-    for id in &ids {
+    let mut stmt = tx.prepare_cached(&SUMMARY_BY_SEQ_SQL)?;
+    for &seq in &seqs {
         let full = page.len() >= limit as usize;
         let counting = narrowed && total < cap;
         if full && !counting {
             break;
         }
-        let wanted = !full && in_window(id);
+        let wanted = !full && in_window(seq);
         if !wanted && !counting {
             continue;
         }
-        let Some(lead) = stmt.query([id])?.next()?.map(row::summary).transpose()? else { continue };
+        let Some(lead) = stmt.query([seq])?.next()?.map(row::summary).transpose()? else { continue };
         if !keep(&lead) {
             continue;
         }
@@ -400,6 +417,11 @@ impl DashboardStore for SqliteDb {
             .await
     }
 }
+
+/// One lead's row, by its place in the search index.
+static SUMMARY_BY_SEQ_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by WHERE l.seq = ?1")
+});
 
 /// One lead's row, by id.
 static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {

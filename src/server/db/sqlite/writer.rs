@@ -136,8 +136,9 @@ fn insert_one(conn: &Connection, lead: &NewLead, messages: &[NewMessage]) -> rus
     conn.prepare_cached(
         "INSERT INTO leads (id, first_name, last_name, email, email_normalized, state, created_at, updated_at,
              resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key,
-             referrer, utm_source, utm_medium, utm_campaign)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             referrer, utm_source, utm_medium, utm_campaign, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                 (SELECT COALESCE(MAX(seq), 0) + 1 FROM leads))",
     )?
     .execute(rusqlite::params![
         id,
