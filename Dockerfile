@@ -16,7 +16,7 @@ COPY scripts/tools.sh scripts/tools.sh
 COPY Cargo.toml Cargo.lock package.json package-lock.json ./
 RUN bash -c 'source scripts/tools.sh && ensure_build_tools'
 COPY . .
-RUN bash -c 'source scripts/tools.sh && LEPTOS_SITE_ROOT=target/site-release cargo leptos build --release' \
+RUN bash -c 'source scripts/tools.sh && LEPTOS_SITE_ROOT=target/site-release cargo leptos build --release --split' \
  && mkdir -p /out \
  && cp target/release/intake /out/intake \
  && cp -r target/site-release /out/site

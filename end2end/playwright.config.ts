@@ -12,7 +12,7 @@ const port = Number(process.env.INTAKE_E2E_PORT ?? 3107);
 const followUpPort = port + 1;
 process.env.INTAKE_E2E_FOLLOW_UP_URL = `http://127.0.0.1:${followUpPort}`;
 // `INTAKE_E2E_BUILD=release` runs the suite against the optimised build
-// (`cargo leptos build --release` with LEPTOS_SITE_ROOT=target/site-release, as
+// (`cargo leptos build --release --split` with LEPTOS_SITE_ROOT=target/site-release, as
 // scripts/test.sh does), which is what a firm runs.
 const release = process.env.INTAKE_E2E_BUILD === 'release';
 export const dataDir = process.env.INTAKE_E2E_DATA;
@@ -41,8 +41,8 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
-  // The build made by `cargo leptos build [--release]`: scripts/test.sh makes the
-  // release one first; run `cargo leptos build` yourself before a debug run.
+  // The build made by `cargo leptos build --split [--release]`: scripts/test.sh makes the
+  // release one first; run `cargo leptos build --split` yourself before a debug run.
   webServer: [
     server(port, process.env.INTAKE_E2E_DATA!, { INTAKE_MAX_RESUME_BYTES: '1M' }),
     server(followUpPort, process.env.INTAKE_E2E_FOLLOW_UP_DATA!, { INTAKE_FOLLOW_UP: '1m', INTAKE_DIGEST_HOUR: 'off' }),

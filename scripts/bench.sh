@@ -26,7 +26,7 @@ ADMIN_EMAIL=bench@firm.test
 ADMIN_PASSWORD='bench password 123'
 
 step "building (release)"
-cargo leptos build --release --precompress >/dev/null
+cargo leptos build --release --split --precompress >/dev/null
 cargo build --release --no-default-features --features ssr --example loadgen --example seed --example smtp_sink \
   >/dev/null 2>&1
 LOADGEN=target/release/examples/loadgen
@@ -128,7 +128,8 @@ wait_quiet() { # wait_quiet PID... : until the servers use under 5% CPU for a se
 page_weight() {
   step "page weight (first visit, compressed as served)"
   local base=$1 total=0
-  for path in / /pkg/intake.js /pkg/intake.wasm /pkg/intake.css; do
+  # The form's page needs the main WASM and the split loader; the attorneys' pages load their parts later.
+  for path in / /pkg/intake.js /pkg/__wasm_split.______________________.js /pkg/intake.wasm /pkg/intake.css; do
     local bytes
     bytes=$(curl -s -H 'accept-encoding: br, gzip' -o /dev/null -w '%{size_download}' "$base$path")
     echo "  $path: $bytes bytes"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's screenshots (docs/*.png): a fresh server on the debug build
-# (`cargo leptos build` first) with a one-minute follow-up deadline, seeded
+# (`cargo leptos build --split` first) with a one-minute follow-up deadline, seeded
 # with a few leads through the public API, then the attorney's screens at
 # 1280 and 360 px. Not part of the test command; run it when screens change.
 set -euo pipefail

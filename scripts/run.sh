@@ -5,4 +5,4 @@ set -euo pipefail
 source "$(dirname "$0")/tools.sh"
 ensure_tools
 step "building and starting Intake (Ctrl-C stops it)"
-exec cargo leptos serve "$@"
+exec cargo leptos serve --split "$@"

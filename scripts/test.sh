@@ -47,12 +47,12 @@ cargo clippy --no-default-features --features ssr --all-targets -- -D warnings
 cargo clippy --no-default-features --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
 
 # The browser suite runs against what a firm runs: the release build, exactly
-# as `cargo leptos build --release` makes it (without the test flags above),
+# as `cargo leptos build --release --split` makes it (without the test flags above),
 # into its own site directory so a developer's debug site stays intact.
 # (`cd end2end && npx playwright test` runs it against the debug build; CI
 # leaves that out, as it would build and test everything a second time.)
 step "building the release app (server + optimised WASM)"
-env -u RUSTFLAGS LEPTOS_SITE_ROOT=target/site-release cargo leptos build --release
+env -u RUSTFLAGS LEPTOS_SITE_ROOT=target/site-release cargo leptos build --release --split
 step "end-to-end tests (Playwright, Chromium) against the release build"
 (cd end2end && INTAKE_E2E_BUILD=release npx playwright test) 2>&1 | tee "$LOG_DIR/e2e-release.log"
 e2e_release_passed=$(grep -Eo '^ *[0-9]+ passed' "$LOG_DIR/e2e-release.log" | tail -1 | awk '{print $1 + 0}')

@@ -12,8 +12,9 @@ use crate::pages::{
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::{
-    ParamSegment, SsrMode, StaticSegment,
+    Lazy, LazyRoute, ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
+    lazy_route,
 };
 
 /// How this build renders components. `erase_components` changes the
@@ -60,12 +61,77 @@ pub fn App() -> impl IntoView {
                 // Async: the whole page, data included, is in the HTML, so it works without JavaScript.
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("leads") view=LeadsPage ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("leads"), ParamSegment("id")) view=LeadPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("set-password") view=SetPasswordPage ssr=SsrMode::Async/>
+                // The attorneys' pages are split out of the main WASM (`cargo leptos build --split`)
+                // and loaded when first shown: a prospect's visit downloads only what the form needs.
+                <Route path=StaticSegment("leads") view={Lazy::<Leads>::new()} ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("leads"), ParamSegment("id")) view={Lazy::<Lead>::new()} ssr=SsrMode::Async/>
+                <Route path=StaticSegment("admin") view={Lazy::<Admin>::new()} ssr=SsrMode::Async/>
+                <Route path=StaticSegment("account") view={Lazy::<Account>::new()} ssr=SsrMode::Async/>
+                <Route path=StaticSegment("set-password") view={Lazy::<SetPassword>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
+    }
+}
+
+// Each lazily loaded page: its data is fetched by the page itself (resources),
+// so the route's data half is empty and its view half is the whole page.
+
+struct Leads;
+
+#[lazy_route]
+impl LazyRoute for Leads {
+    fn data() -> Self {
+        Leads
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <LeadsPage/> }.into_any()
+    }
+}
+
+struct Lead;
+
+#[lazy_route]
+impl LazyRoute for Lead {
+    fn data() -> Self {
+        Lead
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <LeadPage/> }.into_any()
+    }
+}
+
+struct Admin;
+
+#[lazy_route]
+impl LazyRoute for Admin {
+    fn data() -> Self {
+        Admin
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <AdminPage/> }.into_any()
+    }
+}
+
+struct Account;
+
+#[lazy_route]
+impl LazyRoute for Account {
+    fn data() -> Self {
+        Account
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <AccountPage/> }.into_any()
+    }
+}
+
+struct SetPassword;
+
+#[lazy_route]
+impl LazyRoute for SetPassword {
+    fn data() -> Self {
+        SetPassword
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <SetPasswordPage/> }.into_any()
     }
 }

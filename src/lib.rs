@@ -31,5 +31,6 @@ pub fn hydrate() {
         );
         return;
     }
-    leptos::mount::hydrate_body(app::App);
+    // Waits for the lazily loaded page's code (see app.rs) before hydrating it.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -1,4 +1,4 @@
-import { PDF, emailsTo, fillForm, uniqueEmail, waitForHydration, test, expect } from './helpers';
+import { ADMIN, PDF, emailsTo, fillForm, logIn, uniqueEmail, waitForHydration, test, expect } from './helpers';
 
 test.describe('with JavaScript', () => {
   test('a prospect submits without a page reload and gets a confirmation', async ({ page }) => {
@@ -124,4 +124,21 @@ test('a browser app built unlike its server says so instead of half-hydrating', 
   await expect(page.locator('html[data-hydrated]')).toHaveCount(0);
   // The no-JavaScript form is still there to use.
   await expect(page.getByRole('button', { name: 'Submit' })).toBeVisible();
+});
+
+test("the form downloads only the main WASM; an attorney's page loads its own part when shown", async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith('.wasm')) wasm.push(path);
+  });
+  await page.goto('/');
+  await waitForHydration(page);
+  expect(wasm).toEqual(['/pkg/intake.wasm']);
+
+  await logIn(page, ADMIN);
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { name: 'Leads' })).toBeVisible();
+  const parts = wasm.filter((p) => p !== '/pkg/intake.wasm');
+  expect(parts.length, `the dashboard's code comes in a part of its own: ${wasm.join(', ')}`).toBeGreaterThan(0);
 });

@@ -27,6 +27,19 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite, cookie::time, session_store::ExpiredDeletion};
 
+/// The attorneys' pages are split out of the main WASM and loaded when needed
+/// (app.rs). A browser app built without `--split` imports that loader from
+/// a module that does not exist, so not even the prospect's form would come
+/// alive: refuse to serve it. (No WASM at all, as in the Rust tests, serves
+/// the pages without JavaScript.)
+fn check_site(site_root: &str) -> Result<(), StartupError> {
+    let pkg = std::path::Path::new(site_root).join("pkg");
+    if pkg.join("intake.wasm").exists() && !pkg.join("__wasm_split_manifest.json").exists() {
+        return Err(StartupError::UnsplitSite(pkg.display().to_string()));
+    }
+    Ok(())
+}
+
 /// A bound, ready-to-serve application.
 pub struct Application {
     listener: TcpListener,
@@ -58,6 +71,11 @@ pub enum StartupError {
     Account(String),
     #[error("cannot set up sessions: {0}")]
     Sessions(String),
+    #[error(
+        "the browser app in {0} was built without --split: build it with `cargo leptos build --release --split` \
+         (or `scripts/run.sh`), or no page would come alive in the browser"
+    )]
+    UnsplitSite(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -66,6 +84,7 @@ impl Application {
     /// Opens storage, applies migrations, recovers staged files, starts the
     /// email sender and binds the listener (port 0 picks a free port).
     pub async fn build(config: Config, site_root: &str) -> Result<Self, StartupError> {
+        check_site(site_root)?;
         let data_dir = config.data_dir.clone();
         let dir_err = |source| StartupError::DataDir { path: data_dir.display().to_string(), source };
         tokio::fs::create_dir_all(&config.data_dir).await.map_err(dir_err)?;
@@ -283,4 +302,24 @@ async fn forget_client_request_id(
 fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
     tracing::error_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{StartupError, check_site};
+
+    #[test]
+    fn a_browser_app_built_without_split_is_refused() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path().to_str().unwrap();
+        assert!(check_site(root).is_ok(), "no browser app at all: the pages work without JavaScript");
+        let pkg = site.path().join("pkg");
+        std::fs::create_dir_all(&pkg).unwrap();
+        std::fs::write(pkg.join("intake.wasm"), b"\0asm").unwrap();
+        let refused = check_site(root).unwrap_err();
+        assert!(matches!(refused, StartupError::UnsplitSite(_)));
+        assert!(refused.to_string().contains("--split"), "{refused}");
+        std::fs::write(pkg.join("__wasm_split_manifest.json"), b"{}").unwrap();
+        assert!(check_site(root).is_ok());
+    }
 }
