@@ -99,3 +99,40 @@ async fn the_export_needs_a_session() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(!res.text().await.unwrap().contains("secret@example.com"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_with_more_matches_than_counted_pages_through_every_one_newest_first() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    bulk_leads(&app, 1_234).await;
+    let client = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = |form: Vec<(&'static str, String)>| {
+        let (c, url) = (client.clone(), app.url("/api/internal/leads"));
+        async move {
+            let v: serde_json::Value = c.post(url).form(&form).send().await.unwrap().json().await.unwrap();
+            let names: Vec<String> =
+                v["rows"].as_array().unwrap().iter().map(|r| r["first_name"].as_str().unwrap().to_owned()).collect();
+            (names, v["total"].as_i64().unwrap(), v["older"].as_str().map(str::to_owned))
+        }
+    };
+    let q = || ("filter[q]", "bulk".to_owned());
+    let (first, total, mut older) = page(vec![q()]).await;
+    assert_eq!(total, 1_001, "counted up to the cap (shown as 1000+)");
+    assert_eq!(first.len(), 50);
+    assert_eq!(first[0], "Bulk1233", "newest first");
+    let mut seen = first;
+    while let Some(cursor) = older.take() {
+        let (rows, total, next) = page(vec![q(), ("filter[after]", cursor)]).await;
+        assert_eq!(total, 1_001);
+        seen.extend(rows);
+        older = next;
+    }
+    let expected: Vec<String> = (0..1_234).rev().map(|i| format!("Bulk{i}")).collect();
+    assert_eq!(seen, expected, "every match once, in order, across 25 pages");
+
+    // With another filter each match is checked, and the count still stops at the cap.
+    let (pending, total, _) = page(vec![q(), ("filter[state]", "PENDING".into())]).await;
+    assert_eq!((pending.len(), total), (50, 1_001));
+    assert_eq!(pending[0], "Bulk1233");
+    let (none, total, _) = page(vec![q(), ("filter[state]", "REACHED_OUT".into())]).await;
+    assert_eq!((none.len(), total), (0, 0));
+}

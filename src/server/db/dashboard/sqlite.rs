@@ -28,17 +28,20 @@ const FILTER: &str = "(?1 IS NULL OR l.state = ?1) AND (?5 IS NULL OR l.utm_sour
 const FILTER_INDEXED: &str = "(?1 IS NULL OR l.state = ?1) AND (?5 IS NULL OR l.utm_source = ?5)
      AND l.seq IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?2)";
 
-/// Matches a search collects before it pages by walking the newest leads instead.
+/// Matches a search with other filters checks one by one before it pages by
+/// walking the newest leads instead.
 const MATCHES_CAP: i64 = 10_000;
 
-/// A search answered from its matches: the trigram index gives every
-/// matching lead's `seq` (its rowid there), newest first, without reading a
-/// lead, and only the page's rows are read. (A name matches a few hundred
-/// leads; reading each to order them by id cost far more than the match.)
+/// A search answered from the trigram index, whose rowid is the lead's `seq`:
+/// the index yields matches newest first without reading a lead, so a search
+/// alone reads only its page's rows and counts (up to the cap) in the index,
+/// at a cost that does not grow with the number of matches. With other
+/// filters each match is read and checked. (Reading every match to order it
+/// by id cost far more than the match itself.)
 /// Pages are in the order leads were stored, which is the id order but for
 /// submissions in flight at the same moment.
-/// `None` when more than [`MATCHES_CAP`] match, or the cursor's lead is gone:
-/// then walking the newest leads by id answers.
+/// `None` when a filtered search matches more than [`MATCHES_CAP`], or the
+/// cursor's lead is gone: then walking the newest leads by id answers.
 fn page_from_matches(
     tx: &Connection,
     phrase: &str,
@@ -63,6 +66,36 @@ fn page_from_matches(
         },
         (None, None) => (None, None),
     };
+    let cap = SEARCH_COUNT_CAP + 1;
+    if !narrowed {
+        // The index yields its matches newest first and stops at the page's end
+        // (or at the count's cap): neither reads a lead, whatever the matches' number.
+        let (sql, bound) = match (after, before) {
+            (_, Some(b)) => (PAGE_UP_SQL, b),
+            (Some(a), None) => (PAGE_DOWN_SQL, a),
+            (None, None) => (PAGE_DOWN_SQL, i64::MAX),
+        };
+        let mut page = Vec::with_capacity(limit as usize);
+        {
+            let mut seqs = tx.prepare_cached(sql)?;
+            let mut seqs = seqs.query(params![phrase, bound, limit])?;
+            let mut lead = tx.prepare_cached(&SUMMARY_BY_SEQ_SQL)?;
+            while let Some(r) = seqs.next()? {
+                let seq: i64 = r.get(0)?;
+                if let Some(l) = lead.query([seq])?.next()?.map(row::summary).transpose()? {
+                    page.push(l);
+                }
+            }
+        }
+        if before.is_some() {
+            page.reverse();
+        }
+        let total: i64 = tx
+            .prepare_cached("SELECT COUNT(*) FROM (SELECT 1 FROM lead_search WHERE lead_search MATCH ?1 LIMIT ?2)")?
+            .query_row(params![phrase, cap], |r| r.get(0))?;
+        return Ok(Some((page, total)));
+    }
+    // With other filters, each match is checked against them, and counted.
     let mut seqs: Vec<i64> = Vec::new();
     {
         let mut stmt =
@@ -84,14 +117,12 @@ fn page_from_matches(
         (Some(a), None) => seq < a,
         (None, None) => true,
     };
-    let cap = SEARCH_COUNT_CAP + 1;
-    // Matches of the search alone are counted as they are; anything else is checked per lead.
-    let mut total = if narrowed { 0 } else { (seqs.len() as i64).min(cap) };
+    let mut total = 0;
     let mut page = Vec::with_capacity(limit as usize);
     let mut stmt = tx.prepare_cached(&SUMMARY_BY_SEQ_SQL)?;
     for &seq in &seqs {
         let full = page.len() >= limit as usize;
-        let counting = narrowed && total < cap;
+        let counting = total < cap;
         if full && !counting {
             break;
         }
@@ -417,6 +448,13 @@ impl DashboardStore for SqliteDb {
             .await
     }
 }
+
+/// A search's page below a `seq`, newest first, straight from the index.
+const PAGE_DOWN_SQL: &str =
+    "SELECT rowid FROM lead_search WHERE lead_search MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC LIMIT ?3";
+/// A search's page above a `seq` (the newer page), oldest first.
+const PAGE_UP_SQL: &str =
+    "SELECT rowid FROM lead_search WHERE lead_search MATCH ?1 AND rowid > ?2 ORDER BY rowid ASC LIMIT ?3";
 
 /// One lead's row, by its place in the search index.
 static SUMMARY_BY_SEQ_SQL: LazyLock<String> = LazyLock::new(|| {
