@@ -128,9 +128,13 @@ test('a browser app built unlike its server says so instead of half-hydrating', 
 
 test("the form downloads only the main WASM; an attorney's page loads its own part when shown", async ({ page }) => {
   const wasm: string[] = [];
-  page.on('request', (r) => {
+  const caching: string[] = [];
+  page.on('response', (r) => {
     const path = new URL(r.url()).pathname;
-    if (path.endsWith('.wasm')) wasm.push(path);
+    if (path.endsWith('.wasm')) {
+      wasm.push(path);
+      caching.push(r.headers()['cache-control'] ?? '');
+    }
   });
   await page.goto('/');
   await waitForHydration(page);
@@ -141,4 +145,6 @@ test("the form downloads only the main WASM; an attorney's page loads its own pa
   await expect(page.getByRole('heading', { name: 'Leads' })).toBeVisible();
   const parts = wasm.filter((p) => p !== '/pkg/intake.wasm');
   expect(parts.length, `the dashboard's code comes in a part of its own: ${wasm.join(', ')}`).toBeGreaterThan(0);
+  // Unhashed names: every part is checked again rather than reused from an earlier release.
+  expect(caching.every((c) => c === 'no-cache'), caching.join(', ')).toBe(true);
 });

@@ -24,7 +24,10 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::{net::SocketAddr, sync::Arc};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite, cookie::time, session_store::ExpiredDeletion};
 
 /// The attorneys' pages are split out of the main WASM and loaded when needed
@@ -250,7 +253,15 @@ fn router(state: AppState, session_store: SessionStore) -> Router {
     let shell_options = state.leptos_options.clone();
     // Built assets, precompressed (`cargo leptos build --release --precompress`) when available.
     let pkg_dir = format!("{}/{}", state.leptos_options.site_root, state.leptos_options.site_pkg_dir);
-    let pkg = ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip();
+    // Their names carry no hash (`intake.wasm`, `chunk_8.wasm`, …), so a browser must ask
+    // again each time (a 304 when unchanged): a heuristically cached part from an
+    // earlier release would not fit the new main WASM.
+    let pkg = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-cache"),
+        ))
+        .service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip());
     Router::new()
         .nest_service("/pkg", pkg)
         .merge(http::routes())
