@@ -192,15 +192,7 @@ async fn overdue_leads_are_filtered_counted_and_digested_once_a_day() {
     assert_eq!(view(&alice, &app, &[("overdue", "true"), ("q", "old-")]).await.0, 2, "a search within the view");
     let c = counts(&alice, &app).await;
     assert_eq!((c["mine"].as_i64(), c["overdue"].as_i64()), (Some(1), Some(2)));
-    let page: Value = alice
-        .post(app.url("/api/internal/leads"))
-        .form(&[("filter[q]", "")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = app.leads_page(&alice, &[("filter[q]", "")]).await;
     assert_eq!(page["follow_up_ms"], 86_400_000, "the page carries the deadline for its badges");
     let html = alice.get(app.url("/leads?state=overdue")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("badge-overdue") && html.contains("old-free@example.com"), "{html}");

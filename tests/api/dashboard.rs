@@ -222,12 +222,8 @@ async fn events_carry_the_row_dashboards_patch_in_and_pages_say_which_events_the
     let app = TestApp::spawn(Options::smtp(free_port().await)).await;
     let client = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let page = |client: reqwest::Client| {
-        let url = app.url("/api/internal/leads");
-        async move {
-            let res = client.post(url).form(&[("filter[q]", "")]).send().await.unwrap();
-            assert_eq!(res.status(), StatusCode::OK);
-            res.json::<serde_json::Value>().await.unwrap()
-        }
+        let app = &app;
+        async move { app.leads_page(&client, &[("filter[q]", "")]).await }
     };
     let before = page(client.clone()).await;
     let as_of = before["as_of"].as_i64().expect("pages carry as_of");
@@ -267,9 +263,9 @@ async fn a_search_pages_by_cursor_and_combines_with_the_state_filter() {
         client.post(app.url("/api/internal/mark_reached_out")).form(&[("id", id.as_str())]).send().await.unwrap();
     }
     let page = |filter: Vec<(&'static str, String)>| {
-        let (c, url) = (client.clone(), app.url("/api/internal/leads"));
+        let (app, client) = (&app, &client);
         async move {
-            let v: Value = c.post(url).form(&filter).send().await.unwrap().json().await.unwrap();
+            let v = app.leads_page(client, &filter).await;
             let emails: Vec<String> =
                 v["rows"].as_array().unwrap().iter().map(|r| r["email"].as_str().unwrap().to_owned()).collect();
             (emails, v["total"].as_i64().unwrap(), v["older"].as_str().map(str::to_owned), v["newer"].clone())

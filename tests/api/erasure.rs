@@ -72,15 +72,7 @@ async fn an_admin_erases_a_lead_and_only_a_tombstone_remains() {
 
     // The search index forgets the lead too, and takes the prospect back.
     let search = || async {
-        let v: Value = admin
-            .post(app.url("/api/internal/leads"))
-            .form(&[("filter[q]", "forget.me")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = app.leads_page(&admin, &[("filter[q]", "forget.me")]).await;
         let ids: Vec<String> = v["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().into()).collect();
         (ids, v["total"].as_i64().unwrap())
     };

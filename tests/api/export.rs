@@ -106,9 +106,9 @@ async fn a_search_with_more_matches_than_counted_pages_through_every_one_newest_
     bulk_leads(&app, 1_234).await;
     let client = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let page = |form: Vec<(&'static str, String)>| {
-        let (c, url) = (client.clone(), app.url("/api/internal/leads"));
+        let (app, client) = (&app, &client);
         async move {
-            let v: serde_json::Value = c.post(url).form(&form).send().await.unwrap().json().await.unwrap();
+            let v = app.leads_page(client, &form).await;
             let names: Vec<String> =
                 v["rows"].as_array().unwrap().iter().map(|r| r["first_name"].as_str().unwrap().to_owned()).collect();
             (names, v["total"].as_i64().unwrap(), v["older"].as_str().map(str::to_owned))

@@ -251,6 +251,20 @@ impl TestApp {
         client
     }
 
+    /// The dashboard's page for `form` (`filter[…]` fields) as `client` sees it,
+    /// from the server function the dashboard calls; it must answer 200.
+    pub async fn leads_page(
+        &self,
+        client: &reqwest::Client,
+        form: &(impl serde::Serialize + ?Sized),
+    ) -> serde_json::Value {
+        let res = client.post(self.url("/api/internal/leads")).form(form).send().await.unwrap();
+        let status = res.status();
+        let page: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(status, reqwest::StatusCode::OK, "{page}");
+        page
+    }
+
     /// Adds an attorney directly in the database.
     pub async fn add_attorney(&self, email: &str, name: &str, password: &str) {
         use intake::server::{

@@ -54,9 +54,8 @@ async fn origins_are_stored_cleaned_filtered_and_exported() {
     assert_eq!(sources, serde_json::json!(["google", "z".repeat(100)]), "distinct, sorted, cut to 100");
 
     let list = |form: Vec<(&'static str, &'static str)>| {
-        let client = client.clone();
-        let url = app.url("/api/internal/leads");
-        async move { client.post(url).form(&form).send().await.unwrap().json::<Value>().await.unwrap() }
+        let (app, client) = (&app, &client);
+        async move { app.leads_page(client, &form).await }
     };
     let page = list(vec![("filter[q]", ""), ("filter[source]", "google")]).await;
     assert_eq!(page["total"], 1, "{page}");

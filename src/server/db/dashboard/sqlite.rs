@@ -55,17 +55,15 @@ fn page_from_matches(
         let mut stmt = tx.prepare_cached("SELECT seq FROM leads WHERE id = ?1")?;
         Ok(stmt.query([id])?.next()?.map(|r| r.get(0)).transpose()?)
     };
-    let (after, before) = match (after, before) {
-        (_, Some(b)) => match seq_of(b)? {
-            Some(s) => (None, Some(s)),
+    // A `before` cursor wins over `after`, as in the walk by id.
+    let cursor = match before.or(after) {
+        Some(id) => match seq_of(id)? {
+            Some(seq) => Some(seq),
             None => return Ok(None),
         },
-        (Some(a), None) => match seq_of(a)? {
-            Some(s) => (Some(s), None),
-            None => return Ok(None),
-        },
-        (None, None) => (None, None),
+        None => None,
     };
+    let (after, before) = if before.is_some() { (None, cursor) } else { (cursor, None) };
     let cap = SEARCH_COUNT_CAP + 1;
     if !narrowed {
         // The index yields its matches newest first and stops at the page's end
