@@ -31,6 +31,15 @@ pub fn hydrate() {
         );
         return;
     }
-    // Waits for the lazily loaded page's code (see app.rs) before hydrating it.
-    leptos::mount::hydrate_lazy(app::App);
+    // `hydrate_lazy`, plus a marker once it has finished. A lazily loaded
+    // page's code (see app.rs) is fetched before that page is hydrated, so its
+    // buttons are wired only when this future ends; end-to-end tests wait for
+    // the marker before clicking (an effect in the shell would run too early).
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else { return };
+        leptos::mount::hydrate_from_async(body, app::App).await.forget();
+        if let Some(root) = leptos::prelude::document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
 }

@@ -1,4 +1,4 @@
-import { ADMIN, PDF, emailsTo, fillForm, logIn, uniqueEmail, waitForHydration, test, expect } from './helpers';
+import { ADMIN, PDF, emailsTo, fillForm, logIn, submitLead, uniqueEmail, waitForHydration, test, expect } from './helpers';
 
 test.describe('with JavaScript', () => {
   test('a prospect submits without a page reload and gets a confirmation', async ({ page }) => {
@@ -147,4 +147,26 @@ test("the form downloads only the main WASM; an attorney's page loads its own pa
   expect(parts.length, `the dashboard's code comes in a part of its own: ${wasm.join(', ')}`).toBeGreaterThan(0);
   // Unhashed names: every part is checked again rather than reused from an earlier release.
   expect(caching.every((c) => c === 'no-cache'), caching.join(', ')).toBe(true);
+});
+
+test("a page whose code arrives late is marked hydrated only once its buttons work", async ({ page, browser }) => {
+  const email = uniqueEmail('late');
+  await submitLead(await (await browser.newContext()).newPage(), 'Lena', 'Late', email);
+  await logIn(page, ADMIN, '/leads?q=' + encodeURIComponent(email));
+  const href = await page.locator('tr', { hasText: email }).getByRole('link', { name: 'Lena Late' }).getAttribute('href');
+  // A slow network for the attorneys' parts of the app: the server-rendered
+  // lead page is on screen well before its buttons are wired.
+  await page.route(/\/pkg\/.+\.wasm$/, async (route) => {
+    if (!route.request().url().endsWith('/pkg/intake.wasm')) await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  await page.goto(href!);
+  await waitForHydration(page);
+  let navigations = 0;
+  page.on('framenavigated', (f) => {
+    if (f === page.mainFrame()) navigations++;
+  });
+  await page.getByRole('button', { name: 'Assign to me' }).click();
+  await expect(page.locator('dd[data-assignee]')).toHaveText('Administrator');
+  expect(navigations, 'the click ran in the hydrated page, not as a plain form post').toBe(0);
 });
