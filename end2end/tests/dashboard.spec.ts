@@ -223,7 +223,7 @@ test('Export CSV downloads exactly the searched view', async ({ page, browser })
   expect(csv).not.toContain('notexported');
 });
 
-test('an attorney adds a note to the timeline and corrects it; a colleague sees both', async ({ page, browser }) => {
+test('an attorney adds a note to the timeline and corrects it; a colleague sees both live', async ({ page, browser }) => {
   test.slow(); // two attorneys' browsers
   const email = uniqueEmail('note');
   await submitLead(await (await browser.newContext()).newPage(), 'Nora', 'Tate', email);
@@ -239,33 +239,48 @@ test('an attorney adds a note to the timeline and corrects it; a colleague sees 
   const bob = await (await browser.newContext()).newPage();
   await logIn(bob, BOB, page.url().replace(/^https?:\/\/[^/]+/, ''));
   await waitForHydration(bob);
+  await expect(bob.locator('.live')).toHaveAttribute('data-live', 'up');
   await bob.getByRole('button', { name: 'Assign to me' }).click();
   await expect(page.locator('dd[data-assignee]')).toHaveText('Bob Burns');
   await expect(page.getByLabel('Add a note')).toHaveValue('Called, <b>no</b> answer.\nTry Friday.');
 
   await page.getByRole('button', { name: 'Add note' }).click();
-  const note = page.locator('li.note');
+  const note = page.locator('li.note').first();
   // Either the note or an error shows; an error fails here with its text.
   await expect(note.or(page.locator('.field-error')).first()).toBeVisible({ timeout: 20_000 });
   await expect(page.locator('.field-error')).toHaveCount(0);
   await expect(note).toContainText('Note by Administrator');
   await expect(note.locator('.note-body')).toHaveText('Called, <b>no</b> answer.\nTry Friday.');
+  // Bob's open page shows it without a reload; it is not his to edit.
+  const bobsFirst = bob.locator('li.note').first();
+  await expect(bobsFirst.locator('.note-body')).toHaveText('Called, <b>no</b> answer.\nTry Friday.');
+  await expect(bobsFirst.getByText('Edit', { exact: true })).toHaveCount(0);
 
   await note.getByText('Edit', { exact: true }).click();
   await note.getByLabel('Edit note').fill('Called, no answer. Try Friday at 10.');
+  // Meanwhile Bob adds a note: it appears here, and the edit being typed stays open and typed.
+  await bob.getByLabel('Add a note').fill('Emailed as well.');
+  await bob.getByRole('button', { name: 'Add note' }).click();
+  await expect(page.locator('li.note').nth(1).locator('.note-body')).toHaveText('Emailed as well.');
+  await expect(note.getByLabel('Edit note')).toBeVisible();
+  await expect(note.getByLabel('Edit note')).toHaveValue('Called, no answer. Try Friday at 10.');
   await note.getByRole('button', { name: 'Save note' }).click();
   await expect(note.locator('.note-body')).toHaveText('Called, no answer. Try Friday at 10.');
   await expect(note).toContainText('(edited ');
+  await expect(note.getByLabel('Edit note')).toBeHidden();
+  // The correction reaches Bob live too.
+  await expect(bobsFirst.locator('.note-body')).toHaveText('Called, no answer. Try Friday at 10.');
+  await expect(bobsFirst).toContainText('(edited ');
 
   // An empty note is explained, not stored.
   await page.getByLabel('Add a note').fill('   ');
   await page.getByRole('button', { name: 'Add note' }).click();
   await expect(page.getByRole('alert')).toContainText('Note: write something first.');
-  await expect(page.locator('li.note')).toHaveCount(1);
+  await expect(page.locator('li.note')).toHaveCount(2);
 
   await bob.reload();
-  await expect(bob.locator('li.note .note-body')).toHaveText('Called, no answer. Try Friday at 10.');
-  await expect(bob.locator('li.note').getByText('Edit', { exact: true })).toHaveCount(0);
+  await expect(bob.locator('li.note .note-body')).toHaveText(['Called, no answer. Try Friday at 10.', 'Emailed as well.']);
+  await expect(bobsFirst.getByText('Edit', { exact: true })).toHaveCount(0);
 });
 
 test('a lead from a campaign link shows where it came from, and the dashboard filters by source', async ({ page, browser }) => {

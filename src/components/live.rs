@@ -1,10 +1,11 @@
 //! The live connection: an `EventSource` on `/api/internal/events` that
-//! hands each lead event to the page (which patches its view in place) and
+//! hands each lead event (and notes change) to the page, which patches its view in place, and
 //! says when the page must reload instead (after a gap: a reconnection or
 //! a resync), and reports whether it is connected.
 
 use crate::domain::dashboard::LiveEvent;
 use leptos::prelude::*;
+use uuid::Uuid;
 
 /// State of the live connection, shown to the attorney.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +20,8 @@ pub enum Live {
 pub enum LiveUpdate {
     /// A change, in commit order.
     Event(Box<LiveEvent>),
+    /// This lead's notes changed.
+    Notes(Uuid),
     /// Changes may have been missed: reload the view (at most every 150 ms).
     Gap,
 }
@@ -81,12 +84,21 @@ pub fn use_live(since: Callback<(), Option<i64>>, on_update: Callback<LiveUpdate
                     None => gap(),
                 }
             });
+            let on_notes = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+                let data = e.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string());
+                if let Some(n) =
+                    data.and_then(|d| serde_json::from_str::<crate::domain::dashboard::NotesChanged>(&d).ok())
+                {
+                    on_update.try_run(LiveUpdate::Notes(n.lead_id));
+                }
+            });
             let on_resync = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| gap());
             es.set_onopen(Some(on_open.as_ref().unchecked_ref()));
             es.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             let _ = es.add_event_listener_with_callback("lead", on_lead.as_ref().unchecked_ref());
+            let _ = es.add_event_listener_with_callback("notes", on_notes.as_ref().unchecked_ref());
             let _ = es.add_event_listener_with_callback("resync", on_resync.as_ref().unchecked_ref());
-            handles.set_value(Some((es, vec![on_open, on_error, on_lead, on_resync])));
+            handles.set_value(Some((es, vec![on_open, on_error, on_lead, on_notes, on_resync])));
         });
         on_cleanup(move || {
             handles.update_value(|h| {

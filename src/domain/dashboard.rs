@@ -437,6 +437,14 @@ pub struct MyCounts {
     pub overdue: Option<i64>,
 }
 
+/// Pushed to open pages when a lead's notes change (one added or edited):
+/// only that lead's page shows notes, so it reads itself again. Not stored,
+/// unlike [`LiveEvent`]s; a page that was offline reloads on reconnecting anyway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotesChanged {
+    pub lead_id: Uuid,
+}
+
 /// A change pushed to open dashboards.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveEvent {

@@ -33,12 +33,15 @@ pub fn LeadPage() -> impl IntoView {
         },
     );
     let stale = CountsStale::provide();
-    // Only this lead's events (or a gap) reload the page.
+    // Only this lead's events and notes (or a gap) reload the page.
     let live = use_live(
         Callback::new(|_| None),
         Callback::new(move |u| match u {
             LiveUpdate::Event(ev) if Some(ev.lead_id) != id.get_untracked() => {}
-            _ => {
+            LiveUpdate::Notes(lead_id) if Some(lead_id) != id.get_untracked() => {}
+            // A note changes no count.
+            LiveUpdate::Notes(_) => lead.refetch(),
+            LiveUpdate::Event(_) | LiveUpdate::Gap => {
                 stale.bump();
                 lead.refetch();
             }
@@ -51,8 +54,12 @@ pub fn LeadPage() -> impl IntoView {
         }
     });
     let (mark, notice) = use_mark_reached_out(Callback::new(move |_| lead.refetch()));
-    let notes =
-        NoteActions { add: ServerAction::new(), edit: ServerAction::new(), draft: RwSignal::new(String::new()) };
+    let notes = NoteActions {
+        add: ServerAction::new(),
+        edit: ServerAction::new(),
+        draft: RwSignal::default(),
+        editing: RwSignal::default(),
+    };
     let erase = ServerAction::<EraseLead>::new();
     // Erased: back to the list (nothing is left to show here).
     let navigate = leptos_router::hooks::use_navigate();
@@ -65,6 +72,11 @@ pub fn LeadPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(())) = notes.add.value().get() {
             notes.draft.set(String::new());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = notes.edit.value().get() {
+            notes.editing.set(None);
         }
     });
     // After a note is added or edited, read the page again (not on the first run).
@@ -103,13 +115,16 @@ pub fn LeadPage() -> impl IntoView {
     }
 }
 
-/// The page's note actions, and the note being written: it lives with the
-/// page, not in the lead's view, which a live reload may build anew.
+/// The page's note actions, the note being written and the one being
+/// edited: they live with the page, not in the lead's view, which a live
+/// reload (a colleague's note, say) builds anew.
 #[derive(Clone, Copy)]
 struct NoteActions {
     add: ServerAction<AddNote>,
     edit: ServerAction<EditNote>,
     draft: RwSignal<String>,
+    /// The note whose edit form is open, and its text so far.
+    editing: RwSignal<Option<(Uuid, String)>>,
 }
 
 #[component]
@@ -253,7 +268,34 @@ fn timeline(d: &LeadDetail) -> Vec<AnyView> {
 
 #[component]
 fn NoteEntry(n: Note) -> impl IntoView {
-    let edit = use_context::<NoteActions>().map(|a| a.edit);
+    let actions = use_context::<NoteActions>();
+    let edit = actions.map(|a| a.edit);
+    let (id, body) = (n.id, n.body.clone());
+    let open = move || actions.is_some_and(|a| a.editing.with(|e| matches!(e, Some((i, _)) if *i == id)));
+    let text =
+        move || actions.and_then(|a| a.editing.with(|e| e.as_ref().filter(|(i, _)| *i == id).map(|(_, t)| t.clone())));
+    let on_toggle = {
+        let body = body.clone();
+        move |ev: leptos::ev::Event| {
+            let Some(a) = actions else { return };
+            let now_open = event_target::<web_sys::Element>(&ev).has_attribute("open");
+            if now_open && !open() {
+                a.editing.set(Some((id, body.clone())));
+            } else if !now_open && open() {
+                a.editing.set(None);
+            }
+        }
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        let typed = event_target_value(&ev);
+        if let Some(a) = actions {
+            a.editing.update(|e| {
+                if let Some((_, t)) = e.as_mut().filter(|(i, _)| *i == id) {
+                    *t = typed;
+                }
+            });
+        }
+    };
     view! {
         <li class="note" data-note-id=n.id.to_string()>
             <time datetime=iso_utc(n.created_at)>{format_utc(n.created_at)}</time>
@@ -261,12 +303,23 @@ fn NoteEntry(n: Note) -> impl IntoView {
             {n.edited_at.map(|t| view! { <span class="muted">{format!(" (edited {})", format_utc(t))}</span> })}
             <p class="note-body">{n.body.clone()}</p>
             {(n.editable).then(|| edit.map(|edit| view! {
-                <details class="note-edit">
+                <details class="note-edit" prop:open=open on:toggle=on_toggle>
                     <summary>"Edit"</summary>
                     <ActionForm action=edit>
                         <input type="hidden" name="id" value=n.id.to_string()/>
                         <label class="visually-hidden" for=format!("edit-{}", n.id)>"Edit note"</label>
-                        <textarea id=format!("edit-{}", n.id) name="body" rows="3" maxlength=MAX_NOTE_CHARS required>{textarea_text(&n.body)}</textarea>
+                        <textarea
+                            id=format!("edit-{}", n.id)
+                            name="body"
+                            rows="3"
+                            maxlength=MAX_NOTE_CHARS
+                            required
+                            prop:value={
+                                let body = body.clone();
+                                move || text().unwrap_or_else(|| body.clone())
+                            }
+                            on:input=on_input
+                        >{textarea_text(&n.body)}</textarea>
                         <button type="submit" class="secondary small">"Save note"</button>
                     </ActionForm>
                 </details>

@@ -83,6 +83,8 @@ pub fn LeadsPage() -> impl IntoView {
                 });
                 catch_up();
             }
+            // The list shows no notes.
+            LiveUpdate::Notes(_) => {}
             LiveUpdate::Gap => {
                 stale.bump();
                 recent.update_value(VecDeque::clear);

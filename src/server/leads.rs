@@ -105,6 +105,8 @@ impl OverdueCache {
         let mut events = db.events().subscribe();
         loop {
             match events.recv().await {
+                // Notes count nothing.
+                Ok(crate::server::db::LiveMessage::Notes(_)) => {}
                 Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                     self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
                 }

@@ -1,10 +1,8 @@
 //! The dashboard's data: listing, the state change, live events, downloads.
 
 use crate::helpers::*;
-use futures::StreamExt;
 use reqwest::{StatusCode, header};
 use serde_json::Value;
-use std::time::Duration;
 
 fn count(html: &str, needle: &str) -> usize {
     html.matches(needle).count()
@@ -110,28 +108,6 @@ async fn the_dashboard_filters_searches_and_pages_by_cursor() {
     let done = get("?state=reached_out".into()).await;
     assert_eq!(total(&done), 1);
     assert!(done.contains("later@example.com"));
-}
-
-/// Reads server-sent events until one satisfies `pred`.
-async fn next_event(
-    stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
-    buf: &mut String,
-    pred: impl Fn(&str) -> bool,
-) -> String {
-    tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            while let Some(end) = buf.find("\n\n") {
-                let ev: String = buf.drain(..end + 2).collect();
-                if pred(&ev) {
-                    return ev;
-                }
-            }
-            let chunk = stream.next().await.expect("stream open").unwrap();
-            buf.push_str(&String::from_utf8_lossy(&chunk));
-        }
-    })
-    .await
-    .expect("event within 5 s")
 }
 
 #[tokio::test]

@@ -610,3 +610,25 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Reads server-sent events until one satisfies `pred`.
+pub async fn next_event(
+    stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+    buf: &mut String,
+    pred: impl Fn(&str) -> bool,
+) -> String {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            while let Some(end) = buf.find("\n\n") {
+                let ev: String = buf.drain(..end + 2).collect();
+                if pred(&ev) {
+                    return ev;
+                }
+            }
+            let chunk = futures::StreamExt::next(stream).await.expect("stream open").unwrap();
+            buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await
+    .expect("event within 5 s")
+}

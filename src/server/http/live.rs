@@ -1,9 +1,14 @@
 //! `GET /api/internal/events`: server-sent events for open dashboards.
 //! A reconnecting client sends `Last-Event-ID` and first receives what it missed.
+//! Besides lead events (`lead`, with ids), a `notes` message tells a lead's
+//! open page that its notes changed.
 //! A stream lives only as long as its session: it re-checks it every second
 //! and ends once the session is over (logout, account disabled, password reset).
 
-use crate::server::{auth::session, db::LiveMessage, error::Error, limits::StreamRefusal, state::AppState};
+use crate::{
+    domain::dashboard::NotesChanged,
+    server::{auth::session, db::LiveMessage, error::Error, limits::StreamRefusal, state::AppState},
+};
 use axum::{
     extract::{Query, State},
     http::HeaderMap,
@@ -72,6 +77,11 @@ pub async fn events(
                 msg = rx.recv() => match msg {
                     Ok(LiveMessage::Event(ev)) if ev.id <= replayed_up_to => {}
                     Ok(LiveMessage::Event(ev)) => yield Ok(to_event(&ev)),
+                    // No id: it is not replayed, and must not move the browser's Last-Event-ID.
+                    Ok(LiveMessage::Notes(lead_id)) => yield Ok(Event::default()
+                        .event("notes")
+                        .json_data(NotesChanged { lead_id })
+                        .unwrap_or_else(|_| Event::default().comment("x"))),
                     Ok(LiveMessage::Resync) | Err(RecvError::Lagged(_)) => {
                         yield Ok(Event::default().event("resync").data("{}"))
                     }

@@ -19,6 +19,8 @@ const CAPACITY: usize = 4096;
 pub enum LiveMessage {
     /// Shared, not copied, by every open stream.
     Event(Arc<LiveEvent>),
+    /// A lead's notes changed; only its page cares.
+    Notes(Uuid),
     /// Events may have been missed: clients should reload their view.
     Resync,
 }
@@ -58,6 +60,10 @@ impl Default for Channels {
 impl Channels {
     pub(crate) fn publish_lead(&self, event: &LiveEvent) {
         let _ = self.leads.send(LiveMessage::Event(Arc::new(event.clone())));
+    }
+
+    pub(crate) fn publish_notes(&self, lead: Uuid) {
+        let _ = self.leads.send(LiveMessage::Notes(lead));
     }
 
     pub(crate) fn publish_account(&self, id: Uuid) {

@@ -29,6 +29,8 @@ pub const CHANNEL: &str = "intake_events";
 enum Wire {
     Lead(Box<LiveEvent>),
     Account(Uuid),
+    /// A lead's notes changed.
+    Notes(Uuid),
     /// Leads changed in a way events do not carry (an erasure).
     Resync,
 }
@@ -97,6 +99,13 @@ pub(crate) async fn notify_all(tx: &mut PgConnection, events: &[LiveEvent]) -> R
     Ok(())
 }
 
+/// Tells every instance's open page of `lead` that its notes changed, when the transaction commits.
+pub(crate) async fn notify_notes(tx: &mut PgConnection, lead: Uuid) -> Result<(), DbError> {
+    let payload = serde_json::to_string(&Wire::Notes(lead)).map_err(|e| DbError::Worker(e.to_string()))?;
+    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(tx).await?;
+    Ok(())
+}
+
 /// Tells every instance's dashboards to read their view again, when the transaction commits.
 pub(crate) async fn notify_resync(tx: &mut PgConnection) -> Result<(), DbError> {
     let payload = serde_json::to_string(&Wire::Resync).map_err(|e| DbError::Worker(e.to_string()))?;
@@ -136,6 +145,7 @@ async fn listen(pool: PgPool, events: PgEvents, mut stop: watch::Receiver<bool>)
                     Ok(Some(n)) => match serde_json::from_str::<Wire>(n.payload()) {
                         Ok(Wire::Lead(ev)) => events.channels.publish_lead(&ev),
                         Ok(Wire::Account(id)) => events.channels.publish_account(id),
+                        Ok(Wire::Notes(lead)) => events.channels.publish_notes(lead),
                         Ok(Wire::Resync) => events.channels.resync_leads(),
                         Err(e) => tracing::warn!(error = %e, "events: bad payload"),
                     },

@@ -1,5 +1,6 @@
 //! Attorneys' notes on a lead: added by anyone signed in, edited only by
-//! their author within a short window (the edit is recorded).
+//! their author within a short window (the edit is recorded). Each change
+//! is announced to the lead's open pages once it is stored.
 
 mod postgres;
 mod sqlite;
@@ -48,7 +49,7 @@ pub(crate) mod sql {
     pub const LIST: &str = "SELECT n.id, n.attorney_id, a.display_name AS author, n.body, n.created_at, n.edited_at
          FROM lead_notes n JOIN attorneys a ON a.id = n.attorney_id WHERE n.lead_id = ?1 ORDER BY n.created_at, n.id";
     pub const EDIT: &str = "UPDATE lead_notes SET body = ?1, edited_at = ?2
-         WHERE id = ?3 AND attorney_id = ?4 AND created_at >= ?5";
+         WHERE id = ?3 AND attorney_id = ?4 AND created_at >= ?5 RETURNING lead_id";
     pub const WHO: &str = "SELECT attorney_id, created_at FROM lead_notes WHERE id = ?1";
 }
 

@@ -1,7 +1,7 @@
 //! PostgreSQL: notes.
 
 use super::{NoteEdit, NoteStore, StoredNote, sql};
-use crate::server::db::{DbError, dollars, postgres::PgDb, row};
+use crate::server::db::{DbError, dollars, events::postgres::notify_notes, postgres::PgDb, row};
 use async_trait::async_trait;
 use sqlx::Row;
 use std::sync::LazyLock;
@@ -15,8 +15,15 @@ static WHO: LazyLock<String> = LazyLock::new(|| dollars(sql::WHO));
 #[async_trait]
 impl NoteStore for PgDb {
     async fn add_note(&self, id: Uuid, lead: Uuid, by: Uuid, body: &str, now: i64) -> Result<bool, DbError> {
-        let done = sqlx::query(&ADD).bind(id).bind(lead).bind(by).bind(body).bind(now).execute(&self.pool).await?;
-        Ok(done.rows_affected() == 1)
+        // Announced in the transaction that stores it: every instance hears of it at commit.
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(&ADD).bind(id).bind(lead).bind(by).bind(body).bind(now).execute(&mut *tx).await?;
+        let added = done.rows_affected() == 1;
+        if added {
+            notify_notes(&mut tx, lead).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
     }
 
     async fn notes(&self, lead: Uuid) -> Result<Vec<StoredNote>, DbError> {
@@ -25,11 +32,15 @@ impl NoteStore for PgDb {
     }
 
     async fn edit_note(&self, id: Uuid, by: Uuid, body: &str, now: i64, not_before: i64) -> Result<NoteEdit, DbError> {
-        let done =
-            sqlx::query(&EDIT).bind(body).bind(now).bind(id).bind(by).bind(not_before).execute(&self.pool).await?;
-        if done.rows_affected() == 1 {
+        let mut tx = self.pool.begin().await?;
+        let edited =
+            sqlx::query(&EDIT).bind(body).bind(now).bind(id).bind(by).bind(not_before).fetch_optional(&mut *tx).await?;
+        if let Some(r) = edited {
+            notify_notes(&mut tx, r.try_get("lead_id")?).await?;
+            tx.commit().await?;
             return Ok(NoteEdit::Edited);
         }
+        drop(tx);
         let found = sqlx::query(&WHO).bind(id).fetch_optional(&self.pool).await?;
         let found = match found {
             Some(r) => Some((r.try_get::<Uuid, _>("attorney_id")?, r.try_get("created_at")?)),

@@ -17,7 +17,11 @@ impl NoteStore for SqliteDb {
             .bind(now)
             .execute(&self.pool)
             .await?;
-        Ok(done.rows_affected() == 1)
+        let added = done.rows_affected() == 1;
+        if added {
+            self.events.publish_notes(lead);
+        }
+        Ok(added)
     }
 
     async fn notes(&self, lead: Uuid) -> Result<Vec<StoredNote>, DbError> {
@@ -26,15 +30,16 @@ impl NoteStore for SqliteDb {
     }
 
     async fn edit_note(&self, id: Uuid, by: Uuid, body: &str, now: i64, not_before: i64) -> Result<NoteEdit, DbError> {
-        let done = sqlx::query(sql::EDIT)
+        let edited = sqlx::query(sql::EDIT)
             .bind(body)
             .bind(now)
             .bind(id.to_string())
             .bind(by.to_string())
             .bind(not_before)
-            .execute(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
-        if done.rows_affected() == 1 {
+        if let Some(r) = edited {
+            self.events.publish_notes(row::Columns::uuid(&r, "lead_id")?);
             return Ok(NoteEdit::Edited);
         }
         let found = sqlx::query(sql::WHO).bind(id.to_string()).fetch_optional(&self.pool).await?;
