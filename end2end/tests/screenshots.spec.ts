@@ -30,8 +30,11 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
 for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 360, height: 780 }]] as const) {
   test(`attorney screenshots (${name})`, async ({ page, browser }) => {
     // Nothing listens there: the lead page shows its deliveries queued, with the last error.
-    ensureWebhook('http://127.0.0.1:9/hooks/intake');
-    await submitLead(await (await browser.newContext()).newPage(), 'Screen', 'Shot', uniqueEmail('shot'));
+    // One per width: the two runs check their endpoints at the same time, and would both add a shared one.
+    const hook = `http://127.0.0.1:9/hooks/intake-${name}`;
+    ensureWebhook(hook);
+    const email = uniqueEmail('shot');
+    await submitLead(await (await browser.newContext()).newPage(), 'Screen', 'Shot', email);
     await page.setViewportSize(viewport);
     await page.goto('/login');
     await page.screenshot({ path: `test-results/screens/login-${name}.png`, fullPage: true });
@@ -43,11 +46,25 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
     await expectAccessible(page);
     let overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await page.locator('tbody tr').first().locator('a').first().click();
+    // This test's own lead: the other width's run adds a note to its own.
+    await page.locator('tbody tr', { hasText: email }).locator('a').first().click();
     await expect(page.getByRole('heading', { level: 2, name: 'History' })).toBeVisible();
     await expect(page.getByRole('heading', { level: 2, name: 'Webhooks' })).toBeVisible();
-    await expect(page.locator('tr[data-email-kind="lead.created"]')).toContainText('http://127.0.0.1:9/hooks/intake');
+    await expect(page.locator('tr[data-email-kind="lead.created"]', { hasText: hook })).toHaveCount(1);
     await page.screenshot({ path: `test-results/screens/lead-${name}.png`, fullPage: true });
+    await expectAccessible(page);
+    overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+
+    // The history with a note, its edit form open.
+    await page.getByLabel('Add a note').fill('Called, left a voicemail.\nTry again on Friday morning.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    const note = page.locator('li.note').first();
+    await expect(note.locator('.note-body')).toHaveText('Called, left a voicemail.\nTry again on Friday morning.');
+    await note.getByText('Edit', { exact: true }).click();
+    await expect(note.getByLabel('Edit note')).toBeVisible();
+    const history = page.locator('section.card', { has: page.getByRole('heading', { name: 'History' }) });
+    await history.screenshot({ path: `test-results/screens/lead-note-${name}.png` });
     await expectAccessible(page);
     overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
