@@ -33,7 +33,9 @@ pub fn LeadPage() -> impl IntoView {
         },
     );
     let stale = CountsStale::provide();
-    // Only this lead's events and notes (or a gap) reload the page.
+    // Only this lead's events and notes (or a gap) reload the page. The
+    // reload updates the elements in place, so an open edit form and what is
+    // typed in it stay (the new note's draft is kept in `NoteActions`).
     let live = use_live(
         Callback::new(|_| None),
         Callback::new(move |u| match u {
@@ -58,7 +60,7 @@ pub fn LeadPage() -> impl IntoView {
         add: ServerAction::new(),
         edit: ServerAction::new(),
         draft: RwSignal::default(),
-        editing: RwSignal::default(),
+        open_edits: RwSignal::default(),
     };
     let erase = ServerAction::<EraseLead>::new();
     // Erased: back to the list (nothing is left to show here).
@@ -68,15 +70,16 @@ pub fn LeadPage() -> impl IntoView {
             navigate("/leads", Default::default());
         }
     });
+    // A saved edit closes the form (what other open forms hold stays in them, hidden).
+    Effect::new(move |_| {
+        if let Some(Ok(())) = notes.edit.value().get() {
+            notes.open_edits.set(Vec::new());
+        }
+    });
     // A note once added is no longer a draft.
     Effect::new(move |_| {
         if let Some(Ok(())) = notes.add.value().get() {
             notes.draft.set(String::new());
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = notes.edit.value().get() {
-            notes.editing.set(None);
         }
     });
     // After a note is added or edited, read the page again (not on the first run).
@@ -115,16 +118,17 @@ pub fn LeadPage() -> impl IntoView {
     }
 }
 
-/// The page's note actions, the note being written and the one being
-/// edited: they live with the page, not in the lead's view, which a live
-/// reload (a colleague's note, say) builds anew.
+/// The page's note actions, and the note being written: it lives with the
+/// page, not in the lead's view, which a live reload may build anew.
 #[derive(Clone, Copy)]
 struct NoteActions {
     add: ServerAction<AddNote>,
     edit: ServerAction<EditNote>,
     draft: RwSignal<String>,
-    /// The note whose edit form is open, and its text so far.
-    editing: RwSignal<Option<(Uuid, String)>>,
+    /// The notes whose edit form is open. The page opens and closes them (not
+    /// the browser), so a live reload leaves them as they were, and a saved
+    /// edit closes its form.
+    open_edits: RwSignal<Vec<Uuid>>,
 }
 
 #[component]
@@ -270,29 +274,16 @@ fn timeline(d: &LeadDetail) -> Vec<AnyView> {
 fn NoteEntry(n: Note) -> impl IntoView {
     let actions = use_context::<NoteActions>();
     let edit = actions.map(|a| a.edit);
-    let (id, body) = (n.id, n.body.clone());
-    let open = move || actions.is_some_and(|a| a.editing.with(|e| matches!(e, Some((i, _)) if *i == id)));
-    let text =
-        move || actions.and_then(|a| a.editing.with(|e| e.as_ref().filter(|(i, _)| *i == id).map(|(_, t)| t.clone())));
-    let on_toggle = {
-        let body = body.clone();
-        move |ev: leptos::ev::Event| {
-            let Some(a) = actions else { return };
-            let now_open = event_target::<web_sys::Element>(&ev).has_attribute("open");
-            if now_open && !open() {
-                a.editing.set(Some((id, body.clone())));
-            } else if !now_open && open() {
-                a.editing.set(None);
-            }
-        }
-    };
-    let on_input = move |ev: leptos::ev::Event| {
-        let typed = event_target_value(&ev);
+    let id = n.id;
+    let is_open = move || actions.is_some_and(|a| a.open_edits.with(|o| o.contains(&id)));
+    let toggle = move |ev: leptos::ev::MouseEvent| {
         if let Some(a) = actions {
-            a.editing.update(|e| {
-                if let Some((_, t)) = e.as_mut().filter(|(i, _)| *i == id) {
-                    *t = typed;
+            ev.prevent_default();
+            a.open_edits.update(|o| match o.iter().position(|x| *x == id) {
+                Some(i) => {
+                    o.remove(i);
                 }
+                None => o.push(id),
             });
         }
     };
@@ -303,23 +294,12 @@ fn NoteEntry(n: Note) -> impl IntoView {
             {n.edited_at.map(|t| view! { <span class="muted">{format!(" (edited {})", format_utc(t))}</span> })}
             <p class="note-body">{n.body.clone()}</p>
             {(n.editable).then(|| edit.map(|edit| view! {
-                <details class="note-edit" prop:open=open on:toggle=on_toggle>
-                    <summary>"Edit"</summary>
+                <details class="note-edit" prop:open=is_open>
+                    <summary on:click=toggle>"Edit"</summary>
                     <ActionForm action=edit>
                         <input type="hidden" name="id" value=n.id.to_string()/>
                         <label class="visually-hidden" for=format!("edit-{}", n.id)>"Edit note"</label>
-                        <textarea
-                            id=format!("edit-{}", n.id)
-                            name="body"
-                            rows="3"
-                            maxlength=MAX_NOTE_CHARS
-                            required
-                            prop:value={
-                                let body = body.clone();
-                                move || text().unwrap_or_else(|| body.clone())
-                            }
-                            on:input=on_input
-                        >{textarea_text(&n.body)}</textarea>
+                        <textarea id=format!("edit-{}", n.id) name="body" rows="3" maxlength=MAX_NOTE_CHARS required>{textarea_text(&n.body)}</textarea>
                         <button type="submit" class="secondary small">"Save note"</button>
                     </ActionForm>
                 </details>

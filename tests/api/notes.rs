@@ -93,30 +93,35 @@ async fn open_pages_hear_when_a_note_is_added_or_edited_and_of_nothing_else() {
     app.add_attorney(ALICE.0, "Alice Ames", ALICE.1).await;
     app.add_attorney(BOB.0, "Bob Burns", BOB.1).await;
     let (alice, bob) = (app.logged_in(ALICE.0, ALICE.1).await, app.logged_in(BOB.0, BOB.1).await);
-    let id = app.submit("heard@example.com").await;
+    let (one, two) = (app.submit("heard@example.com").await, app.submit("heard-too@example.com").await);
     // Bob has a page open.
     let res = bob.get(app.url("/api/internal/events")).send().await.unwrap();
     let (mut stream, mut buf) = (res.bytes_stream(), String::new());
-    next_event(&mut stream, &mut buf, |e| e.contains("event: hello")).await;
-
-    // A refused note announces nothing; the stored one does, naming its lead, with no event id.
-    let add = |body: &str| {
-        alice.post(app.url("/api/internal/add_note")).form(&[("lead", id.as_str()), ("body", body)]).send()
+    let mut heard = async || {
+        let ev = next_event(&mut stream, &mut buf, |e| e.starts_with("event: notes\n")).await;
+        assert!(!ev.lines().any(|l| l.starts_with("id:")), "not replayed, so no id: {ev}");
+        let data = ev.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
+        serde_json::from_str::<Value>(data).unwrap()["lead_id"].as_str().unwrap().to_owned()
     };
-    assert_eq!(add("   ").await.unwrap().status(), StatusCode::BAD_REQUEST);
-    assert_eq!(add("Left a voicemail").await.unwrap().status(), StatusCode::OK);
-    let heard = next_event(&mut stream, &mut buf, |e| !e.starts_with(':')).await;
-    assert!(heard.starts_with("event: notes\n"), "the first thing heard is the note: {heard}");
-    let data = heard.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
-    assert_eq!(serde_json::from_str::<Value>(data).unwrap(), serde_json::json!({ "lead_id": id }));
-    assert!(!heard.lines().any(|l| l.starts_with("id:")), "not replayed, so no id: {heard}");
+    let add = |lead: &str, body: &str| {
+        alice.post(app.url("/api/internal/add_note")).form(&[("lead", lead), ("body", body)]).send()
+    };
 
-    let note_id = lead(&alice, &app, &id).await["notes"][0]["id"].as_str().unwrap().to_owned();
+    // Refused notes announce nothing: the first thing heard is the stored one, naming its lead.
+    assert_eq!(add(&one, "   ").await.unwrap().status(), StatusCode::BAD_REQUEST);
+    let unknown = "00000000-0000-7000-8000-000000000000";
+    assert_eq!(add(unknown, "lost").await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(add(&one, "Left a voicemail").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(heard().await, one);
+
+    // A refused edit announces nothing (the next thing heard is about the other lead); the author's does.
+    let note_id = lead(&alice, &app, &one).await["notes"][0]["id"].as_str().unwrap().to_owned();
     let edit = |c: &reqwest::Client, body: &str| {
         c.post(app.url("/api/internal/edit_note")).form(&[("id", note_id.as_str()), ("body", body)]).send()
     };
     assert_eq!(edit(&bob, "not his").await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(add(&two, "Emailed").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(heard().await, two);
     assert_eq!(edit(&alice, "Left two voicemails").await.unwrap().status(), StatusCode::OK);
-    let heard = next_event(&mut stream, &mut buf, |e| !e.starts_with(':')).await;
-    assert!(heard.starts_with("event: notes\n") && heard.contains(&id), "the edit, not the refused one: {heard}");
+    assert_eq!(heard().await, one);
 }
