@@ -279,11 +279,12 @@ fn NoteEntry(n: Note) -> impl IntoView {
     let toggle = move |ev: leptos::ev::MouseEvent| {
         if let Some(a) = actions {
             ev.prevent_default();
-            a.open_edits.update(|o| match o.iter().position(|x| *x == id) {
-                Some(i) => {
-                    o.remove(i);
+            a.open_edits.update(|o| {
+                if o.contains(&id) {
+                    o.retain(|x| *x != id);
+                } else {
+                    o.push(id);
                 }
-                None => o.push(id),
             });
         }
     };

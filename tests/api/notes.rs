@@ -12,12 +12,18 @@ async fn lead(client: &reqwest::Client, app: &TestApp, id: &str) -> Value {
     res.json().await.unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn notes_are_added_shown_safely_and_edited_only_by_their_author_in_time() {
+/// An app with two attorneys, each signed in.
+async fn alice_and_bob() -> (TestApp, reqwest::Client, reqwest::Client) {
     let app = TestApp::spawn(Options::smtp(free_port().await)).await;
     app.add_attorney(ALICE.0, "Alice Ames", ALICE.1).await;
     app.add_attorney(BOB.0, "Bob Burns", BOB.1).await;
     let (alice, bob) = (app.logged_in(ALICE.0, ALICE.1).await, app.logged_in(BOB.0, BOB.1).await);
+    (app, alice, bob)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notes_are_added_shown_safely_and_edited_only_by_their_author_in_time() {
+    let (app, alice, bob) = alice_and_bob().await;
     let id = app.submit("noted@example.com").await;
     let add = |c: &reqwest::Client, body: &str| {
         c.post(app.url("/api/internal/add_note")).form(&[("lead", id.as_str()), ("body", body)]).send()
@@ -89,10 +95,7 @@ async fn notes_are_added_shown_safely_and_edited_only_by_their_author_in_time() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open_pages_hear_when_a_note_is_added_or_edited_and_of_nothing_else() {
-    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
-    app.add_attorney(ALICE.0, "Alice Ames", ALICE.1).await;
-    app.add_attorney(BOB.0, "Bob Burns", BOB.1).await;
-    let (alice, bob) = (app.logged_in(ALICE.0, ALICE.1).await, app.logged_in(BOB.0, BOB.1).await);
+    let (app, alice, bob) = alice_and_bob().await;
     let (one, two) = (app.submit("heard@example.com").await, app.submit("heard-too@example.com").await);
     // Bob has a page open.
     let res = bob.get(app.url("/api/internal/events")).send().await.unwrap();

@@ -78,10 +78,7 @@ pub async fn events(
                     Ok(LiveMessage::Event(ev)) if ev.id <= replayed_up_to => {}
                     Ok(LiveMessage::Event(ev)) => yield Ok(to_event(&ev)),
                     // No id: it is not replayed, and must not move the browser's Last-Event-ID.
-                    Ok(LiveMessage::Notes(lead_id)) => yield Ok(Event::default()
-                        .event("notes")
-                        .json_data(NotesChanged { lead_id })
-                        .unwrap_or_else(|_| Event::default().comment("x"))),
+                    Ok(LiveMessage::Notes(lead_id)) => yield Ok(notes_event(lead_id)),
                     Ok(LiveMessage::Resync) | Err(RecvError::Lagged(_)) => {
                         yield Ok(Event::default().event("resync").data("{}"))
                     }
@@ -104,4 +101,11 @@ pub async fn events(
 
 fn to_event(ev: &crate::domain::dashboard::LiveEvent) -> Event {
     Event::default().id(ev.id.to_string()).event("lead").json_data(ev).unwrap_or_else(|_| Event::default().comment("x"))
+}
+
+fn notes_event(lead_id: uuid::Uuid) -> Event {
+    Event::default()
+        .event("notes")
+        .json_data(NotesChanged { lead_id })
+        .unwrap_or_else(|_| Event::default().comment("x"))
 }

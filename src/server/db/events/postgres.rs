@@ -101,14 +101,16 @@ pub(crate) async fn notify_all(tx: &mut PgConnection, events: &[LiveEvent]) -> R
 
 /// Tells every instance's open page of `lead` that its notes changed, when the transaction commits.
 pub(crate) async fn notify_notes(tx: &mut PgConnection, lead: Uuid) -> Result<(), DbError> {
-    let payload = serde_json::to_string(&Wire::Notes(lead)).map_err(|e| DbError::Worker(e.to_string()))?;
-    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(tx).await?;
-    Ok(())
+    notify_one(tx, &Wire::Notes(lead)).await
 }
 
 /// Tells every instance's dashboards to read their view again, when the transaction commits.
 pub(crate) async fn notify_resync(tx: &mut PgConnection) -> Result<(), DbError> {
-    let payload = serde_json::to_string(&Wire::Resync).map_err(|e| DbError::Worker(e.to_string()))?;
+    notify_one(tx, &Wire::Resync).await
+}
+
+async fn notify_one(tx: &mut PgConnection, message: &Wire) -> Result<(), DbError> {
+    let payload = serde_json::to_string(message).map_err(|e| DbError::Worker(e.to_string()))?;
     sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(tx).await?;
     Ok(())
 }
