@@ -69,6 +69,8 @@ function server(port: number, dataDir: string, extra: Record<string, string>) {
       INTAKE_SUBMIT_RATE: '0',
       INTAKE_ADMIN_EMAIL: 'admin@harperlowe.test',
       INTAKE_ADMIN_PASSWORD: 'e2e admin password',
+      // The suite's webhook receivers listen on loopback.
+      INTAKE_WEBHOOK_ALLOW_PRIVATE: 'true',
       RUST_LOG: 'warn',
       ...extra,
     },

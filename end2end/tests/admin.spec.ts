@@ -72,8 +72,15 @@ test('an admin erases a lead from its page; the audit trail keeps why', async ({
   await expect(page.getByRole('heading', { name: 'Erase this lead' })).toBeVisible();
   await waitForHydration(page);
   const leadUrl = page.url();
-  const reason = `Asked by email ${Date.now()}`;
-  await page.getByLabel('Reason').fill(reason);
+  const reference = `REQ-${Date.now()}`;
+  await page.getByLabel('Reason').selectOption({ label: 'The person asked to be erased' });
+  // A reference that could be a name is refused, with the reason said at the field.
+  await page.getByLabel('Reference (optional)').fill('Era Sure');
+  await page.getByLabel('I understand that this cannot be undone').check();
+  await page.getByRole('button', { name: 'Erase permanently' }).click();
+  await expect(page.getByRole('alert')).toContainText('Reference: a ticket or request number');
+  await page.getByLabel('I understand that this cannot be undone').uncheck();
+  await page.getByLabel('Reference (optional)').fill(reference);
   // The checkbox is required: nothing happens without it.
   await page.getByRole('button', { name: 'Erase permanently' }).click();
   await expect(page).toHaveURL(leadUrl);
@@ -83,7 +90,9 @@ test('an admin erases a lead from its page; the audit trail keeps why', async ({
   await expect(page.locator('tr', { hasText: email })).toHaveCount(0);
 
   await page.getByRole('link', { name: 'Admin', exact: true }).click();
-  await expect(page.locator('table.erasures tr', { hasText: reason })).toContainText('Administrator');
+  const row = page.locator('table.erasures tr', { hasText: reference });
+  await expect(row).toContainText('The person asked to be erased');
+  await expect(row).toContainText('Administrator');
   await expect(page.getByText(email)).toHaveCount(0);
 });
 

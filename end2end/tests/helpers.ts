@@ -117,7 +117,7 @@ export function ensureWebhook(url: string) {
   const { spawnSync } = require('node:child_process');
   const run = (args: string[]) => {
     const r = spawnSync(`../target/${BUILD}/intake`, ['webhook', ...args], {
-      env: { ...process.env, INTAKE_DATA_DIR: process.env.INTAKE_E2E_DATA, RUST_LOG: 'error' },
+      env: { ...process.env, INTAKE_DATA_DIR: process.env.INTAKE_E2E_DATA, INTAKE_WEBHOOK_ALLOW_PRIVATE: 'true', RUST_LOG: 'error' },
       encoding: 'utf8',
     });
     if (r.status !== 0) throw new Error(`intake webhook ${args[0]} failed: ${r.stderr}`);

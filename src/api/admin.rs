@@ -46,11 +46,13 @@ pub async fn remove_webhook(id: Uuid) -> Result<(), AppError> {
 }
 
 /// Erases a lead for good (administrators): its personal data, resume, notes,
-/// history and emails; a tombstone with `reason` stays in the audit trail.
+/// history and emails; a tombstone with `reason` (one of the list) and an
+/// optional `reference` stays in the audit trail.
 #[server(prefix = "/api/internal", endpoint = "erase_lead")]
-pub async fn erase_lead(id: Uuid, reason: String) -> Result<(), AppError> {
+pub async fn erase_lead(id: Uuid, reason: String, reference: Option<String>) -> Result<(), AppError> {
     let admin = crate::server::auth::require_admin().await?;
-    crate::server::erasure::erase(&super::leads::app_state()?, id, Some(&admin), &reason)
+    let reference = reference.unwrap_or_default();
+    crate::server::erasure::erase(&super::leads::app_state()?, id, &admin, &reason, &reference)
         .await
         .map_err(Error::into_app_error)
 }

@@ -36,6 +36,24 @@ pub fn InternalHeader(#[prop(optional)] live: Option<ReadSignal<Live>>) -> impl 
     if let Ok(h) = set_interval_with_handle(move || stale.bump(), std::time::Duration::from_secs(60)) {
         on_cleanup(move || h.clear());
     }
+    // The overdue count also changes when the next pending lead passes its
+    // deadline: read again then (just after), whatever else happens meanwhile.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let Some(Ok(c)) = counts.get() else { return };
+        let Some(at) = c.overdue_changes_at else { return };
+        let seen = stale.0.get_untracked();
+        let wait = (at - c.now_ms).clamp(0, 24 * 3_600_000) as u64 + 500;
+        set_timeout(
+            move || {
+                // Only if nothing has read the counts again since.
+                if stale.0.try_get_untracked() == Some(seen) {
+                    stale.bump();
+                }
+            },
+            std::time::Duration::from_millis(wait),
+        );
+    });
     view! {
         <header class="site-header internal">
             <a class="brand" href="/leads">"Intake"</a>

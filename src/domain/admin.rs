@@ -19,6 +19,9 @@ pub struct TokenRow {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked: bool,
+    /// When it stops working by itself (`None`: never).
+    #[serde(default)]
+    pub expires_at: Option<i64>,
 }
 
 /// A webhook endpoint as listed.

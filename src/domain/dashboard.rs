@@ -200,6 +200,19 @@ impl LeadPage {
     pub fn overdue(&self, lead: &LeadSummary, now: i64) -> bool {
         is_overdue(lead, self.follow_up_ms, now)
     }
+
+    /// How long (ms) from the server's time `now` until the first pending
+    /// row shown here, not overdue when the page was read, passes its
+    /// deadline (negative: it has). `now` is today's time, not the page's:
+    /// live events change the rows but not `now_ms`.
+    pub fn next_deadline_in(&self, now: i64) -> Option<i64> {
+        let follow_up = self.follow_up_ms?;
+        self.rows
+            .iter()
+            .filter(|r| r.state == LeadState::Pending && !self.overdue(r, self.now_ms))
+            .map(|r| r.created_at + follow_up - now)
+            .min()
+    }
 }
 
 /// Whether a lead is still pending past its follow-up deadline.
@@ -349,22 +362,6 @@ pub fn check_note(body: &str) -> Result<String, String> {
     Ok(body.to_owned())
 }
 
-/// Longest erasure reason, in characters.
-pub const MAX_REASON_CHARS: usize = 500;
-
-/// Checks the reason given for erasing a lead (kept in the audit trail).
-pub fn check_reason(reason: &str) -> Result<String, String> {
-    let reason = reason.replace("\r\n", "\n");
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err("Reason: say why the lead is erased (it stays in the audit trail).".into());
-    }
-    if reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(format!("Reason: at most {MAX_REASON_CHARS} characters, without control characters."));
-    }
-    Ok(reason.to_owned())
-}
-
 /// One change in a lead's history.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -376,10 +373,14 @@ pub struct HistoryEntry {
     /// An assignment: to whom (`None` inside: the lead was unassigned).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned: Option<Option<String>>,
+    /// The prospect sent the form again with the same address (no new lead was made).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resubmitted: bool,
 }
 
 /// Delivery status of one of the lead's emails or webhook deliveries (for
-/// those, `kind` is the event type and `recipients` the endpoint's URL).
+/// those, `kind` is the event type and `recipients` the endpoint: its URL
+/// for administrators, its id for everyone else).
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmailStatus {
@@ -435,6 +436,14 @@ pub struct MyCounts {
     pub mine: i64,
     /// Pending leads past the follow-up deadline (`None`: no deadline set).
     pub overdue: Option<i64>,
+    /// When (server ms) `overdue` next changes by time alone, as the oldest
+    /// pending lead not yet overdue passes its deadline: the header reads
+    /// the counts again then.
+    #[serde(default)]
+    pub overdue_changes_at: Option<i64>,
+    /// The server's clock when these were counted (ms).
+    #[serde(default)]
+    pub now_ms: i64,
 }
 
 /// Pushed to open pages when a lead's notes change (one added or edited):
@@ -513,6 +522,19 @@ impl std::fmt::Display for AppError {
     }
 }
 
+impl AppError {
+    /// Arguments a server function could not read. On the server, the
+    /// response's status becomes 400 (the handler never ran to set it).
+    fn bad_arguments(why: &str) -> Self {
+        #[cfg(feature = "ssr")]
+        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(axum::http::StatusCode::BAD_REQUEST);
+        }
+        let why: String = why.chars().filter(|c| !c.is_control()).take(300).collect();
+        Self::Invalid(format!("The request's arguments are not valid: {why}"))
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -521,6 +543,10 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Request(_) => {
                 Self::Unavailable("Cannot reach the server. Check your connection and try again.".into())
             }
+            // The arguments could not be read: the caller's mistake (400), named, not a failure of ours.
+            ServerFnErrorErr::Args(why) | ServerFnErrorErr::MissingArg(why) => Self::bad_arguments(&why),
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(why) => Self::bad_arguments(&why),
             _ => Self::Unavailable("Something went wrong on our side. Please try again.".into()),
         }
     }
@@ -580,6 +606,19 @@ mod tests {
 
     fn page(rows: Vec<LeadSummary>, total: i64) -> LeadPage {
         LeadPage { rows, total, as_of: 10, ..LeadPage::default() }
+    }
+
+    #[test]
+    fn the_next_deadline_is_measured_from_now_not_from_when_the_page_was_read() {
+        // Read at 0 with a lead of 0 (deadline 60 s); a newer lead outside the view arrives at 30 s.
+        let mut p = LeadPage { follow_up_ms: Some(60_000), now_ms: 0, ..page(vec![lead(0, "Due", "due@x.test")], 1) };
+        let search = LeadFilter { q: "due".into(), ..LeadFilter::default() };
+        p.apply(&search, &LiveEvent { at: 30_000, ..created(11, &lead(30_000, "Other", "other@x.test")) });
+        assert_eq!(p.next_deadline_in(30_000), Some(30_000), "30 s left at 30 s, not 60 s again");
+        // A row already overdue when read, or not pending, sets no timer.
+        let late = LeadPage { follow_up_ms: Some(60_000), now_ms: 90_000, ..page(vec![lead(0, "L", "l@x.test")], 1) };
+        assert_eq!(late.next_deadline_in(90_000), None);
+        assert_eq!(LeadPage { follow_up_ms: None, ..p.clone() }.next_deadline_in(0), None);
     }
 
     #[test]

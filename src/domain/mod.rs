@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod dashboard;
 pub mod email;
+pub mod erasure;
 pub mod lead;
 pub mod name;
 pub mod submission;

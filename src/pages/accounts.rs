@@ -71,7 +71,8 @@ pub fn AccountsSection() -> impl IntoView {
             <h2 id="accounts-title">"Accounts"</h2>
             <p class="hint">
                 "Invite a colleague: they get an email with a link to set their password. "
-                "Disabling an account signs it out everywhere at once."
+                "Disabling an account signs it out everywhere at once and revokes its API tokens; a password set from a link revokes them too. "
+                "Changing a role or disabling an account also ends the links already sent to it."
             </p>
             <ActionForm action=invite>
                 <div class="inline-form">
@@ -262,7 +263,7 @@ pub fn AccountPage() -> impl IntoView {
             <h1>"Your account"</h1>
             <section class="card" aria-labelledby="password-title">
                 <h2 id="password-title">"Change your password"</h2>
-                <p class="hint">"When it changes, your other browsers are signed out; this one stays signed in."</p>
+                <p class="hint">"When it changes, your other browsers are signed out (this one stays signed in), your API tokens are revoked and any password link sent to you stops working."</p>
                 {move || match change.value().get() {
                     Some(Ok(())) => Some(view! { <div class="secret" role="status">"Your password is changed."</div> }.into_any()),
                     Some(Err(e)) => Some(failure_of(e).into_any()),

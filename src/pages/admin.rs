@@ -58,15 +58,16 @@ pub fn AdminPage() -> impl IntoView {
                             redirect_if_unauthorized(&e);
                             view! { <div class="notice" role="alert">{e.to_string()}</div> }.into_any()
                         }
-                        Ok(Integrations { tokens, webhooks, erasures, .. }) => view! {
+                        Ok(Integrations { tokens, webhooks, erasures, now_ms }) => view! {
                             <AccountsSection/>
                             <section class="card" aria-labelledby="tokens-title">
                                 <h2 id="tokens-title">"API tokens"</h2>
                                 <p class="hint">
-                                    "A token lets another system use the API as you. Only a fingerprint of it is kept: copy it when it is shown."
+                                    "A token lets another system use the API as you. Only a fingerprint of it is kept: copy it when it is shown. "
+                                    "It expires by itself (see its row), and every token of an account is revoked when that account's password is changed or reset, or the account is disabled."
                                 </p>
                                 <TokenForm create/>
-                                <TokenTable tokens revoke/>
+                                <TokenTable tokens revoke now=now_ms/>
                             </section>
                             <section class="card" aria-labelledby="webhooks-title">
                                 <h2 id="webhooks-title">"Webhooks"</h2>
@@ -137,7 +138,7 @@ fn TokenForm(create: ServerAction<CreateToken>) -> impl IntoView {
 }
 
 #[component]
-fn TokenTable(tokens: Vec<TokenRow>, revoke: ServerAction<RevokeToken>) -> impl IntoView {
+fn TokenTable(tokens: Vec<TokenRow>, revoke: ServerAction<RevokeToken>, now: i64) -> impl IntoView {
     if tokens.is_empty() {
         return view! { <p class="empty">"No tokens yet."</p> }.into_any();
     }
@@ -151,6 +152,7 @@ fn TokenTable(tokens: Vec<TokenRow>, revoke: ServerAction<RevokeToken>) -> impl 
                         <th scope="col">"Acts as"</th>
                         <th scope="col">"Created"</th>
                         <th scope="col">"Last used"</th>
+                        <th scope="col">"Expires"</th>
                         <th scope="col"><span class="visually-hidden">"Action"</span></th>
                     </tr>
                 </thead>
@@ -164,9 +166,12 @@ fn TokenTable(tokens: Vec<TokenRow>, revoke: ServerAction<RevokeToken>) -> impl 
                                 <td data-label="Acts as" class="email">{t.owner_email}</td>
                                 <td data-label="Created"><time datetime=iso_utc(t.created_at)>{format_utc(t.created_at)}</time></td>
                                 <td data-label="Last used">{t.last_used_at.map(format_utc).unwrap_or_else(|| "never".into())}</td>
+                                <td data-label="Expires">{t.expires_at.map(format_utc).unwrap_or_else(|| "never".into())}</td>
                                 <td data-label="Action">
                                     {if t.revoked {
                                         view! { <span class="badge badge-off">"Revoked"</span> }.into_any()
+                                    } else if t.expires_at.is_some_and(|e| e <= now) {
+                                        view! { <span class="badge badge-off">"Expired"</span> }.into_any()
                                     } else {
                                         view! {
                                             <ActionForm action=revoke>

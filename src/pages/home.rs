@@ -160,6 +160,9 @@ fn IntakeForm(
     let resume_size = RwSignal::new(None::<u64>);
     let server_errors = RwSignal::new(failure.as_ref().map(|f| f.fields.clone()).unwrap_or_default());
     let summary = RwSignal::new(failure.map(|f| f.message));
+    // Bumped by every refused attempt: the summary is inserted anew each
+    // time, so a screen reader announces it again even when its text is the same.
+    let attempts = RwSignal::new(0u32);
 
     let state_of = move |f: Field| match f {
         Field::FirstName => Some(first),
@@ -192,6 +195,7 @@ fn IntakeForm(
                 Err(f) => {
                     server_errors.set(f.fields.clone());
                     summary.set(Some(f.message));
+                    attempts.update(|n| *n += 1);
                     focus_first_error(&server_errors.get_untracked());
                 }
             }
@@ -213,6 +217,7 @@ fn IntakeForm(
         }
         if !errors.is_empty() {
             summary.set(Some(SubmitFailure::invalid(errors.clone()).message));
+            attempts.update(|n| *n += 1);
             focus_first_error(&errors);
             return;
         }
@@ -263,6 +268,7 @@ fn IntakeForm(
             <h1>"Tell us about yourself"</h1>
             <p class="lede">"Leave your details and your resume. An attorney will review them and contact you."</p>
             {move || {
+                attempts.track();
                 summary
                     .get()
                     .map(|message| {

@@ -8,7 +8,8 @@ use crate::{
     },
     domain::{
         LeadState,
-        dashboard::{AppError, EmailStatus, LeadDetail, MAX_NOTE_CHARS, MAX_REASON_CHARS, Note, is_overdue},
+        dashboard::{AppError, EmailStatus, LeadDetail, MAX_NOTE_CHARS, Note, is_overdue},
+        erasure::{ErasureReason, MAX_REFERENCE_CHARS},
         human_bytes,
         time::{format_utc, iso_utc, relative},
     },
@@ -247,7 +248,10 @@ fn timeline(d: &LeadDetail) -> Vec<AnyView> {
         .iter()
         .map(|h| {
             let by = || h.by.clone().unwrap_or_else(|| "an attorney".into());
-            let what = if h.created {
+            let what = if h.resubmitted {
+                "Submitted again by the prospect (no new lead; they were emailed that nothing more is needed)"
+                    .to_string()
+            } else if h.created {
                 "Submitted by the prospect".to_string()
             } else if let Some(to) = &h.assigned {
                 match (to, &h.by) {
@@ -405,7 +409,8 @@ fn EraseForm(id: Uuid, erase: ServerAction<EraseLead>) -> impl IntoView {
             <h2 id="erase-title">"Erase this lead"</h2>
             <p class="hint">
                 "Deletes the prospect's details, resume, notes, history and emails for good, for example when they ask. "
-                "Only the lead's id, who erased it, when and why are kept."
+                "Only the lead's id, who erased it, when and why are kept: a reason from the list and, if you wish, "
+                "the request's or ticket's number (never the person's name)."
             </p>
             {move || erase.value().get().and_then(Result::err).map(|e| {
                 redirect_if_unauthorized(&e);
@@ -415,7 +420,16 @@ fn EraseForm(id: Uuid, erase: ServerAction<EraseLead>) -> impl IntoView {
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="field">
                     <label for="erase-reason">"Reason"</label>
-                    <textarea id="erase-reason" name="reason" rows="2" required maxlength=MAX_REASON_CHARS placeholder="Asked by the prospect by email"></textarea>
+                    <select id="erase-reason" name="reason" required>
+                        <option value="">"Choose a reason…"</option>
+                        {ErasureReason::CHOICES.map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="erase-reference">"Reference (optional)"</label>
+                    <input id="erase-reference" name="reference" type="text" maxlength=MAX_REFERENCE_CHARS autocomplete="off"
+                        placeholder="REQ-2024-117" aria-describedby="erase-reference-hint"/>
+                    <p class="hint" id="erase-reference-hint">"A request or ticket number, needed for \"Other\". Letters, digits and -_./#: only."</p>
                 </div>
                 <div class="field check">
                     <input type="checkbox" id="erase-confirm" required/>

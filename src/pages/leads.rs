@@ -173,20 +173,29 @@ pub fn LeadsPage() -> impl IntoView {
 /// Leads become overdue with time alone, not through an event: the page is
 /// read again when the first of its rows passes its deadline, and every
 /// minute in the overdue view (which others join).
+///
+/// Live events patch the page without changing its `now_ms` (the server's
+/// clock when it was read), so the wait is measured from the server's time
+/// now, estimated from when the page was read: a patch that arrives later
+/// must not push the re-check past the deadline.
 #[allow(unused_variables)]
 fn refetch_when_overdue_changes(leads: Resource<Result<LeadPage, AppError>>, filter: Memo<LeadFilter>) {
     #[cfg(feature = "hydrate")]
     {
         let generation = StoredValue::new(0u64);
+        // (the page's server time, the browser's time when it arrived)
+        let read_at = StoredValue::new((0i64, 0f64));
         Effect::new(move |_| {
             let Some(Ok(page)) = leads.get() else { return };
-            let Some(follow_up) = page.follow_up_ms else { return };
-            let next = page
-                .rows
-                .iter()
-                .filter(|r| !page.overdue(r, page.now_ms) && r.state == LeadState::Pending)
-                .map(|r| r.created_at + follow_up - page.now_ms)
-                .min();
+            if page.follow_up_ms.is_none() {
+                return;
+            }
+            if read_at.get_value().0 != page.now_ms {
+                read_at.set_value((page.now_ms, js_sys::Date::now()));
+            }
+            let (server_then, browser_then) = read_at.get_value();
+            let server_now = server_then + (js_sys::Date::now() - browser_then).max(0.0) as i64;
+            let next = page.next_deadline_in(server_now);
             let wait = match (filter.get_untracked().overdue, next) {
                 (true, n) => n.unwrap_or(60_000).min(60_000),
                 (false, Some(n)) => n,

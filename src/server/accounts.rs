@@ -62,22 +62,27 @@ fn audit(by: Option<&Attorney>, action: AuditAction, target: Uuid, detail: impl 
 }
 
 /// Emails `to` a new link for `purpose`, valid for the configured time.
+///
+/// The secret is not made here: the email is stored with a placeholder and
+/// the sender makes the secret when it sends it (see `mail::links`), so no
+/// table, backup or dump ever holds a usable link.
 async fn send_link(state: &AppState, by: &Attorney, to: &Attorney, purpose: LinkPurpose) -> Result<(), Error> {
-    let secret = random_base64url("");
     let now = now_ms();
     let ttl = match purpose {
         LinkPurpose::Invite => state.config.invite_ttl,
         LinkPurpose::Reset => state.config.reset_ttl,
     };
     let link = NewLink {
-        token_hash: hash_secret(&secret),
+        id: Uuid::now_v7(),
+        // Until it is sent, the link answers to no secret anyone knows.
+        token_hash: hash_secret(&random_base64url("unsent_")),
         attorney_id: to.id,
         purpose,
         created_at: now,
         expires_at: now + ttl.as_millis() as i64,
     };
-    let url = format!("{}/set-password?token={secret}", state.config.public_url);
-    let email = compose::account_link(&state.config, to, &by.display_name, &url, purpose, ttl);
+    let url = format!("{}/set-password?token={}", state.config.public_url, compose::LINK_SECRET);
+    let email = compose::account_link(&state.config, to, &by.display_name, &url, link.id, purpose, ttl);
     let action = match purpose {
         LinkPurpose::Invite => AuditAction::Invited,
         LinkPurpose::Reset => AuditAction::ResetSent,

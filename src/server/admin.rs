@@ -28,6 +28,7 @@ pub async fn integrations(state: &AppState) -> Result<Integrations, Error> {
                 created_at: t.created_at,
                 last_used_at: t.last_used_at,
                 revoked: t.revoked_at.is_some(),
+                expires_at: t.expires_at,
             })
             .collect(),
         webhooks: webhooks
@@ -40,7 +41,10 @@ pub async fn integrations(state: &AppState) -> Result<Integrations, Error> {
                 lead_id: t.lead_id,
                 erased_by: t.erased_by,
                 erased_at: t.erased_at,
-                reason: t.reason,
+                reason: match crate::domain::erasure::ErasureReason::parse(&t.reason) {
+                    Some(r) => r.describe(&t.reference),
+                    None => t.reason,
+                },
             })
             .collect(),
         now_ms: now_ms(),
@@ -51,7 +55,8 @@ pub async fn integrations(state: &AppState) -> Result<Integrations, Error> {
 pub async fn create_token(state: &AppState, admin: &Attorney, name: &str, scope: &str) -> Result<Created, Error> {
     let name = check_token_name(name).map_err(Error::BadParam)?;
     let scope = TokenScope::parse(scope).ok_or_else(|| Error::BadParam("Scope: choose read or write.".into()))?;
-    let (t, secret) = token::create_for(&state.db, admin, &name, scope).await?;
+    let expires_at = state.config.token_ttl.map(|d| now_ms() + d.as_millis() as i64);
+    let (t, secret) = token::create_for(&state.db, admin, &name, scope, expires_at).await?;
     tracing::info!(token = %t.id, name = %t.name, by = %admin.email, "API token created in the browser");
     Ok(Created { id: t.id, label: t.name, secret })
 }
@@ -65,11 +70,12 @@ pub async fn revoke_token(state: &AppState, admin: &Attorney, id: Uuid) -> Resul
 }
 
 pub async fn add_webhook(state: &AppState, admin: &Attorney, url: &str) -> Result<Created, Error> {
-    let e = webhook::add_endpoint(&state.db, url).await.map_err(|e| match e {
+    let e = webhook::add_endpoint(&state.db, url, state.config.webhook_allow_private).await.map_err(|e| match e {
         webhook::AddError::BadUrl(why) => Error::BadParam(format!("URL: the address {why}.")),
         webhook::AddError::Db(e) => e.into(),
     })?;
-    tracing::info!(endpoint = %e.id, url = %e.url, by = %admin.email, "webhook endpoint added in the browser");
+    // The URL may hold a credential (Zapier, Slack): logged by id only.
+    tracing::info!(endpoint = %e.id, by = %admin.email, "webhook endpoint added in the browser");
     Ok(Created { id: e.id, label: e.url, secret: e.secret.expose().to_owned() })
 }
 

@@ -32,9 +32,11 @@ usage:
   intake user disable --email E            stop an account from logging in
   intake user enable --email E             allow it again
   intake user list                         list accounts
-  intake token create --name N --scope read|write --by E
+  intake token create --name N --scope read|write --by E [--expires 90d|never]
                                            a token for the integrator API, acting as
-                                           account E; its secret is printed once
+                                           account E; its secret is printed once; it
+                                           expires after INTAKE_TOKEN_TTL (90d) unless
+                                           --expires says otherwise
   intake token list                        list tokens (never their secrets)
   intake token revoke --id ID              stop a token from working
   intake webhook add --url URL             send signed lead events to URL; its signing
@@ -90,22 +92,36 @@ async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
             Err(e) => Err(e.to_string()),
         },
         "digest" => Err(USAGE.to_owned()),
-        "token" => token_command(&db, cmd, &flag).await,
-        "webhook" => webhook_command(&db, cmd, &flag).await,
+        "token" => {
+            let expires = match args.windows(2).find(|w| w[0] == "--expires").map(|w| w[1].as_str()) {
+                None => config.token_ttl,
+                Some(v) => crate::server::config::parse_ttl(v)
+                    .ok_or_else(|| format!("--expires must be a time like 30d, 90d or 1y, or never\n{USAGE}"))?,
+            };
+            token_command(&db, cmd, &flag, expires).await
+        }
+        "webhook" => webhook_command(&db, cmd, &flag, config.webhook_allow_private).await,
         _ => user_command(&db, cmd, &flag).await,
     };
     db.close().await;
     result
 }
 
-async fn token_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, String>) -> Result<String, String> {
+async fn token_command(
+    db: &Db,
+    cmd: &str,
+    flag: &dyn Fn(&str) -> Result<String, String>,
+    expires: Option<std::time::Duration>,
+) -> Result<String, String> {
     match cmd {
         "create" => {
             let scope = flag("--scope")?;
             let scope = TokenScope::parse(&scope).ok_or("--scope must be read or write")?;
-            let (t, secret) = token::create(db, &flag("--name")?, scope, &flag("--by")?).await?;
+            let expires_at = expires.map(|d| now_ms() + d.as_millis() as i64);
+            let (t, secret) = token::create(db, &flag("--name")?, scope, &flag("--by")?, expires_at).await?;
+            let until = expires_at.map(crate::domain::time::format_utc).unwrap_or_else(|| "never".into());
             Ok(format!(
-                "created token {} ({}, {}) acting as {}\n\n{secret}\n\nKeep it now: it is not stored and will not be shown again.",
+                "created token {} ({}, {}) acting as {}, expires {until}\n\n{secret}\n\nKeep it now: it is not stored and will not be shown again.",
                 t.id,
                 t.name,
                 t.scope.as_str(),
@@ -115,17 +131,25 @@ async fn token_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String,
         "list" => {
             let all = db.tokens().list_tokens().await.map_err(|e| e.to_string())?;
             let time = |t: Option<i64>| t.map(crate::domain::time::format_utc).unwrap_or_else(|| "never".into());
-            Ok(std::iter::once("id\tname\tscope\tacts as\tcreated\tlast used\tstatus".to_owned())
+            let now = now_ms();
+            Ok(std::iter::once("id\tname\tscope\tacts as\tcreated\tlast used\texpires\tstatus".to_owned())
                 .chain(all.iter().map(|t| {
                     format!(
-                        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                         t.id,
                         t.name,
                         t.scope.as_str(),
                         t.owner_email,
                         time(Some(t.created_at)),
                         time(t.last_used_at),
-                        if t.revoked_at.is_some() { "revoked" } else { "active" }
+                        time(t.expires_at),
+                        if t.revoked_at.is_some() {
+                            "revoked"
+                        } else if !t.is_live(now) {
+                            "expired"
+                        } else {
+                            "active"
+                        }
                     )
                 }))
                 .collect::<Vec<_>>()
@@ -143,10 +167,15 @@ async fn token_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String,
     }
 }
 
-async fn webhook_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, String>) -> Result<String, String> {
+async fn webhook_command(
+    db: &Db,
+    cmd: &str,
+    flag: &dyn Fn(&str) -> Result<String, String>,
+    allow_private: bool,
+) -> Result<String, String> {
     match cmd {
         "add" => {
-            let e = webhook::add_endpoint(db, &flag("--url")?).await.map_err(|e| match e {
+            let e = webhook::add_endpoint(db, &flag("--url")?, allow_private).await.map_err(|e| match e {
                 webhook::AddError::BadUrl(why) => format!("--url {why}"),
                 webhook::AddError::Db(e) => e.to_string(),
             })?;

@@ -1,6 +1,9 @@
 //! Who the client is, for rate limits and lockouts. Only a connection from a
-//! trusted proxy (`INTAKE_TRUSTED_PROXIES`) may name the client through
-//! `X-Forwarded-For` or `Forwarded`; anyone else would use it to dodge limits.
+//! trusted proxy (`INTAKE_TRUSTED_PROXIES`) may name the client, and only in
+//! the one header the proxy is configured to write (`INTAKE_CLIENT_IP_HEADER`):
+//! nginx and ingress-nginx append to `X-Forwarded-For` but pass a client's own
+//! `Forwarded` through untouched, so reading any header would let a client
+//! choose its address and dodge every per-address limit.
 
 use axum::{
     extract::{ConnectInfo, Request, State},
@@ -65,31 +68,62 @@ fn prefix_eq(a: &[u8], b: &[u8], bits: u8) -> bool {
     a[..full] == b[..full] && (rest == 0 || (a[full] ^ b[full]) >> (8 - rest) == 0)
 }
 
+/// The header trusted proxies name the client in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientIpHeader {
+    /// `X-Forwarded-For`, appended to by each proxy (nginx, ingress-nginx, most load balancers).
+    XForwardedFor,
+    /// RFC 7239 `Forwarded: for=…`, for proxies that append to it (Envoy, Traefik when configured).
+    Forwarded,
+    /// `X-Real-IP`: one address, set (never appended) by the proxy.
+    XRealIp,
+}
+
+impl ClientIpHeader {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "x-forwarded-for" => Some(Self::XForwardedFor),
+            "forwarded" => Some(Self::Forwarded),
+            "x-real-ip" => Some(Self::XRealIp),
+            _ => None,
+        }
+    }
+}
+
 /// The client of a request that arrived from `peer`.
-pub fn resolve(peer: IpAddr, headers: &HeaderMap, trusted: &[Cidr]) -> IpAddr {
+pub fn resolve(peer: IpAddr, headers: &HeaderMap, trusted: &[Cidr], header: ClientIpHeader) -> IpAddr {
     let is_trusted = |ip: IpAddr| trusted.iter().any(|c| c.contains(ip));
     if !is_trusted(peer) {
         return peer;
     }
     // Each proxy appends the address it saw: read from the right, past our own proxies.
     let mut hops: Vec<IpAddr> = Vec::new();
-    for v in headers.get_all("forwarded") {
-        let Ok(v) = v.to_str() else { continue };
-        for element in v.split(',') {
-            for pair in element.split(';') {
-                if let Some((k, val)) = pair.trim().split_once('=')
-                    && k.trim().eq_ignore_ascii_case("for")
-                    && let Some(ip) = parse_forwarded_for(val)
-                {
-                    hops.push(ip);
+    match header {
+        ClientIpHeader::Forwarded => {
+            for v in headers.get_all("forwarded") {
+                let Ok(v) = v.to_str() else { continue };
+                for element in v.split(',') {
+                    for pair in element.split(';') {
+                        if let Some((k, val)) = pair.trim().split_once('=')
+                            && k.trim().eq_ignore_ascii_case("for")
+                            && let Some(ip) = parse_forwarded_for(val)
+                        {
+                            hops.push(ip);
+                        }
+                    }
                 }
             }
         }
-    }
-    if hops.is_empty() {
-        for v in headers.get_all("x-forwarded-for") {
-            let Ok(v) = v.to_str() else { continue };
-            hops.extend(v.split(',').filter_map(|s| s.trim().parse::<IpAddr>().ok()));
+        ClientIpHeader::XForwardedFor => {
+            for v in headers.get_all("x-forwarded-for") {
+                let Ok(v) = v.to_str() else { continue };
+                hops.extend(v.split(',').filter_map(|s| s.trim().parse::<IpAddr>().ok()));
+            }
+        }
+        ClientIpHeader::XRealIp => {
+            // Set by the proxy, replacing whatever the client sent: only the last one counts.
+            let last = headers.get_all("x-real-ip").iter().next_back();
+            hops.extend(last.and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<IpAddr>().ok()));
         }
     }
     hops.into_iter().rev().find(|ip| !is_trusted(*ip)).unwrap_or(peer)
@@ -111,7 +145,7 @@ pub async fn identify_client(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let ip = resolve(peer.ip(), req.headers(), &state.config.trusted_proxies);
+    let ip = resolve(peer.ip(), req.headers(), &state.config.trusted_proxies, state.config.client_ip_header);
     req.extensions_mut().insert(ClientIp(ip));
     next.run(req).await
 }
@@ -128,18 +162,39 @@ mod tests {
         h
     }
 
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
     #[test]
     fn only_trusted_proxies_may_name_the_client() {
+        use ClientIpHeader::*;
         let proxies = [Cidr::parse("10.0.0.0/8").unwrap(), Cidr::parse("::1").unwrap()];
         let xff = headers(&[("x-forwarded-for", "203.0.113.9, 10.1.2.3")]);
-        assert_eq!(resolve("10.0.0.2".parse().unwrap(), &xff, &proxies), "203.0.113.9".parse::<IpAddr>().unwrap());
-        assert_eq!(resolve("198.51.100.7".parse().unwrap(), &xff, &proxies), "198.51.100.7".parse::<IpAddr>().unwrap());
+        assert_eq!(resolve(ip("10.0.0.2"), &xff, &proxies, XForwardedFor), ip("203.0.113.9"));
+        assert_eq!(resolve(ip("198.51.100.7"), &xff, &proxies, XForwardedFor), ip("198.51.100.7"));
         // A client's own forged entry sits left of the one our proxy added.
         let forged = headers(&[("x-forwarded-for", "1.1.1.1, 203.0.113.9")]);
-        assert_eq!(resolve("10.0.0.2".parse().unwrap(), &forged, &proxies), "203.0.113.9".parse::<IpAddr>().unwrap());
+        assert_eq!(resolve(ip("10.0.0.2"), &forged, &proxies, XForwardedFor), ip("203.0.113.9"));
         let fwd = headers(&[("forwarded", "for=\"[2001:db8::7]:4711\";proto=https")]);
-        assert_eq!(resolve("::1".parse().unwrap(), &fwd, &proxies), "2001:db8::7".parse::<IpAddr>().unwrap());
-        assert_eq!(resolve("::1".parse().unwrap(), &headers(&[]), &proxies), "::1".parse::<IpAddr>().unwrap());
+        assert_eq!(resolve(ip("::1"), &fwd, &proxies, Forwarded), ip("2001:db8::7"));
+        assert_eq!(resolve(ip("::1"), &headers(&[]), &proxies, Forwarded), ip("::1"));
+        let real = headers(&[("x-real-ip", "203.0.113.5")]);
+        assert_eq!(resolve(ip("10.0.0.2"), &real, &proxies, XRealIp), ip("203.0.113.5"));
+    }
+
+    #[test]
+    fn a_header_the_proxy_does_not_write_is_ignored() {
+        use ClientIpHeader::*;
+        let proxies = [Cidr::parse("127.0.0.1").unwrap()];
+        // nginx appended the real client to X-Forwarded-For and passed the client's own Forwarded through.
+        let h = headers(&[("x-forwarded-for", "203.0.113.9"), ("forwarded", "for=198.51.100.1")]);
+        assert_eq!(resolve(ip("127.0.0.1"), &h, &proxies, XForwardedFor), ip("203.0.113.9"));
+        let only_forwarded = headers(&[("forwarded", "for=198.51.100.1")]);
+        assert_eq!(resolve(ip("127.0.0.1"), &only_forwarded, &proxies, XForwardedFor), ip("127.0.0.1"));
+        let only_xff = headers(&[("x-forwarded-for", "198.51.100.1")]);
+        assert_eq!(resolve(ip("127.0.0.1"), &only_xff, &proxies, Forwarded), ip("127.0.0.1"));
+        assert_eq!(resolve(ip("127.0.0.1"), &only_xff, &proxies, XRealIp), ip("127.0.0.1"));
     }
 
     #[test]

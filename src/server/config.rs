@@ -124,8 +124,25 @@ pub struct Config {
     /// CSP `frame-ancestors` sources allowed to embed the public form (`/`);
     /// `None`: no site may frame any page.
     pub frame_ancestors: Option<String>,
-    /// Proxies whose `X-Forwarded-For`/`Forwarded` name the client.
+    /// Proxies allowed to name the client.
     pub trusted_proxies: Vec<crate::server::client_ip::Cidr>,
+    /// The one header a trusted proxy names the client in (`INTAKE_CLIENT_IP_HEADER`).
+    pub client_ip_header: crate::server::client_ip::ClientIpHeader,
+    /// CSV exports running at once, in all and per account.
+    pub max_exports: usize,
+    pub max_exports_per_account: usize,
+    /// Notes one lead may hold (`INTAKE_MAX_NOTES_PER_LEAD`).
+    pub max_notes_per_lead: usize,
+    /// How long the body of a sent (or given up) email or webhook delivery
+    /// is kept (`INTAKE_OUTBOX_RETENTION`, default 30d); the status row stays.
+    pub outbox_retention: Duration,
+    /// Webhook endpoints may be on loopback, private or link-local
+    /// addresses (`INTAKE_WEBHOOK_ALLOW_PRIVATE`): for a CRM on the firm's own network.
+    pub webhook_allow_private: bool,
+    /// A bearer token `/metrics` requires on the public address (`INTAKE_METRICS_TOKEN`).
+    pub metrics_token: Option<Secret>,
+    /// How long a new API token works unless its maker says otherwise (`INTAKE_TOKEN_TTL`, default 90d; `never`).
+    pub token_ttl: Option<Duration>,
 }
 
 impl Config {
@@ -274,8 +291,49 @@ impl Config {
             None => vec![],
         };
 
+        let client_ip_header = match get("INTAKE_CLIENT_IP_HEADER") {
+            Some(v) => crate::server::client_ip::ClientIpHeader::parse(&v)
+                .ok_or_else(|| err("INTAKE_CLIENT_IP_HEADER", "must be x-forwarded-for, forwarded or x-real-ip"))?,
+            None => crate::server::client_ip::ClientIpHeader::XForwardedFor,
+        };
+        let outbox_retention = match get("INTAKE_OUTBOX_RETENTION") {
+            None => Duration::from_secs(30 * 86_400),
+            Some(v) => parse_duration(&v)
+                .or_else(|| parse_period(&v))
+                .filter(|d| *d >= Duration::from_secs(60))
+                .ok_or_else(|| err("INTAKE_OUTBOX_RETENTION", "must be a time like 30d, 2w or 12h (at least 1m)"))?,
+        };
+        let webhook_allow_private = match get("INTAKE_WEBHOOK_ALLOW_PRIVATE").as_deref() {
+            None | Some("false" | "0" | "no") => false,
+            Some("true" | "1" | "yes") => true,
+            Some(_) => return Err(err("INTAKE_WEBHOOK_ALLOW_PRIVATE", "must be true or false")),
+        };
+        let metrics_token = match get("INTAKE_METRICS_TOKEN") {
+            Some(t) if t.len() >= 16 && t.chars().all(|c| c.is_ascii_graphic()) => Some(Secret(t)),
+            Some(_) => {
+                return Err(err("INTAKE_METRICS_TOKEN", "must be at least 16 printable characters without spaces"));
+            }
+            None => None,
+        };
+        let token_ttl = match get("INTAKE_TOKEN_TTL").as_deref() {
+            None => Some(Duration::from_secs(90 * 86_400)),
+            Some(v) => parse_ttl(v)
+                .ok_or_else(|| err("INTAKE_TOKEN_TTL", "must be a time like 90d or 1y (at least 1m), or never"))?,
+        };
+
         Ok(Self {
             trusted_proxies,
+            client_ip_header,
+            max_exports: count("INTAKE_MAX_EXPORTS", crate::server::limits::DEFAULT_EXPORTS)?,
+            max_exports_per_account: count(
+                "INTAKE_MAX_EXPORTS_PER_ACCOUNT",
+                crate::server::limits::DEFAULT_EXPORTS_PER_ACCOUNT,
+            )?,
+            max_notes_per_lead: count("INTAKE_MAX_NOTES_PER_LEAD", 200)?,
+            outbox_retention,
+            webhook_allow_private,
+            metrics_token,
+            token_ttl,
             frame_ancestors,
             max_throttle_keys: count("INTAKE_MAX_THROTTLE_KEYS", 100_000)?,
             max_uploads: count("INTAKE_MAX_UPLOADS", 256)?,
@@ -427,6 +485,14 @@ fn parse_duration(s: &str) -> Option<Duration> {
     n.checked_mul(ms).map(Duration::from_millis)
 }
 
+/// A token's lifetime: `90d`, `1y`, `12h` (at least a minute), or `never` (`Some(None)`).
+pub fn parse_ttl(s: &str) -> Option<Option<Duration>> {
+    if s.trim().eq_ignore_ascii_case("never") {
+        return Some(None);
+    }
+    parse_duration(s).or_else(|| parse_period(s)).filter(|d| *d >= Duration::from_secs(60)).map(Some)
+}
+
 /// Parses a retention period: `90d`, `26w`, `3y` (a year is 365 days); at least a day.
 fn parse_period(s: &str) -> Option<Duration> {
     let s = s.trim();
@@ -476,6 +542,10 @@ mod tests {
         assert!(c.smtp_url.is_none());
         assert!(c.notify_emails.is_empty());
         assert_eq!(c.mail_lease, Duration::from_secs(6));
+        assert_eq!(c.outbox_retention, Duration::from_secs(30 * 86_400));
+        assert!(!c.webhook_allow_private, "webhooks stay outside unless allowed");
+        assert_eq!(c.token_ttl, Some(Duration::from_secs(90 * 86_400)));
+        assert_eq!(c.client_ip_header, crate::server::client_ip::ClientIpHeader::XForwardedFor);
     }
 
     #[test]
@@ -537,6 +607,12 @@ mod tests {
             ("INTAKE_RETENTION", "3 years"),
             ("INTAKE_RETENTION", "0d"),
             ("INTAKE_WEBHOOK_MAX_ATTEMPTS", "0"),
+            ("INTAKE_CLIENT_IP_HEADER", "x-client-ip"),
+            ("INTAKE_OUTBOX_RETENTION", "forever"),
+            ("INTAKE_WEBHOOK_ALLOW_PRIVATE", "maybe"),
+            ("INTAKE_METRICS_TOKEN", "short"),
+            ("INTAKE_TOKEN_TTL", "soon"),
+            ("INTAKE_MAX_EXPORTS", "0"),
         ] {
             let e = Config::from_vars(&vars(&[(k, v)])).unwrap_err();
             assert_eq!(e.var, k);

@@ -4,9 +4,9 @@
 //! a file that could not be deleted then is deleted by the next sweep.
 
 use crate::{
-    domain::dashboard::check_reason,
+    domain::erasure::{ErasureReason, check_erasure},
     server::{
-        db::{Attorney, now_ms},
+        db::{Attorney, erasures::Why, now_ms},
         error::Error,
         state::AppState,
     },
@@ -19,24 +19,29 @@ const BATCH: i64 = 100;
 /// Time between sweeps (pending files, then expired leads).
 const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 
-/// Erases a lead now; `by` is `None` for the retention period.
-pub async fn erase(state: &AppState, id: Uuid, by: Option<&Attorney>, reason: &str) -> Result<(), Error> {
-    let reason = check_reason(reason).map_err(Error::BadParam)?;
-    let erased = state.db.erasures().erase(id, by.map(|a| a.id), &reason, now_ms()).await?;
+/// Erases a lead now, for an administrator's listed reason and reference.
+pub async fn erase(state: &AppState, id: Uuid, by: &Attorney, reason: &str, reference: &str) -> Result<(), Error> {
+    let (reason, reference) = check_erasure(reason, reference).map_err(Error::BadParam)?;
+    erase_for(state, id, Some(by), reason, &reference).await
+}
+
+/// Erases a lead; `by` is `None` for the retention period.
+async fn erase_for(
+    state: &AppState,
+    id: Uuid,
+    by: Option<&Attorney>,
+    reason: ErasureReason,
+    reference: &str,
+) -> Result<(), Error> {
+    let why = Why { reason: reason.as_str(), reference };
+    let erased = state.db.erasures().erase(id, by.map(|a| a.id), &why, now_ms()).await?;
     let Some(erased) = erased else { return Err(Error::NotFound("lead")) };
     // Nothing personal in the log: the id and who.
     tracing::info!(lead = %id, by = by.map(|a| a.email.as_str()).unwrap_or("retention"), "lead erased");
     delete_file(state, id, &erased.resume_key).await;
     if state.config.smtp_url.is_none() {
         // Without SMTP, emails are `.eml` files, holding the prospect's details too.
-        for m in erased.messages {
-            let path = state.config.outbox_dir().join(format!("{m}.eml"));
-            if let Err(e) = tokio::fs::remove_file(&path).await
-                && e.kind() != std::io::ErrorKind::NotFound
-            {
-                tracing::warn!(lead = %id, error = %e, "cannot delete an erased lead's email file");
-            }
-        }
+        delete_emls(state, &erased.messages).await;
     }
     Ok(())
 }
@@ -52,19 +57,57 @@ async fn delete_file(state: &AppState, id: Uuid, key: &str) {
     }
 }
 
-/// Finishes interrupted file deletions, then erases leads past the retention period.
+/// Empties the bodies of emails and webhook deliveries older than
+/// `INTAKE_OUTBOX_RETENTION` once they are sent or given up on (their status
+/// rows stay, for the lead's page), and their `.eml` files; returns how many.
+pub async fn forget_old_messages(state: &AppState) -> Result<usize, Error> {
+    let before = now_ms() - state.config.outbox_retention.as_millis() as i64;
+    let mut forgotten = 0;
+    loop {
+        let ids = state.db.outbox().forget_bodies(before, BATCH).await?;
+        if state.config.smtp_url.is_none() {
+            delete_emls(state, &ids).await;
+        }
+        forgotten += ids.len();
+        if (ids.len() as i64) < BATCH {
+            if forgotten > 0 {
+                // The emptied bodies' old copies leave the database's files too.
+                state.db.erasures().scrub().await?;
+            }
+            return Ok(forgotten);
+        }
+    }
+}
+
+/// Deletes these messages' `.eml` files (written when no SMTP server is set).
+async fn delete_emls(state: &AppState, ids: &[Uuid]) {
+    for m in ids {
+        let path = state.config.outbox_dir().join(format!("{m}.eml"));
+        if let Err(e) = tokio::fs::remove_file(&path).await
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(message = %m, error = %e, "cannot delete an email file");
+        }
+    }
+}
+
+/// Finishes interrupted file deletions, forgets old message bodies, then
+/// erases leads past the retention period.
 pub async fn sweep(state: &AppState) -> Result<usize, Error> {
     for (id, key) in state.db.erasures().pending_files(BATCH).await? {
         delete_file(state, id, &key).await;
     }
+    let forgotten = forget_old_messages(state).await?;
+    if forgotten > 0 {
+        tracing::info!(messages = forgotten, "outbox retention: sent message bodies deleted");
+    }
     let Some(keep) = state.config.retention else { return Ok(0) };
-    let reason = format!("retention period ({})", state.config.retention_label);
     let mut erased = 0;
     loop {
         let before = now_ms() - keep.as_millis() as i64;
         let expired = state.db.erasures().created_before(before, BATCH).await?;
         for id in &expired {
-            match erase(state, *id, None, &reason).await {
+            match erase_for(state, *id, None, ErasureReason::Retention, &state.config.retention_label).await {
                 Ok(()) => erased += 1,
                 // Erased meanwhile by another instance or an administrator.
                 Err(Error::NotFound(_)) => {}

@@ -49,6 +49,8 @@ pub enum Error {
     CrossSite,
     /// This session already has as many live streams as it may.
     TooManyStreams,
+    /// This account already has as many CSV exports running as it may.
+    ExportRunning,
     /// Nothing here by that name (the noun: "lead", "resume file", "page").
     NotFound(&'static str),
     /// The change conflicts with the current state; the message says why.
@@ -66,9 +68,11 @@ impl Error {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::RateLimited { .. } | Self::ApiRateLimited { .. } | Self::LockedOut { .. } | Self::TooManyStreams => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            Self::RateLimited { .. }
+            | Self::ApiRateLimited { .. }
+            | Self::LockedOut { .. }
+            | Self::TooManyStreams
+            | Self::ExportRunning => StatusCode::TOO_MANY_REQUESTS,
             Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::TooLarge { .. } | Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Malformed(_) | Self::Invalid(_) | Self::Spam | Self::BadParam(_) => StatusCode::BAD_REQUEST,
@@ -88,6 +92,7 @@ impl Error {
             | Self::LockedOut { retry_after }
             | Self::Busy { retry_after } => Some(*retry_after),
             Self::TooManyStreams => Some(Duration::from_secs(30)),
+            Self::ExportRunning => Some(Duration::from_secs(10)),
             _ => None,
         }
     }
@@ -125,6 +130,7 @@ impl Error {
             }
             Self::CrossSite => "Cross-site request refused.".into(),
             Self::TooManyStreams => "Too many open live connections.".into(),
+            Self::ExportRunning => "An export of yours is still running: wait for it to finish, then try again.".into(),
             Self::NotFound(what) => format!("This {what} does not exist."),
             Self::Conflict(m) => m.clone(),
             Self::Internal(_) => "Something went wrong on our side. Please try again in a moment.".into(),

@@ -91,11 +91,14 @@ pub fn leads_csv(
     state: AppState,
     filter: LeadFilter,
     viewer: uuid::Uuid,
+    slot: crate::server::limits::ExportSlot,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
     let filter = LeadFilter { q: clean_query(&filter.q), after: None, before: None, ..filter };
     // "Overdue" as of the moment the export starts.
     let (follow_up, now) = (crate::server::leads::follow_up_ms(&state), crate::server::db::now_ms());
     async_stream::try_stream! {
+        // Held until the last batch is sent (or the download is abandoned).
+        let _slot = slot;
         let mut head = String::from("\u{feff}");
         line(&mut head, &HEADER);
         yield Bytes::from(head);

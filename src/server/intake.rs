@@ -235,7 +235,15 @@ pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt
     staged.finish().await.map_err(internal)?;
     let announced = match state.db.leads().insert(&lead, &messages).await {
         Ok(event) => event,
-        Err(DbError::DuplicateEmail) => return Err(Error::Duplicate),
+        Err(DbError::DuplicateEmail) => {
+            // The answer is a new lead's (same status, same body, after the
+            // same commit): whether an address is known is confidential.
+            // Nothing is stored for the public; the address's owner is told
+            // by email and the existing lead's history records the repeat.
+            drop(staged);
+            tokio::spawn(record_repeat(state.clone(), lead.email_normalized.clone(), lead.email.clone()));
+            return Ok(SubmitReceipt { id: lead.id, first_name: lead.first_name, email: lead.email });
+        }
         Err(e) => return Err(internal(e)),
     };
     if let Err(e) = staged.commit().await {
@@ -252,6 +260,33 @@ pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt
     tracing::info!(lead = %lead.id, "lead received");
     Ok(SubmitReceipt { id: lead.id, first_name: lead.first_name, email: lead.email })
 }
+
+/// A repeated submission's only traces: the repeat in the existing lead's
+/// history, and (at most once a day per lead) an email to the address's
+/// owner saying their earlier submission is already with the firm.
+async fn record_repeat(state: AppState, email_normalized: String, email: String) {
+    let result = async {
+        let Some((lead, first_submitted)) = state.db.leads().by_email(&email_normalized).await? else {
+            return Ok(false); // erased meanwhile
+        };
+        let message = compose::already_received(&state.config, &email, first_submitted);
+        let now = now_ms();
+        state.db.leads().record_resubmission(lead, now, &message, now - REPEAT_EMAIL_EVERY_MS).await
+    }
+    .await;
+    match result {
+        Ok(told) => {
+            crate::server::metrics::submission_repeated();
+            if told {
+                state.outbox_wake.notify();
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "cannot record a repeated submission"),
+    }
+}
+
+/// At most one "already received" email per lead in this long.
+const REPEAT_EMAIL_EVERY_MS: i64 = 24 * 3600 * 1000;
 
 fn text_field_too_long(name: &str) -> Error {
     let mut errors = FieldErrors::default();

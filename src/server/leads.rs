@@ -2,14 +2,14 @@
 
 use crate::{
     domain::dashboard::{
-        Assignee, EmailStatus, LeadDetail, LeadFilter, LeadPage, LeadSummary, MyCounts, NOTE_EDIT_WINDOW_MS, Note,
-        PAGE_SIZE, check_note, clean_query,
+        Assignee, EmailStatus, HistoryEntry, LeadDetail, LeadFilter, LeadPage, LeadSummary, MyCounts,
+        NOTE_EDIT_WINDOW_MS, Note, PAGE_SIZE, check_note, clean_query,
     },
     server::{
         db::{
             Actor, Attorney, MarkOutcome,
             dashboard::{AssignOutcome, Assignment, ListQuery},
-            notes::NoteEdit,
+            notes::{NewNote, NoteEdit},
             now_ms,
             outbox::Channel,
         },
@@ -61,43 +61,68 @@ pub async fn page(state: &AppState, filter: &LeadFilter, viewer: Option<Uuid>) -
 /// The header's numbers for `me`.
 pub async fn counts(state: &AppState, me: Uuid) -> Result<MyCounts, Error> {
     let Some(follow_up) = follow_up_ms(state) else {
-        return Ok(MyCounts { mine: state.db.dashboard().counts(me, None).await?.0, overdue: None });
+        let mine = state.db.dashboard().counts(me, None).await?.0;
+        return Ok(MyCounts { mine, overdue: None, overdue_changes_at: None, now_ms: now_ms() });
     };
-    let (cached, generation) = state.overdue.get();
-    let overdue_before = cached.is_none().then(|| now_ms() - follow_up);
+    let now = now_ms();
+    let (cached, generation) = state.overdue.get(now);
+    let overdue_before = cached.is_none().then_some(now - follow_up);
     let (mine, counted) = state.db.dashboard().counts(me, overdue_before).await?;
-    if let Some(n) = counted {
-        state.overdue.put(n, generation);
-    }
-    Ok(MyCounts { mine, overdue: cached.or(counted) })
+    let counted = counted.map(|o| {
+        // The count holds until the oldest lead not yet overdue passes its deadline.
+        let until = o.oldest_not_overdue.map(|t| t + follow_up);
+        state.overdue.put(o.count, until, generation);
+        (o.count, until)
+    });
+    let (overdue, until) = match cached.or(counted) {
+        Some((n, until)) => (Some(n), until),
+        None => (None, None),
+    };
+    Ok(MyCounts { mine, overdue, overdue_changes_at: until, now_ms: now })
 }
 
-/// How long the shared overdue count is used without a lead event.
+/// How long the shared overdue count is used without a lead event, at most
+/// (a backstop: it is also dropped at each event and at the next deadline).
 const OVERDUE_FRESH: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The firm-wide overdue count, shared by every header on this instance. It
 /// costs a count of the pending leads of the last follow-up window (every
 /// lead, in a benchmark that seeds 100,000 at once), so it is counted again
-/// only after a lead event (from any instance, through the event bus) or
-/// when older than [`OVERDUE_FRESH`], since leads also become overdue with time alone.
+/// only after a lead event (from any instance, through the event bus), once
+/// the next pending lead passes its deadline (leads become overdue with time
+/// alone), or when older than [`OVERDUE_FRESH`].
 #[derive(Debug, Default)]
 pub struct OverdueCache {
-    entry: std::sync::Mutex<Option<(i64, std::time::Instant, u64)>>,
+    entry: std::sync::Mutex<Option<CachedCount>>,
     generation: std::sync::atomic::AtomicU64,
 }
 
+#[derive(Clone, Copy, Debug)]
+struct CachedCount {
+    n: i64,
+    /// Valid while the clock is at most this (ms): the next deadline.
+    until: Option<i64>,
+    at: std::time::Instant,
+    generation: u64,
+}
+
 impl OverdueCache {
-    /// The count if fresh, and the generation a new count belongs to.
-    fn get(&self) -> (Option<i64>, u64) {
+    /// The count and when it stops holding, if fresh at `now`, and the generation a new count belongs to.
+    fn get(&self, now: i64) -> (Option<(i64, Option<i64>)>, u64) {
         let generation = self.generation.load(std::sync::atomic::Ordering::Acquire);
         let entry = *self.entry.lock().unwrap_or_else(|e| e.into_inner());
-        let fresh = entry.filter(|(_, at, g)| *g == generation && at.elapsed() < OVERDUE_FRESH).map(|(n, ..)| n);
+        let fresh = entry
+            .filter(|c| {
+                c.generation == generation && c.at.elapsed() < OVERDUE_FRESH && c.until.is_none_or(|u| now <= u)
+            })
+            .map(|c| (c.n, c.until));
         (fresh, generation)
     }
 
     /// Keeps a count made in `generation` (a count older than an event is not kept).
-    fn put(&self, n: i64, generation: u64) {
-        *self.entry.lock().unwrap_or_else(|e| e.into_inner()) = Some((n, std::time::Instant::now(), generation));
+    fn put(&self, n: i64, until: Option<i64>, generation: u64) {
+        let count = CachedCount { n, until, at: std::time::Instant::now(), generation };
+        *self.entry.lock().unwrap_or_else(|e| e.into_inner()) = Some(count);
     }
 
     /// Drops the count at each lead event, until the bus closes.
@@ -212,19 +237,50 @@ pub async fn detail(state: &AppState, id: Uuid, viewer: Option<&Attorney>) -> Re
     let viewer_id = viewer.map(|v| v.id);
     let lead = state.db.leads().get(id).await?.ok_or(Error::NotFound("lead"))?;
     let summary = state.db.dashboard().summary(id).await?.ok_or(Error::NotFound("lead"))?;
-    let history = state.db.dashboard().history(id).await?;
+    let mut history = state.db.dashboard().history(id).await?;
+    // Repeats of the submission, in time order among the changes.
+    let repeats = state.db.leads().resubmissions(id).await?;
+    if !repeats.is_empty() {
+        let first = history.first().map(|h| h.state).unwrap_or(crate::domain::LeadState::Pending);
+        history.extend(repeats.into_iter().map(|at| HistoryEntry {
+            state: first,
+            created: false,
+            by: None,
+            at,
+            assigned: None,
+            resubmitted: true,
+        }));
+        history.sort_by_key(|h| h.at);
+        // A repeat leaves the lead's state as it was.
+        let mut state = first;
+        for h in &mut history {
+            if h.resubmitted {
+                h.state = state;
+            }
+            state = h.state;
+        }
+    }
     let (mut emails, mut webhooks) = (Vec::new(), Vec::new());
+    // A webhook URL can be a credential (Zapier, Slack), and a delivery's
+    // error describes the firm's network: administrators only. Others (and
+    // API tokens) see the endpoint by id.
+    let admin = viewer.is_some_and(|v| v.role == crate::server::db::Role::Admin);
     for m in state.db.outbox().for_lead(id).await? {
-        let list = match m.channel {
-            Channel::Email => &mut emails,
-            Channel::Webhook => &mut webhooks,
+        let (list, recipients, last_error) = match m.channel {
+            Channel::Email => (&mut emails, m.recipients, m.last_error),
+            Channel::Webhook if admin => (&mut webhooks, m.recipients, m.last_error),
+            Channel::Webhook => {
+                let endpoint = m.endpoint_id.map(|e| format!("endpoint {e}")).unwrap_or_else(|| "endpoint".into());
+                let failed = m.last_error.map(|_| "the delivery failed (details for administrators)".to_owned());
+                (&mut webhooks, endpoint, failed)
+            }
         };
         list.push(EmailStatus {
             kind: m.kind,
-            recipients: m.recipients,
+            recipients,
             status: m.status,
             attempts: m.attempts,
-            last_error: m.last_error,
+            last_error,
             sent_at: m.sent_at,
         });
     }
@@ -287,9 +343,16 @@ pub async fn mark_reached_out(
 /// Adds `by`'s note to a lead.
 pub async fn add_note(state: &AppState, lead: Uuid, by: &Attorney, body: &str) -> Result<(), Error> {
     let body = check_note(body).map_err(Error::BadParam)?;
-    match state.db.notes().add_note(Uuid::now_v7(), lead, by.id, &body, now_ms()).await? {
-        true => Ok(()),
-        false => Err(Error::NotFound("lead")),
+    let max = state.config.max_notes_per_lead;
+    let note = NewNote { id: Uuid::now_v7(), lead_id: lead, attorney_id: by.id, body: &body, now: now_ms() };
+    if state.db.notes().add_note(&note, max as i64).await? {
+        return Ok(());
+    }
+    match state.db.leads().get(lead).await? {
+        Some(_) => {
+            Err(Error::Conflict(format!("This lead holds {max} notes, the most it may: correct a recent one instead.")))
+        }
+        None => Err(Error::NotFound("lead")),
     }
 }
 

@@ -40,6 +40,10 @@ fn describe() {
     use metrics::{describe_counter, describe_gauge};
     describe_counter!("intake_leads_created_total", "Leads stored");
     describe_counter!("intake_submissions_refused_total", "Submissions refused, by kind");
+    describe_counter!(
+        "intake_submissions_repeated_total",
+        "Submissions with an address already held (answered as new; the lead records the repeat)"
+    );
     describe_counter!("intake_login_failures_total", "Logins refused (wrong email or password, disabled account)");
     describe_counter!("intake_login_lockouts_total", "Logins refused because the account or address is locked out");
     describe_gauge!("intake_outbox_pending", "Messages waiting to be sent, by channel");
@@ -51,6 +55,11 @@ fn describe() {
 
 pub fn lead_created() {
     metrics::counter!("intake_leads_created_total").increment(1);
+}
+
+/// A prospect submitted again with an address already held (answered as a new lead).
+pub fn submission_repeated() {
+    metrics::counter!("intake_submissions_repeated_total").increment(1);
 }
 
 /// Counts a refused submission under its kind (`invalid`, `duplicate`, …).

@@ -21,6 +21,7 @@ pub mod limits;
 pub mod mail;
 pub mod metrics;
 pub mod outbox;
+pub mod public_address;
 pub mod rate_limit;
 pub mod serve;
 pub mod sniff;

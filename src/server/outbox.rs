@@ -5,7 +5,10 @@
 //! a dead sender's messages are free again as soon as its lease runs out
 //! (SQLite frees them at start-up).
 
-use crate::server::db::{Db, OutboxMessage, now_ms, outbox::Channel};
+use crate::server::db::{
+    Db, OutboxMessage, now_ms,
+    outbox::{Channel, Claim},
+};
 use async_trait::async_trait;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::{Notify, watch};
@@ -62,6 +65,10 @@ impl Wake {
 /// Longest idle sleep, so a message whose lease expired is picked up again.
 const MAX_IDLE: Duration = Duration::from_secs(30);
 const BATCH: i64 = 64;
+/// Deliveries one webhook endpoint's worker claims at a time.
+const ENDPOINT_BATCH: i64 = 16;
+/// Endpoints delivered to at once, per instance.
+const MAX_ENDPOINTS: usize = 64;
 
 /// Everything a channel's sender needs.
 pub struct Sender<D> {
@@ -92,43 +99,111 @@ impl<D: Deliver> Sender<D> {
                 }
                 return;
             }
-            let claimed = self.db.outbox().claim_due(D::CHANNEL, self.instance, now_ms(), self.lease_ms(), BATCH).await;
-            let sent_any = match claimed {
-                Ok(batch) => {
-                    let n = batch.len();
-                    let mut sent = Vec::with_capacity(n);
-                    let results = self.with_heartbeat(self.channel.deliver(&self.db, &batch)).await;
-                    for (msg, result) in batch.iter().zip(results) {
-                        if self.record(msg, result).await {
-                            sent.push(msg.id);
-                        }
-                    }
-                    // One write for the whole batch: the outbox must not compete with new leads.
-                    if !sent.is_empty()
-                        && let Err(e) = self.db.outbox().mark_sent(&sent, now_ms()).await
-                    {
-                        // The leases expire and the messages are tried again: at-least-once.
-                        tracing::error!(error = %e, channel, "cannot record deliveries");
-                    }
-                    n > 0
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, channel, "cannot read the outbox");
-                    false
-                }
-            };
-            if sent_any {
+            if self.one_batch(None, BATCH).await {
                 continue;
             }
-            let idle = match self.db.outbox().next_due(D::CHANNEL).await {
-                Ok(Some(due)) => Duration::from_millis((due - now_ms()).clamp(0, MAX_IDLE.as_millis() as i64) as u64),
-                _ => MAX_IDLE,
-            };
+            let idle = self.idle().await;
             tokio::select! {
                 _ = self.wake.of(D::CHANNEL).notified() => {}
                 _ = tokio::time::sleep(idle) => {}
                 _ = shutdown.changed() => {}
             }
+        }
+    }
+
+    /// Like [`Sender::run`], with one worker per webhook endpoint: each
+    /// endpoint's deliveries go at its own pace, so one that hangs holds
+    /// only its own worker (its slots), never the others' deliveries.
+    pub async fn run_per_endpoint(self, mut shutdown: watch::Receiver<bool>) {
+        let this = Arc::new(self);
+        let channel = D::CHANNEL.as_str();
+        let mut workers: tokio::task::JoinSet<Uuid> = tokio::task::JoinSet::new();
+        let mut busy: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
+        loop {
+            if *shutdown.borrow() {
+                // In-flight deliveries are abandoned; their leases are freed so another instance sends them.
+                workers.shutdown().await;
+                if let Err(e) = this.db.outbox().release_leases(Some(this.instance)).await {
+                    tracing::warn!(error = %e, channel, "cannot release leases at shutdown");
+                }
+                return;
+            }
+            match this.db.outbox().due_endpoints(now_ms(), MAX_ENDPOINTS as i64).await {
+                Ok(due) => {
+                    for endpoint in due {
+                        if busy.len() >= MAX_ENDPOINTS || !busy.insert(endpoint) {
+                            continue;
+                        }
+                        let worker = this.clone();
+                        workers.spawn(async move {
+                            // Until this endpoint has nothing due: a batch at a time, in order.
+                            while worker.one_batch(Some(endpoint), ENDPOINT_BATCH).await {}
+                            endpoint
+                        });
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, channel, "cannot read the outbox"),
+            }
+            // A busy endpoint's backlog is due but not ours to start again: look again a little later.
+            let floor = if busy.is_empty() { Duration::ZERO } else { Duration::from_millis(250) };
+            let idle = this.idle().await.max(floor);
+            tokio::select! {
+                _ = this.wake.of(D::CHANNEL).notified() => {}
+                _ = tokio::time::sleep(idle) => {}
+                _ = shutdown.changed() => {}
+                Some(done) = workers.join_next() => {
+                    if let Ok(endpoint) = done {
+                        busy.remove(&endpoint);
+                    } else {
+                        // A worker that panicked: its endpoint's id is lost with it, so start over.
+                        busy.clear();
+                        workers.shutdown().await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Claims and delivers one batch (of one endpoint's, if given); whether there was anything.
+    async fn one_batch(&self, endpoint: Option<Uuid>, limit: i64) -> bool {
+        let channel = D::CHANNEL.as_str();
+        let claim = Claim {
+            channel: D::CHANNEL,
+            owner: self.instance,
+            now: now_ms(),
+            lease_ms: self.lease_ms(),
+            limit,
+            endpoint,
+        };
+        let batch = match self.db.outbox().claim_due(&claim).await {
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::error!(error = %e, channel, "cannot read the outbox");
+                return false;
+            }
+        };
+        let mut sent = Vec::with_capacity(batch.len());
+        let results = self.with_heartbeat(self.channel.deliver(&self.db, &batch)).await;
+        for (msg, result) in batch.iter().zip(results) {
+            if self.record(msg, result).await {
+                sent.push(msg.id);
+            }
+        }
+        // One write for the whole batch: the outbox must not compete with new leads.
+        if !sent.is_empty()
+            && let Err(e) = self.db.outbox().mark_sent(&sent, now_ms()).await
+        {
+            // The leases expire and the messages are tried again: at-least-once.
+            tracing::error!(error = %e, channel, "cannot record deliveries");
+        }
+        !batch.is_empty()
+    }
+
+    /// How long to sleep when nothing is due.
+    async fn idle(&self) -> Duration {
+        match self.db.outbox().next_due(D::CHANNEL).await {
+            Ok(Some(due)) => Duration::from_millis((due - now_ms()).clamp(0, MAX_IDLE.as_millis() as i64) as u64),
+            _ => MAX_IDLE,
         }
     }
 
@@ -165,9 +240,10 @@ impl<D: Deliver> Sender<D> {
                 let attempt = msg.attempts + 1;
                 let give_up = err.permanent || self.max_attempts.is_some_and(|max| attempt >= max);
                 let next = (!give_up).then(|| now_ms() + self.backoff(msg.attempts).as_millis() as i64);
+                // A mail server's refusal often quotes the address: logs outlive erasure, so never it.
                 tracing::warn!(
                     id = %msg.id, kind = %msg.kind, channel = D::CHANNEL.as_str(), attempt, give_up,
-                    error = %err.message, "delivery failed"
+                    error = %redact_addresses(&err.message), "delivery failed"
                 );
                 self.db.outbox().mark_attempt_failed(msg.id, &err.message, next).await
             }
@@ -182,5 +258,40 @@ impl<D: Deliver> Sender<D> {
     fn backoff(&self, attempts: i64) -> Duration {
         let factor = 1u32 << attempts.clamp(0, 20) as u32;
         self.retry_base.saturating_mul(factor).min(self.retry_max)
+    }
+}
+
+/// `text` with every word that holds an `@` (an email address, a URL's
+/// credentials) replaced by `<address>`.
+pub fn redact_addresses(text: &str) -> String {
+    let is_separator = |c: char| c.is_whitespace() || "<>\"'(),;[]".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(if word.contains('@') { "<address>" } else { word });
+        word.clear();
+    };
+    for c in text.chars() {
+        if is_separator(c) {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn addresses_are_kept_out_of_logged_errors() {
+        assert_eq!(
+            super::redact_addresses("550 5.1.1 <ada@example.com>: Recipient address rejected"),
+            "550 5.1.1 <<address>>: Recipient address rejected"
+        );
+        assert_eq!(super::redact_addresses("bad recipients \"Ada\" <a@b.c>"), "bad recipients \"Ada\" <<address>>");
+        assert_eq!(super::redact_addresses("timed out"), "timed out");
     }
 }

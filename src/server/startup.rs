@@ -134,7 +134,10 @@ impl Application {
                 Some(shared) => LoginThrottle::shared(shared.clone()),
                 None => LoginThrottle::new(config.max_throttle_keys),
             }),
-            limits: Arc::new(Limits::new(config.max_uploads, config.max_streams, config.max_streams_per_session)),
+            limits: Arc::new(
+                Limits::new(config.max_uploads, config.max_streams, config.max_streams_per_session)
+                    .with_exports(config.max_exports, config.max_exports_per_account),
+            ),
             shutdown: shutdown_rx.clone(),
             leptos_options,
             submit_limiter: config.submit_rate.map(|r| Arc::new(RateLimiter::new(r))),
@@ -161,7 +164,8 @@ impl Application {
         };
         let webhooks = Sender {
             db: state.db.clone(),
-            channel: Webhooks::new(state.config.webhook_timeout).map_err(StartupError::Webhooks)?,
+            channel: Webhooks::new(state.config.webhook_timeout, state.config.webhook_allow_private)
+                .map_err(StartupError::Webhooks)?,
             wake: state.outbox_wake.clone(),
             retry_base: state.config.mail_retry_base,
             retry_max: state.config.mail_retry_max,
@@ -169,7 +173,8 @@ impl Application {
             max_attempts: Some(state.config.webhook_max_attempts),
             instance: uuid::Uuid::now_v7(),
         };
-        let senders = [tokio::spawn(mail.run(shutdown_rx.clone())), tokio::spawn(webhooks.run(shutdown_rx))];
+        let senders =
+            [tokio::spawn(mail.run(shutdown_rx.clone())), tokio::spawn(webhooks.run_per_endpoint(shutdown_rx))];
         tokio::spawn(session_store.clone().continuously_delete_expired(std::time::Duration::from_secs(600)));
         tokio::spawn(crate::server::erasure::sweep_continuously(state.clone()));
         tokio::spawn(crate::server::digest::run(state.clone()));

@@ -27,8 +27,8 @@ use uuid::Uuid;
 
 /// Secrets look like `whsec_` and 43 base64url characters (256 random bits).
 pub const SECRET_PREFIX: &str = "whsec_";
-/// Deliveries in flight at once, per sender.
-const CONCURRENCY: usize = 8;
+/// Deliveries in flight at once, per endpoint (each endpoint has its own worker).
+const CONCURRENCY: usize = 4;
 /// Longest endpoint URL accepted.
 const MAX_URL: usize = 2_000;
 
@@ -78,8 +78,8 @@ pub fn new_secret() -> String {
     crate::server::auth::token::random_base64url(SECRET_PREFIX)
 }
 
-/// Checks an endpoint URL; the reason completes "The URL …".
-pub fn check_url(raw: &str) -> Result<String, String> {
+/// Checks an endpoint URL's form; the reason completes "The URL …".
+pub fn check_url(raw: &str) -> Result<url::Url, String> {
     let raw = raw.trim();
     if raw.len() > MAX_URL {
         return Err(format!("is longer than {MAX_URL} characters"));
@@ -90,6 +90,16 @@ pub fn check_url(raw: &str) -> Result<String, String> {
     }
     if url.fragment().is_some() {
         return Err("must not have a #fragment".into());
+    }
+    Ok(url)
+}
+
+/// Checks an endpoint URL and, unless private addresses are allowed, where its host points now.
+pub async fn check_endpoint(raw: &str, allow_private: bool) -> Result<String, String> {
+    let url = check_url(raw)?;
+    if !allow_private {
+        let host = url.host().ok_or("must have a host")?;
+        crate::server::public_address::check_host(&host, url.port_or_known_default().unwrap_or(443)).await?;
     }
     Ok(url.into())
 }
@@ -102,10 +112,10 @@ pub enum AddError {
 }
 
 /// Adds an endpoint; returns it (its secret is in it, shown once).
-pub async fn add_endpoint(db: &Db, url: &str) -> Result<WebhookEndpoint, AddError> {
+pub async fn add_endpoint(db: &Db, url: &str, allow_private: bool) -> Result<WebhookEndpoint, AddError> {
     let endpoint = WebhookEndpoint {
         id: Uuid::now_v7(),
-        url: check_url(url).map_err(AddError::BadUrl)?,
+        url: check_endpoint(url, allow_private).await.map_err(AddError::BadUrl)?,
         secret: crate::server::config::Secret::new(new_secret()),
         created_at: now_ms(),
         removed_at: None,
@@ -117,19 +127,25 @@ pub async fn add_endpoint(db: &Db, url: &str) -> Result<WebhookEndpoint, AddErro
 /// The webhook channel of the outbox.
 pub struct Webhooks {
     client: reqwest_client::Client,
+    allow_private: bool,
 }
 
 impl Webhooks {
-    /// Redirects are not followed: a delivery goes to the configured URL or fails.
-    pub fn new(timeout: Duration) -> Result<Self, String> {
-        let client = reqwest_client::Client::builder()
+    /// Redirects are not followed: a delivery goes to the configured URL or
+    /// fails. No proxy from the environment is used, and (unless
+    /// `allow_private`) names resolve only to public addresses.
+    pub fn new(timeout: Duration, allow_private: bool) -> Result<Self, String> {
+        let mut builder = reqwest_client::Client::builder()
             .redirect(reqwest_client::redirect::Policy::none())
+            .no_proxy()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .user_agent(concat!("Intake-Webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot build the webhook HTTP client: {e}"))?;
-        Ok(Self { client })
+            .user_agent(concat!("Intake-Webhooks/", env!("CARGO_PKG_VERSION")));
+        if !allow_private {
+            builder = builder.dns_resolver(crate::server::public_address::resolver());
+        }
+        let client = builder.build().map_err(|e| format!("cannot build the webhook HTTP client: {e}"))?;
+        Ok(Self { client, allow_private })
     }
 
     async fn post_to(&self, endpoints: &HashMap<Uuid, WebhookEndpoint>, msg: &OutboxMessage) -> Result<(), SendError> {
@@ -142,6 +158,18 @@ impl Webhooks {
     async fn post(&self, endpoint: &WebhookEndpoint, msg: &OutboxMessage) -> Result<(), SendError> {
         if endpoint.removed_at.is_some() {
             return Err(SendError::permanent("the endpoint was removed"));
+        }
+        // An address written in the URL is not resolved, so the resolver never sees it: checked here.
+        if !self.allow_private
+            && let Ok(url) = url::Url::parse(&endpoint.url)
+            && let Some(ip) = match url.host() {
+                Some(url::Host::Ipv4(v4)) => Some(std::net::IpAddr::V4(v4)),
+                Some(url::Host::Ipv6(v6)) => Some(std::net::IpAddr::V6(v6)),
+                _ => None,
+            }
+            && !crate::server::public_address::is_public(ip)
+        {
+            return Err(SendError::permanent(format!("refused: the URL {}", crate::server::public_address::REFUSED)));
         }
         let timestamp = now_ms() / 1000;
         let response = self
@@ -168,12 +196,24 @@ impl Webhooks {
 
 /// A transport error in a sentence.
 fn describe(e: &reqwest_client::Error) -> String {
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = source {
+        if s.to_string().contains(crate::server::public_address::REFUSED) {
+            return "refused: the endpoint's host resolves only to private addresses".into();
+        }
+        source = s.source();
+    }
     if e.is_timeout() {
         "timed out".into()
     } else if e.is_connect() {
         "cannot connect".into()
     } else {
-        e.to_string()
+        // The URL may hold a credential: never in an error, which is stored and logged.
+        let text = e.to_string();
+        match e.url() {
+            Some(url) => text.replace(url.as_str(), "<endpoint>"),
+            None => text,
+        }
     }
 }
 
@@ -210,7 +250,7 @@ mod tests {
 
     #[test]
     fn endpoint_urls_are_checked() {
-        assert_eq!(check_url(" https://crm.example/hook?x=1 ").unwrap(), "https://crm.example/hook?x=1");
+        assert_eq!(check_url(" https://crm.example/hook?x=1 ").unwrap().as_str(), "https://crm.example/hook?x=1");
         assert!(check_url("ftp://crm.example/").is_err());
         assert!(check_url("https://crm.example/#frag").is_err());
         assert!(check_url("not a url").is_err());

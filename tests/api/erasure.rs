@@ -27,16 +27,25 @@ async fn an_admin_erases_a_lead_and_only_a_tombstone_remains() {
     let stream = admin.get(app.url("/api/internal/events")).send().await.unwrap();
     let mut stream = stream.bytes_stream();
 
-    let erase = |reason: &'static str| {
+    let erase = |reason: &'static str, reference: &'static str| {
         let id = id.clone();
-        admin.post(app.url("/api/internal/erase_lead")).form(&[("id", id), ("reason", reason.to_owned())]).send()
+        let form = [("id", id), ("reason", reason.to_owned()), ("reference", reference.to_owned())];
+        admin.post(app.url("/api/internal/erase_lead")).form(&form).send()
     };
-    let res = erase("   ").await.unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(res.text().await.unwrap().contains("Reason:"));
-    assert_eq!(count_where(&app, "leads", &id).await, 1, "nothing erased without a reason");
+    // The reason comes from a list and the reference is a number: no free text that could name the person.
+    for (reason, reference, why) in [
+        ("   ", "", "Reason:"),
+        ("Asked by Ada Lovelace by email", "", "Reason:"),
+        ("requested", "Ada Lovelace", "Reference:"),
+        ("other", "", "Reference:"),
+    ] {
+        let res = erase(reason, reference).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{reason:?} {reference:?}");
+        assert!(res.text().await.unwrap().contains(why));
+    }
+    assert_eq!(count_where(&app, "leads", &id).await, 1, "nothing erased without a listed reason");
 
-    let res = erase("Asked by the prospect by email").await.unwrap();
+    let res = erase("requested", "REQ-2024-117").await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let mut seen = String::new();
     tokio::time::timeout(Duration::from_secs(5), async {
@@ -59,7 +68,7 @@ async fn an_admin_erases_a_lead_and_only_a_tombstone_remains() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let res = admin.get(app.url(&format!("/leads/{id}/resume"))).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let res = erase("again").await.unwrap();
+    let res = erase("requested", "").await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND, "a second erasure finds nothing");
 
     // The audit trail keeps who, when and why, and nothing personal.
@@ -67,7 +76,7 @@ async fn an_admin_erases_a_lead_and_only_a_tombstone_remains() {
     let audit: Value = serde_json::from_str(&audit).unwrap();
     assert_eq!(audit["erasures"][0]["lead_id"], id.as_str());
     assert_eq!(audit["erasures"][0]["erased_by"], "Administrator");
-    assert_eq!(audit["erasures"][0]["reason"], "Asked by the prospect by email");
+    assert_eq!(audit["erasures"][0]["reason"], "The person asked to be erased (REQ-2024-117)");
     assert!(!audit.to_string().contains("forget.me"), "{audit}");
 
     // The search index forgets the lead too, and takes the prospect back.
@@ -99,12 +108,13 @@ async fn the_retention_period_erases_old_leads_at_start_and_hourly() {
     eventually("the old lead is erased", || async { count_where(&app, "leads", &old).await == 0 }).await;
     assert_eq!(count_where(&app, "leads", &recent).await, 1);
     let db = app.db().await;
-    let (by, reason): (Option<String>, String) =
-        sqlx::query_as(&format!("SELECT CAST(erased_by AS TEXT), reason FROM erasures WHERE lead_id = '{old}'"))
-            .fetch_one(&db)
-            .await
-            .unwrap();
-    assert_eq!((by, reason.as_str()), (None, "retention period (30d)"));
+    let (by, reason, reference): (Option<String>, String, String) = sqlx::query_as(&format!(
+        "SELECT CAST(erased_by AS TEXT), reason, reference FROM erasures WHERE lead_id = '{old}'"
+    ))
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!((by, reason.as_str(), reference.as_str()), (None, "retention", "30d"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -122,7 +132,7 @@ async fn without_smtp_the_erased_leads_email_files_go_too() {
     };
     eventually("both emails are written", || async { emls() == 2 }).await;
     let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let form = [("id", id.as_str()), ("reason", "asked")];
+    let form = [("id", id.as_str()), ("reason", "requested")];
     let res = admin.post(app.url("/api/internal/erase_lead")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(emls(), 0, "the .eml files held the prospect's details");

@@ -140,6 +140,8 @@ impl TestApp {
             ("INTAKE_MAX_RESUME_BYTES", "1M".into()),
             ("INTAKE_ADMIN_EMAIL", ADMIN_EMAIL.into()),
             ("INTAKE_ADMIN_PASSWORD", ADMIN_PASSWORD.into()),
+            // The tests' webhook receivers listen on loopback; `webhooks::` turns it off to test the refusal.
+            ("INTAKE_WEBHOOK_ALLOW_PRIVATE", "true".into()),
             ("DATABASE_URL", database_url.clone()),
         ]
         .into_iter()
@@ -287,8 +289,19 @@ impl TestApp {
     }
 
     /// Runs `intake <args>` on this app's data, with `stdin`; its exit code and output.
-    /// On a blocking thread, so the server keeps running meanwhile.
+    /// On a blocking thread, so the server keeps running meanwhile. Webhook
+    /// endpoints on loopback are allowed, as the tests' receivers are there.
     pub fn cli(&self, args: &[&str], stdin: &str) -> impl Future<Output = (i32, String)> + use<> {
+        self.cli_with(args, stdin, &[("INTAKE_WEBHOOK_ALLOW_PRIVATE", "true")])
+    }
+
+    /// [`TestApp::cli`] with these variables set instead.
+    pub fn cli_with(
+        &self,
+        args: &[&str],
+        stdin: &str,
+        vars: &[(&str, &str)],
+    ) -> impl Future<Output = (i32, String)> + use<> {
         use std::{
             io::Write,
             process::{Command, Stdio},
@@ -298,6 +311,7 @@ impl TestApp {
             .env("INTAKE_DATA_DIR", &self.data_dir)
             .env("DATABASE_URL", &self.database_url)
             .env("RUST_LOG", "error")
+            .envs(vars.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

@@ -83,9 +83,9 @@ async fn resumes_live_in_an_s3_bucket_and_stream_back() {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
 
-    // A refused submission leaves nothing in the bucket.
+    // A repeated submission (answered as new) leaves nothing in the bucket.
     let res = app.post_form("/api/leads", lead_form("S3@example.com")).await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(res.status(), StatusCode::CREATED);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(keys(&store).await.len(), 1);
 

@@ -202,19 +202,55 @@ async fn an_oversized_resume_is_cut_off_with_413_naming_the_limit() {
     assert_eq!(app.post_form("/api/leads", form).await.status(), StatusCode::CREATED);
 }
 
-#[tokio::test]
-async fn a_second_lead_with_the_same_email_in_another_case_is_refused_with_409() {
+/// The keys of a JSON object, sorted: the shape of an answer.
+fn shape(v: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_submission_with_a_known_email_is_answered_as_new_and_stores_no_lead() {
     let sink = SmtpSink::start().await;
     let app = TestApp::spawn(Options::smtp(sink.port)).await;
+    let first = app.post_form("/api/leads", lead_form("jane.doe@example.com")).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    sink.wait_for(2).await;
+    let again = app.post_form("/api/leads", lead_form("  JANE.Doe@EXAMPLE.com ")).await;
+    let fresh = app.post_form("/api/leads", lead_form("someone.new@example.com")).await;
+    // The public learns nothing: the same status and the same shape as a new lead's answer.
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(fresh.status(), StatusCode::CREATED);
+    let (again, fresh): (Value, Value) = (again.json().await.unwrap(), fresh.json().await.unwrap());
+    assert_eq!(shape(&again), shape(&fresh), "{again} vs {fresh}");
+    assert_eq!(again["state"], "PENDING");
+    assert_ne!(again["id"], first["id"], "no id that would confirm the earlier lead");
+    assert_eq!(app.count("leads").await, 2, "no second lead for the known address");
+    assert_eq!(app.count("leads WHERE email_normalized = 'jane.doe@example.com'").await, 1);
+    // Only the address's owner is told, by email, that nothing more is needed.
+    let mails = sink.wait_for(5).await;
+    let told: Vec<_> = mails.iter().filter(|m| m.data.contains("Subject: We already have your details")).collect();
+    assert_eq!(told.len(), 1, "{mails:?}");
+    assert!(told[0].to.iter().any(|t| t.to_lowercase().contains("jane.doe@example.com")));
+    assert!(body_text(&told[0].data).contains("nothing more is needed"));
+    eventually("the repeat recorded", || async { app.count("lead_resubmissions").await == 1 }).await;
+    assert_eq!(app.resume_files().len(), 2, "the repeated upload left no file");
+
+    // The attorneys see the repeat on the existing lead, so nobody calls twice.
+    let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let id = first["id"].as_str().unwrap();
+    let lead: Value =
+        admin.post(app.url("/api/internal/lead")).form(&[("id", id)]).send().await.unwrap().json().await.unwrap();
+    let history = lead["history"].as_array().unwrap();
+    assert!(history.iter().any(|h| h["resubmitted"] == true), "{lead}");
+
+    // A third try the same day is recorded too, without a second email to the owner.
     assert_eq!(app.post_form("/api/leads", lead_form("jane.doe@example.com")).await.status(), StatusCode::CREATED);
-    let res = app.post_form("/api/leads", lead_form("  JANE.Doe@EXAMPLE.com ")).await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["kind"], "duplicate");
-    assert!(body["fields"]["email"].as_str().unwrap().contains("already been used"));
-    assert_eq!(app.count("leads").await, 1);
-    assert_eq!(app.count("outbox").await, 2);
-    assert_eq!(app.resume_files().len(), 1, "the refused upload left no file");
+    eventually("the second repeat recorded", || async { app.count("lead_resubmissions").await == 2 }).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let told = sink.messages().iter().filter(|m| m.data.contains("Subject: We already have your details")).count();
+    assert_eq!(told, 1, "at most one such email a day");
 }
 
 #[tokio::test]
@@ -245,10 +281,15 @@ async fn the_server_function_used_by_the_browser_app_accepts_and_refuses() {
     assert_eq!(body["first_name"], "Ada");
 
     let res = app.post_form("/api/submit_lead", lead_form("SF@example.com")).await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(res.status(), StatusCode::OK, "a known address is answered like a new one");
     let body: Value = res.json().await.unwrap();
-    assert_eq!(body["kind"], "duplicate");
+    assert_eq!(body["email"], "SF@example.com");
     assert_eq!(app.count("leads").await, 1);
+
+    let res = app.post_form("/api/submit_lead", lead_form("not-an-email")).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["kind"], "invalid");
 }
 
 #[tokio::test]
@@ -313,14 +354,14 @@ async fn concurrent_submissions_with_one_email_store_exactly_one_lead() {
     for t in tasks {
         let (same, other) = t.await.unwrap();
         assert_eq!(other, StatusCode::CREATED, "an unrelated lead in the same group commit is unaffected");
-        match same {
-            StatusCode::CREATED => created += 1,
-            StatusCode::CONFLICT => {}
-            s => panic!("unexpected {s}"),
-        }
+        // Every one is answered as new: which one was stored is nobody's business.
+        assert_eq!(same, StatusCode::CREATED);
+        created += 1;
     }
-    assert_eq!(created, 1);
-    assert_eq!(app.count("leads").await, 9);
-    assert_eq!(app.count("outbox").await, 18);
-    assert_eq!(app.resume_files().len(), 9, "refused uploads left no file");
+    assert_eq!(created, 8);
+    assert_eq!(app.count("leads").await, 9, "one lead for the shared address");
+    eventually("the seven repeats recorded", || async { app.count("lead_resubmissions").await == 7 }).await;
+    assert_eq!(app.count("outbox WHERE kind <> 'already_received'").await, 18);
+    assert_eq!(app.count("outbox WHERE kind = 'already_received'").await, 1, "one email to the owner, not seven");
+    assert_eq!(app.resume_files().len(), 9, "repeated uploads left no file");
 }

@@ -165,7 +165,7 @@ fn once_each(deliveries: &[Delivery]) -> HashMap<i64, usize> {
 async fn lead_events_reach_every_endpoint_signed_with_its_own_secret() {
     let app = TestApp::spawn(Options::smtp(free_port().await)).await;
     let (crm, zap) = (Receiver::start().await, Receiver::start().await);
-    let (_, crm_secret) = add_webhook(&app, &crm.url).await;
+    let (crm_id, crm_secret) = add_webhook(&app, &crm.url).await;
     let (_, zap_secret) = add_webhook(&app, &zap.url).await;
     assert_ne!(crm_secret, zap_secret);
     crm.trust(&crm_secret);
@@ -205,10 +205,23 @@ async fn lead_events_reach_every_endpoint_signed_with_its_own_secret() {
     let hooks = view["webhooks"].as_array().unwrap();
     assert_eq!(hooks.len(), 4, "{view}");
     assert!(hooks.iter().all(|h| h["status"] == "SENT"), "{view}");
-    assert!(hooks.iter().any(|h| h["recipients"] == crm.url.as_str()));
+    // A token sees each endpoint by id, never its URL (which may hold a credential).
+    assert!(hooks.iter().any(|h| h["recipients"] == format!("endpoint {crm_id}")), "{view}");
+    assert!(!view.to_string().contains(&crm.url) && !view.to_string().contains("127.0.0.1"), "{view}");
     let client = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let page = client.get(app.url(&format!("/leads/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("<h2>Webhooks</h2>") && page.contains("lead.state_changed"), "{page}");
+    // An administrator sees the URL.
+    let as_admin: Value = client
+        .post(app.url("/api/internal/lead"))
+        .form(&[("id", id.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(as_admin["webhooks"].as_array().unwrap().iter().any(|h| h["recipients"] == crm.url.as_str()), "{as_admin}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -265,7 +278,19 @@ async fn deliveries_give_up_after_the_attempt_limit_and_never_follow_redirects()
     .await;
     let view = lead_view(&app, &token, &id).await;
     assert_eq!(view["webhooks"][0]["attempts"], 2);
-    assert_eq!(view["webhooks"][0]["last_error"], "HTTP 307 Temporary Redirect (redirects are not followed)");
+    // What the endpoint answered describes the firm's network: administrators only.
+    assert_eq!(view["webhooks"][0]["last_error"], "the delivery failed (details for administrators)");
+    let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let as_admin: Value = admin
+        .post(app.url("/api/internal/lead"))
+        .form(&[("id", id.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(as_admin["webhooks"][0]["last_error"], "HTTP 307 Temporary Redirect (redirects are not followed)");
     assert_eq!(receiver.all().len(), 2, "two attempts, both at the configured URL");
 
     // 410 Gone: the receiver says stop; no retry.

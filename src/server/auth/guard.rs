@@ -39,7 +39,9 @@ pub fn protection(path: &str) -> Protection {
     } else if path == "/admin" || path.starts_with("/admin/") || path == "/account" {
         Protection::Page
     } else if path == "/leads" || path.starts_with("/leads/") {
-        if path.ends_with("/resume") { Protection::Api } else { Protection::Page }
+        // Downloads (a resume, the CSV export) answer 401 like the API: a
+        // file request redirected to the login page would save HTML as the file.
+        if path.ends_with("/resume") || path.ends_with(".csv") { Protection::Api } else { Protection::Page }
     } else {
         Protection::Public
     }
@@ -108,6 +110,7 @@ mod tests {
         assert_eq!(protection("/leads"), Protection::Page);
         assert_eq!(protection("/leads/0190/resume"), Protection::Api);
         assert_eq!(protection("/leads/0190"), Protection::Page);
+        assert_eq!(protection("/leads/export.csv"), Protection::Api);
         assert_eq!(protection("/api/internal/leads"), Protection::Api);
         assert_eq!(protection("/leadsx"), Protection::Public);
     }

@@ -58,6 +58,10 @@ impl Hasher {
         }
         let _slot = QueueSlot(&self.queued);
         let Ok(_permit) = self.permits.acquire().await else { return Ok(false) };
+        // An account without a usable hash (an invited one, `!invited`) is
+        // verified against the dummy too: the answer's time must not tell
+        // which addresses have been invited.
+        let hash = hash.filter(|h| PasswordHash::new(h).is_ok());
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.to_string());
         let ok = tokio::task::spawn_blocking(move || {

@@ -44,7 +44,13 @@ pub fn hash_secret(secret: &str) -> String {
 }
 
 /// Creates a token for the attorney with `owner_email` (the CLI); returns it and its secret.
-pub async fn create(db: &Db, name: &str, scope: TokenScope, owner_email: &str) -> Result<(ApiToken, String), String> {
+pub async fn create(
+    db: &Db,
+    name: &str,
+    scope: TokenScope,
+    owner_email: &str,
+    expires_at: Option<i64>,
+) -> Result<(ApiToken, String), String> {
     let owner = db
         .accounts()
         .by_email(owner_email)
@@ -55,7 +61,7 @@ pub async fn create(db: &Db, name: &str, scope: TokenScope, owner_email: &str) -
         return Err(format!("{owner_email} is disabled"));
     }
     let name = crate::domain::admin::check_token_name(name).map_err(|e| format!("--name: {e}"))?;
-    create_for(db, &owner, &name, scope).await.map_err(|e| e.to_string())
+    create_for(db, &owner, &name, scope, expires_at).await.map_err(|e| e.to_string())
 }
 
 /// Creates a token acting as `owner` (name already checked); returns it and its secret.
@@ -64,6 +70,7 @@ pub async fn create_for(
     owner: &Attorney,
     name: &str,
     scope: TokenScope,
+    expires_at: Option<i64>,
 ) -> Result<(ApiToken, String), crate::server::db::DbError> {
     let token = ApiToken {
         id: Uuid::now_v7(),
@@ -74,6 +81,7 @@ pub async fn create_for(
         created_at: now_ms(),
         revoked_at: None,
         last_used_at: None,
+        expires_at,
     };
     let secret = new_secret();
     db.tokens().create_token(&token, &hash_secret(&secret)).await?;
@@ -88,6 +96,9 @@ pub async fn authenticate(state: &AppState, authorization: Option<&str>) -> Resu
         .filter(|s| s.starts_with(PREFIX) && s.len() <= 100)
         .ok_or(Error::BadToken)?;
     let token = state.db.tokens().token_by_hash(&hash_secret(secret)).await?.ok_or(Error::BadToken)?;
+    if !token.is_live(now_ms()) {
+        return Err(Error::BadToken);
+    }
     let attorney = state.db.accounts().by_id(token.attorney_id).await?.ok_or(Error::BadToken)?;
     if attorney.disabled {
         return Err(Error::BadToken);

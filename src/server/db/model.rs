@@ -56,6 +56,9 @@ pub struct NewMessage {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
+    /// The one-time link whose secret is made and put in at send time
+    /// (see `compose::LINK_SECRET`), for an invitation or a reset.
+    pub link_id: Option<Uuid>,
 }
 
 /// A queued email, claimed for sending.
@@ -72,6 +75,8 @@ pub struct OutboxMessage {
     pub body_text: String,
     pub body_html: String,
     pub attempts: i64,
+    /// See [`NewMessage::link_id`].
+    pub link_id: Option<Uuid>,
 }
 
 /// Delivery status of one email, as shown to attorneys and tests.
@@ -81,6 +86,8 @@ pub struct MessageStatus {
     pub channel: super::outbox::Channel,
     pub kind: String,
     pub recipients: String,
+    /// A webhook delivery's endpoint.
+    pub endpoint_id: Option<Uuid>,
     pub status: String,
     pub attempts: i64,
     pub last_error: Option<String>,
@@ -189,6 +196,15 @@ pub struct ApiToken {
     pub created_at: i64,
     pub revoked_at: Option<i64>,
     pub last_used_at: Option<i64>,
+    /// When it stops working by itself (`None`: never).
+    pub expires_at: Option<i64>,
+}
+
+impl ApiToken {
+    /// Whether it answers at `now`: not revoked, not expired.
+    pub fn is_live(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| now < e)
+    }
 }
 
 /// Who changes a lead: an attorney in the dashboard, or an integration

@@ -186,11 +186,13 @@ pub(crate) fn api_token(r: &impl Columns) -> Result<ApiToken, DbError> {
         created_at: r.int("created_at")?,
         revoked_at: r.opt_int("revoked_at")?,
         last_used_at: r.opt_int("last_used_at")?,
+        expires_at: r.opt_int("expires_at")?,
     })
 }
 
 pub(crate) const TOKEN_COLUMNS: &str =
-    "t.id, t.name, t.scope, t.attorney_id, a.email AS owner_email, t.created_at, t.revoked_at, t.last_used_at";
+    "t.id, t.name, t.scope, t.attorney_id, a.email AS owner_email, t.created_at, t.revoked_at, t.last_used_at,
+     t.expires_at";
 
 pub(crate) fn message(r: &impl Columns) -> Result<OutboxMessage, DbError> {
     Ok(OutboxMessage {
@@ -204,6 +206,7 @@ pub(crate) fn message(r: &impl Columns) -> Result<OutboxMessage, DbError> {
         body_text: r.text("body_text")?,
         body_html: r.text("body_html")?,
         attempts: r.int("attempts")?,
+        link_id: r.opt_uuid("link_id")?,
     })
 }
 
@@ -216,6 +219,7 @@ pub(crate) fn message_status(r: &impl Columns) -> Result<MessageStatus, DbError>
         },
         kind: r.text("kind")?,
         recipients: r.text("recipients")?,
+        endpoint_id: r.opt_uuid("endpoint_id")?,
         status: r.text("status")?,
         attempts: r.int("attempts")?,
         last_error: r.opt_text("last_error")?,
@@ -226,6 +230,19 @@ pub(crate) fn message_status(r: &impl Columns) -> Result<MessageStatus, DbError>
 /// A lead's history, with who made each change and through which API token.
 pub(crate) const HISTORY_FROM: &str = "lead_events e LEFT JOIN attorneys a ON a.id = e.attorney_id
      LEFT JOIN api_tokens t ON t.id = e.token_id LEFT JOIN attorneys asg ON asg.id = e.assignee_id";
+
+/// Entries of a lead's history read at most: its creation and the newest
+/// ones (a lead reassigned all day must not make its page unbounded).
+pub(crate) const HISTORY_SHOWN: i64 = 200;
+
+/// The condition keeping a history to its creation and the newest [`HISTORY_SHOWN`] entries (`lead` is the placeholder).
+pub(crate) fn history_window(lead: &str) -> String {
+    format!(
+        "(e.kind = 'CREATED' OR e.id >= COALESCE((SELECT id FROM lead_events WHERE lead_id = {lead}
+             ORDER BY id DESC LIMIT 1 OFFSET {}), 0))",
+        HISTORY_SHOWN - 1
+    )
+}
 
 /// For [`HISTORY_FROM`]; names the actor as [`super::token_display`] does.
 pub(crate) const HISTORY_COLUMNS: &str = "e.kind, e.state, e.at,
@@ -239,6 +256,7 @@ pub(crate) fn history_entry(r: &impl Columns) -> Result<HistoryEntry, DbError> {
         by: r.opt_text("display_name")?,
         at: r.int("at")?,
         assigned: if r.text("kind")? == "ASSIGNED" { Some(r.opt_text("assignee_name")?) } else { None },
+        resubmitted: false,
     })
 }
 

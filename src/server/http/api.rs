@@ -50,9 +50,8 @@ pub struct CreatedLead {
     post, path = "/api/leads", tag = "submissions",
     request_body(content = LeadUpload, content_type = "multipart/form-data"),
     responses(
-        (status = 201, description = "Stored; a confirmation email is on its way", body = CreatedLead),
+        (status = 201, description = "Received; a confirmation email is on its way. An address already held gets the same answer (nothing new is stored; its owner is emailed), so the answer never tells whether someone contacted the firm", body = CreatedLead),
         (status = 400, description = "`kind` is `invalid` (see `fields`) or `malformed`", body = SubmitFailure),
-        (status = 409, description = "`duplicate`: a lead with this email exists", body = SubmitFailure),
         (status = 413, description = "`too_large`: the resume or the body is over the limit", body = SubmitFailure),
         (status = 429, description = "`rate_limited`, with `Retry-After`", body = SubmitFailure),
         (status = 500, description = "`unavailable`: failed on our side", body = SubmitFailure),

@@ -2,14 +2,14 @@
 
 use crate::{
     domain::{dashboard::LeadFilter, time::iso_utc},
-    server::{auth::CurrentAttorney, db::now_ms, export, state::AppState},
+    server::{auth::CurrentAttorney, db::now_ms, error::Error, export, limits::StreamRefusal, state::AppState},
 };
 use axum::{
     Extension,
     body::Body,
     extract::{Query, State},
     http::{HeaderValue, header},
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 
@@ -26,6 +26,14 @@ pub async fn leads_csv(
     Extension(CurrentAttorney(viewer)): Extension<CurrentAttorney>,
     Query(q): Query<ExportQuery>,
 ) -> Response {
+    // Each export reads the whole view: a few at once, one per account, or 429/503 with Retry-After.
+    let slot = match state.limits.export(viewer.id) {
+        Ok(slot) => slot,
+        Err(StreamRefusal::Full) => {
+            return Error::Busy { retry_after: std::time::Duration::from_secs(10) }.into_response();
+        }
+        Err(StreamRefusal::SessionFull) => return Error::ExportRunning.into_response(),
+    };
     let filter = LeadFilter::from_query(|k| match k {
         "state" => q.state.as_deref(),
         "q" => q.q.as_deref(),
@@ -34,7 +42,7 @@ pub async fn leads_csv(
         _ => None,
     });
     let day = &iso_utc(now_ms())[..10];
-    let mut res = Response::new(Body::from_stream(export::leads_csv(state, filter, viewer.id)));
+    let mut res = Response::new(Body::from_stream(export::leads_csv(state, filter, viewer.id, slot)));
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"leads-{day}.csv\"")) {

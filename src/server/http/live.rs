@@ -2,12 +2,20 @@
 //! A reconnecting client sends `Last-Event-ID` and first receives what it missed.
 //! Besides lead events (`lead`, with ids), a `notes` message tells a lead's
 //! open page that its notes changed.
-//! A stream lives only as long as its session: it re-checks it every second
-//! and ends once the session is over (logout, account disabled, password reset).
+//! A stream lives only as long as its session: it re-checks it at once when
+//! its account changes (logout, account disabled, password reset, on any
+//! instance), and every second for what nothing announces (expiry, the CLI
+//! on SQLite), and ends once the session is over.
 
 use crate::{
     domain::dashboard::NotesChanged,
-    server::{auth::session, db::LiveMessage, error::Error, limits::StreamRefusal, state::AppState},
+    server::{
+        auth::session,
+        db::{LiveMessage, events::AccountMessage},
+        error::Error,
+        limits::StreamRefusal,
+        state::AppState,
+    },
 };
 use axum::{
     extract::{Query, State},
@@ -52,6 +60,7 @@ pub async fn events(
         headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<i64>().ok()).or(since.after);
     // Subscribe before reading the backlog so nothing falls between the two.
     let mut rx = state.db.events().subscribe();
+    let mut accounts = state.db.events().subscribe_accounts();
     let mut shutdown = state.shutdown.clone();
     let backlog = match last_id {
         Some(id) => state.db.dashboard().events_after(id, REPLAY_LIMIT + 1).await.unwrap_or_default(),
@@ -73,7 +82,20 @@ pub async fn events(
             }
         }
         loop {
+            // Biased: an account change heard is acted on before any lead event behind it.
             tokio::select! {
+                biased;
+                _ = shutdown.changed() => break,
+                change = accounts.recv() => {
+                    let mine = match change {
+                        Ok(AccountMessage::Changed(id)) => id == attorney_id,
+                        Ok(AccountMessage::Resync) | Err(RecvError::Lagged(_)) => true,
+                        Err(RecvError::Closed) => false,
+                    };
+                    if mine && !session::recheck(&db, attorney_id, auth_at).await {
+                        break;
+                    }
+                }
                 msg = rx.recv() => match msg {
                     Ok(LiveMessage::Event(ev)) if ev.id <= replayed_up_to => {}
                     Ok(LiveMessage::Event(ev)) => yield Ok(to_event(&ev)),
@@ -84,7 +106,6 @@ pub async fn events(
                     }
                     Err(RecvError::Closed) => break,
                 },
-                _ = shutdown.changed() => break,
                 _ = recheck.tick() => {
                     if !session::recheck(&db, attorney_id, auth_at).await {
                         break;

@@ -102,10 +102,32 @@ pub fn routes() -> Router<AppState> {
     table().into_iter().fold(Router::new(), |r, (path, _, handler, _)| r.route(path, handler)).merge(openapi::routes())
 }
 
-/// `/metrics` on the public address, unless `INTAKE_ADMIN_ADDR` takes it off.
-async fn public_metrics(state: axum::extract::State<AppState>) -> Response {
-    if state.config.admin_addr.is_some() {
-        return crate::server::error::Error::NotFound("page").into_response();
+/// `/metrics` on the public address: never when `INTAKE_ADMIN_ADDR` serves
+/// it; with `INTAKE_METRICS_TOKEN`, only to a bearer of that token; else
+/// only while the site is not public (`INTAKE_PUBLIC_URL` not https), as
+/// its figures tell strangers how busy the firm is.
+async fn public_metrics(state: axum::extract::State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    use crate::server::error::Error;
+    let config = &state.config;
+    if config.admin_addr.is_some() {
+        return Error::NotFound("page").into_response();
+    }
+    match &config.metrics_token {
+        Some(token) => {
+            let sent = headers
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or_default();
+            // Hashes compared, not the secrets: the comparison's time tells nothing about the token.
+            let hash = crate::server::auth::token::hash_secret;
+            let same = hash(sent) == hash(token.expose());
+            if !same {
+                return Error::BadToken.into_response();
+            }
+        }
+        None if config.public_url.starts_with("https://") => return Error::NotFound("page").into_response(),
+        None => {}
     }
     crate::server::metrics::render(state).await
 }

@@ -62,7 +62,8 @@ pub struct LeadView {
     pub history: Vec<HistoryEntry>,
     /// The confirmation and notification emails and their delivery.
     pub emails: Vec<EmailStatus>,
-    /// Webhook deliveries about the lead: `kind` is the event type, `recipients` the endpoint.
+    /// Webhook deliveries about the lead: `kind` is the event type, `recipients` the endpoint's id
+    /// (never its URL, which may hold a credential); `last_error` only says that a delivery failed.
     pub webhooks: Vec<EmailStatus>,
 }
 

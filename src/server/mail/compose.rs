@@ -22,6 +22,41 @@ pub const DIGEST: &str = "follow_up_digest";
 pub const INVITATION: &str = "invitation";
 /// Kind of the link to set a new password.
 pub const PASSWORD_RESET: &str = "password_reset";
+/// Kind of the reply to a prospect who submitted the form again.
+pub const ALREADY_RECEIVED: &str = "already_received";
+
+/// Stands for a one-time link's secret in a stored email: the secret is
+/// made when the email is sent, put in its place, and never stored.
+pub const LINK_SECRET: &str = "LINK-SECRET-ADDED-WHEN-SENT";
+
+/// To the owner of an address that submitted the form again: their earlier
+/// submission is with the firm, nothing more is needed. Only the address's
+/// owner reads it; the web page answers the same as for anyone.
+pub fn already_received(config: &Config, email: &str, first_submitted: i64) -> NewMessage {
+    let firm = &config.firm_name;
+    let when = crate::domain::time::format_utc(first_submitted);
+    let intro = format!(
+        "Someone, probably you, just sent the contact form of {firm} again with this address. \
+         We already have your earlier submission of {when}, so nothing more is needed: an attorney \
+         will contact you at this address."
+    );
+    let after = "The new form was not kept. To change what you sent, or to have your details deleted, reply \
+                 to this email. If you did not send the form, you can ignore this message.";
+    NewMessage {
+        id: Uuid::now_v7(),
+        kind: ALREADY_RECEIVED,
+        recipients: email.to_owned(),
+        reply_to: None,
+        subject: format!("We already have your details — {firm}"),
+        body_text: format!("Hello,\n\n{intro}\n\n{after}\n\n— {firm}\n"),
+        body_html: html_page(
+            "We already have your details",
+            &format!("<p>{}</p><p style=\"color:#555\">{}</p>", escape_html(&intro), escape_html(after)),
+            firm,
+        ),
+        link_id: None,
+    }
+}
 
 /// The messages to queue for `lead`: the confirmation, plus the notification
 /// when attorneys are configured.
@@ -76,6 +111,7 @@ fn prospect_confirmation(config: &Config, lead: &NewLead) -> NewMessage {
         subject,
         body_text,
         body_html,
+        link_id: None,
     }
 }
 
@@ -113,6 +149,7 @@ fn attorney_notification(config: &Config, lead: &NewLead) -> NewMessage {
         subject,
         body_text,
         body_html,
+        link_id: None,
     }
 }
 
@@ -146,16 +183,19 @@ pub fn assignment(config: &Config, lead: &LeadSummary, to: &Attorney, by: &str) 
         subject,
         body_text,
         body_html,
+        link_id: None,
     }
 }
 
 /// An invitation (or a password reset) for `to`, sent by `by`, with the
-/// one-time link `url` that works for `ttl`.
+/// one-time link `url` that works for `ttl`. The URL holds [`LINK_SECRET`]
+/// where the secret goes: the sender makes link `link_id`'s secret then.
 pub fn account_link(
     config: &Config,
     to: &Attorney,
     by: &str,
     url: &str,
+    link_id: Uuid,
     purpose: crate::domain::accounts::LinkPurpose,
     ttl: std::time::Duration,
 ) -> NewMessage {
@@ -208,11 +248,16 @@ pub fn account_link(
         subject,
         body_text,
         body_html,
+        link_id: Some(link_id),
     }
 }
 
 /// The daily digest for `to`: their overdue leads and the unassigned ones
 /// (each list cut at `shown`, with the full counts).
+///
+/// It names no prospect: one message about many leads cannot be erased
+/// with any one of them, so each lead is a link and a time, and the
+/// attorney sees who it is after logging in.
 pub fn digest(
     config: &Config,
     to: &Attorney,
@@ -238,14 +283,13 @@ pub fn digest(
         text.push_str(&format!("\n{title} ({total}):\n"));
         html.push_str(&format!("<h2 style=\"font-size:16px\">{title} ({total})</h2><ul>"));
         for l in leads {
-            let name = format!("{} {}", l.first_name, l.last_name);
+            let submitted = crate::domain::time::format_utc(l.created_at);
             let since = crate::domain::time::relative(l.created_at, now).replace(" ago", "");
-            text.push_str(&format!("- {name} <{}>, waiting {since}: {}\n", l.email, link(Some(l.id))));
+            text.push_str(&format!("- A lead submitted {submitted}, waiting {since}: {}\n", link(Some(l.id))));
             html.push_str(&format!(
-                "<li><a href=\"{}\">{}</a> &lt;{}&gt;, waiting {since}</li>",
+                "<li><a href=\"{}\">A lead submitted {}</a>, waiting {since}</li>",
                 escape_html(&link(Some(l.id))),
-                escape_html(&name),
-                escape_html(&l.email),
+                escape_html(&submitted),
             ));
         }
         html.push_str("</ul>");
@@ -264,6 +308,7 @@ pub fn digest(
         subject: format!("Overdue leads: {}", mine_total + unassigned_total),
         body_text: text,
         body_html: html_page("Leads waiting for a follow-up", &html, &config.firm_name),
+        link_id: None,
     }
 }
 

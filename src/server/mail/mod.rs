@@ -1,6 +1,7 @@
 //! Email: composing messages and the transports the outbox's email sender uses.
 
 pub mod compose;
+pub mod links;
 pub mod transport;
 
 /// Escapes text for HTML element content and attribute values.

@@ -29,8 +29,21 @@ pub struct Mailer {
 impl Deliver for Mailer {
     const CHANNEL: Channel = Channel::Email;
 
-    async fn deliver(&self, _db: &Db, batch: &[OutboxMessage]) -> Vec<Result<(), SendError>> {
-        self.transport.send_all(&self.from, batch).await
+    async fn deliver(&self, db: &Db, batch: &[OutboxMessage]) -> Vec<Result<(), SendError>> {
+        // Links get their secret now (see `links`); a link that cannot go out fails alone.
+        let mut prepared = Vec::with_capacity(batch.len());
+        for m in batch {
+            prepared.push(super::links::fill_in(db, m).await);
+        }
+        let ready: Vec<OutboxMessage> = prepared.iter().filter_map(|p| p.as_ref().ok().cloned()).collect();
+        let mut sent = self.transport.send_all(&self.from, &ready).await.into_iter();
+        prepared
+            .into_iter()
+            .map(|p| match p {
+                Ok(_) => sent.next().unwrap_or_else(|| Err(SendError::transient("not sent"))),
+                Err(e) => Err(e),
+            })
+            .collect()
     }
 }
 
@@ -104,7 +117,8 @@ async fn write_emls(
     });
     for (m, r) in msgs.iter().zip(&written) {
         if r.is_ok() {
-            tracing::info!(id = %m.id, to = %m.recipients, subject = %m.subject, "email written to outbox folder (no SMTP_URL set)");
+            // No recipient or subject: both may name a prospect, and logs outlive erasure.
+            tracing::info!(id = %m.id, kind = %m.kind, "email written to the outbox folder (no SMTP_URL set)");
         }
     }
     written

@@ -12,6 +12,7 @@ use uuid::Uuid;
 /// A link to store: only the hash of its secret.
 #[derive(Clone, Debug)]
 pub struct NewLink {
+    pub id: Uuid,
     pub token_hash: String,
     pub attorney_id: Uuid,
     pub purpose: LinkPurpose,
@@ -40,6 +41,11 @@ pub trait AccountAdminStore: Send + Sync {
     /// The account and purpose of a link that is unused and unexpired at `now`.
     async fn link(&self, token_hash: &str, now: i64) -> Result<Option<(Uuid, LinkPurpose)>, DbError>;
 
+    /// Gives an unused, unexpired link the hash of the secret its email is
+    /// being sent with (the one before stops working); false when the link
+    /// was used, replaced or has expired.
+    async fn issue_link_secret(&self, id: Uuid, token_hash: &str, now: i64) -> Result<bool, DbError>;
+
     /// Uses a link up (once: a second use finds nothing).
     async fn redeem_link(&self, token_hash: &str, now: i64) -> Result<Option<(Uuid, LinkPurpose)>, DbError>;
 
@@ -50,8 +56,10 @@ pub trait AccountAdminStore: Send + Sync {
 }
 
 /// Both dialects (`?N` placeholders).
-const INSERT_LINK: &str = "INSERT INTO account_links (token_hash, attorney_id, purpose, created_at, expires_at)
-     VALUES (?1, ?2, ?3, ?4, ?5)";
+const INSERT_LINK: &str = "INSERT INTO account_links (token_hash, attorney_id, purpose, created_at, expires_at, id)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const ISSUE_SECRET: &str =
+    "UPDATE account_links SET token_hash = ?2 WHERE id = ?1 AND used_at IS NULL AND expires_at > ?3";
 const RETIRE_LINKS: &str =
     "UPDATE account_links SET used_at = ?3 WHERE attorney_id = ?1 AND purpose = ?2 AND used_at IS NULL";
 const INSERT_AUDIT: &str =

@@ -1,6 +1,6 @@
 use super::{
-    AUDIT_LOG, AccountAdminStore, INSERT_AUDIT, INSERT_LINK, LINK, NewAudit, NewLink, REDEEM, RETIRE_LINKS, audit_row,
-    purpose,
+    AUDIT_LOG, AccountAdminStore, INSERT_AUDIT, INSERT_LINK, ISSUE_SECRET, LINK, NewAudit, NewLink, REDEEM,
+    RETIRE_LINKS, audit_row, purpose,
 };
 use crate::{
     domain::accounts::{AuditAction, AuditRow, LinkPurpose},
@@ -20,6 +20,7 @@ sql!(INSERT_LINK_PG, INSERT_LINK);
 sql!(RETIRE_LINKS_PG, RETIRE_LINKS);
 sql!(INSERT_AUDIT_PG, INSERT_AUDIT);
 sql!(LINK_PG, LINK);
+sql!(ISSUE_SECRET_PG, ISSUE_SECRET);
 sql!(REDEEM_PG, REDEEM);
 sql!(AUDIT_LOG_PG, AUDIT_LOG);
 
@@ -55,6 +56,7 @@ impl AccountAdminStore for PgDb {
             .bind(link.purpose.as_str())
             .bind(link.created_at)
             .bind(link.expires_at)
+            .bind(link.id)
             .execute(&mut *tx)
             .await?;
         crate::server::db::outbox::postgres::queue_email(&mut tx, None, email, link.created_at).await?;
@@ -66,6 +68,11 @@ impl AccountAdminStore for PgDb {
     async fn link(&self, token_hash: &str, now: i64) -> Result<Option<(Uuid, LinkPurpose)>, DbError> {
         let row = sqlx::query(&LINK_PG).bind(token_hash).bind(now).fetch_optional(&self.pool).await?;
         row.as_ref().map(link_of).transpose()
+    }
+
+    async fn issue_link_secret(&self, id: Uuid, token_hash: &str, now: i64) -> Result<bool, DbError> {
+        let done = sqlx::query(&ISSUE_SECRET_PG).bind(id).bind(token_hash).bind(now).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn redeem_link(&self, token_hash: &str, now: i64) -> Result<Option<(Uuid, LinkPurpose)>, DbError> {

@@ -1,6 +1,6 @@
 use super::{
-    AUDIT_LOG, AccountAdminStore, INSERT_AUDIT, INSERT_LINK, LINK, NewAudit, NewLink, REDEEM, RETIRE_LINKS, audit_row,
-    purpose,
+    AUDIT_LOG, AccountAdminStore, INSERT_AUDIT, INSERT_LINK, ISSUE_SECRET, LINK, NewAudit, NewLink, REDEEM,
+    RETIRE_LINKS, audit_row, purpose,
 };
 use crate::{
     domain::accounts::{AuditAction, AuditRow, LinkPurpose},
@@ -43,6 +43,7 @@ impl AccountAdminStore for SqliteDb {
             .bind(link.purpose.as_str())
             .bind(link.created_at)
             .bind(link.expires_at)
+            .bind(link.id.hyphenated().to_string())
             .execute(&mut *tx)
             .await?;
         crate::server::db::outbox::sqlite::queue_email(&mut tx, None, email, link.created_at).await?;
@@ -54,6 +55,16 @@ impl AccountAdminStore for SqliteDb {
     async fn link(&self, token_hash: &str, now: i64) -> Result<Option<(Uuid, LinkPurpose)>, DbError> {
         let row = sqlx::query(LINK).bind(token_hash).bind(now).fetch_optional(&self.pool).await?;
         row.as_ref().map(link_of).transpose()
+    }
+
+    async fn issue_link_secret(&self, id: Uuid, token_hash: &str, now: i64) -> Result<bool, DbError> {
+        let done = sqlx::query(ISSUE_SECRET)
+            .bind(id.hyphenated().to_string())
+            .bind(token_hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn redeem_link(&self, token_hash: &str, now: i64) -> Result<Option<(Uuid, LinkPurpose)>, DbError> {

@@ -83,13 +83,22 @@ pub struct Assignment<'a> {
     pub email: Option<&'a NewMessage>,
 }
 
+/// The overdue count at a moment, and when it next changes by time alone:
+/// the creation time of the oldest pending lead not yet overdue (`None`: no
+/// pending lead will become overdue without a new one arriving).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overdue {
+    pub count: i64,
+    pub oldest_not_overdue: Option<i64>,
+}
+
 #[async_trait]
 pub trait DashboardStore: Send + Sync {
     /// One page of leads and the number matching the filter.
     async fn list(&self, query: &ListQuery<'_>, limit: i64) -> Result<Listed, DbError>;
 
     /// Pending leads assigned to `me`, and pending leads created before `overdue_before`.
-    async fn counts(&self, me: Uuid, overdue_before: Option<i64>) -> Result<(i64, Option<i64>), DbError>;
+    async fn counts(&self, me: Uuid, overdue_before: Option<i64>) -> Result<(i64, Option<Overdue>), DbError>;
 
     /// Gives a lead to an attorney (or to nobody) if it is still held as
     /// the attorney saw it; records it in the history, queues the email and

@@ -4,7 +4,7 @@
 //! conditions it uses: a prepared statement with `$1 IS NULL OR …` arms
 //! gets one generic plan for every shape, which cannot use the right index.
 
-use super::{AssignOutcome, Assignment, DashboardStore, ListQuery, Listed, OwnerIs};
+use super::{AssignOutcome, Assignment, DashboardStore, ListQuery, Listed, Overdue, OwnerIs};
 use crate::{
     domain::{
         LeadState,
@@ -251,17 +251,26 @@ impl DashboardStore for PgDb {
         Ok(Listed { rows: leads, total, as_of })
     }
 
-    async fn counts(&self, me: Uuid, overdue_before: Option<i64>) -> Result<(i64, Option<i64>), DbError> {
+    async fn counts(&self, me: Uuid, overdue_before: Option<i64>) -> Result<(i64, Option<Overdue>), DbError> {
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM leads WHERE assigned_to = $1 AND state = 'PENDING') AS mine,
-                    (SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts WHERE state = 'PENDING')
-                    - (SELECT COUNT(*) FROM leads WHERE created_at >= $2 AND state = 'PENDING') AS overdue",
+                    (SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts WHERE state = 'PENDING') AS pending,
+                    recent.n AS recent, recent.oldest AS oldest
+             FROM (SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM leads
+                   WHERE created_at >= $2 AND state = 'PENDING') recent",
         )
         .bind(me)
         .bind(overdue_before.unwrap_or(i64::MAX))
         .fetch_one(&self.pool)
         .await?;
-        Ok((row.try_get("mine")?, overdue_before.map(|_| row.try_get("overdue")).transpose()?))
+        let overdue = match overdue_before {
+            None => None,
+            Some(_) => Some(Overdue {
+                count: row.try_get::<i64, _>("pending")? - row.try_get::<i64, _>("recent")?,
+                oldest_not_overdue: row.try_get("oldest")?,
+            }),
+        };
+        Ok((row.try_get("mine")?, overdue))
     }
 
     async fn last_auto_assignee(&self) -> Result<Option<Uuid>, DbError> {
@@ -318,7 +327,10 @@ impl DashboardStore for PgDb {
 
     async fn history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, DbError> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
-            format!("SELECT {HISTORY_COLUMNS} FROM {HISTORY_FROM} WHERE e.lead_id = $1 ORDER BY e.id")
+            format!(
+                "SELECT {HISTORY_COLUMNS} FROM {HISTORY_FROM} WHERE e.lead_id = $1 AND {} ORDER BY e.id",
+                row::history_window("$1")
+            )
         });
         let rows = sqlx::query(&SQL).bind(id).fetch_all(&self.pool).await?;
         rows.iter().map(row::history_entry).collect()

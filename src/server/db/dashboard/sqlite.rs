@@ -1,6 +1,6 @@
 //! SQLite: what the dashboard reads, and the state change.
 
-use super::{AssignOutcome, Assignment, DashboardStore, ListQuery, Listed, OwnerIs};
+use super::{AssignOutcome, Assignment, DashboardStore, ListQuery, Listed, Overdue, OwnerIs};
 use crate::{
     domain::{
         LeadState,
@@ -290,7 +290,7 @@ impl DashboardStore for SqliteDb {
         if may_scan { self.readers.with_blocking(run).await } else { self.readers.with(run) }
     }
 
-    async fn counts(&self, me: Uuid, overdue_before: Option<i64>) -> Result<(i64, Option<i64>), DbError> {
+    async fn counts(&self, me: Uuid, overdue_before: Option<i64>) -> Result<(i64, Option<Overdue>), DbError> {
         let me = me.hyphenated().to_string();
         self.readers.with(move |conn| {
             let tx = conn.unchecked_transaction()?;
@@ -303,10 +303,13 @@ impl DashboardStore for SqliteDb {
                     let pending: i64 = tx
                         .prepare_cached("SELECT COALESCE(SUM(n), 0) FROM lead_counts WHERE state = 'PENDING'")?
                         .query_row([], |r| r.get(0))?;
-                    let recent: i64 = tx
-                        .prepare_cached("SELECT COUNT(*) FROM leads WHERE created_at >= ?1 AND state = 'PENDING'")?
-                        .query_row([t], |r| r.get(0))?;
-                    Some(pending - recent)
+                    // The same range read once for the count and for when it next changes.
+                    let (recent, oldest): (i64, Option<i64>) = tx
+                        .prepare_cached(
+                            "SELECT COUNT(*), MIN(created_at) FROM leads WHERE created_at >= ?1 AND state = 'PENDING'",
+                        )?
+                        .query_row([t], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    Some(Overdue { count: pending - recent, oldest_not_overdue: oldest })
                 }
             };
             tx.commit()?;
@@ -369,7 +372,10 @@ impl DashboardStore for SqliteDb {
 
     async fn history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, DbError> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
-            format!("SELECT {HISTORY_COLUMNS} FROM {HISTORY_FROM} WHERE e.lead_id = ?1 ORDER BY e.id")
+            format!(
+                "SELECT {HISTORY_COLUMNS} FROM {HISTORY_FROM} WHERE e.lead_id = ?1 AND {} ORDER BY e.id",
+                row::history_window("?1")
+            )
         });
         self.readers.with(|conn| {
             let mut stmt = conn.prepare_cached(&SQL)?;

@@ -17,7 +17,16 @@ pub struct Tombstone {
     /// `None`: erased by the retention period.
     pub erased_by: Option<String>,
     pub erased_at: i64,
+    /// `ErasureReason`'s stored form.
     pub reason: String,
+    pub reference: String,
+}
+
+/// Why a lead is erased: a listed reason (stored form) and a reference.
+#[derive(Clone, Copy, Debug)]
+pub struct Why<'a> {
+    pub reason: &'a str,
+    pub reference: &'a str,
 }
 
 /// What an erasure leaves to delete outside the database.
@@ -32,7 +41,12 @@ pub struct Erased {
 #[async_trait]
 pub trait ErasureStore: Send + Sync {
     /// Erases a lead; `None` when there is no such lead (already erased, or never was).
-    async fn erase(&self, id: Uuid, by: Option<Uuid>, reason: &str, now: i64) -> Result<Option<Erased>, DbError>;
+    async fn erase(&self, id: Uuid, by: Option<Uuid>, why: &Why<'_>, now: i64) -> Result<Option<Erased>, DbError>;
+
+    /// After data was deleted or emptied: leaves no copy of it in the
+    /// database's files (SQLite: the WAL is checkpointed and truncated;
+    /// PostgreSQL: the tables are VACUUMed, in the background).
+    async fn scrub(&self) -> Result<(), DbError>;
 
     /// Records that an erased lead's resume file is gone.
     async fn file_deleted(&self, id: Uuid) -> Result<(), DbError>;
@@ -52,18 +66,19 @@ pub trait ErasureStore: Send + Sync {
 pub(crate) mod sql {
     pub const KEY: &str = "SELECT resume_key FROM leads WHERE id = ?1";
     pub const MESSAGES: &str = "SELECT id FROM outbox WHERE lead_id = ?1";
-    pub const DELETE: [&str; 4] = [
+    pub const DELETE: [&str; 5] = [
         "DELETE FROM lead_notes WHERE lead_id = ?1",
+        "DELETE FROM lead_resubmissions WHERE lead_id = ?1",
         "DELETE FROM outbox WHERE lead_id = ?1",
         "DELETE FROM lead_events WHERE lead_id = ?1",
         "DELETE FROM leads WHERE id = ?1",
     ];
-    pub const TOMBSTONE: &str =
-        "INSERT INTO erasures (lead_id, erased_by, erased_at, reason, resume_key) VALUES (?1, ?2, ?3, ?4, ?5)";
+    pub const TOMBSTONE: &str = "INSERT INTO erasures (lead_id, erased_by, erased_at, reason, resume_key, reference)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
     pub const FILE_DELETED: &str = "UPDATE erasures SET resume_key = NULL WHERE lead_id = ?1";
     pub const PENDING_FILES: &str =
         "SELECT lead_id, resume_key FROM erasures WHERE resume_key IS NOT NULL ORDER BY erased_at LIMIT ?1";
     pub const CREATED_BEFORE: &str = "SELECT id FROM leads WHERE created_at < ?1 ORDER BY created_at LIMIT ?2";
-    pub const TOMBSTONES: &str = "SELECT e.lead_id, a.display_name AS erased_by, e.erased_at, e.reason
+    pub const TOMBSTONES: &str = "SELECT e.lead_id, a.display_name AS erased_by, e.erased_at, e.reason, e.reference
          FROM erasures e LEFT JOIN attorneys a ON a.id = e.erased_by ORDER BY e.erased_at DESC LIMIT ?1";
 }

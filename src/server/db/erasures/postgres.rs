@@ -1,7 +1,7 @@
 //! PostgreSQL: erasure. Every instance's dashboards hear of it through the
 //! same NOTIFY as lead events.
 
-use super::{Erased, ErasureStore, Tombstone, sql};
+use super::{Erased, ErasureStore, Tombstone, Why, sql};
 use crate::server::db::{DbError, dollars, events::postgres::notify_resync, postgres::PgDb};
 use async_trait::async_trait;
 use sqlx::Row;
@@ -19,7 +19,7 @@ static TOMBSTONES: LazyLock<String> = LazyLock::new(|| dollars(sql::TOMBSTONES))
 
 #[async_trait]
 impl ErasureStore for PgDb {
-    async fn erase(&self, id: Uuid, by: Option<Uuid>, reason: &str, now: i64) -> Result<Option<Erased>, DbError> {
+    async fn erase(&self, id: Uuid, by: Option<Uuid>, why: &Why<'_>, now: i64) -> Result<Option<Erased>, DbError> {
         let mut tx = self.pool.begin().await?;
         // Locks the lead: a concurrent erasure waits, then finds nothing.
         let key: Option<String> =
@@ -29,10 +29,24 @@ impl ErasureStore for PgDb {
         for delete in DELETE.iter() {
             sqlx::query(delete).bind(id).execute(&mut *tx).await?;
         }
-        sqlx::query(&TOMBSTONE).bind(id).bind(by).bind(now).bind(reason).bind(&key).execute(&mut *tx).await?;
+        sqlx::query(&TOMBSTONE)
+            .bind(id)
+            .bind(by)
+            .bind(now)
+            .bind(why.reason)
+            .bind(&key)
+            .bind(why.reference)
+            .execute(&mut *tx)
+            .await?;
         notify_resync(&mut tx).await?;
         tx.commit().await?;
+        self.vacuum_soon();
         Ok(Some(Erased { resume_key: key, messages }))
+    }
+
+    async fn scrub(&self) -> Result<(), DbError> {
+        self.vacuum_soon();
+        Ok(())
     }
 
     async fn file_deleted(&self, id: Uuid) -> Result<(), DbError> {
@@ -57,6 +71,7 @@ impl ErasureStore for PgDb {
                     erased_by: r.try_get("erased_by")?,
                     erased_at: r.try_get("erased_at")?,
                     reason: r.try_get("reason")?,
+                    reference: r.try_get("reference")?,
                 })
             })
             .collect()

@@ -1,6 +1,6 @@
 //! SQLite: erasure.
 
-use super::{Erased, ErasureStore, Tombstone, sql};
+use super::{Erased, ErasureStore, Tombstone, Why, sql};
 use crate::server::db::{DbError, sqlite::SqliteDb};
 use async_trait::async_trait;
 use sqlx::Row;
@@ -12,7 +12,7 @@ fn uuid(s: &str) -> Result<Uuid, DbError> {
 
 #[async_trait]
 impl ErasureStore for SqliteDb {
-    async fn erase(&self, id: Uuid, by: Option<Uuid>, reason: &str, now: i64) -> Result<Option<Erased>, DbError> {
+    async fn erase(&self, id: Uuid, by: Option<Uuid>, why: &Why<'_>, now: i64) -> Result<Option<Erased>, DbError> {
         let lead = id.to_string();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let key: Option<String> = sqlx::query_scalar(sql::KEY).bind(&lead).fetch_optional(&mut *tx).await?;
@@ -25,15 +25,27 @@ impl ErasureStore for SqliteDb {
             .bind(&lead)
             .bind(by.map(|b| b.to_string()))
             .bind(now)
-            .bind(reason)
+            .bind(why.reason)
             .bind(&key)
+            .bind(why.reference)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         // Open dashboards drop the lead: they read their view again.
         self.events.resync_leads();
+        // The erased rows' old page images leave the WAL too (in the background: a busy WAL waits).
+        let db = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = db.scrub().await {
+                tracing::warn!(error = %e, "cannot truncate the WAL after an erasure");
+            }
+        });
         let messages = messages.iter().map(|m| uuid(m)).collect::<Result<_, _>>()?;
         Ok(Some(Erased { resume_key: key, messages }))
+    }
+
+    async fn scrub(&self) -> Result<(), DbError> {
+        self.truncate_wal().await
     }
 
     async fn file_deleted(&self, id: Uuid) -> Result<(), DbError> {
@@ -61,6 +73,7 @@ impl ErasureStore for SqliteDb {
                     erased_by: r.try_get("erased_by")?,
                     erased_at: r.try_get("erased_at")?,
                     reason: r.try_get("reason")?,
+                    reference: r.try_get("reference")?,
                 })
             })
             .collect()

@@ -2,10 +2,10 @@
 //! WAL flush for the leads queued at that moment); the NOTIFY that announces
 //! each one is sent in that transaction.
 
-use super::LeadStore;
+use super::{LeadStore, sql};
 use crate::{
     domain::dashboard::LiveEvent,
-    server::db::{DbError, Lead, NewLead, NewMessage, postgres::PgDb, row},
+    server::db::{DbError, Lead, NewLead, NewMessage, dollars, postgres::PgDb, row},
 };
 use async_trait::async_trait;
 use uuid::Uuid;
@@ -25,6 +25,45 @@ impl LeadStore for PgDb {
         Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM leads WHERE resume_key = $1)")
             .bind(key)
             .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn by_email(&self, email_normalized: &str) -> Result<Option<(Uuid, i64)>, DbError> {
+        Ok(sqlx::query_as(&dollars(sql::BY_EMAIL)).bind(email_normalized).fetch_optional(&self.pool).await?)
+    }
+
+    async fn record_resubmission(
+        &self,
+        lead: Uuid,
+        at: i64,
+        email: &NewMessage,
+        quiet_since: i64,
+    ) -> Result<bool, DbError> {
+        let mut tx = self.pool.begin().await?;
+        // Locks the lead: two repeats at once queue one email, and an erasure waits.
+        let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM leads WHERE id = $1 FOR UPDATE")
+            .bind(lead)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Ok(false);
+        }
+        let last: Option<i64> = sqlx::query_scalar(&dollars(sql::LAST_REPEAT)).bind(lead).fetch_one(&mut *tx).await?;
+        sqlx::query(&dollars(sql::INSERT_REPEAT)).bind(lead).bind(at).execute(&mut *tx).await?;
+        let told = last.is_none_or(|t| t < quiet_since);
+        if told {
+            crate::server::db::outbox::postgres::queue_email(&mut tx, Some(lead), email, at).await?;
+        }
+        crate::server::db::events::postgres::notify_notes(&mut tx, lead).await?;
+        tx.commit().await?;
+        Ok(told)
+    }
+
+    async fn resubmissions(&self, lead: Uuid) -> Result<Vec<i64>, DbError> {
+        Ok(sqlx::query_scalar(&dollars(sql::REPEATS))
+            .bind(lead)
+            .bind(super::RESUBMISSIONS_SHOWN)
+            .fetch_all(&self.pool)
             .await?)
     }
 }

@@ -1,6 +1,6 @@
 //! SQLite: new leads go to the writer thread (group commit); reads use the pool.
 
-use super::LeadStore;
+use super::{LeadStore, sql};
 use crate::{
     domain::dashboard::LiveEvent,
     server::db::{DbError, Lead, NewLead, NewMessage, row, sqlite::SqliteDb},
@@ -29,5 +29,41 @@ impl LeadStore for SqliteDb {
             .fetch_one(&self.pool)
             .await?;
         Ok(n > 0)
+    }
+
+    async fn by_email(&self, email_normalized: &str) -> Result<Option<(Uuid, i64)>, DbError> {
+        let row: Option<(String, i64)> =
+            sqlx::query_as(sql::BY_EMAIL).bind(email_normalized).fetch_optional(&self.pool).await?;
+        row.map(|(id, at)| Ok((Uuid::parse_str(&id).map_err(|e| DbError::corrupt("id", e))?, at))).transpose()
+    }
+
+    async fn record_resubmission(
+        &self,
+        lead: Uuid,
+        at: i64,
+        email: &NewMessage,
+        quiet_since: i64,
+    ) -> Result<bool, DbError> {
+        let id = lead.hyphenated().to_string();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let last: Option<i64> = sqlx::query_scalar(sql::LAST_REPEAT).bind(&id).fetch_one(&mut *tx).await?;
+        if sqlx::query(sql::INSERT_REPEAT).bind(&id).bind(at).execute(&mut *tx).await?.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let told = last.is_none_or(|t| t < quiet_since);
+        if told {
+            crate::server::db::outbox::sqlite::queue_email(&mut tx, Some(lead), email, at).await?;
+        }
+        tx.commit().await?;
+        self.events.publish_notes(lead);
+        Ok(told)
+    }
+
+    async fn resubmissions(&self, lead: Uuid) -> Result<Vec<i64>, DbError> {
+        Ok(sqlx::query_scalar(sql::REPEATS)
+            .bind(lead.hyphenated().to_string())
+            .bind(super::RESUBMISSIONS_SHOWN)
+            .fetch_all(&self.pool)
+            .await?)
     }
 }

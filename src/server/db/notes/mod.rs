@@ -20,6 +20,16 @@ pub struct StoredNote {
     pub edited_at: Option<i64>,
 }
 
+/// A note to add.
+#[derive(Clone, Copy, Debug)]
+pub struct NewNote<'a> {
+    pub id: Uuid,
+    pub lead_id: Uuid,
+    pub attorney_id: Uuid,
+    pub body: &'a str,
+    pub now: i64,
+}
+
 /// Outcome of an edit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoteEdit {
@@ -31,9 +41,9 @@ pub enum NoteEdit {
 
 #[async_trait]
 pub trait NoteStore: Send + Sync {
-    /// False when the lead does not exist.
-    async fn add_note(&self, id: Uuid, lead_id: Uuid, attorney_id: Uuid, body: &str, now: i64)
-    -> Result<bool, DbError>;
+    /// Adds a note unless the lead holds `max` already; false when it does,
+    /// or when the lead does not exist.
+    async fn add_note(&self, new: &NewNote<'_>, max: i64) -> Result<bool, DbError>;
 
     /// A lead's notes, oldest first.
     async fn notes(&self, lead_id: Uuid) -> Result<Vec<StoredNote>, DbError>;
@@ -45,7 +55,10 @@ pub trait NoteStore: Send + Sync {
 /// Shared SQL (`?N` placeholders; see `db::dollars`).
 pub(crate) mod sql {
     pub const ADD: &str = "INSERT INTO lead_notes (id, lead_id, attorney_id, body, created_at)
-         SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?2)";
+         SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?2)
+           AND (SELECT COUNT(*) FROM lead_notes WHERE lead_id = ?2) < ?6";
+    /// PostgreSQL: taken first, so two notes added at once cannot both pass the count.
+    pub const LOCK_LEAD: &str = "SELECT 1 FROM leads WHERE id = ?1 FOR UPDATE";
     pub const LIST: &str = "SELECT n.id, n.attorney_id, a.display_name AS author, n.body, n.created_at, n.edited_at
          FROM lead_notes n JOIN attorneys a ON a.id = n.attorney_id WHERE n.lead_id = ?1 ORDER BY n.created_at, n.id";
     pub const EDIT: &str = "UPDATE lead_notes SET body = ?1, edited_at = ?2

@@ -1,6 +1,6 @@
 //! PostgreSQL: notes.
 
-use super::{NoteEdit, NoteStore, StoredNote, sql};
+use super::{NewNote, NoteEdit, NoteStore, StoredNote, sql};
 use crate::server::db::{DbError, dollars, events::postgres::notify_notes, postgres::PgDb, row};
 use async_trait::async_trait;
 use sqlx::Row;
@@ -8,19 +8,29 @@ use std::sync::LazyLock;
 use uuid::Uuid;
 
 static ADD: LazyLock<String> = LazyLock::new(|| dollars(sql::ADD));
+static LOCK_LEAD: LazyLock<String> = LazyLock::new(|| dollars(sql::LOCK_LEAD));
 static LIST: LazyLock<String> = LazyLock::new(|| dollars(sql::LIST));
 static EDIT: LazyLock<String> = LazyLock::new(|| dollars(sql::EDIT));
 static WHO: LazyLock<String> = LazyLock::new(|| dollars(sql::WHO));
 
 #[async_trait]
 impl NoteStore for PgDb {
-    async fn add_note(&self, id: Uuid, lead: Uuid, by: Uuid, body: &str, now: i64) -> Result<bool, DbError> {
+    async fn add_note(&self, n: &NewNote<'_>, max: i64) -> Result<bool, DbError> {
         // Announced in the transaction that stores it: every instance hears of it at commit.
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(&ADD).bind(id).bind(lead).bind(by).bind(body).bind(now).execute(&mut *tx).await?;
+        sqlx::query(&LOCK_LEAD).bind(n.lead_id).execute(&mut *tx).await?;
+        let done = sqlx::query(&ADD)
+            .bind(n.id)
+            .bind(n.lead_id)
+            .bind(n.attorney_id)
+            .bind(n.body)
+            .bind(n.now)
+            .bind(max)
+            .execute(&mut *tx)
+            .await?;
         let added = done.rows_affected() == 1;
         if added {
-            notify_notes(&mut tx, lead).await?;
+            notify_notes(&mut tx, n.lead_id).await?;
         }
         tx.commit().await?;
         Ok(added)

@@ -1,6 +1,6 @@
 //! SQLite: notes.
 
-use super::{NoteEdit, NoteStore, StoredNote, sql};
+use super::{NewNote, NoteEdit, NoteStore, StoredNote, sql};
 use crate::server::db::{DbError, row, sqlite::SqliteDb};
 use async_trait::async_trait;
 use sqlx::Row;
@@ -8,18 +8,19 @@ use uuid::Uuid;
 
 #[async_trait]
 impl NoteStore for SqliteDb {
-    async fn add_note(&self, id: Uuid, lead: Uuid, by: Uuid, body: &str, now: i64) -> Result<bool, DbError> {
+    async fn add_note(&self, n: &NewNote<'_>, max: i64) -> Result<bool, DbError> {
         let done = sqlx::query(sql::ADD)
-            .bind(id.to_string())
-            .bind(lead.to_string())
-            .bind(by.to_string())
-            .bind(body)
-            .bind(now)
+            .bind(n.id.to_string())
+            .bind(n.lead_id.to_string())
+            .bind(n.attorney_id.to_string())
+            .bind(n.body)
+            .bind(n.now)
+            .bind(max)
             .execute(&self.pool)
             .await?;
         let added = done.rows_affected() == 1;
         if added {
-            self.events.publish_notes(lead);
+            self.events.publish_notes(n.lead_id);
         }
         Ok(added)
     }

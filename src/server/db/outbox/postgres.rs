@@ -1,13 +1,15 @@
 //! PostgreSQL: the outbox, shared by every instance. Claims use
 //! `FOR UPDATE SKIP LOCKED`, so each message goes to exactly one sender.
 
-use super::{Channel, OutboxStats, OutboxStore};
+use super::{Channel, Claim, OutboxStats, OutboxStore};
 use crate::server::db::{DbError, MessageStatus, OutboxMessage, dollars, postgres::PgDb, row};
 use async_trait::async_trait;
 use std::sync::LazyLock;
 use uuid::Uuid;
 
-static CLAIM: LazyLock<String> = LazyLock::new(|| dollars(&super::claim_sql("FOR UPDATE SKIP LOCKED")));
+static CLAIM: LazyLock<String> = LazyLock::new(|| dollars(&super::claim_sql("FOR UPDATE SKIP LOCKED", "::uuid")));
+static DUE_ENDPOINTS: LazyLock<String> = LazyLock::new(|| dollars(super::DUE_ENDPOINTS_SQL));
+static FORGET_BODIES: LazyLock<String> = LazyLock::new(|| dollars(super::FORGET_BODIES_SQL));
 static STATS: LazyLock<String> = LazyLock::new(|| dollars(super::STATS_SQL));
 static FOR_LEAD: LazyLock<String> = LazyLock::new(|| dollars(super::FOR_LEAD_SQL));
 static QUEUE_EMAIL: LazyLock<String> = LazyLock::new(|| dollars(super::QUEUE_EMAIL_SQL));
@@ -29,6 +31,7 @@ pub(crate) async fn queue_email(
         .bind(&m.body_text)
         .bind(&m.body_html)
         .bind(now)
+        .bind(m.link_id)
         .execute(tx)
         .await?;
     Ok(())
@@ -36,23 +39,25 @@ pub(crate) async fn queue_email(
 
 #[async_trait]
 impl OutboxStore for PgDb {
-    async fn claim_due(
-        &self,
-        channel: Channel,
-        owner: Uuid,
-        now: i64,
-        lease_ms: i64,
-        limit: i64,
-    ) -> Result<Vec<OutboxMessage>, DbError> {
+    async fn claim_due(&self, c: &Claim) -> Result<Vec<OutboxMessage>, DbError> {
         let rows = sqlx::query(&CLAIM)
-            .bind(now)
-            .bind(lease_ms)
-            .bind(limit)
-            .bind(owner)
-            .bind(channel.as_str())
+            .bind(c.now)
+            .bind(c.lease_ms)
+            .bind(c.limit)
+            .bind(c.owner)
+            .bind(c.channel.as_str())
+            .bind(c.endpoint)
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(row::message).collect()
+    }
+
+    async fn due_endpoints(&self, now: i64, limit: i64) -> Result<Vec<Uuid>, DbError> {
+        Ok(sqlx::query_scalar(&DUE_ENDPOINTS).bind(now).bind(limit).fetch_all(&self.pool).await?)
+    }
+
+    async fn forget_bodies(&self, before: i64, limit: i64) -> Result<Vec<Uuid>, DbError> {
+        Ok(sqlx::query_scalar(&FORGET_BODIES).bind(before).bind(limit).fetch_all(&self.pool).await?)
     }
 
     async fn renew_leases(&self, owner: Uuid, until: i64) -> Result<(), DbError> {

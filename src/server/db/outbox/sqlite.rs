@@ -1,13 +1,13 @@
 //! SQLite: the outbox. Claims take the write lock (`BEGIN IMMEDIATE`); one
 //! process owns the file, so a lease can only be this process's.
 
-use super::{Channel, OutboxStats, OutboxStore};
+use super::{Channel, Claim, OutboxStats, OutboxStore};
 use crate::server::db::{DbError, MessageStatus, OutboxMessage, row, sqlite::SqliteDb};
 use async_trait::async_trait;
 use std::sync::LazyLock;
 use uuid::Uuid;
 
-static CLAIM: LazyLock<String> = LazyLock::new(|| super::claim_sql(""));
+static CLAIM: LazyLock<String> = LazyLock::new(|| super::claim_sql("", ""));
 
 /// Queues one email inside the caller's transaction (about `lead`, if any).
 pub(crate) async fn queue_email(
@@ -26,6 +26,7 @@ pub(crate) async fn queue_email(
         .bind(&m.body_text)
         .bind(&m.body_html)
         .bind(now)
+        .bind(m.link_id.map(|l| l.hyphenated().to_string()))
         .execute(tx)
         .await?;
     Ok(())
@@ -33,25 +34,31 @@ pub(crate) async fn queue_email(
 
 #[async_trait]
 impl OutboxStore for SqliteDb {
-    async fn claim_due(
-        &self,
-        channel: Channel,
-        owner: Uuid,
-        now: i64,
-        lease_ms: i64,
-        limit: i64,
-    ) -> Result<Vec<OutboxMessage>, DbError> {
+    async fn claim_due(&self, c: &Claim) -> Result<Vec<OutboxMessage>, DbError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let rows = sqlx::query(&CLAIM)
-            .bind(now)
-            .bind(lease_ms)
-            .bind(limit)
-            .bind(owner.to_string())
-            .bind(channel.as_str())
+            .bind(c.now)
+            .bind(c.lease_ms)
+            .bind(c.limit)
+            .bind(c.owner.to_string())
+            .bind(c.channel.as_str())
+            .bind(c.endpoint.map(|e| e.to_string()))
             .fetch_all(&mut *tx)
             .await?;
         tx.commit().await?;
         rows.iter().map(row::message).collect()
+    }
+
+    async fn due_endpoints(&self, now: i64, limit: i64) -> Result<Vec<Uuid>, DbError> {
+        let ids: Vec<String> =
+            sqlx::query_scalar(super::DUE_ENDPOINTS_SQL).bind(now).bind(limit).fetch_all(&self.pool).await?;
+        ids.iter().map(|s| Uuid::parse_str(s).map_err(|e| DbError::corrupt("endpoint_id", e))).collect()
+    }
+
+    async fn forget_bodies(&self, before: i64, limit: i64) -> Result<Vec<Uuid>, DbError> {
+        let ids: Vec<String> =
+            sqlx::query_scalar(super::FORGET_BODIES_SQL).bind(before).bind(limit).fetch_all(&self.pool).await?;
+        ids.iter().map(|s| Uuid::parse_str(s).map_err(|e| DbError::corrupt("outbox id", e))).collect()
     }
 
     async fn renew_leases(&self, owner: Uuid, until: i64) -> Result<(), DbError> {

@@ -2,6 +2,10 @@
 //! restarts and are shared by every instance, with a small in-process cache:
 //! a record is read on every internal request but written at most once a minute.
 //!
+//! The table never holds a session's id, which is the cookie's secret: a
+//! record is stored under a SHA-256 of it, so a copy of the database (a
+//! backup, a dump) cannot be turned into a signed-in browser.
+//!
 //! The cache is safe across instances because nothing security-relevant
 //! lives only in the record: logging out, disabling an account and a new
 //! password all move the account's `sessions_valid_after`, which every
@@ -89,16 +93,34 @@ impl SessionStore {
     }
 }
 
+/// What the table stores for the session `id`: 128 bits of its SHA-256.
+fn stored_id(id: &Id) -> Id {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(id.0.to_le_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Id(i128::from_le_bytes(bytes))
+}
+
+/// The record as stored: under [`stored_id`].
+fn to_store(record: &Record) -> Record {
+    Record { id: stored_id(&record.id), ..record.clone() }
+}
+
 #[async_trait]
 impl session_store::SessionStore for SessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        self.backend.create(record).await?;
+        // A new id until its hash is free (a collision is as unlikely as one of ids).
+        while self.backend.load(&stored_id(&record.id)).await?.is_some() {
+            record.id = Id::default();
+        }
+        self.backend.save(&to_store(record)).await?;
         self.remember(record);
         Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.backend.save(record).await?;
+        self.backend.save(&to_store(record)).await?;
         self.remember(record);
         Ok(())
     }
@@ -115,7 +137,7 @@ impl session_store::SessionStore for SessionStore {
                 None => {}
             }
         }
-        let record = self.backend.load(id).await?;
+        let record = self.backend.load(&stored_id(id)).await?.map(|r| Record { id: *id, ..r });
         if let Some(r) = &record {
             self.remember(r);
         }
@@ -124,7 +146,7 @@ impl session_store::SessionStore for SessionStore {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.forget(id);
-        self.backend.delete(id).await
+        self.backend.delete(&stored_id(id)).await
     }
 }
 
@@ -134,5 +156,20 @@ impl ExpiredDeletion for SessionStore {
         let now = OffsetDateTime::now_utc();
         self.cache.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, r| r.expiry_date > now);
         self.backend.delete_expired().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sessions_id_is_stored_only_hashed() {
+        let id = Id::default();
+        let record = Record { id, data: Default::default(), expiry_date: OffsetDateTime::now_utc() };
+        let stored = to_store(&record);
+        assert_ne!(stored.id, id);
+        assert_eq!(stored.id, stored_id(&id), "the same id finds the same row");
+        assert_ne!(stored_id(&Id::default()), stored.id);
     }
 }

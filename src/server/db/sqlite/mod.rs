@@ -31,7 +31,10 @@ impl SqliteDb {
             // FULL: an acknowledged submission survives power loss, not just a crash.
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Deleted content is overwritten with zeros, not left in free
+            // space: an erased lead must leave no byte in the file.
+            .pragma("secure_delete", "ON");
         if options.get_filename().as_os_str() == ":memory:" || url.contains("mode=memory") {
             // The writer and the readers open their own connections to the file.
             return Err(DbError::Config("in-memory SQLite is not supported; name a file".into()));
@@ -47,6 +50,24 @@ impl SqliteDb {
 
     pub(crate) async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+impl SqliteDb {
+    /// After an erasure: copies the whole WAL into the database file (whose
+    /// pages secure_delete has zeroed) and truncates the WAL to nothing, so
+    /// the erased rows' old page images are gone from it too. A reader or
+    /// the writer in the way makes it busy: tried again for a few seconds.
+    pub(crate) async fn truncate_wal(&self) -> Result<(), DbError> {
+        for _ in 0..50 {
+            let (busy, _, _): (i64, i64, i64) =
+                sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await?;
+            if busy == 0 {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(DbError::Worker("the WAL stayed busy; it is truncated after the next erasure".into()))
     }
 }
 

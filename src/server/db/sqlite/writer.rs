@@ -44,9 +44,10 @@ impl Writer {
         // as a temp file it was written four times the bytes of the WAL itself.
         // wal_autocheckpoint: checkpoints run beside the writer (see
         // `SqliteDb::connect`), not inside a group commit.
+        // secure_delete: see `SqliteDb::connect`.
         conn.execute_batch(
             "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;
-             PRAGMA wal_autocheckpoint = 0;",
+             PRAGMA wal_autocheckpoint = 0; PRAGMA secure_delete = ON;",
         )?;
         let (jobs, rx) = mpsc::channel(QUEUE);
         std::thread::Builder::new()
@@ -230,6 +231,7 @@ mod tests {
             subject: "s".into(),
             body_text: "t".into(),
             body_html: "h".into(),
+            link_id: None,
         }
     }
 

@@ -43,8 +43,9 @@ pub(crate) mod sql {
         )
     });
 
-    pub const INSERT: &str = "INSERT INTO api_tokens (id, name, scope, secret_hash, attorney_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    pub const INSERT: &str =
+        "INSERT INTO api_tokens (id, name, scope, secret_hash, attorney_id, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
     pub const REVOKE: &str = "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL";
     pub const TOUCH: &str = "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2";
 

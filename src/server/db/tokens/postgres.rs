@@ -21,6 +21,7 @@ impl TokenStore for PgDb {
             .bind(secret_hash)
             .bind(t.attorney_id)
             .bind(t.created_at)
+            .bind(t.expires_at)
             .execute(&self.pool)
             .await?;
         Ok(())

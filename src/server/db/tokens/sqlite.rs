@@ -15,6 +15,7 @@ impl TokenStore for SqliteDb {
             .bind(secret_hash)
             .bind(t.attorney_id.to_string())
             .bind(t.created_at)
+            .bind(t.expires_at)
             .execute(&self.pool)
             .await?;
         Ok(())
