@@ -12,3 +12,7 @@ CREATE INDEX lead_resubmissions_lead ON lead_resubmissions (lead_id, at);
 -- (a ticket number): free text could hold the erased person's name.
 ALTER TABLE erasures ADD COLUMN reference TEXT NOT NULL DEFAULT '';
 UPDATE erasures SET reason = CASE WHEN reason LIKE 'retention period%' THEN 'retention' ELSE 'other' END;
+
+-- Digests from before named prospects: the next outbox-retention sweep (a
+-- second after start-up) forgets them.
+UPDATE outbox SET created_at = 0 WHERE kind = 'follow_up_digest' AND status IN ('SENT', 'FAILED');

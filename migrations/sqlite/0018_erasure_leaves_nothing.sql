@@ -17,3 +17,10 @@ CREATE INDEX lead_resubmissions_lead ON lead_resubmissions (lead_id, at);
 -- (a ticket number): free text could hold the erased person's name.
 ALTER TABLE erasures ADD COLUMN reference TEXT NOT NULL DEFAULT '';
 UPDATE erasures SET reason = CASE WHEN reason LIKE 'retention period%' THEN 'retention' ELSE 'other' END;
+
+-- What erasures before this version left in the search index: merged away now.
+INSERT INTO lead_search (lead_search) VALUES ('optimize');
+
+-- Digests from before named prospects: the next outbox-retention sweep (a
+-- second after start-up) forgets them, their `.eml` files too.
+UPDATE outbox SET created_at = 0 WHERE kind = 'follow_up_digest' AND status IN ('SENT', 'FAILED');

@@ -61,8 +61,9 @@ impl ErasureReason {
 }
 
 /// Checks an administrator's choice: a listed reason and a reference that
-/// looks like a number, not a name (letters, digits and `-_./#:`, at least
-/// one digit, no spaces); "other" needs one. The same rule runs in the browser.
+/// is a number, not a name: at most four letters as a prefix (`REQ`,
+/// `T`), then digits and `-_./#:` only, with a digit; "other" needs one.
+/// The same rule runs in the browser.
 pub fn check_erasure(reason: &str, reference: &str) -> Result<(ErasureReason, String), String> {
     let reason = ErasureReason::parse(reason.trim())
         .filter(|r| *r != ErasureReason::Retention)
@@ -74,14 +75,16 @@ pub fn check_erasure(reason: &str, reference: &str) -> Result<(ErasureReason, St
         }
         return Ok((reason, String::new()));
     }
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "-_./#:".contains(c);
+    let prefix = reference.chars().take_while(char::is_ascii_alphabetic).count();
+    let rest = &reference[prefix..];
     if reference.chars().count() > MAX_REFERENCE_CHARS
-        || !reference.chars().all(allowed)
-        || !reference.chars().any(|c| c.is_ascii_digit())
+        || prefix > 4
+        || !rest.chars().all(|c| c.is_ascii_digit() || "-_./#:".contains(c))
+        || !rest.chars().any(|c| c.is_ascii_digit())
     {
         return Err(format!(
-            "Reference: a ticket or request number like REQ-2024-117 (up to {MAX_REFERENCE_CHARS} letters, digits \
-             and -_./#:, with a digit, no spaces): never the person's name."
+            "Reference: a ticket or request number like REQ-2024-117 (at most 4 letters, then digits and -_./#:, \
+             up to {MAX_REFERENCE_CHARS} characters): never the person's name."
         ));
     }
     Ok((reason, reference.to_owned()))
@@ -100,6 +103,9 @@ mod tests {
         assert!(check_erasure("other", "").is_err(), "other needs a reference");
         assert!(check_erasure("requested", "Jane Doe").is_err(), "no spaces");
         assert!(check_erasure("requested", "JaneDoe").is_err(), "a reference has a digit");
+        assert!(check_erasure("requested", "Smith-1").is_err(), "at most four letters");
+        assert!(check_erasure("requested", "REQ-12-Jane").is_err(), "no letters after the prefix");
+        assert!(check_erasure("requested", "#4521").is_ok() && check_erasure("other", "2024/117").is_ok());
         assert!(check_erasure("requested", &format!("R{}", "1".repeat(40))).is_err());
         assert!(check_erasure("requested", "José-1").is_err(), "ASCII only");
         for r in ErasureReason::CHOICES {

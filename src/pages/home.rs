@@ -163,6 +163,29 @@ fn IntakeForm(
     // Bumped by every refused attempt: the summary is inserted anew each
     // time, so a screen reader announces it again even when its text is the same.
     let attempts = RwSignal::new(0u32);
+    // A field's error shows once it loses focus. When it loses focus because
+    // the prospect is pressing a button (Submit), the error waits until the
+    // press ends: shown at once, it would push the button down under the
+    // pointer, and the click would land beside it and be lost.
+    let pressing = StoredValue::new(false);
+    let deferred = StoredValue::new(Vec::<RwSignal<bool>>::new());
+    #[cfg(feature = "hydrate")]
+    {
+        let release = move || {
+            pressing.set_value(false);
+            for touched in deferred.try_update_value(std::mem::take).unwrap_or_default() {
+                touched.set(true);
+            }
+        };
+        let down = window_event_listener(leptos::ev::pointerdown, move |_| pressing.set_value(true));
+        let up = window_event_listener(leptos::ev::pointerup, move |_| release());
+        let cancel = window_event_listener(leptos::ev::pointercancel, move |_| release());
+        on_cleanup(move || {
+            down.remove();
+            up.remove();
+            cancel.remove();
+        });
+    }
 
     let state_of = move |f: Field| match f {
         Field::FirstName => Some(first),
@@ -254,7 +277,13 @@ fn IntakeForm(
                         s.value.set(event_target_value(&ev));
                         clear_server_error(f);
                     }
-                    on:blur=move |_| s.touched.set(true)
+                    on:blur=move |_| {
+                        if pressing.get_value() {
+                            deferred.update_value(|d| d.push(s.touched));
+                        } else {
+                            s.touched.set(true);
+                        }
+                    }
                 />
                 {move || err().map(|m| view! { <p class="field-error" id=err_id.clone()>{m}</p> })}
             </div>

@@ -429,7 +429,7 @@ fn EraseForm(id: Uuid, erase: ServerAction<EraseLead>) -> impl IntoView {
                     <label for="erase-reference">"Reference (optional)"</label>
                     <input id="erase-reference" name="reference" type="text" maxlength=MAX_REFERENCE_CHARS autocomplete="off"
                         placeholder="REQ-2024-117" aria-describedby="erase-reference-hint"/>
-                    <p class="hint" id="erase-reference-hint">"A request or ticket number, needed for \"Other\". Letters, digits and -_./#: only."</p>
+                    <p class="hint" id="erase-reference-hint">"A request or ticket number, needed for \"Other\": at most 4 letters, then digits and -_./#:."</p>
                 </div>
                 <div class="field check">
                     <input type="checkbox" id="erase-confirm" required/>

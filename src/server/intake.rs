@@ -240,8 +240,10 @@ pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt
             // same commit): whether an address is known is confidential.
             // Nothing is stored for the public; the address's owner is told
             // by email and the existing lead's history records the repeat.
+            // The repeat is written (and committed) before the answer, as a
+            // new lead is: the answer takes as long, and a crash loses nothing acknowledged.
             drop(staged);
-            tokio::spawn(record_repeat(state.clone(), lead.email_normalized.clone(), lead.email.clone()));
+            record_repeat(state, &lead.email_normalized).await;
             return Ok(SubmitReceipt { id: lead.id, first_name: lead.first_name, email: lead.email });
         }
         Err(e) => return Err(internal(e)),
@@ -264,11 +266,12 @@ pub async fn store(state: &AppState, received: Received) -> Result<SubmitReceipt
 /// A repeated submission's only traces: the repeat in the existing lead's
 /// history, and (at most once a day per lead) an email to the address's
 /// owner saying their earlier submission is already with the firm.
-async fn record_repeat(state: AppState, email_normalized: String, email: String) {
+async fn record_repeat(state: &AppState, email_normalized: &str) {
     let result = async {
-        let Some((lead, first_submitted)) = state.db.leads().by_email(&email_normalized).await? else {
+        let Some((lead, first_submitted, email)) = state.db.leads().by_email(email_normalized).await? else {
             return Ok(false); // erased meanwhile
         };
+        // To the address on file: the one that was confirmed the first time.
         let message = compose::already_received(&state.config, &email, first_submitted);
         let now = now_ms();
         state.db.leads().record_resubmission(lead, now, &message, now - REPEAT_EMAIL_EVERY_MS).await

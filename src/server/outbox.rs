@@ -117,8 +117,9 @@ impl<D: Deliver> Sender<D> {
     pub async fn run_per_endpoint(self, mut shutdown: watch::Receiver<bool>) {
         let this = Arc::new(self);
         let channel = D::CHANNEL.as_str();
-        let mut workers: tokio::task::JoinSet<Uuid> = tokio::task::JoinSet::new();
-        let mut busy: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
+        let mut workers: tokio::task::JoinSet<()> = tokio::task::JoinSet::new();
+        // Endpoints with a worker, by the worker's task.
+        let mut busy: std::collections::HashMap<tokio::task::Id, Uuid> = std::collections::HashMap::new();
         loop {
             if *shutdown.borrow() {
                 // In-flight deliveries are abandoned; their leases are freed so another instance sends them.
@@ -128,18 +129,19 @@ impl<D: Deliver> Sender<D> {
                 }
                 return;
             }
-            match this.db.outbox().due_endpoints(now_ms(), MAX_ENDPOINTS as i64).await {
+            // Busy endpoints may be listed too (their backlog waits): ask for enough to find the others.
+            match this.db.outbox().due_endpoints(now_ms(), (MAX_ENDPOINTS + busy.len()) as i64).await {
                 Ok(due) => {
                     for endpoint in due {
-                        if busy.len() >= MAX_ENDPOINTS || !busy.insert(endpoint) {
+                        if busy.len() >= MAX_ENDPOINTS || busy.values().any(|e| *e == endpoint) {
                             continue;
                         }
                         let worker = this.clone();
-                        workers.spawn(async move {
+                        let task = workers.spawn(async move {
                             // Until this endpoint has nothing due: a batch at a time, in order.
                             while worker.one_batch(Some(endpoint), ENDPOINT_BATCH).await {}
-                            endpoint
                         });
+                        busy.insert(task.id(), endpoint);
                     }
                 }
                 Err(e) => tracing::error!(error = %e, channel, "cannot read the outbox"),
@@ -151,14 +153,15 @@ impl<D: Deliver> Sender<D> {
                 _ = this.wake.of(D::CHANNEL).notified() => {}
                 _ = tokio::time::sleep(idle) => {}
                 _ = shutdown.changed() => {}
-                Some(done) = workers.join_next() => {
-                    if let Ok(endpoint) = done {
-                        busy.remove(&endpoint);
-                    } else {
-                        // A worker that panicked: its endpoint's id is lost with it, so start over.
-                        busy.clear();
-                        workers.shutdown().await;
-                    }
+                Some(done) = workers.join_next_with_id() => {
+                    let task = match done {
+                        Ok((task, ())) => task,
+                        Err(e) => {
+                            tracing::error!(error = %e, channel, "a webhook endpoint's sender failed");
+                            e.id()
+                        }
+                    };
+                    busy.remove(&task);
                 }
             }
         }

@@ -32,8 +32,9 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || a == 0
         // Shared address space (carrier-grade NAT), often the inside of a cloud.
         || (a == 100 && (64..128).contains(&b))
-        // IETF protocol assignments, benchmarking, reserved for future use.
+        // IETF protocol assignments, the old 6to4 relay anycast, benchmarking, reserved for future use.
         || (a == 192 && b == 0 && c == 0)
+        || (a == 192 && b == 88 && c == 99)
         || (a == 198 && (18..20).contains(&b))
         || a >= 240)
 }
@@ -43,6 +44,10 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         return is_public_v4(v4);
     }
     let s = ip.segments();
+    // SIIT (::ffff:0:a.b.c.d) carries an IPv4 address too.
+    if s[..6] == [0, 0, 0, 0, 0xffff, 0] {
+        return is_public_v4(Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8));
+    }
     // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address inside.
     if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
         return is_public_v4(Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8));
@@ -58,6 +63,8 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (s[0] & 0xfe00) == 0xfc00 // unique local
         || (s[0] & 0xffc0) == 0xfe80 // link-local
         || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
+        || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1) // local-use NAT64 (64:ff9b:1::/48)
+        || (s[0] == 0x2001 && s[1] == 0) // Teredo: a tunnel to anywhere
         || (s[0] == 0x2001 && s[1] == 0x0db8)) // documentation
 }
 
@@ -142,6 +149,10 @@ mod tests {
             "64:ff9b::a00:1",
             "2002:7f00:1::",
             "2001:db8::1",
+            "::ffff:0:127.0.0.1",
+            "64:ff9b:1::a00:1",
+            "2001:0:4136:e378::1",
+            "192.88.99.1",
         ] {
             assert!(!public(inside), "{inside} must be refused");
         }

@@ -169,7 +169,8 @@ impl Webhooks {
             }
             && !crate::server::public_address::is_public(ip)
         {
-            return Err(SendError::permanent(format!("refused: the URL {}", crate::server::public_address::REFUSED)));
+            // Retried, not given up: an operator who meant it can still set INTAKE_WEBHOOK_ALLOW_PRIVATE.
+            return Err(SendError::transient(format!("refused: the URL {}", crate::server::public_address::REFUSED)));
         }
         let timestamp = now_ms() / 1000;
         let response = self

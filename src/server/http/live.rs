@@ -90,7 +90,8 @@ pub async fn events(
                     let mine = match change {
                         Ok(AccountMessage::Changed(id)) => id == attorney_id,
                         Ok(AccountMessage::Resync) | Err(RecvError::Lagged(_)) => true,
-                        Err(RecvError::Closed) => false,
+                        // The database is closing: so is this stream.
+                        Err(RecvError::Closed) => break,
                     };
                     if mine && !session::recheck(&db, attorney_id, auth_at).await {
                         break;

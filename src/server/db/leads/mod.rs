@@ -22,13 +22,12 @@ pub trait LeadStore: Send + Sync {
     /// Whether a lead refers to this resume storage key (used to recover staged files).
     async fn resume_key_exists(&self, key: &str) -> Result<bool, DbError>;
 
-    /// The lead holding this normalized email, and when it was submitted.
-    async fn by_email(&self, email_normalized: &str) -> Result<Option<(Uuid, i64)>, DbError>;
+    /// The lead holding this normalized email: its id, when it was submitted, and the address as on file.
+    async fn by_email(&self, email_normalized: &str) -> Result<Option<(Uuid, i64, String)>, DbError>;
 
     /// Records, in the lead's history, that its prospect submitted the form
-    /// again at `at`, and queues `email` (about the lead) unless one was
-    /// queued for an earlier repeat since `quiet_since`; returns whether it
-    /// was. Announced to the lead's open pages. False-and-nothing when the
+    /// again at `at`, and queues `email` (about the lead) unless such an
+    /// email was queued since `quiet_since`; returns whether it was. Announced to the lead's open pages. False-and-nothing when the
     /// lead is gone (erased meanwhile).
     async fn record_resubmission(
         &self,
@@ -47,8 +46,9 @@ pub const RESUBMISSIONS_SHOWN: i64 = 50;
 
 /// Shared SQL (`?N` placeholders; see `db::dollars`).
 pub(crate) mod sql {
-    pub const BY_EMAIL: &str = "SELECT id, created_at FROM leads WHERE email_normalized = ?1";
-    pub const LAST_REPEAT: &str = "SELECT MAX(at) FROM lead_resubmissions WHERE lead_id = ?1";
+    pub const BY_EMAIL: &str = "SELECT id, created_at, email FROM leads WHERE email_normalized = ?1";
+    /// When the owner was last told (not when they last repeated).
+    pub const LAST_TOLD: &str = "SELECT MAX(created_at) FROM outbox WHERE lead_id = ?1 AND kind = 'already_received'";
     pub const INSERT_REPEAT: &str =
         "INSERT INTO lead_resubmissions (lead_id, at) SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?1)";
     pub const REPEATS: &str = "SELECT at FROM (SELECT at FROM lead_resubmissions WHERE lead_id = ?1

@@ -28,7 +28,7 @@ impl LeadStore for PgDb {
             .await?)
     }
 
-    async fn by_email(&self, email_normalized: &str) -> Result<Option<(Uuid, i64)>, DbError> {
+    async fn by_email(&self, email_normalized: &str) -> Result<Option<(Uuid, i64, String)>, DbError> {
         Ok(sqlx::query_as(&dollars(sql::BY_EMAIL)).bind(email_normalized).fetch_optional(&self.pool).await?)
     }
 
@@ -48,7 +48,7 @@ impl LeadStore for PgDb {
         if exists.is_none() {
             return Ok(false);
         }
-        let last: Option<i64> = sqlx::query_scalar(&dollars(sql::LAST_REPEAT)).bind(lead).fetch_one(&mut *tx).await?;
+        let last: Option<i64> = sqlx::query_scalar(&dollars(sql::LAST_TOLD)).bind(lead).fetch_one(&mut *tx).await?;
         sqlx::query(&dollars(sql::INSERT_REPEAT)).bind(lead).bind(at).execute(&mut *tx).await?;
         let told = last.is_none_or(|t| t < quiet_since);
         if told {

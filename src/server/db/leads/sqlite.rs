@@ -31,10 +31,11 @@ impl LeadStore for SqliteDb {
         Ok(n > 0)
     }
 
-    async fn by_email(&self, email_normalized: &str) -> Result<Option<(Uuid, i64)>, DbError> {
-        let row: Option<(String, i64)> =
+    async fn by_email(&self, email_normalized: &str) -> Result<Option<(Uuid, i64, String)>, DbError> {
+        let row: Option<(String, i64, String)> =
             sqlx::query_as(sql::BY_EMAIL).bind(email_normalized).fetch_optional(&self.pool).await?;
-        row.map(|(id, at)| Ok((Uuid::parse_str(&id).map_err(|e| DbError::corrupt("id", e))?, at))).transpose()
+        row.map(|(id, at, email)| Ok((Uuid::parse_str(&id).map_err(|e| DbError::corrupt("id", e))?, at, email)))
+            .transpose()
     }
 
     async fn record_resubmission(
@@ -46,7 +47,7 @@ impl LeadStore for SqliteDb {
     ) -> Result<bool, DbError> {
         let id = lead.hyphenated().to_string();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let last: Option<i64> = sqlx::query_scalar(sql::LAST_REPEAT).bind(&id).fetch_one(&mut *tx).await?;
+        let last: Option<i64> = sqlx::query_scalar(sql::LAST_TOLD).bind(&id).fetch_one(&mut *tx).await?;
         if sqlx::query(sql::INSERT_REPEAT).bind(&id).bind(at).execute(&mut *tx).await?.rows_affected() == 0 {
             return Ok(false);
         }

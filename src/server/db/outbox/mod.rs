@@ -117,10 +117,11 @@ pub(crate) const QUEUE_EMAIL_SQL: &str = "INSERT INTO outbox (id, lead_id, kind,
          body_text, body_html, status, attempts, next_attempt_at, created_at, link_id)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'QUEUED', 0, ?9, ?9, ?10)";
 
-/// Both dialects: `?1` now, `?2` limit.
-pub(crate) const DUE_ENDPOINTS_SQL: &str = "SELECT DISTINCT endpoint_id FROM outbox
+/// Both dialects: `?1` now, `?2` limit. The longest-waiting endpoints first.
+pub(crate) const DUE_ENDPOINTS_SQL: &str = "SELECT endpoint_id FROM outbox
      WHERE channel = 'webhook' AND status = 'QUEUED' AND next_attempt_at <= ?1
-       AND (locked_until IS NULL OR locked_until <= ?1) AND endpoint_id IS NOT NULL LIMIT ?2";
+       AND (locked_until IS NULL OR locked_until <= ?1) AND endpoint_id IS NOT NULL
+     GROUP BY endpoint_id ORDER BY MIN(next_attempt_at) LIMIT ?2";
 
 /// Both dialects: `?1` before, `?2` limit. Sent and failed messages whose
 /// body still holds something, oldest first; the subject goes too (a
