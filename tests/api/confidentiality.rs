@@ -95,12 +95,7 @@ async fn an_erased_prospect_leaves_no_byte_in_any_file_digest_and_email_files_in
     let note = format!("Called {email} about {surname}");
     assert_eq!(post(&admin, &app, "/api/internal/add_note", &[("lead", &id), ("body", &note)]).await.0, StatusCode::OK);
     // Overdue, then the day's digest: a message about several leads.
-    let db = app.db().await;
-    sqlx::query(&format!("UPDATE leads SET created_at = created_at - 90000000 WHERE id = '{id}'"))
-        .execute(&db)
-        .await
-        .unwrap();
-    db.close().await;
+    app.backdate_lead(&id, 90_000_000).await;
     let (code, out) = app.cli(&["digest", "send"], "").await;
     assert_eq!(code, 0, "{out}");
     app.submit("wake.the.sender@example.com").await;
@@ -609,13 +604,8 @@ async fn the_overdue_count_changes_at_the_deadline_not_later() {
     let app = TestApp::spawn(Options::smtp(free_port().await).var("INTAKE_FOLLOW_UP", "1m")).await;
     let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let id = app.submit("almost.late@example.com").await;
-    let db = app.db().await;
     // 58 s old: overdue in 2 s, with nothing else happening.
-    sqlx::query(&format!("UPDATE leads SET created_at = created_at - 58000 WHERE id = '{id}'"))
-        .execute(&db)
-        .await
-        .unwrap();
-    db.close().await;
+    app.backdate_lead(&id, 58_000).await;
     // A lead event makes the shared count fresh: it is counted now, before the deadline.
     app.submit("other.lead@example.com").await;
     let counts = || async { post(&admin, &app, "/api/internal/my_counts", &[]).await.1 };

@@ -195,6 +195,16 @@ impl TestApp {
         n
     }
 
+    /// Makes a lead look `ms` older (its deadline nearer), straight in the database.
+    pub async fn backdate_lead(&self, id: &str, ms: i64) {
+        let pool = self.db().await;
+        sqlx::query(&format!("UPDATE leads SET created_at = created_at - {ms} WHERE id = '{id}'"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+
     /// Every file under `resumes/`, staging included.
     pub fn resume_files(&self) -> Vec<PathBuf> {
         fn walk(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -147,6 +147,12 @@ async fn mark(app: &TestApp, token: &str, id: &str) {
     assert_eq!(res.unwrap().status(), StatusCode::OK);
 }
 
+/// The lead as an administrator's page reads it (webhook URLs and errors included).
+async fn admin_view(app: &TestApp, admin: &reqwest::Client, id: &str) -> Value {
+    let res = admin.post(app.url("/api/internal/lead")).form(&[("id", id)]).send().await.unwrap();
+    res.json().await.unwrap()
+}
+
 async fn lead_view(app: &TestApp, token: &str, id: &str) -> Value {
     let res = reqwest::Client::new().get(app.url(&format!("/api/v1/leads/{id}"))).bearer_auth(token).send().await;
     res.unwrap().json().await.unwrap()
@@ -212,15 +218,7 @@ async fn lead_events_reach_every_endpoint_signed_with_its_own_secret() {
     let page = client.get(app.url(&format!("/leads/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("<h2>Webhooks</h2>") && page.contains("lead.state_changed"), "{page}");
     // An administrator sees the URL.
-    let as_admin: Value = client
-        .post(app.url("/api/internal/lead"))
-        .form(&[("id", id.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let as_admin = admin_view(&app, &client, &id).await;
     assert!(as_admin["webhooks"].as_array().unwrap().iter().any(|h| h["recipients"] == crm.url.as_str()), "{as_admin}");
 }
 
@@ -281,15 +279,7 @@ async fn deliveries_give_up_after_the_attempt_limit_and_never_follow_redirects()
     // What the endpoint answered describes the firm's network: administrators only.
     assert_eq!(view["webhooks"][0]["last_error"], "the delivery failed (details for administrators)");
     let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let as_admin: Value = admin
-        .post(app.url("/api/internal/lead"))
-        .form(&[("id", id.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let as_admin = admin_view(&app, &admin, &id).await;
     assert_eq!(as_admin["webhooks"][0]["last_error"], "HTTP 307 Temporary Redirect (redirects are not followed)");
     assert_eq!(receiver.all().len(), 2, "two attempts, both at the configured URL");
 
