@@ -201,6 +201,11 @@ fn token_in(mails: &[Received], to: &str) -> String {
         .collect()
 }
 
+/// `name=value` of the session cookie a login answer sets.
+fn session_cookie(login: &reqwest::Response) -> String {
+    login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+}
+
 async fn set_password(app: &TestApp, token: &str, password: &str) -> StatusCode {
     let form = [("token", token), ("password", password), ("confirm", password)];
     let res = app.browser().post(app.url("/set-password")).header("Origin", "http://intake.firm.test").form(&form);
@@ -226,7 +231,7 @@ async fn link_secrets_are_nowhere_at_rest_yet_the_emailed_links_work() {
 
     // A session's id, the cookie's secret, is not stored either (only its hash).
     let login = app.login_with(&app.browser(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie = session_cookie(&login);
     let session = cookie.split_once('=').unwrap().1.to_owned();
     assert!(session.len() >= 20, "{cookie}");
     assert_eq!(post(&admin, &app, "/api/internal/me", &[]).await.0, StatusCode::OK, "sessions still work");
@@ -586,7 +591,7 @@ async fn exports_run_one_at_a_time_per_account() {
 async fn hold_export(app: &TestApp) -> tokio::net::TcpStream {
     use tokio::io::AsyncWriteExt;
     let login = app.login_with(&app.browser(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie = session_cookie(&login);
     let addr = app.base.trim_start_matches("http://").to_owned();
     // A small receive window, so the server's writes block soon (not after megabytes of buffers).
     let socket = tokio::net::TcpSocket::new_v4().unwrap();

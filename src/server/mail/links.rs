@@ -12,10 +12,12 @@ use crate::server::{
     db::{Db, OutboxMessage, now_ms},
     outbox::SendError,
 };
+use std::borrow::Cow;
 
-/// The message as it is to be sent: with its link's secret, if it has a link.
-pub async fn fill_in(db: &Db, msg: &OutboxMessage) -> Result<OutboxMessage, SendError> {
-    let Some(link) = msg.link_id else { return Ok(msg.clone()) };
+/// The message as it is to be sent, borrowed as stored unless it carries a
+/// link, which gets its secret in a copy.
+pub async fn fill_in<'a>(db: &Db, msg: &'a OutboxMessage) -> Result<Cow<'a, OutboxMessage>, SendError> {
+    let Some(link) = msg.link_id else { return Ok(Cow::Borrowed(msg)) };
     let secret = random_base64url("");
     let issued = db
         .account_admin()
@@ -29,5 +31,5 @@ pub async fn fill_in(db: &Db, msg: &OutboxMessage) -> Result<OutboxMessage, Send
     // The secret is base64url: nothing in it needs escaping in HTML.
     out.body_text = out.body_text.replace(compose::LINK_SECRET, &secret);
     out.body_html = out.body_html.replace(compose::LINK_SECRET, &secret);
-    Ok(out)
+    Ok(Cow::Owned(out))
 }

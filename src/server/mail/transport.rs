@@ -35,7 +35,7 @@ impl Deliver for Mailer {
         for m in batch {
             prepared.push(super::links::fill_in(db, m).await);
         }
-        let ready: Vec<OutboxMessage> = prepared.iter().filter_map(|p| p.as_ref().ok().cloned()).collect();
+        let ready: Vec<&OutboxMessage> = prepared.iter().filter_map(|p| p.as_deref().ok()).collect();
         let mut sent = self.transport.send_all(&self.from, &ready).await.into_iter();
         prepared
             .into_iter()
@@ -62,7 +62,7 @@ impl Transport {
     }
 
     /// Sends each message in order; one result per message.
-    pub async fn send_all(&self, from: &Mailbox, msgs: &[OutboxMessage]) -> Vec<Result<(), SendError>> {
+    pub async fn send_all(&self, from: &Mailbox, msgs: &[&OutboxMessage]) -> Vec<Result<(), SendError>> {
         let built: Vec<Result<Message, SendError>> =
             msgs.iter().map(|m| build(from, m).map_err(|message| SendError { permanent: true, message })).collect();
         match self {
@@ -89,7 +89,7 @@ impl Transport {
 /// see half a file), all in one trip to the blocking pool.
 async fn write_emls(
     dir: &std::path::Path,
-    msgs: &[OutboxMessage],
+    msgs: &[&OutboxMessage],
     built: Vec<Result<Message, SendError>>,
 ) -> Vec<Result<(), SendError>> {
     let jobs: Vec<_> = msgs.iter().zip(built).map(|(m, b)| (m.id, b.map(|e| e.formatted()))).collect();
