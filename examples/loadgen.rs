@@ -199,232 +199,272 @@ where
     started.elapsed()
 }
 
+/// `submit` / `seed`: new leads as fast as the server takes them (seed: `--count` of them).
+async fn submit(o: &Opts) {
+    let (args, urls, concurrency, seconds, cmd) = (&o.args, &o.urls, o.concurrency, o.seconds, o.cmd.as_str());
+    let pdf = Arc::new(resume());
+    let stats = Stats::new();
+    let c = client();
+    let (s, u) = (stats.clone(), urls.clone());
+    let count = (cmd == "seed").then(|| num(args, "--count", 1000));
+    let elapsed = run(concurrency, seconds, count, move |n| {
+        let (c, s, pdf) = (c.clone(), s.clone(), pdf.clone());
+        let target = u[(n as usize) % u.len()].clone();
+        async move {
+            let t = Instant::now();
+            let status =
+                match c.post(format!("{target}/api/leads")).multipart(form(&unique_email("s"), &pdf)).send().await {
+                    Ok(r) => r.status().as_u16().to_string(),
+                    Err(e) if e.is_timeout() => "timeout".into(),
+                    Err(_) => "connection error".into(),
+                };
+            s.record(status, t.elapsed());
+        }
+    })
+    .await;
+    stats.report(&format!("{cmd} (concurrency {concurrency})"), elapsed, "201");
+}
+
+/// `list`: dashboard pages (`--search`, `--search-varied`: searches).
+async fn list(o: &Opts) {
+    let (args, url, email, password, concurrency, seconds) =
+        (&o.args, &o.url, &o.email, o.password.clone(), o.concurrency, o.seconds);
+    let (c, cookie) = login(url, email, &password).await;
+    let search = args.iter().any(|a| a == "--search");
+    let varied = args.iter().any(|a| a == "--search-varied");
+    let stats = Stats::new();
+    let s = stats.clone();
+    let u = url.clone();
+    let elapsed = run(concurrency, seconds, None, move |n| {
+        let (c, s, cookie, u) = (c.clone(), s.clone(), cookie.clone(), u.clone());
+        async move {
+            let body = if search {
+                format!("filter[q]=bench{}+mark", n % 1000)
+            } else if varied {
+                format!("filter[q]={}", encode(&names::query(n)))
+            } else {
+                "filter[q]=".to_string()
+            };
+            let t = Instant::now();
+            let res = c
+                .post(format!("{u}/api/internal/leads"))
+                .header("cookie", cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await;
+            let status = read_status(res).await;
+            s.record(status, t.elapsed());
+        }
+    })
+    .await;
+    stats.report(
+        &format!(
+            "{} (concurrency {concurrency})",
+            if search {
+                "search, synthetic names"
+            } else if varied {
+                "search, varied names"
+            } else {
+                "list"
+            }
+        ),
+        elapsed,
+        "200",
+    );
+}
+
+/// `page`: a server-rendered page (`--path`, default `/leads`) as a signed-in attorney.
+async fn page(o: &Opts) {
+    let (args, url, email, password, concurrency, seconds) =
+        (&o.args, &o.url, &o.email, o.password.clone(), o.concurrency, o.seconds);
+    // A server-rendered page as a signed-in attorney sees it (GET, SSR).
+    let (c, cookie) = login(url, email, &password).await;
+    let path = arg(args, "--path").unwrap_or_else(|| "/leads".into());
+    let stats = Stats::new();
+    let s = stats.clone();
+    let target = format!("{url}{path}");
+    let elapsed = run(concurrency, seconds, None, move |_| {
+        let (c, s, cookie, target) = (c.clone(), s.clone(), cookie.clone(), target.clone());
+        async move {
+            let t = Instant::now();
+            let status = read_status(c.get(&target).header("cookie", cookie).send().await).await;
+            s.record(status, t.elapsed());
+        }
+    })
+    .await;
+    stats.report(&format!("page {path} (concurrency {concurrency})"), elapsed, "200");
+}
+
+/// `logins`: password checks, spread over every `--email` given.
+async fn logins(o: &Opts) {
+    let (args, url, password, concurrency, seconds) = (&o.args, &o.url, o.password.clone(), o.concurrency, o.seconds);
+    let stats = Stats::new();
+    let s = stats.clone();
+    let u = url.clone();
+    let count = num(args, "--count", 256);
+    // Several `--email`s spread the logins over accounts (one account
+    // allows only five attempts in flight at once, by design).
+    let emails = Arc::new(args_all(args, "--email"));
+    let elapsed = run(concurrency, seconds, Some(count), move |n| {
+        let e = emails[(n as usize) % emails.len().max(1)].clone();
+        let (s, u, p) = (s.clone(), u.clone(), password.clone());
+        async move {
+            let t = Instant::now();
+            let r = client()
+                .post(format!("{u}/login"))
+                .form(&[("email", e.as_str()), ("password", p.as_str())])
+                .send()
+                .await;
+            s.record(r.map(|r| r.status().as_u16().to_string()).unwrap_or_else(|_| "error".into()), t.elapsed());
+        }
+    })
+    .await;
+    stats.report(&format!("logins (concurrency {concurrency})"), elapsed, "303");
+}
+
+/// Submit-to-event delays, shared by the dashboards and the submitter. An
+/// event may arrive before the submission's response: arrivals of unknown
+/// ids wait in `early` until the response names the lead.
+#[derive(Clone, Default)]
+struct Arrivals {
+    sent_at: Arc<Mutex<HashMap<String, Instant>>>,
+    early: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
+    delays: Arc<Mutex<Vec<Duration>>>,
+    connected: Arc<AtomicU64>,
+}
+
+impl Arrivals {
+    /// A dashboard saw lead `id`.
+    fn seen(&self, id: &str) {
+        // Hold `sent_at` while filing an early arrival, so the submitter
+        // (which takes the same lock first) cannot miss it.
+        let sent = self.sent_at.lock().unwrap();
+        match sent.get(id).copied() {
+            Some(t) => self.delays.lock().unwrap().push(t.elapsed()),
+            None => self.early.lock().unwrap().entry(id.to_owned()).or_default().push(Instant::now()),
+        }
+    }
+
+    /// Lead `id`, submitted at `t`, was acknowledged.
+    fn sent(&self, id: String, t: Instant) {
+        let mut sent = self.sent_at.lock().unwrap();
+        let arrivals = self.early.lock().unwrap().remove(&id);
+        sent.insert(id, t);
+        drop(sent);
+        if let Some(arrivals) = arrivals {
+            self.delays.lock().unwrap().extend(arrivals.into_iter().map(|a| a - t));
+        }
+    }
+}
+
+/// One open dashboard: reads its event stream until it has seen `submissions` leads.
+async fn watch_dashboard(c: reqwest::Client, cookie: String, target: String, submissions: u64, arrivals: Arrivals) {
+    let res = c.get(format!("{target}/api/internal/events")).header("cookie", cookie).send().await.unwrap();
+    let mut stream = res.bytes_stream();
+    let mut buf = String::new();
+    let mut seen = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let ev: String = buf.drain(..end + 2).collect();
+            if ev.contains("event: hello") {
+                arrivals.connected.fetch_add(1, Ordering::Relaxed);
+            }
+            if let Some(i) = ev.find("\"lead_id\":\"") {
+                arrivals.seen(&ev[i + 11..i + 47]);
+                seen += 1;
+                if seen >= submissions {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// `live`: submit-to-event delay seen by `--dashboards` open dashboards.
+async fn live(o: &Opts) {
+    let dashboards = num(&o.args, "--dashboards", 100);
+    let submissions = num(&o.args, "--submissions", 500);
+    let rate = num(&o.args, "--rate", 100);
+    let arrivals = Arrivals::default();
+    let mut tasks = vec![];
+    for d in 0..dashboards {
+        let target = o.urls[(d as usize) % o.urls.len()].clone();
+        let (c, cookie) = login(&target, &o.email, &o.password).await;
+        tasks.push(tokio::spawn(watch_dashboard(c, cookie, target, submissions, arrivals.clone())));
+    }
+    while arrivals.connected.load(Ordering::Relaxed) < dashboards {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (pdf, c) = (resume(), client());
+    let started = Instant::now();
+    let mut errors = 0;
+    for n in 0..submissions {
+        let target = &o.urls[(n as usize) % o.urls.len()];
+        let t = Instant::now();
+        match c.post(format!("{target}/api/leads")).multipart(form(&unique_email("l"), &pdf)).send().await {
+            Ok(r) if r.status().as_u16() == 201 => {
+                let v: serde_json::Value = r.json().await.unwrap();
+                arrivals.sent(v["id"].as_str().unwrap().to_owned(), t);
+            }
+            _ => errors += 1,
+        }
+        let next = started + Duration::from_secs_f64((n + 1) as f64 / rate as f64);
+        tokio::time::sleep_until(next.into()).await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), futures::future::join_all(tasks)).await;
+    let mut d = arrivals.delays.lock().unwrap().clone();
+    d.sort();
+    let pct =
+        |p: f64| d.get(((d.len() as f64 * p) as usize).min(d.len().saturating_sub(1))).copied().unwrap_or_default();
+    println!(
+        "live: {dashboards} dashboards, {submissions} submissions at {rate}/s: {} deliveries (expected {}), submit-to-event p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; submit errors {errors}",
+        d.len(),
+        dashboards * submissions,
+        pct(0.5).as_secs_f64() * 1e3,
+        pct(0.99).as_secs_f64() * 1e3,
+        d.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
+}
+
+/// What every scenario reads from the command line.
+struct Opts {
+    cmd: String,
+    args: Vec<String>,
+    urls: Vec<String>,
+    url: String,
+    concurrency: u64,
+    seconds: u64,
+    email: String,
+    password: String,
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let cmd = args.first().cloned().unwrap_or_default();
     let urls = args_all(&args, "--url");
-    let url = urls.first().cloned().unwrap_or_else(|| "http://127.0.0.1:3000".into());
-    let pids = args_all(&args, "--server-pid");
+    let o = Opts {
+        cmd: args.first().cloned().unwrap_or_default(),
+        url: urls.first().cloned().unwrap_or_else(|| "http://127.0.0.1:3000".into()),
+        urls,
+        concurrency: num(&args, "--concurrency", 16),
+        seconds: num(&args, "--seconds", 10),
+        email: arg(&args, "--email").unwrap_or_default(),
+        password: arg(&args, "--password").unwrap_or_default(),
+        args,
+    };
+    let pids = args_all(&o.args, "--server-pid");
     let before: Vec<_> = pids.iter().map(|p| proc_usage(p)).collect();
     let me_before = proc_usage("self");
-    let db_procs = arg(&args, "--db-procs");
+    let db_procs = arg(&o.args, "--db-procs");
     let db_before = db_procs.as_deref().map(cpu_of_named);
-    let concurrency = num(&args, "--concurrency", 16);
-    let seconds = num(&args, "--seconds", 10);
-    let email = arg(&args, "--email").unwrap_or_default();
-    let password = arg(&args, "--password").unwrap_or_default();
-
-    match cmd.as_str() {
-        "submit" | "seed" => {
-            let pdf = Arc::new(resume());
-            let stats = Stats::new();
-            let c = client();
-            let (s, u) = (stats.clone(), urls.clone());
-            let count = (cmd == "seed").then(|| num(&args, "--count", 1000));
-            let elapsed = run(concurrency, seconds, count, move |n| {
-                let (c, s, pdf) = (c.clone(), s.clone(), pdf.clone());
-                let target = u[(n as usize) % u.len()].clone();
-                async move {
-                    let t = Instant::now();
-                    let status = match c
-                        .post(format!("{target}/api/leads"))
-                        .multipart(form(&unique_email("s"), &pdf))
-                        .send()
-                        .await
-                    {
-                        Ok(r) => r.status().as_u16().to_string(),
-                        Err(e) if e.is_timeout() => "timeout".into(),
-                        Err(_) => "connection error".into(),
-                    };
-                    s.record(status, t.elapsed());
-                }
-            })
-            .await;
-            stats.report(&format!("{cmd} (concurrency {concurrency})"), elapsed, "201");
-        }
-        "list" => {
-            let (c, cookie) = login(&url, &email, &password).await;
-            let search = args.iter().any(|a| a == "--search");
-            let varied = args.iter().any(|a| a == "--search-varied");
-            let stats = Stats::new();
-            let s = stats.clone();
-            let u = url.clone();
-            let elapsed = run(concurrency, seconds, None, move |n| {
-                let (c, s, cookie, u) = (c.clone(), s.clone(), cookie.clone(), u.clone());
-                async move {
-                    let body = if search {
-                        format!("filter[q]=bench{}+mark", n % 1000)
-                    } else if varied {
-                        format!("filter[q]={}", encode(&names::query(n)))
-                    } else {
-                        "filter[q]=".to_string()
-                    };
-                    let t = Instant::now();
-                    let res = c
-                        .post(format!("{u}/api/internal/leads"))
-                        .header("cookie", cookie)
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(body)
-                        .send()
-                        .await;
-                    let status = read_status(res).await;
-                    s.record(status, t.elapsed());
-                }
-            })
-            .await;
-            stats.report(
-                &format!(
-                    "{} (concurrency {concurrency})",
-                    if search {
-                        "search, synthetic names"
-                    } else if varied {
-                        "search, varied names"
-                    } else {
-                        "list"
-                    }
-                ),
-                elapsed,
-                "200",
-            );
-        }
-        "page" => {
-            // A server-rendered page as a signed-in attorney sees it (GET, SSR).
-            let (c, cookie) = login(&url, &email, &password).await;
-            let path = arg(&args, "--path").unwrap_or_else(|| "/leads".into());
-            let stats = Stats::new();
-            let s = stats.clone();
-            let target = format!("{url}{path}");
-            let elapsed = run(concurrency, seconds, None, move |_| {
-                let (c, s, cookie, target) = (c.clone(), s.clone(), cookie.clone(), target.clone());
-                async move {
-                    let t = Instant::now();
-                    let status = read_status(c.get(&target).header("cookie", cookie).send().await).await;
-                    s.record(status, t.elapsed());
-                }
-            })
-            .await;
-            stats.report(&format!("page {path} (concurrency {concurrency})"), elapsed, "200");
-        }
-        "logins" => {
-            let stats = Stats::new();
-            let s = stats.clone();
-            let u = url.clone();
-            let count = num(&args, "--count", 256);
-            // Several `--email`s spread the logins over accounts (one account
-            // allows only five attempts in flight at once, by design).
-            let emails = Arc::new(args_all(&args, "--email"));
-            let elapsed = run(concurrency, seconds, Some(count), move |n| {
-                let e = emails[(n as usize) % emails.len().max(1)].clone();
-                let (s, u, p) = (s.clone(), u.clone(), password.clone());
-                async move {
-                    let t = Instant::now();
-                    let r = client()
-                        .post(format!("{u}/login"))
-                        .form(&[("email", e.as_str()), ("password", p.as_str())])
-                        .send()
-                        .await;
-                    s.record(
-                        r.map(|r| r.status().as_u16().to_string()).unwrap_or_else(|_| "error".into()),
-                        t.elapsed(),
-                    );
-                }
-            })
-            .await;
-            stats.report(&format!("logins (concurrency {concurrency})"), elapsed, "303");
-        }
-        "live" => {
-            let dashboards = num(&args, "--dashboards", 100);
-            let submissions = num(&args, "--submissions", 500);
-            let rate = num(&args, "--rate", 100);
-            // An event may arrive before the submission's response: arrivals of
-            // unknown ids wait in `early` until the response names the lead.
-            let sent_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-            let early: Arc<Mutex<HashMap<String, Vec<Instant>>>> = Arc::default();
-            let delays: Arc<Mutex<Vec<Duration>>> = Arc::default();
-            let connected = Arc::new(AtomicU64::new(0));
-            let mut tasks = vec![];
-            for d in 0..dashboards {
-                let target = urls[(d as usize) % urls.len()].clone();
-                let (c, cookie) = login(&target, &email, &password).await;
-                let (sent_at, delays, connected, early) =
-                    (sent_at.clone(), delays.clone(), connected.clone(), early.clone());
-                tasks.push(tokio::spawn(async move {
-                    let res =
-                        c.get(format!("{target}/api/internal/events")).header("cookie", cookie).send().await.unwrap();
-                    let mut stream = res.bytes_stream();
-                    let mut buf = String::new();
-                    let mut seen = 0;
-                    while let Some(Ok(chunk)) = stream.next().await {
-                        buf.push_str(&String::from_utf8_lossy(&chunk));
-                        while let Some(end) = buf.find("\n\n") {
-                            let ev: String = buf.drain(..end + 2).collect();
-                            if ev.contains("event: hello") {
-                                connected.fetch_add(1, Ordering::Relaxed);
-                            }
-                            if let Some(i) = ev.find("\"lead_id\":\"") {
-                                let id = &ev[i + 11..i + 47];
-                                // Hold `sent_at` while filing an early arrival, so the submitter
-                                // (which takes the same lock first) cannot miss it.
-                                let sent = sent_at.lock().unwrap();
-                                match sent.get(id).copied() {
-                                    Some(t) => delays.lock().unwrap().push(t.elapsed()),
-                                    None => {
-                                        early.lock().unwrap().entry(id.to_owned()).or_default().push(Instant::now())
-                                    }
-                                }
-                                drop(sent);
-                                seen += 1;
-                                if seen >= submissions {
-                                    return;
-                                }
-                            }
-                        }
-                    }
-                }));
-            }
-            while connected.load(Ordering::Relaxed) < dashboards {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            let pdf = resume();
-            let c = client();
-            let started = Instant::now();
-            let mut errors = 0;
-            for n in 0..submissions {
-                let target = &urls[(n as usize) % urls.len()];
-                let t = Instant::now();
-                match c.post(format!("{target}/api/leads")).multipart(form(&unique_email("l"), &pdf)).send().await {
-                    Ok(r) if r.status().as_u16() == 201 => {
-                        let v: serde_json::Value = r.json().await.unwrap();
-                        let id = v["id"].as_str().unwrap().to_owned();
-                        let mut sent = sent_at.lock().unwrap();
-                        sent.insert(id.clone(), t);
-                        let arrivals = early.lock().unwrap().remove(&id);
-                        drop(sent);
-                        if let Some(arrivals) = arrivals {
-                            delays.lock().unwrap().extend(arrivals.into_iter().map(|a| a - t));
-                        }
-                    }
-                    _ => errors += 1,
-                }
-                let next = started + Duration::from_secs_f64((n + 1) as f64 / rate as f64);
-                tokio::time::sleep_until(next.into()).await;
-            }
-            let _ = tokio::time::timeout(Duration::from_secs(10), futures::future::join_all(tasks)).await;
-            let mut d = delays.lock().unwrap().clone();
-            d.sort();
-            let pct = |p: f64| {
-                d.get(((d.len() as f64 * p) as usize).min(d.len().saturating_sub(1))).copied().unwrap_or_default()
-            };
-            println!(
-                "live: {dashboards} dashboards, {submissions} submissions at {rate}/s: {} deliveries (expected {}), submit-to-event p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; submit errors {errors}",
-                d.len(),
-                dashboards * submissions,
-                pct(0.5).as_secs_f64() * 1e3,
-                pct(0.99).as_secs_f64() * 1e3,
-                d.last().copied().unwrap_or_default().as_secs_f64() * 1e3
-            );
-        }
+    match o.cmd.as_str() {
+        "submit" | "seed" => submit(&o).await,
+        "list" => list(&o).await,
+        "page" => page(&o).await,
+        "logins" => logins(&o).await,
+        "live" => live(&o).await,
         _ => {
             eprintln!("usage: loadgen submit|seed|list|live|logins --url URL ... (see the file header)");
             std::process::exit(2);

@@ -1,13 +1,8 @@
 //! The HTML shell and the router.
 
-use crate::pages::{
-    accounts::{AccountPage, SetPasswordPage},
-    admin::AdminPage,
-    home::HomePage,
-    lead::LeadPage,
-    leads::LeadsPage,
-    login::LoginPage,
-    not_found::NotFound,
+use crate::{
+    pages::accounts::AccountPage, pages::accounts::SetPasswordPage, pages::admin::AdminPage, pages::home::HomePage,
+    pages::lead::LeadPage, pages::leads::LeadsPage, pages::login::LoginPage, pages::not_found::NotFound,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};

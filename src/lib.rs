@@ -4,7 +4,6 @@
 pub mod api;
 pub mod app;
 pub mod components;
-pub mod domain;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;

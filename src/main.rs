@@ -1,6 +1,7 @@
 //! The `intake` server binary.
 
-use intake::server::{config::Config, startup::Application};
+use intake::server::startup::Application;
+use intake_core::config::Config;
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc: the dashboard and submission profiles spent about 13% in glibc

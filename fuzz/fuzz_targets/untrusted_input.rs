@@ -2,10 +2,8 @@
 //! sniffer, the multipart guard, the shared form validation, search cleaning.
 #![no_main]
 
-use intake::{
-    domain::{LeadForm, dashboard::clean_query},
-    server::{bounded::MultipartGuard, sniff::identify},
-};
+use intake_domain::{LeadForm, filter::clean_query};
+use intake_core::{multipart::MultipartGuard, sniff::identify};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,71 +2,70 @@
 //! role), changing one's own password (any attorney), and the public pair
 //! behind a one-time link (`/api/account/`: the link is the credential).
 
-use crate::domain::{
-    accounts::{Accounts, LinkInfo},
-    dashboard::AppError,
-};
+use crate::api::error::AppError;
+use intake_domain::{accounts::Accounts, accounts::LinkInfo};
 use leptos::prelude::*;
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
-use crate::server::error::Error;
+use crate::server::respond::Respond;
+#[cfg(feature = "ssr")]
+use intake_core::error::Error;
 
 /// The accounts and the audit log (`activity`: one action, or empty for all).
 #[server(prefix = "/api/internal", endpoint = "accounts")]
 pub async fn get_accounts(activity: String) -> Result<Accounts, AppError> {
-    let admin = crate::server::auth::require_admin().await?;
+    let admin = crate::server::http::caller::require_admin().await?;
     let action = (!activity.is_empty()).then_some(activity.as_str());
-    crate::server::accounts::page(&super::leads::app_state()?, &admin, action).await.map_err(Error::into_app_error)
+    intake_core::accounts::page(&super::leads::services()?, &admin, action).await.map_err(Respond::into_app_error)
 }
 
 /// Creates a colleague's account and emails them a link to set their password.
 #[server(prefix = "/api/internal", endpoint = "invite")]
 pub async fn invite_colleague(email: String, name: String, role: String) -> Result<(), AppError> {
-    let admin = crate::server::auth::require_admin().await?;
-    crate::server::accounts::invite(&super::leads::app_state()?, &admin, &email, &name, &role)
+    let admin = crate::server::http::caller::require_admin().await?;
+    intake_core::accounts::invite(&super::leads::services()?, &admin, &email, &name, &role)
         .await
-        .map_err(Error::into_app_error)
+        .map_err(Respond::into_app_error)
 }
 
 #[server(prefix = "/api/internal", endpoint = "disable_account")]
 pub async fn disable_account(id: Uuid) -> Result<(), AppError> {
-    let admin = crate::server::auth::require_admin().await?;
-    crate::server::accounts::set_disabled(&super::leads::app_state()?, &admin, id, true)
+    let admin = crate::server::http::caller::require_admin().await?;
+    intake_core::accounts::set_disabled(&super::leads::services()?, &admin, id, true)
         .await
-        .map_err(Error::into_app_error)
+        .map_err(Respond::into_app_error)
 }
 
 #[server(prefix = "/api/internal", endpoint = "enable_account")]
 pub async fn enable_account(id: Uuid) -> Result<(), AppError> {
-    let admin = crate::server::auth::require_admin().await?;
-    crate::server::accounts::set_disabled(&super::leads::app_state()?, &admin, id, false)
+    let admin = crate::server::http::caller::require_admin().await?;
+    intake_core::accounts::set_disabled(&super::leads::services()?, &admin, id, false)
         .await
-        .map_err(Error::into_app_error)
+        .map_err(Respond::into_app_error)
 }
 
 /// Emails an account a one-time link to set a new password.
 #[server(prefix = "/api/internal", endpoint = "send_password_link")]
 pub async fn send_password_link(id: Uuid) -> Result<(), AppError> {
-    let admin = crate::server::auth::require_admin().await?;
-    crate::server::accounts::send_reset(&super::leads::app_state()?, &admin, id).await.map_err(Error::into_app_error)
+    let admin = crate::server::http::caller::require_admin().await?;
+    intake_core::accounts::send_reset(&super::leads::services()?, &admin, id).await.map_err(Respond::into_app_error)
 }
 
 /// Changes the signed-in attorney's password; their other sessions end, this one goes on.
 #[server(prefix = "/api/internal", endpoint = "change_password")]
 pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
-    let me = crate::server::auth::require_attorney().await?;
+    let me = crate::server::http::caller::require_attorney().await?;
     let state = super::leads::app_state()?;
-    let axum::Extension(client) =
-        leptos_axum::extract::<axum::Extension<crate::server::client_ip::ClientIp>>()
-            .await
-            .map_err(|_| Error::internal("change password", "no client address").into_app_error())?;
-    let updated = crate::server::accounts::change_password(&state, &me, client.limit_key(), &current, &new, &confirm)
+    let axum::Extension(client) = leptos_axum::extract::<axum::Extension<intake_core::client_ip::ClientIp>>()
         .await
-        .map_err(Error::into_app_error)?;
+        .map_err(|_| Error::internal("change password", "no client address").into_app_error())?;
+    let updated = intake_core::accounts::change_password(&state, &me, client.limit_key(), &current, &new, &confirm)
+        .await
+        .map_err(Respond::into_app_error)?;
     let session =
         leptos_axum::extract::<tower_sessions::Session>().await.map_err(|_| Error::Unauthorized.into_app_error())?;
-    crate::server::auth::session::log_in(&session, &updated)
+    intake_core::auth::session::log_in(&session, &updated)
         .await
         .map_err(|e| Error::internal("restarting a session", e).into_app_error())
 }
@@ -74,5 +73,5 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
 /// Whose account a one-time link is for (public: the link is the credential).
 #[server(prefix = "/api/account", endpoint = "link")]
 pub async fn account_link(token: String) -> Result<LinkInfo, AppError> {
-    crate::server::accounts::link_info(&super::leads::app_state()?, &token).await.map_err(Error::into_app_error)
+    intake_core::accounts::link_info(&super::leads::services()?, &token).await.map_err(Respond::into_app_error)
 }

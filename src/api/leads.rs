@@ -1,32 +1,39 @@
 //! The attorneys' server functions. Each checks the session itself, on top of
 //! the guard in front of `/api/internal/`.
 
-use crate::domain::dashboard::{AppError, Assignee, LeadDetail, LeadFilter, LeadPage, LeadSummary, Me, MyCounts};
+use crate::api::error::AppError;
+use intake_domain::{
+    filter::LeadFilter, listing::Assignee, listing::LeadDetail, listing::LeadPage, listing::LeadSummary, listing::Me,
+    listing::MyCounts,
+};
 use leptos::prelude::*;
 use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use crate::server::respond::Respond;
 
 /// A page of leads for the dashboard.
 #[server(prefix = "/api/internal", endpoint = "leads")]
 pub async fn list_leads(filter: LeadFilter) -> Result<LeadPage, AppError> {
-    let attorney = crate::server::auth::require_attorney().await?;
+    let attorney = crate::server::http::caller::require_attorney().await?;
     let state = app_state()?;
-    crate::server::leads::page(&state, &filter, Some(attorney.id))
+    intake_core::leads::page(&state, &filter, Some(attorney.id))
         .await
-        .map_err(crate::server::error::Error::into_app_error)
+        .map_err(crate::server::respond::Respond::into_app_error)
 }
 
 /// The header's numbers: the signed-in attorney's pending leads, and the overdue ones.
 #[server(prefix = "/api/internal", endpoint = "my_counts")]
 pub async fn header_counts() -> Result<MyCounts, AppError> {
-    let attorney = crate::server::auth::require_attorney().await?;
-    crate::server::leads::counts(&app_state()?, attorney.id).await.map_err(crate::server::error::Error::into_app_error)
+    let attorney = crate::server::http::caller::require_attorney().await?;
+    intake_core::leads::counts(&services()?, attorney.id).await.map_err(crate::server::respond::Respond::into_app_error)
 }
 
 /// The colleagues a lead can be assigned to.
 #[server(prefix = "/api/internal", endpoint = "colleagues")]
 pub async fn colleagues() -> Result<Vec<Assignee>, AppError> {
-    let _attorney = crate::server::auth::require_attorney().await?;
-    crate::server::leads::colleagues(&app_state()?).await.map_err(crate::server::error::Error::into_app_error)
+    let _attorney = crate::server::http::caller::require_attorney().await?;
+    intake_core::leads::colleagues(&services()?).await.map_err(crate::server::respond::Respond::into_app_error)
 }
 
 /// Assigns a lead to an attorney (`to` empty: to nobody), if it is still
@@ -34,71 +41,79 @@ pub async fn colleagues() -> Result<Vec<Assignee>, AppError> {
 /// as an HTML form sends them.
 #[server(prefix = "/api/internal", endpoint = "assign")]
 pub async fn assign_lead(id: Uuid, to: String, expected: String) -> Result<LeadSummary, AppError> {
-    let attorney = crate::server::auth::require_attorney().await?;
+    let attorney = crate::server::http::caller::require_attorney().await?;
     let state = app_state()?;
     let parse = |field: &str, v: &str| match v.trim() {
         "" => Ok(None),
         v => Uuid::parse_str(v).map(Some).map_err(|_| {
-            crate::server::error::Error::BadParam(format!("{field}: not an attorney's id.")).into_app_error()
+            intake_core::error::Error::BadParam(format!("{field}: not an attorney's id.")).into_app_error()
         }),
     };
     let (to, expected) = (parse("Assign to", &to)?, parse("Expected", &expected)?);
-    let by = crate::server::db::Actor { attorney: &attorney, token: None };
-    crate::server::leads::assign(&state, id, to, expected, by)
+    let by = intake_store::Actor { attorney: &attorney, token: None };
+    intake_core::leads::assign(&state, id, to, expected, by)
         .await
-        .map_err(crate::server::error::Error::into_app_error)
+        .map_err(crate::server::respond::Respond::into_app_error)
 }
 
 /// The lead sources (`utm_source`) seen so far, for the dashboard's filter.
 #[server(prefix = "/api/internal", endpoint = "sources")]
 pub async fn lead_sources() -> Result<Vec<String>, AppError> {
-    let _attorney = crate::server::auth::require_attorney().await?;
+    let _attorney = crate::server::http::caller::require_attorney().await?;
     let state = app_state()?;
-    state.db.dashboard().sources(200).await.map_err(|e| crate::server::error::Error::from(e).into_app_error())
+    state.db.dashboard().sources(200).await.map_err(|e| intake_core::error::Error::from(e).into_app_error())
 }
 
 /// Everything about one lead.
 #[server(prefix = "/api/internal", endpoint = "lead")]
 pub async fn get_lead(id: Uuid) -> Result<LeadDetail, AppError> {
-    let attorney = crate::server::auth::require_attorney().await?;
+    let attorney = crate::server::http::caller::require_attorney().await?;
     let state = app_state()?;
-    crate::server::leads::detail(&state, id, Some(&attorney)).await.map_err(crate::server::error::Error::into_app_error)
+    intake_core::leads::detail(&state, id, Some(&attorney))
+        .await
+        .map_err(crate::server::respond::Respond::into_app_error)
 }
 
 /// Adds a note to a lead, as the signed-in attorney.
 #[server(prefix = "/api/internal", endpoint = "add_note")]
 pub async fn add_note(lead: Uuid, body: String) -> Result<(), AppError> {
-    let attorney = crate::server::auth::require_attorney().await?;
-    crate::server::leads::add_note(&app_state()?, lead, &attorney, &body)
+    let attorney = crate::server::http::caller::require_attorney().await?;
+    intake_core::leads::add_note(&services()?, lead, &attorney, &body)
         .await
-        .map_err(crate::server::error::Error::into_app_error)
+        .map_err(crate::server::respond::Respond::into_app_error)
 }
 
 /// Edits one of the signed-in attorney's own recent notes.
 #[server(prefix = "/api/internal", endpoint = "edit_note")]
 pub async fn edit_note(id: Uuid, body: String) -> Result<(), AppError> {
-    let attorney = crate::server::auth::require_attorney().await?;
-    crate::server::leads::edit_note(&app_state()?, id, &attorney, &body)
+    let attorney = crate::server::http::caller::require_attorney().await?;
+    intake_core::leads::edit_note(&services()?, id, &attorney, &body)
         .await
-        .map_err(crate::server::error::Error::into_app_error)
+        .map_err(crate::server::respond::Respond::into_app_error)
 }
 
 /// Marks a pending lead as reached out by the signed-in attorney.
 #[server(prefix = "/api/internal", endpoint = "mark_reached_out")]
 pub async fn mark_reached_out(id: Uuid) -> Result<LeadSummary, AppError> {
-    let attorney = crate::server::auth::require_attorney().await?;
+    let attorney = crate::server::http::caller::require_attorney().await?;
     let state = app_state()?;
-    crate::server::leads::mark_reached_out(&state, id, crate::server::db::Actor { attorney: &attorney, token: None })
+    intake_core::leads::mark_reached_out(&state, id, intake_store::Actor { attorney: &attorney, token: None })
         .await
-        .map_err(crate::server::error::Error::into_app_error)
+        .map_err(crate::server::respond::Respond::into_app_error)
 }
 
 /// The signed-in attorney.
 #[server(prefix = "/api/internal", endpoint = "me")]
 pub async fn current_attorney() -> Result<Me, AppError> {
-    let a = crate::server::auth::require_attorney().await?;
-    let admin = a.role == crate::server::db::Role::Admin;
+    let a = crate::server::http::caller::require_attorney().await?;
+    let admin = a.role == intake_store::Role::Admin;
     Ok(Me { email: a.email, display_name: a.display_name, admin, id: a.id })
+}
+
+/// The use cases' services, for a server function.
+#[cfg(feature = "ssr")]
+pub(super) fn services() -> Result<intake_core::services::Services, AppError> {
+    app_state().map(|s| s.services)
 }
 
 #[cfg(feature = "ssr")]

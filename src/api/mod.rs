@@ -1,13 +1,14 @@
-//! Server functions: what the browser app calls. Thin wrappers over `server::*`.
+//! Server functions: what the browser app calls. Thin wrappers over `intake_core`'s use cases.
 //! Public ones live under `/api/`; attorneys' under `/api/internal/`, where the
 //! guard requires a session (and each function checks it again).
 
 mod accounts;
-mod admin;
+pub mod error;
+mod integrations;
 mod leads;
 mod submit;
 
 pub use accounts::*;
-pub use admin::*;
+pub use integrations::*;
 pub use leads::*;
 pub use submit::*;

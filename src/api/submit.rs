@@ -1,14 +1,16 @@
 //! The prospect's submission.
 
-use crate::domain::{SubmitFailure, SubmitReceipt};
+use intake_domain::{SubmitFailure, SubmitReceipt};
 use leptos::prelude::*;
 use server_fn::codec::{MultipartData, MultipartFormData};
 
 /// Submits the intake form (multipart: first_name, last_name, email, resume).
 #[server(prefix = "/api", endpoint = "submit_lead", input = MultipartFormData)]
 pub async fn submit_lead(data: MultipartData) -> Result<SubmitReceipt, SubmitFailure> {
-    use crate::server::{client_ip::ClientIp, error::Error, intake, state::AppState};
+    use crate::server::respond::Respond;
+    use crate::server::state::AppState;
     use axum::Extension;
+    use intake_core::{client_ip::ClientIp, error::Error, intake};
     use server_fn::error::FromServerFnError;
 
     let state = use_context::<AppState>().ok_or_else(|| {
@@ -22,5 +24,5 @@ pub async fn submit_lead(data: MultipartData) -> Result<SubmitReceipt, SubmitFai
         intake::submit(&state, multipart).await
     }
     .await;
-    result.inspect_err(crate::server::metrics::submission_refused).map_err(Error::into_failure)
+    result.inspect_err(intake_core::metrics::submission_refused).map_err(Respond::into_failure)
 }

@@ -1,10 +1,7 @@
 //! The frame of internal pages: header with navigation, the attorney, log out.
 
 use super::live::{Live, LiveIndicator};
-use crate::{
-    api::{MarkReachedOut, current_attorney, header_counts},
-    domain::dashboard::AppError,
-};
+use crate::{api::MarkReachedOut, api::current_attorney, api::error::AppError, api::header_counts};
 use leptos::prelude::*;
 
 /// Bumped by a page when a change it saw (an assignment, a lead reached out)
@@ -122,7 +119,7 @@ pub fn redirect_if_unauthorized(err: &AppError) {
     if *err == AppError::Unauthorized {
         let loc = window().location();
         let here = format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
-        let _ = loc.set_href(&format!("/login?next={}", crate::domain::dashboard::encode_component(&here)));
+        let _ = loc.set_href(&format!("/login?next={}", intake_domain::filter::encode_component(&here)));
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = err;

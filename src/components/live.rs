@@ -3,7 +3,7 @@
 //! says when the page must reload instead (after a gap: a reconnection or
 //! a resync), and reports whether it is connected.
 
-use crate::domain::dashboard::LiveEvent;
+use intake_domain::live::LiveEvent;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -86,9 +86,7 @@ pub fn use_live(since: Callback<(), Option<i64>>, on_update: Callback<LiveUpdate
             });
             let on_notes = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
                 let data = e.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string());
-                if let Some(n) =
-                    data.and_then(|d| serde_json::from_str::<crate::domain::dashboard::NotesChanged>(&d).ok())
-                {
+                if let Some(n) = data.and_then(|d| serde_json::from_str::<intake_domain::live::NotesChanged>(&d).ok()) {
                     on_update.try_run(LiveUpdate::Notes(n.lead_id));
                 }
             });

@@ -2,3 +2,4 @@
 
 pub mod internal;
 pub mod live;
+pub mod table;

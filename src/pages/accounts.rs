@@ -2,18 +2,15 @@
 //! (invite, disable and enable, reset links, the audit log), `/account`
 //! (change your password) and `/set-password` (a one-time link's page).
 
+use crate::components::table::{Col, data_table};
 use crate::{
-    api::{
-        ChangePassword, DisableAccount, EnableAccount, InviteColleague, SendPasswordLink, account_link, get_accounts,
-    },
-    components::internal::{InternalHeader, redirect_if_unauthorized},
-    domain::{
-        accounts::{
-            AccountRow, AccountStatus, AuditAction, AuditRow, LinkPurpose, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
-        },
-        dashboard::AppError,
-        time::{format_utc, iso_utc},
-    },
+    api::ChangePassword, api::DisableAccount, api::EnableAccount, api::InviteColleague, api::SendPasswordLink,
+    api::account_link, api::error::AppError, api::get_accounts, components::internal::InternalHeader,
+    components::internal::redirect_if_unauthorized,
+};
+use intake_domain::{
+    accounts::AccountRow, accounts::AccountStatus, accounts::Accounts, accounts::AuditAction, accounts::AuditRow,
+    accounts::LinkPurpose, accounts::MAX_PASSWORD_CHARS, accounts::MIN_PASSWORD_CHARS, time::format_utc, time::iso_utc,
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
@@ -65,7 +62,6 @@ pub fn AccountsSection() -> impl IntoView {
             view! { <div class="secret" role="status">"Password link sent."</div> }
         })
     };
-    let busy = invite.pending();
     view! {
         <section class="card" aria-labelledby="accounts-title">
             <h2 id="accounts-title">"Accounts"</h2>
@@ -74,26 +70,7 @@ pub fn AccountsSection() -> impl IntoView {
                 "Disabling an account signs it out everywhere at once and revokes its API tokens; a password set from a link revokes them too. "
                 "Changing a role or disabling an account also ends the links already sent to it."
             </p>
-            <ActionForm action=invite>
-                <div class="inline-form">
-                    <div class="field inline grow">
-                        <label for="invite-email">"Colleague's email"</label>
-                        <input id="invite-email" name="email" type="email" required maxlength=254 autocomplete="off" placeholder="name@firm.com"/>
-                    </div>
-                    <div class="field inline">
-                        <label for="invite-name">"Colleague's name"</label>
-                        <input id="invite-name" name="name" type="text" required maxlength=100 autocomplete="off"/>
-                    </div>
-                    <div class="field inline">
-                        <label for="invite-role">"Role"</label>
-                        <select id="invite-role" name="role">
-                            <option value="attorney">"Attorney"</option>
-                            <option value="admin">"Administrator"</option>
-                        </select>
-                    </div>
-                    <button type="submit" class="secondary" aria-disabled=move || busy.get().then_some("true")>"Invite"</button>
-                </div>
-            </ActionForm>
+            <InviteForm invite/>
             {notice}
             {reset_sent}
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -105,6 +82,42 @@ pub fn AccountsSection() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <AuditSection activity data/>
+    }
+}
+
+/// "Invite a colleague": email, name and role.
+#[component]
+fn InviteForm(invite: ServerAction<InviteColleague>) -> impl IntoView {
+    let busy = invite.pending();
+    view! {
+        <ActionForm action=invite>
+            <div class="inline-form">
+                <div class="field inline grow">
+                    <label for="invite-email">"Colleague's email"</label>
+                    <input id="invite-email" name="email" type="email" required maxlength=254 autocomplete="off" placeholder="name@firm.com"/>
+                </div>
+                <div class="field inline">
+                    <label for="invite-name">"Colleague's name"</label>
+                    <input id="invite-name" name="name" type="text" required maxlength=100 autocomplete="off"/>
+                </div>
+                <div class="field inline">
+                    <label for="invite-role">"Role"</label>
+                    <select id="invite-role" name="role">
+                        <option value="attorney">"Attorney"</option>
+                        <option value="admin">"Administrator"</option>
+                    </select>
+                </div>
+                <button type="submit" class="secondary" aria-disabled=move || busy.get().then_some("true")>"Invite"</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// The audit log of account changes, filtered by kind (`?activity=`).
+#[component]
+fn AuditSection(activity: Memo<String>, data: Resource<Result<Accounts, AppError>>) -> impl IntoView {
+    view! {
         <section class="card" aria-labelledby="audit-title">
             <h2 id="audit-title">"Account activity"</h2>
             <form method="get" action="/admin" class="inline-form">
@@ -136,102 +149,79 @@ fn AccountTable(
     enable: ServerAction<EnableAccount>,
     reset: ServerAction<SendPasswordLink>,
 ) -> impl IntoView {
-    view! {
-        <div class="table-wrap">
-            <table class="accounts stack">
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Email"</th>
-                        <th scope="col">"Role"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {accounts.into_iter().map(|a| {
-                        let id = a.id.to_string();
-                        let role = if a.role == "admin" { "Administrator" } else { "Attorney" };
-                        let link_label = if a.status == AccountStatus::Invited { "Send the invitation again" } else { "Send password link" };
-                        let (enable_label, disable_label) = (format!("Enable {}", a.email), format!("Disable {}", a.email));
-                        let label = format!("{link_label} to {}", a.email);
-                        view! {
-                            <tr data-account=a.email.clone() data-status=a.status.label()>
-                                <td data-label="Name">{a.name.clone()}</td>
-                                <td data-label="Email" class="email">{a.email.clone()}</td>
-                                <td data-label="Role">{role}</td>
-                                <td data-label="Status">
-                                    <span class="badge" class:badge-done=a.status == AccountStatus::Active
-                                        class:badge-pending=a.status == AccountStatus::Invited
-                                        class:badge-off=a.status == AccountStatus::Disabled>{a.status.label()}</span>
-                                </td>
-                                <td data-label="Actions" class="row-actions">
-                                    {(a.status != AccountStatus::Disabled).then(|| {
-                                        let id = id.clone();
-                                        view! {
-                                            <ActionForm action=reset>
-                                                <input type="hidden" name="id" value=id/>
-                                                <button type="submit" class="secondary small" aria-label=label>{link_label}</button>
-                                            </ActionForm>
-                                        }
-                                    })}
-                                    {match (a.status, a.id == me) {
-                                        (_, true) => view! { <span class="muted">"You"</span> }.into_any(),
-                                        (AccountStatus::Disabled, _) => view! {
-                                            <ActionForm action=enable>
-                                                <input type="hidden" name="id" value=id.clone()/>
-                                                <button type="submit" class="secondary small" aria-label=enable_label>"Enable"</button>
-                                            </ActionForm>
-                                        }.into_any(),
-                                        _ => view! {
-                                            <ActionForm action=disable>
-                                                <input type="hidden" name="id" value=id.clone()/>
-                                                <button type="submit" class="secondary small" aria-label=disable_label>"Disable"</button>
-                                            </ActionForm>
-                                        }.into_any(),
-                                    }}
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
+    data_table(
+        "accounts",
+        &[Col::Shown("Name"), Col::Shown("Email"), Col::Shown("Role"), Col::Shown("Status"), Col::Hidden("Actions")],
+        "No accounts yet.",
+        accounts,
+        |a| {
+            let id = a.id.to_string();
+            let role = if a.role == "admin" { "Administrator" } else { "Attorney" };
+            let link_label =
+                if a.status == AccountStatus::Invited { "Send the invitation again" } else { "Send password link" };
+            let (enable_label, disable_label) = (format!("Enable {}", a.email), format!("Disable {}", a.email));
+            let label = format!("{link_label} to {}", a.email);
+            view! {
+                <tr data-account=a.email.clone() data-status=a.status.label()>
+                    <td data-label="Name">{a.name.clone()}</td>
+                    <td data-label="Email" class="email">{a.email.clone()}</td>
+                    <td data-label="Role">{role}</td>
+                    <td data-label="Status">
+                        <span class="badge" class:badge-done=a.status == AccountStatus::Active
+                            class:badge-pending=a.status == AccountStatus::Invited
+                            class:badge-off=a.status == AccountStatus::Disabled>{a.status.label()}</span>
+                    </td>
+                    <td data-label="Actions" class="row-actions">
+                        {(a.status != AccountStatus::Disabled).then(|| {
+                            let id = id.clone();
+                            view! {
+                                <ActionForm action=reset>
+                                    <input type="hidden" name="id" value=id/>
+                                    <button type="submit" class="secondary small" aria-label=label>{link_label}</button>
+                                </ActionForm>
+                            }
+                        })}
+                        {match (a.status, a.id == me) {
+                            (_, true) => view! { <span class="muted">"You"</span> }.into_any(),
+                            (AccountStatus::Disabled, _) => view! {
+                                <ActionForm action=enable>
+                                    <input type="hidden" name="id" value=id.clone()/>
+                                    <button type="submit" class="secondary small" aria-label=enable_label>"Enable"</button>
+                                </ActionForm>
+                            }.into_any(),
+                            _ => view! {
+                                <ActionForm action=disable>
+                                    <input type="hidden" name="id" value=id.clone()/>
+                                    <button type="submit" class="secondary small" aria-label=disable_label>"Disable"</button>
+                                </ActionForm>
+                            }.into_any(),
+                        }}
+                    </td>
+                </tr>
+            }
+        },
+    )
 }
 
 #[component]
 fn AuditTable(rows: Vec<AuditRow>) -> impl IntoView {
-    if rows.is_empty() {
-        return view! { <p class="empty">"Nothing recorded yet."</p> }.into_any();
-    }
-    view! {
-        <div class="table-wrap">
-            <table class="audit stack">
-                <thead>
-                    <tr>
-                        <th scope="col">"When"</th>
-                        <th scope="col">"Who"</th>
-                        <th scope="col">"What"</th>
-                        <th scope="col">"Account"</th>
-                        <th scope="col">"Details"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows.into_iter().map(|r| view! {
-                        <tr data-action=r.action.as_str()>
-                            <td data-label="When"><time datetime=iso_utc(r.at)>{format_utc(r.at)}</time></td>
-                            <td data-label="Who">{r.actor.unwrap_or_else(|| "Command line".into())}</td>
-                            <td data-label="What">{r.action.label()}</td>
-                            <td data-label="Account" class="email">{r.target}</td>
-                            <td data-label="Details">{r.detail}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+    data_table(
+        "audit",
+        &[Col::Shown("When"), Col::Shown("Who"), Col::Shown("What"), Col::Shown("Account"), Col::Shown("Details")],
+        "Nothing recorded yet.",
+        rows,
+        |r| {
+            view! {
+                <tr data-action=r.action.as_str()>
+                    <td data-label="When"><time datetime=iso_utc(r.at)>{format_utc(r.at)}</time></td>
+                    <td data-label="Who">{r.actor.unwrap_or_else(|| "Command line".into())}</td>
+                    <td data-label="What">{r.action.label()}</td>
+                    <td data-label="Account" class="email">{r.target}</td>
+                    <td data-label="Details">{r.detail}</td>
+                </tr>
+            }
+        },
+    )
 }
 
 /// The fields of a new password, with the policy as hints; `name` is the

@@ -2,15 +2,15 @@
 //! endpoints (added, listed, removed), a new secret shown once right after
 //! it is made; and the audit trail of erased leads.
 
+use crate::components::table::{Col, data_table};
 use crate::{
-    api::{AddWebhook, CreateToken, RemoveWebhook, RevokeToken, get_integrations},
-    components::internal::{InternalHeader, redirect_if_unauthorized},
-    domain::{
-        admin::{Created, ErasureRow, Integrations, MAX_TOKEN_NAME, TokenRow, WebhookRow},
-        dashboard::AppError,
-        time::{format_utc, iso_utc},
-    },
+    api::AddWebhook, api::CreateToken, api::RemoveWebhook, api::RevokeToken, api::error::AppError,
+    api::get_integrations, components::internal::InternalHeader, components::internal::redirect_if_unauthorized,
     pages::accounts::AccountsSection,
+};
+use intake_domain::{
+    integrations::Created, integrations::ErasureRow, integrations::Integrations, integrations::MAX_TOKEN_NAME,
+    integrations::TokenRow, integrations::WebhookRow, time::format_utc, time::iso_utc,
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
@@ -139,57 +139,48 @@ fn TokenForm(create: ServerAction<CreateToken>) -> impl IntoView {
 
 #[component]
 fn TokenTable(tokens: Vec<TokenRow>, revoke: ServerAction<RevokeToken>, now: i64) -> impl IntoView {
-    if tokens.is_empty() {
-        return view! { <p class="empty">"No tokens yet."</p> }.into_any();
-    }
-    view! {
-        <div class="table-wrap">
-            <table class="tokens stack">
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Access"</th>
-                        <th scope="col">"Acts as"</th>
-                        <th scope="col">"Created"</th>
-                        <th scope="col">"Last used"</th>
-                        <th scope="col">"Expires"</th>
-                        <th scope="col"><span class="visually-hidden">"Action"</span></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {tokens.into_iter().map(|t| {
-                        let access = if t.scope == "write" { "Read and write" } else { "Read" };
-                        view! {
-                            <tr data-token-id=t.id.to_string() data-revoked=t.revoked.to_string()>
-                                <td data-label="Name">{t.name.clone()}</td>
-                                <td data-label="Access">{access}</td>
-                                <td data-label="Acts as" class="email">{t.owner_email}</td>
-                                <td data-label="Created"><time datetime=iso_utc(t.created_at)>{format_utc(t.created_at)}</time></td>
-                                <td data-label="Last used">{t.last_used_at.map(format_utc).unwrap_or_else(|| "never".into())}</td>
-                                <td data-label="Expires">{t.expires_at.map(format_utc).unwrap_or_else(|| "never".into())}</td>
-                                <td data-label="Action">
-                                    {if t.revoked {
-                                        view! { <span class="badge badge-off">"Revoked"</span> }.into_any()
-                                    } else if t.expires_at.is_some_and(|e| e <= now) {
-                                        view! { <span class="badge badge-off">"Expired"</span> }.into_any()
-                                    } else {
-                                        view! {
-                                            <ActionForm action=revoke>
-                                                <input type="hidden" name="id" value=t.id.to_string()/>
-                                                <button type="submit" class="secondary small" aria-label=format!("Revoke token {}", t.name)>"Revoke"</button>
-                                            </ActionForm>
-                                        }
-                                            .into_any()
-                                    }}
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-        .into_any()
+    data_table(
+        "tokens",
+        &[
+            Col::Shown("Name"),
+            Col::Shown("Access"),
+            Col::Shown("Acts as"),
+            Col::Shown("Created"),
+            Col::Shown("Last used"),
+            Col::Shown("Expires"),
+            Col::Hidden("Action"),
+        ],
+        "No tokens yet.",
+        tokens,
+        |t| {
+            let access = if t.scope == "write" { "Read and write" } else { "Read" };
+            view! {
+                <tr data-token-id=t.id.to_string() data-revoked=t.revoked.to_string()>
+                    <td data-label="Name">{t.name.clone()}</td>
+                    <td data-label="Access">{access}</td>
+                    <td data-label="Acts as" class="email">{t.owner_email}</td>
+                    <td data-label="Created"><time datetime=iso_utc(t.created_at)>{format_utc(t.created_at)}</time></td>
+                    <td data-label="Last used">{t.last_used_at.map(format_utc).unwrap_or_else(|| "never".into())}</td>
+                    <td data-label="Expires">{t.expires_at.map(format_utc).unwrap_or_else(|| "never".into())}</td>
+                    <td data-label="Action">
+                        {if t.revoked {
+                            view! { <span class="badge badge-off">"Revoked"</span> }.into_any()
+                        } else if t.expires_at.is_some_and(|e| e <= now) {
+                            view! { <span class="badge badge-off">"Expired"</span> }.into_any()
+                        } else {
+                            view! {
+                                <ActionForm action=revoke>
+                                    <input type="hidden" name="id" value=t.id.to_string()/>
+                                    <button type="submit" class="secondary small" aria-label=format!("Revoke token {}", t.name)>"Revoke"</button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        }}
+                    </td>
+                </tr>
+            }
+        },
+    )
 }
 
 #[component]
@@ -211,74 +202,51 @@ fn WebhookForm(add: ServerAction<AddWebhook>) -> impl IntoView {
 
 #[component]
 fn WebhookTable(webhooks: Vec<WebhookRow>, remove: ServerAction<RemoveWebhook>) -> impl IntoView {
-    if webhooks.is_empty() {
-        return view! { <p class="empty">"No endpoints yet."</p> }.into_any();
-    }
-    view! {
-        <div class="table-wrap">
-            <table class="webhooks stack">
-                <thead>
-                    <tr>
-                        <th scope="col">"Endpoint"</th>
-                        <th scope="col">"Added"</th>
-                        <th scope="col"><span class="visually-hidden">"Action"</span></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {webhooks.into_iter().map(|w| view! {
-                        <tr data-webhook-id=w.id.to_string() data-removed=w.removed.to_string()>
-                            <td data-label="Endpoint" class="email">{w.url.clone()}</td>
-                            <td data-label="Added"><time datetime=iso_utc(w.created_at)>{format_utc(w.created_at)}</time></td>
-                            <td data-label="Action">
-                                {if w.removed {
-                                    view! { <span class="badge badge-off">"Removed"</span> }.into_any()
-                                } else {
-                                    view! {
-                                        <ActionForm action=remove>
-                                            <input type="hidden" name="id" value=w.id.to_string()/>
-                                            <button type="submit" class="secondary small" aria-label=format!("Remove endpoint {}", w.url)>"Remove"</button>
-                                        </ActionForm>
-                                    }
-                                        .into_any()
-                                }}
-                            </td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-        .into_any()
+    data_table(
+        "webhooks",
+        &[Col::Shown("Endpoint"), Col::Shown("Added"), Col::Hidden("Action")],
+        "No endpoints yet.",
+        webhooks,
+        |w| {
+            view! {
+                <tr data-webhook-id=w.id.to_string() data-removed=w.removed.to_string()>
+                    <td data-label="Endpoint" class="email">{w.url.clone()}</td>
+                    <td data-label="Added"><time datetime=iso_utc(w.created_at)>{format_utc(w.created_at)}</time></td>
+                    <td data-label="Action">
+                        {if w.removed {
+                            view! { <span class="badge badge-off">"Removed"</span> }.into_any()
+                        } else {
+                            view! {
+                                <ActionForm action=remove>
+                                    <input type="hidden" name="id" value=w.id.to_string()/>
+                                    <button type="submit" class="secondary small" aria-label=format!("Remove endpoint {}", w.url)>"Remove"</button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        }}
+                    </td>
+                </tr>
+            }
+        },
+    )
 }
 
 #[component]
 fn ErasureTable(erasures: Vec<ErasureRow>) -> impl IntoView {
-    if erasures.is_empty() {
-        return view! { <p class="empty">"No lead has been erased."</p> }.into_any();
-    }
-    view! {
-        <div class="table-wrap">
-            <table class="erasures stack">
-                <thead>
-                    <tr>
-                        <th scope="col">"Lead"</th>
-                        <th scope="col">"Erased"</th>
-                        <th scope="col">"By"</th>
-                        <th scope="col">"Reason"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {erasures.into_iter().map(|e| view! {
-                        <tr data-lead-id=e.lead_id.to_string()>
-                            <td data-label="Lead" class="mono">{e.lead_id.to_string()}</td>
-                            <td data-label="Erased"><time datetime=iso_utc(e.erased_at)>{format_utc(e.erased_at)}</time></td>
-                            <td data-label="By">{e.erased_by.unwrap_or_else(|| "Retention period".into())}</td>
-                            <td data-label="Reason" class="note-body">{e.reason}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-        .into_any()
+    data_table(
+        "erasures",
+        &[Col::Shown("Lead"), Col::Shown("Erased"), Col::Shown("By"), Col::Shown("Reason")],
+        "No lead has been erased.",
+        erasures,
+        |e| {
+            view! {
+                <tr data-lead-id=e.lead_id.to_string()>
+                    <td data-label="Lead" class="mono">{e.lead_id.to_string()}</td>
+                    <td data-label="Erased"><time datetime=iso_utc(e.erased_at)>{format_utc(e.erased_at)}</time></td>
+                    <td data-label="By">{e.erased_by.unwrap_or_else(|| "Retention period".into())}</td>
+                    <td data-label="Reason" class="note-body">{e.reason}</td>
+                </tr>
+            }
+        },
+    )
 }

@@ -1,19 +1,15 @@
 //! `/leads/:id`: one lead, its resume, its history and its emails' delivery.
 
 use crate::{
-    api::{AddNote, AssignLead, EditNote, EraseLead, MarkReachedOut, get_lead},
-    components::{
-        internal::{CountsStale, InternalHeader, redirect_if_unauthorized, use_mark_reached_out},
-        live::{LiveUpdate, use_live},
-    },
-    domain::{
-        LeadState,
-        dashboard::{AppError, EmailStatus, LeadDetail, MAX_NOTE_CHARS, Note, is_overdue},
-        erasure::{ErasureReason, MAX_REFERENCE_CHARS},
-        human_bytes,
-        time::{format_utc, iso_utc, relative},
-    },
-    pages::leads::MarkButton,
+    api::AddNote, api::AssignLead, api::EditNote, api::EraseLead, api::MarkReachedOut, api::error::AppError,
+    api::get_lead, components::internal::CountsStale, components::internal::InternalHeader,
+    components::internal::redirect_if_unauthorized, components::internal::use_mark_reached_out,
+    components::live::LiveUpdate, components::live::use_live, pages::leads::MarkButton,
+};
+use intake_domain::{
+    LeadState, erasure::ErasureReason, erasure::MAX_REFERENCE_CHARS, human_bytes, listing::EmailStatus,
+    listing::LeadDetail, listing::is_overdue, notes::MAX_NOTE_CHARS, notes::Note, time::format_utc, time::iso_utc,
+    time::relative,
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
@@ -57,38 +53,13 @@ pub fn LeadPage() -> impl IntoView {
         }
     });
     let (mark, notice) = use_mark_reached_out(Callback::new(move |_| lead.refetch()));
-    let notes = NoteActions {
-        add: ServerAction::new(),
-        edit: ServerAction::new(),
-        draft: RwSignal::default(),
-        open_edits: RwSignal::default(),
-    };
+    let notes = NoteActions::new(lead);
     let erase = ServerAction::<EraseLead>::new();
     // Erased: back to the list (nothing is left to show here).
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(())) = erase.value().get() {
             navigate("/leads", Default::default());
-        }
-    });
-    // A saved edit closes the form (what other open forms hold stays in them, hidden).
-    Effect::new(move |_| {
-        if let Some(Ok(())) = notes.edit.value().get() {
-            notes.open_edits.set(Vec::new());
-        }
-    });
-    // A note once added is no longer a draft.
-    Effect::new(move |_| {
-        if let Some(Ok(())) = notes.add.value().get() {
-            notes.draft.set(String::new());
-        }
-    });
-    // After a note is added or edited, read the page again (not on the first run).
-    Effect::new(move |first: Option<()>| {
-        notes.add.version().track();
-        notes.edit.version().track();
-        if first.is_some() {
-            lead.refetch();
         }
     });
     view! {
@@ -104,7 +75,7 @@ pub fn LeadPage() -> impl IntoView {
                             redirect_if_unauthorized(&e);
                             #[cfg(feature = "ssr")]
                             if e == AppError::NotFound {
-                                crate::server::error::Error::NotFound("lead").set_on_response();
+                                crate::server::respond::Respond::set_on_response(&intake_core::error::Error::NotFound("lead"));
                             }
                             view! {
                                 <Title text="Lead not found — Intake"/>
@@ -130,6 +101,39 @@ struct NoteActions {
     /// the browser), so a live reload leaves them as they were, and a saved
     /// edit closes its form.
     open_edits: RwSignal<Vec<Uuid>>,
+}
+
+impl NoteActions {
+    /// The actions, with what follows each: a saved edit closes the form (what
+    /// other open forms hold stays in them, hidden), a note once added is no
+    /// longer a draft, and after either the page is read again.
+    fn new(lead: Resource<Result<LeadDetail, AppError>>) -> Self {
+        let notes = Self {
+            add: ServerAction::new(),
+            edit: ServerAction::new(),
+            draft: RwSignal::default(),
+            open_edits: RwSignal::default(),
+        };
+        Effect::new(move |_| {
+            if let Some(Ok(())) = notes.edit.value().get() {
+                notes.open_edits.set(Vec::new());
+            }
+        });
+        Effect::new(move |_| {
+            if let Some(Ok(())) = notes.add.value().get() {
+                notes.draft.set(String::new());
+            }
+        });
+        // Not on the first run: only after an action.
+        Effect::new(move |first: Option<()>| {
+            notes.add.version().track();
+            notes.edit.version().track();
+            if first.is_some() {
+                lead.refetch();
+            }
+        });
+        notes
+    }
 }
 
 #[component]
@@ -158,49 +162,7 @@ fn Detail(
             </span>
         </div>
         <section class="card">
-            <dl class="facts">
-                <dt>"Email"</dt>
-                <dd><a href=format!("mailto:{}", l.email)>{l.email.clone()}</a></dd>
-                <dt>"Submitted"</dt>
-                <dd>
-                    <time datetime=iso_utc(l.created_at)>{format_utc(l.created_at)}</time>
-                    {format!(" ({})", relative(l.created_at, d.now_ms))}
-                </dd>
-                <dt>"State"</dt>
-                <dd>
-                    {l.state.label()}
-                    {l.reached_out_by.clone().map(|b| format!(" by {b}"))}
-                    {l.reached_out_at.map(|t| format!(" at {}", format_utc(t)))}
-                </dd>
-                <dt>"Assigned to"</dt>
-                <dd data-assignee=l.assignee.as_ref().map(|a| a.name.clone()).unwrap_or_default()>
-                    {match l.assignee.clone() {
-                        Some(a) => view! { <span>{a.name}</span> }.into_any(),
-                        None => view! { <span class="muted">"Nobody yet"</span> }.into_any(),
-                    }}
-                </dd>
-                {(!l.origin.is_empty()).then(|| {
-                    let o = l.origin.clone();
-                    let tags = [("source", o.utm_source), ("medium", o.utm_medium), ("campaign", o.utm_campaign)]
-                        .into_iter()
-                        .filter_map(|(k, v)| v.map(|v| format!("{k}: {v}")))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    view! {
-                        <dt>"Came from"</dt>
-                        <dd class="origin">
-                            {(!tags.is_empty()).then(|| view! { <span>{tags}</span> })}
-                            {o.referrer.map(|r| view! { <span class="muted">{format!("referred by {r}")}</span> })}
-                        </dd>
-                    }
-                })}
-                <dt>"Resume"</dt>
-                <dd>
-                    {format!("{} ({}, {})", l.resume_file_name, human_bytes(d.resume_size as u64), short_type(&l.resume_content_type))}
-                    <br/>
-                    <small class="muted mono" title="SHA-256">{d.resume_sha256.clone()}</small>
-                </dd>
-            </dl>
+            <Facts d=d.clone()/>
             <div class="actions">
                 <a class="button secondary" href=resume_href.clone() download=l.resume_file_name.clone() rel="external">
                     "Download resume"
@@ -238,6 +200,57 @@ fn Detail(
             </section>
         })}
         {d.can_erase.then(|| view! { <EraseForm id=l.id erase/> })}
+    }
+}
+
+/// What is known of the lead: contact, dates, state, owner, origin, resume.
+#[component]
+fn Facts(d: LeadDetail) -> impl IntoView {
+    let l = d.lead.clone();
+    view! {
+        <dl class="facts">
+            <dt>"Email"</dt>
+            <dd><a href=format!("mailto:{}", l.email)>{l.email.clone()}</a></dd>
+            <dt>"Submitted"</dt>
+            <dd>
+                <time datetime=iso_utc(l.created_at)>{format_utc(l.created_at)}</time>
+                {format!(" ({})", relative(l.created_at, d.now_ms))}
+            </dd>
+            <dt>"State"</dt>
+            <dd>
+                {l.state.label()}
+                {l.reached_out_by.clone().map(|b| format!(" by {b}"))}
+                {l.reached_out_at.map(|t| format!(" at {}", format_utc(t)))}
+            </dd>
+            <dt>"Assigned to"</dt>
+            <dd data-assignee=l.assignee.as_ref().map(|a| a.name.clone()).unwrap_or_default()>
+                {match l.assignee.clone() {
+                    Some(a) => view! { <span>{a.name}</span> }.into_any(),
+                    None => view! { <span class="muted">"Nobody yet"</span> }.into_any(),
+                }}
+            </dd>
+            {(!l.origin.is_empty()).then(|| {
+                let o = l.origin.clone();
+                let tags = [("source", o.utm_source), ("medium", o.utm_medium), ("campaign", o.utm_campaign)]
+                    .into_iter()
+                    .filter_map(|(k, v)| v.map(|v| format!("{k}: {v}")))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                view! {
+                    <dt>"Came from"</dt>
+                    <dd class="origin">
+                        {(!tags.is_empty()).then(|| view! { <span>{tags}</span> })}
+                        {o.referrer.map(|r| view! { <span class="muted">{format!("referred by {r}")}</span> })}
+                    </dd>
+                }
+            })}
+            <dt>"Resume"</dt>
+            <dd>
+                {format!("{} ({}, {})", l.resume_file_name, human_bytes(d.resume_size as u64), short_type(&l.resume_content_type))}
+                <br/>
+                <small class="muted mono" title="SHA-256">{d.resume_sha256.clone()}</small>
+            </dd>
+        </dl>
     }
 }
 
@@ -319,7 +332,7 @@ fn NoteEntry(n: Note) -> impl IntoView {
 /// the text the client hydrates is the text as typed.
 fn textarea_text(s: &str) -> String {
     #[cfg(feature = "ssr")]
-    return crate::server::mail::escape_html(s);
+    return intake_core::mail::escape_html(s);
     #[cfg(not(feature = "ssr"))]
     s.to_owned()
 }

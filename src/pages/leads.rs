@@ -2,19 +2,15 @@
 //! updated live.
 
 use crate::{
-    api::{MarkReachedOut, lead_sources, list_leads},
-    components::{
-        internal::{CountsStale, InternalHeader, redirect_if_unauthorized, use_mark_reached_out},
-        live::{LiveUpdate, use_live},
-    },
-    domain::{
-        LeadState,
-        dashboard::{
-            AppError, LeadFilter, LeadPage, LeadSummary, LiveEvent, LiveEventKind, Owner, Patch, SEARCH_COUNT_CAP,
-            is_overdue, state_param,
-        },
-        time::{format_utc, iso_utc, relative},
-    },
+    api::MarkReachedOut, api::error::AppError, api::lead_sources, api::list_leads, components::internal::CountsStale,
+    components::internal::InternalHeader, components::internal::redirect_if_unauthorized,
+    components::internal::use_mark_reached_out, components::live::Live, components::live::LiveUpdate,
+    components::live::use_live,
+};
+use intake_domain::{
+    LeadState, filter::LeadFilter, filter::Owner, filter::state_param, listing::LeadPage, listing::LeadSummary,
+    listing::SEARCH_COUNT_CAP, listing::is_overdue, live::LiveEvent, live::LiveEventKind, live::Patch,
+    time::format_utc, time::iso_utc, time::relative,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,14 +28,47 @@ pub fn LeadsPage() -> impl IntoView {
     let leads = Resource::new(move || filter.get(), list_leads);
     let stale = CountsStale::provide();
     refetch_when_overdue_changes(leads, filter);
-    // Live events patch the page in place (see `LeadPage::apply`); events
-    // that arrive while a page loads wait here and are applied to it.
+    let live = patch_live(leads, filter, stale);
+    let (mark, notice) = use_mark_reached_out(Callback::new(move |_| leads.refetch()));
+
+    view! {
+        <Title text="Leads — Intake"/>
+        <InternalHeader live/>
+        <main class="page wide" id="main">
+            <div class="page-head">
+                <h1>"Leads"</h1>
+                <FilterForm filter/>
+            </div>
+            {move || notice.get().map(|m| view! { <div class="notice" role="alert">{m}</div> })}
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match leads.await {
+                        Err(e) => {
+                            redirect_if_unauthorized(&e);
+                            view! { <div class="notice" role="alert">{e.to_string()}</div> }.into_any()
+                        }
+                        Ok(page) => view! { <LeadTable page filter=filter.get_untracked() mark/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+/// Live events patch the page in place (see `LeadPage::apply`); events that
+/// arrive while a page loads wait and are applied to it. Returns the live status.
+fn patch_live(
+    leads: Resource<Result<LeadPage, AppError>>,
+    filter: Memo<LeadFilter>,
+    stale: CountsStale,
+) -> ReadSignal<Live> {
     let recent = StoredValue::new(VecDeque::<LiveEvent>::new());
     // The newest event dropped from `recent`: a page older than it cannot catch up.
     let dropped = StoredValue::new(0i64);
+    let shown_as_of =
+        move || leads.with_untracked(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(|p: &LeadPage| p.as_of));
     let catch_up = move || {
-        let newest_shown = leads.with_untracked(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(|p| p.as_of));
-        let Some(as_of) = newest_shown else { return };
+        let Some(as_of) = shown_as_of() else { return };
         if as_of < dropped.get_value() {
             dropped.set_value(0);
             leads.refetch();
@@ -66,8 +95,8 @@ pub fn LeadsPage() -> impl IntoView {
         leads.track();
         catch_up();
     });
-    let live = use_live(
-        Callback::new(move |_| leads.with_untracked(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(|p| p.as_of))),
+    use_live(
+        Callback::new(move |_| shown_as_of()),
         Callback::new(move |u| match u {
             LiveUpdate::Event(ev) => {
                 if ev.kind != LiveEventKind::Created {
@@ -92,81 +121,58 @@ pub fn LeadsPage() -> impl IntoView {
                 leads.refetch();
             }
         }),
-    );
-    let (mark, notice) = use_mark_reached_out(Callback::new(move |_| leads.refetch()));
+    )
+}
 
+/// One page of leads: the count, the table and the pager.
+#[component]
+fn LeadTable(page: LeadPage, filter: LeadFilter, mark: ServerAction<MarkReachedOut>) -> impl IntoView {
+    let f = filter;
+    let (now, follow_up, total) = (page.now_ms, page.follow_up_ms, page.total);
+    let empty = page.rows.is_empty();
+    let rows = page.rows;
     view! {
-        <Title text="Leads — Intake"/>
-        <InternalHeader live/>
-        <main class="page wide" id="main">
-            <div class="page-head">
-                <h1>"Leads"</h1>
-                <FilterForm filter/>
-            </div>
-            {move || notice.get().map(|m| view! { <div class="notice" role="alert">{m}</div> })}
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match leads.await {
-                        Err(e) => {
-                            redirect_if_unauthorized(&e);
-                            view! { <div class="notice" role="alert">{e.to_string()}</div> }.into_any()
-                        }
-                        Ok(page) => {
-                            let f = filter.get_untracked();
-                            let now = page.now_ms;
-                            let follow_up = page.follow_up_ms;
-                            let total = page.total;
-                            let empty = page.rows.is_empty();
-                            let rows = page.rows;
-                            view! {
-                                <p class="count" data-total=total>
-                                    {if !f.q.is_empty() && total > SEARCH_COUNT_CAP {
-                                        "1000+ leads".to_string()
-                                    } else {
-                                        format!("{total} lead{}", if total == 1 { "" } else { "s" })
-                                    }}
-                                    {(!f.q.is_empty() || f.state.is_some() || f.source.is_some() || f.owner.is_some())
-                                        .then_some(if total == 1 { " matches this view" } else { " match this view" })}
-                                </p>
-                                {empty.then(|| view! { <p class="empty">"No leads match this view."</p> })}
-                                <div class="table-wrap">
-                                    <table class="leads stack">
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">"Name"</th>
-                                                <th scope="col">"Email"</th>
-                                                <th scope="col">"State"</th>
-                                                <th scope="col">"Submitted"</th>
-                                                <th scope="col">"Assigned to"</th>
-                                                <th scope="col">"Resume"</th>
-                                                <th scope="col"><span class="visually-hidden">"Action"</span></th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            // Keyed, so a row keeps its element (and the keyboard focus or
-                                            // pointer on it) while live leads are inserted above it; a row whose
-                                            // state changes is drawn again.
-                                            <For
-                                                each=move || rows.clone()
-                                                key=move |l| (l.id, l.state.as_str(), l.assignee.clone(), is_overdue(l, follow_up, now))
-                                                let:lead
-                                            >
-                                                <LeadRow lead now follow_up mark/>
-                                            </For>
-                                        </tbody>
-                                    </table>
-                                </div>
-                                <nav class="pager" aria-label="Pages">
-                                    {page.newer.map(|n| view! { <a href=f.href(None, Some(n)) rel="prev">"← Newer"</a> })}
-                                    {page.older.map(|o| view! { <a href=f.href(Some(o), None) rel="next">"Older →"</a> })}
-                                </nav>
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Transition>
-        </main>
+        <p class="count" data-total=total>
+            {if !f.q.is_empty() && total > SEARCH_COUNT_CAP {
+                "1000+ leads".to_string()
+            } else {
+                format!("{total} lead{}", if total == 1 { "" } else { "s" })
+            }}
+            {(!f.q.is_empty() || f.state.is_some() || f.source.is_some() || f.owner.is_some())
+                .then_some(if total == 1 { " matches this view" } else { " match this view" })}
+        </p>
+        {empty.then(|| view! { <p class="empty">"No leads match this view."</p> })}
+        <div class="table-wrap">
+            <table class="leads stack">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"Submitted"</th>
+                        <th scope="col">"Assigned to"</th>
+                        <th scope="col">"Resume"</th>
+                        <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    // Keyed, so a row keeps its element (and the keyboard focus or
+                    // pointer on it) while live leads are inserted above it; a row whose
+                    // state changes is drawn again.
+                    <For
+                        each=move || rows.clone()
+                        key=move |l| (l.id, l.state.as_str(), l.assignee.clone(), is_overdue(l, follow_up, now))
+                        let:lead
+                    >
+                        <LeadRow lead now follow_up mark/>
+                    </For>
+                </tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label="Pages">
+            {page.newer.map(|n| view! { <a href=f.href(None, Some(n)) rel="prev">"← Newer"</a> })}
+            {page.older.map(|o| view! { <a href=f.href(Some(o), None) rel="next">"Older →"</a> })}
+        </nav>
     }
 }
 

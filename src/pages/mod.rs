@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod home;
+pub mod intake_form;
 pub mod lead;
 pub mod leads;
 pub mod login;

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::error::Error::NotFound("page").set_on_response();
+    crate::server::respond::Respond::set_on_response(&intake_core::error::Error::NotFound("page"));
     view! {
         <Title text="Page not found"/>
         <main class="page">

@@ -3,17 +3,9 @@
 //! Passwords are read from standard input, never from arguments; a token's
 //! or an endpoint's secret is printed once, on creation.
 
-use crate::domain::accounts::AuditAction;
-use crate::server::{
-    auth::{
-        password::{Hasher, check_new_password},
-        token,
-    },
-    backup,
-    config::Config,
-    db::{Attorney, Db, DbError, Role, TokenScope, account_admin::NewAudit, now_ms},
-    webhook,
-};
+use intake_core::{auth::password::Hasher, auth::password::check_new_password, auth::token, config::Config, webhook};
+use intake_domain::accounts::AuditAction;
+use intake_store::{Attorney, Db, DbError, Role, TokenScope, account_admin::NewAudit, backup, now_ms};
 use std::{
     io::{BufRead, IsTerminal, Write},
     path::PathBuf,
@@ -70,7 +62,7 @@ async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
     let args = &args[1..];
     if let "backup" | "restore" = group {
         let file = PathBuf::from(args.first().filter(|a| !a.starts_with("--")).ok_or_else(|| USAGE.to_owned())?);
-        let url = config.database_url.clone();
+        let url = config.data.database_url.clone();
         let restore = group == "restore";
         return tokio::task::spawn_blocking(move || {
             if restore { backup::restore(&url, &file) } else { backup::backup(&url, &file) }
@@ -82,25 +74,27 @@ async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
     let flag = |name: &str| -> Result<String, String> {
         args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone()).ok_or_else(|| format!("missing {name}\n{USAGE}"))
     };
-    tokio::fs::create_dir_all(&config.data_dir).await.map_err(|e| e.to_string())?;
-    let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    tokio::fs::create_dir_all(&config.data.data_dir).await.map_err(|e| e.to_string())?;
+    let db = Db::connect(&config.data.database_url).await.map_err(|e| e.to_string())?;
     let result = match group {
-        "digest" if cmd == "send" => match crate::server::digest::queue(&db, config, now_ms(), true).await {
+        "digest" if cmd == "send" => match intake_core::digest::queue(&db, config, now_ms(), true).await {
             Ok(Some(n)) => Ok(format!("queued today's digest: {n} email(s)")),
-            Ok(None) if config.follow_up.is_none() => Err("no follow-up deadline is set (INTAKE_FOLLOW_UP=off)".into()),
+            Ok(None) if config.leads.follow_up.is_none() => {
+                Err("no follow-up deadline is set (INTAKE_FOLLOW_UP=off)".into())
+            }
             Ok(None) => Ok("today's digest has already gone out".into()),
             Err(e) => Err(e.to_string()),
         },
         "digest" => Err(USAGE.to_owned()),
         "token" => {
             let expires = match args.windows(2).find(|w| w[0] == "--expires").map(|w| w[1].as_str()) {
-                None => config.token_ttl,
-                Some(v) => crate::server::config::parse_ttl(v)
+                None => config.integrations.token_ttl,
+                Some(v) => intake_core::config::parse_ttl(v)
                     .ok_or_else(|| format!("--expires must be a time like 30d, 90d or 1y, or never\n{USAGE}"))?,
             };
             token_command(&db, cmd, &flag, expires).await
         }
-        "webhook" => webhook_command(&db, cmd, &flag, config.webhook_allow_private).await,
+        "webhook" => webhook_command(&db, cmd, &flag, config.integrations.webhook_allow_private).await,
         _ => user_command(&db, cmd, &flag).await,
     };
     db.close().await;
@@ -119,7 +113,7 @@ async fn token_command(
             let scope = TokenScope::parse(&scope).ok_or("--scope must be read or write")?;
             let expires_at = expires.map(|d| now_ms() + d.as_millis() as i64);
             let (t, secret) = token::create(db, &flag("--name")?, scope, &flag("--by")?, expires_at).await?;
-            let until = expires_at.map(crate::domain::time::format_utc).unwrap_or_else(|| "never".into());
+            let until = expires_at.map(intake_domain::time::format_utc).unwrap_or_else(|| "never".into());
             Ok(format!(
                 "created token {} ({}, {}) acting as {}, expires {until}\n\n{secret}\n\nKeep it now: it is not stored and will not be shown again.",
                 t.id,
@@ -130,7 +124,7 @@ async fn token_command(
         }
         "list" => {
             let all = db.tokens().list_tokens().await.map_err(|e| e.to_string())?;
-            let time = |t: Option<i64>| t.map(crate::domain::time::format_utc).unwrap_or_else(|| "never".into());
+            let time = |t: Option<i64>| t.map(intake_domain::time::format_utc).unwrap_or_else(|| "never".into());
             let now = now_ms();
             Ok(std::iter::once("id\tname\tscope\tacts as\tcreated\tlast used\texpires\tstatus".to_owned())
                 .chain(all.iter().map(|t| {
@@ -196,7 +190,7 @@ async fn webhook_command(
                         "{}\t{}\t{}\t{}",
                         e.id,
                         e.url,
-                        crate::domain::time::format_utc(e.created_at),
+                        intake_domain::time::format_utc(e.created_at),
                         if e.removed_at.is_some() { "removed" } else { "active" }
                     )
                 }))
@@ -230,7 +224,7 @@ async fn user_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, 
     match cmd {
         "add" => {
             let email = flag("--email")?;
-            let email = crate::domain::Email::parse(&email)
+            let email = intake_domain::Email::parse(&email)
                 .map(|e| e.to_string())
                 .or_else(|_| if email.ends_with("@localhost") { Ok(email.clone()) } else { Err("invalid email") })
                 .map_err(|e| format!("--email: {e}"))?;

@@ -1,31 +1,9 @@
-//! Server-only code: configuration, state, data, storage, mail and HTTP.
+//! The HTTP host (server only): routes and handlers, start-up, the command
+//! line. Use cases live in `intake_core`, data in `intake_store`.
 
-pub mod accounts;
-pub mod admin;
-pub mod auth;
-pub mod backup;
-pub mod bounded;
 pub mod cli;
-pub mod client_ip;
-pub mod config;
-pub mod db;
-pub mod digest;
-pub mod erasure;
-pub mod error;
-pub mod export;
-mod fuzzed;
 pub mod http;
-pub mod intake;
-pub mod leads;
-pub mod limits;
-pub mod mail;
-pub mod metrics;
-pub mod outbox;
-pub mod public_address;
-pub mod rate_limit;
+pub mod respond;
 pub mod serve;
-pub mod sniff;
 pub mod startup;
 pub mod state;
-pub mod storage;
-pub mod webhook;

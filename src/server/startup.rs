@@ -1,27 +1,15 @@
 //! Building and running the application: the analogue of `main`, usable from tests.
 
-use crate::{
-    app::{App, shell},
-    server::{
-        auth::{self, bootstrap, password::Hasher, throttle::LoginThrottle},
-        bounded,
-        config::Config,
-        db::{Db, SessionStore},
-        http,
-        limits::Limits,
-        mail::transport::{Mailer, Transport},
-        outbox::Sender,
-        rate_limit::RateLimiter,
-        serve,
-        state::AppState,
-        storage::ResumeStore,
-        webhook::Webhooks,
-    },
-};
+use crate::{app::App, app::shell, server::http, server::serve, server::state::AppState};
 use axum::Router;
+use intake_core::{
+    auth, auth::bootstrap, auth::password::Hasher, config::Config, mail::transport::Mailer, mail::transport::Transport,
+    outbox::Sender, services::Services, storage::ResumeStore, webhook::Webhooks,
+};
+use intake_store::{Db, SessionStore};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use std::{net::SocketAddr, sync::Arc};
+use std::net::SocketAddr;
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::{
@@ -63,7 +51,7 @@ pub enum StartupError {
     #[error("cannot create the data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
     #[error("cannot open the database: {0}")]
-    Database(#[from] crate::server::db::DbError),
+    Database(#[from] intake_store::DbError),
     #[error("cannot configure email: {0}")]
     Mail(String),
     #[error("cannot set up webhooks: {0}")]
@@ -83,39 +71,72 @@ pub enum StartupError {
     Bind { addr: SocketAddr, source: std::io::Error },
 }
 
+/// The outbox's two senders, emails and webhook deliveries, running until shutdown.
+fn start_senders(
+    services: &Services,
+    transport: Transport,
+    shutdown: watch::Receiver<bool>,
+) -> Result<[JoinHandle<()>; 2], StartupError> {
+    let config = &services.config;
+    let mail = Sender {
+        db: services.db.clone(),
+        channel: Mailer { transport, from: config.mail.from.clone() },
+        wake: services.outbox_wake.clone(),
+        retry_base: config.mail.retry_base,
+        retry_max: config.mail.retry_max,
+        lease: config.mail.lease,
+        max_attempts: None,
+        instance: uuid::Uuid::now_v7(),
+    };
+    let hooks = &config.integrations;
+    let webhooks = Sender {
+        db: services.db.clone(),
+        channel: Webhooks::new(hooks.webhook_timeout, hooks.webhook_allow_private).map_err(StartupError::Webhooks)?,
+        wake: services.outbox_wake.clone(),
+        retry_base: config.mail.retry_base,
+        retry_max: config.mail.retry_max,
+        lease: config.mail.lease.max(hooks.webhook_timeout * 2),
+        max_attempts: Some(hooks.webhook_max_attempts),
+        instance: uuid::Uuid::now_v7(),
+    };
+    Ok([tokio::spawn(mail.run(shutdown.clone())), tokio::spawn(webhooks.run_per_endpoint(shutdown))])
+}
+
 impl Application {
     /// Opens storage, applies migrations, recovers staged files, starts the
     /// email sender and binds the listener (port 0 picks a free port).
     pub async fn build(config: Config, site_root: &str) -> Result<Self, StartupError> {
         check_site(site_root)?;
-        let data_dir = config.data_dir.clone();
+        let data_dir = config.data.data_dir.clone();
         let dir_err = |source| StartupError::DataDir { path: data_dir.display().to_string(), source };
-        tokio::fs::create_dir_all(&config.data_dir).await.map_err(dir_err)?;
-        let instance_lock = crate::server::backup::instance_lock(&config.database_url).map_err(dir_err)?;
-        let db = Db::connect(&config.database_url).await?;
+        tokio::fs::create_dir_all(&config.data.data_dir).await.map_err(dir_err)?;
+        let instance_lock = intake_store::backup::instance_lock(&config.data.database_url).map_err(dir_err)?;
+        let db = Db::connect(&config.data.database_url).await?;
         // The S3 client's TLS uses ring, like the rest of the app.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let resumes = match &config.storage_url {
+        let resumes = match &config.data.storage_url {
             None => ResumeStore::local(config.resume_dir()).await.map_err(dir_err)?,
-            Some(url) => ResumeStore::s3(url, config.data_dir.join("spool")).await.map_err(StartupError::Storage)?,
+            Some(url) => {
+                ResumeStore::s3(url, config.data.data_dir.join("spool")).await.map_err(StartupError::Storage)?
+            }
         };
         let recovered = resumes.recover(&db).await.map_err(|e| StartupError::Storage(e.to_string()))?;
         if recovered.completed + recovered.discarded > 0 {
             tracing::warn!(?recovered, "settled resume files left by an interrupted run");
         }
         let transport = Transport::from_config(&config).map_err(StartupError::Mail)?;
-        if config.notify_emails.is_empty() {
+        if config.mail.notify_emails.is_empty() {
             tracing::warn!("INTAKE_NOTIFY_EMAIL is not set: attorneys will not be emailed about new leads");
         }
 
-        let hasher = Hasher::with_queue(config.hash_concurrency, config.hash_queue);
+        let hasher = Hasher::with_queue(config.accounts.hash_concurrency, config.accounts.hash_queue);
         bootstrap::ensure_first_account(&db, &hasher, &config).await.map_err(StartupError::Account)?;
         let session_store = db.sessions().await.map_err(|e| StartupError::Sessions(e.to_string()))?;
 
-        let listener = TcpListener::bind(config.site_addr)
+        let listener = TcpListener::bind(config.site.site_addr)
             .await
-            .map_err(|source| StartupError::Bind { addr: config.site_addr, source })?;
-        let admin = match config.admin_addr {
+            .map_err(|source| StartupError::Bind { addr: config.site.site_addr, source })?;
+        let admin = match config.site.admin_addr {
             Some(addr) => Some(TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?),
             None => None,
         };
@@ -123,63 +144,23 @@ impl Application {
             .output_name("intake")
             .site_root(site_root)
             .site_pkg_dir("pkg")
-            .site_addr(listener.local_addr().map_err(|source| StartupError::Bind { addr: config.site_addr, source })?)
+            .site_addr(
+                listener.local_addr().map_err(|source| StartupError::Bind { addr: config.site.site_addr, source })?,
+            )
             .build();
         leptos_options.env = leptos::config::Env::PROD;
 
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let state = AppState {
-            hasher,
-            login_throttle: Arc::new(match db.counters() {
-                Some(shared) => LoginThrottle::shared(shared.clone()),
-                None => LoginThrottle::new(config.max_throttle_keys),
-            }),
-            limits: Arc::new(
-                Limits::new(config.max_uploads, config.max_streams, config.max_streams_per_session)
-                    .with_exports(config.max_exports, config.max_exports_per_account),
-            ),
-            shutdown: shutdown_rx.clone(),
-            leptos_options,
-            submit_limiter: config.submit_rate.map(|r| Arc::new(RateLimiter::new(r))),
-            api_limiter: config.api_rate.map(|r| Arc::new(RateLimiter::new(r))),
-            config: Arc::new(config),
-            db,
-            resumes,
-            outbox_wake: Arc::default(),
-            overdue: Arc::default(),
-            assign_turn: Arc::default(),
-        };
-        tokio::spawn(state.overdue.clone().forget_on_changes(state.db.clone()));
+        let services = Services::new(config, db, resumes, hasher, shutdown_rx.clone());
+        let state = AppState { services, leptos_options };
         // A dead run's leases (SQLite: one process owns the file), before any sender claims.
         state.db.outbox().release_leases(None).await?;
-        let mail = Sender {
-            db: state.db.clone(),
-            channel: Mailer { transport, from: state.config.mail_from.clone() },
-            wake: state.outbox_wake.clone(),
-            retry_base: state.config.mail_retry_base,
-            retry_max: state.config.mail_retry_max,
-            lease: state.config.mail_lease,
-            max_attempts: None,
-            instance: uuid::Uuid::now_v7(),
-        };
-        let webhooks = Sender {
-            db: state.db.clone(),
-            channel: Webhooks::new(state.config.webhook_timeout, state.config.webhook_allow_private)
-                .map_err(StartupError::Webhooks)?,
-            wake: state.outbox_wake.clone(),
-            retry_base: state.config.mail_retry_base,
-            retry_max: state.config.mail_retry_max,
-            lease: state.config.mail_lease.max(state.config.webhook_timeout * 2),
-            max_attempts: Some(state.config.webhook_max_attempts),
-            instance: uuid::Uuid::now_v7(),
-        };
-        let senders =
-            [tokio::spawn(mail.run(shutdown_rx.clone())), tokio::spawn(webhooks.run_per_endpoint(shutdown_rx))];
+        let senders = start_senders(&state.services, transport, shutdown_rx)?;
         tokio::spawn(session_store.clone().continuously_delete_expired(std::time::Duration::from_secs(600)));
-        tokio::spawn(crate::server::erasure::sweep_continuously(state.clone()));
-        tokio::spawn(crate::server::digest::run(state.clone()));
+        tokio::spawn(intake_core::erasure::sweep_continuously(state.services.clone()));
+        tokio::spawn(intake_core::digest::run(state.services.clone()));
         if let Some(counters) = state.db.counters() {
-            tokio::spawn(crate::server::db::counters::prune_continuously(counters.clone()));
+            tokio::spawn(intake_store::counters::prune_continuously(counters.clone()));
         }
         let router = router(state.clone(), session_store);
         Ok(Self { listener, admin, instance_lock, router, state, shutdown, senders })
@@ -214,9 +195,9 @@ impl Application {
             });
         }
         let limits = serve::ConnectionLimits {
-            header_timeout: state.config.header_timeout,
-            max_connections: state.config.max_connections,
-            shutdown_grace: state.config.shutdown_grace,
+            header_timeout: state.config.http.header_timeout,
+            max_connections: state.config.http.max_connections,
+            shutdown_grace: state.config.http.shutdown_grace,
         };
         // Live streams never end on their own: tell them when shutdown starts.
         let signal_streams = shutdown.clone();
@@ -246,7 +227,7 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 }
 
 fn router(state: AppState, session_store: SessionStore) -> Router {
-    let secure = state.config.public_url.starts_with("https://");
+    let secure = state.config.site.public_url.starts_with("https://");
     let sessions = SessionManagerLayer::new(session_store)
         .with_name("intake_session")
         .with_http_only(true)
@@ -287,19 +268,25 @@ fn router(state: AppState, session_store: SessionStore) -> Router {
             tower::ServiceBuilder::new()
                 // A malformed multipart header can panic inside a parser: answer 500, keep serving.
                 .layer(CatchPanicLayer::new())
-                .layer(axum::middleware::from_fn_with_state(state.clone(), bounded::bound_requests))
-                .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::client_ip::identify_client))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::server::http::bounded::bound_requests,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::server::http::client_ip::identify_client,
+                ))
                 // Every request gets its own id (any sent by the client is replaced), named on
                 // every log line of the request and returned as `x-request-id`.
                 .layer(axum::middleware::from_fn(forget_client_request_id))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(TraceLayer::new_for_http().make_span_with(request_span))
-                .layer(crate::server::metrics::layer())
+                .layer(crate::server::http::metrics::layer())
                 .layer(axum::middleware::from_fn_with_state(state.clone(), http::security::security_headers))
                 .layer(CompressionLayer::new())
                 .layer(sessions)
-                .layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard::guard)),
+                .layer(axum::middleware::from_fn_with_state(state.clone(), crate::server::http::guard::guard)),
         )
         .with_state(state)
 }

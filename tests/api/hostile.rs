@@ -61,7 +61,7 @@ async fn forty_simultaneous_wrong_passwords_get_five_checks_then_the_account_is_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ending_a_session_ends_the_account_everywhere_and_closes_its_streams() {
     use futures::StreamExt;
-    use intake::server::db::Db;
+    use intake_store::Db;
     let app = TestApp::spawn(Options::smtp(free_port().await)).await;
     let (eve, pw) = ("eve@firm.test", "eve password 123");
     app.add_attorney(eve, "Eve Ng", pw).await;

@@ -96,11 +96,7 @@ async fn a_message_claimed_by_an_instance_that_dies_is_sent_by_another() {
     let base = TestApp::spawn(Options { smtp_port: Some(free_port().await), vars: vec![], lease }).await;
     let a = base.another_instance(Options { smtp_port: Some(stalled_port), vars: vec![], lease }).await;
     // Only A is sending for now: the base instance stops.
-    let b_dir = {
-        let dir = tempfile::Builder::new().prefix("intake-test-").tempdir().unwrap().keep();
-        std::fs::write(dir.join(".database_url"), &base.database_url).unwrap();
-        dir
-    };
+    let b_dir = base.another_data_dir();
     base.stop().await;
 
     a.submit("dies@example.com").await;

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod assignment;
 mod auth;
+mod boundaries;
 mod confidentiality;
 mod dashboard;
 mod erasure;

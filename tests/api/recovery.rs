@@ -1,7 +1,8 @@
 //! Start-up: staged resume files left by a crash are settled; bad configuration stops start-up.
 
 use crate::helpers::*;
-use intake::server::{config::Config, startup::Application};
+use intake::server::startup::Application;
+use intake_core::config::Config;
 use reqwest::StatusCode;
 use sqlx::Row;
 use std::collections::HashMap;

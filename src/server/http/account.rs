@@ -2,16 +2,14 @@
 //! so it works without JavaScript; the page is rendered again with the outcome.
 
 use super::render_page;
-use crate::{
-    pages::accounts::SetPasswordOutcome,
-    server::{accounts, error::Error, state::AppState},
-};
+use crate::{pages::accounts::SetPasswordOutcome, server::state::AppState};
 use axum::{
     Form,
     extract::{FromRequest, Request, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use intake_core::{accounts, error::Error};
 use leptos::prelude::provide_context;
 use serde::Deserialize;
 

@@ -1,15 +1,14 @@
 //! `POST /api/leads`: the public JSON API for submissions.
 
-use crate::{
-    domain::{LeadState, SubmitFailure},
-    server::{bounded::multipart_from, client_ip::ClientIp, error::Error, intake, metrics, state::AppState},
-};
+use crate::server::state::AppState;
 use axum::{
     Extension, Json,
     extract::{Request, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use intake_core::{client_ip::ClientIp, error::Error, intake, metrics, multipart::multipart_from};
+use intake_domain::{LeadState, SubmitFailure};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;

@@ -1,20 +1,13 @@
 //! `POST /login` and `POST /logout`: plain form posts, so they work without JavaScript.
 
 use super::render_page;
-use crate::{
-    pages::login::LoginOutcome,
-    server::{
-        auth::{check_password, session, throttle},
-        client_ip::ClientIp,
-        error::Error,
-        state::AppState,
-    },
-};
+use crate::{pages::login::LoginOutcome, server::state::AppState};
 use axum::{
     Extension, Form,
     extract::{Request, State},
     response::{IntoResponse, Redirect, Response},
 };
+use intake_core::{auth::check_password, auth::session, auth::throttle, client_ip::ClientIp, error::Error};
 use leptos::prelude::provide_context;
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -43,7 +36,7 @@ pub async fn login(
     let keys = throttle::keys(&form.email, client.limit_key());
     // The login page again, with the error's message, status and Retry-After.
     let refuse = |err: Error| {
-        crate::server::metrics::login_refused(&err);
+        intake_core::metrics::login_refused(&err);
         let outcome = LoginOutcome { email: form.email.trim().to_owned(), error: err.message() };
         let (state, parts) = (&state, &parts);
         async move {
@@ -68,7 +61,7 @@ pub async fn login(
         return refuse(Error::internal("login: cannot start a session", e)).await;
     }
     tracing::info!(attorney = %attorney.email, "logged in");
-    Redirect::to(&safe_next(&form.next, &state.config.public_url)).into_response()
+    Redirect::to(&safe_next(&form.next, &state.config.site.public_url)).into_response()
 }
 
 pub async fn logout(State(state): State<AppState>, session: Session) -> Response {

@@ -1,9 +1,6 @@
 //! `GET /leads/export.csv?state=…&q=…&source=…`: the dashboard's view as CSV, for a signed-in attorney.
 
-use crate::{
-    domain::{dashboard::LeadFilter, time::iso_utc},
-    server::{auth::CurrentAttorney, db::now_ms, error::Error, export, limits::StreamRefusal, state::AppState},
-};
+use crate::{server::http::caller::CurrentAttorney, server::state::AppState};
 use axum::{
     Extension,
     body::Body,
@@ -11,6 +8,9 @@ use axum::{
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
+use intake_core::{error::Error, export, limits::StreamRefusal};
+use intake_domain::{filter::LeadFilter, time::iso_utc};
+use intake_store::now_ms;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -42,7 +42,7 @@ pub async fn leads_csv(
         _ => None,
     });
     let day = &iso_utc(now_ms())[..10];
-    let mut res = Response::new(Body::from_stream(export::leads_csv(state, filter, viewer.id, slot)));
+    let mut res = Response::new(Body::from_stream(export::leads_csv(state.services.clone(), filter, viewer.id, slot)));
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"leads-{day}.csv\"")) {

@@ -2,11 +2,7 @@
 //! rendered again, with the errors and the typed values, or the confirmation.
 
 use super::render_page;
-use crate::{
-    domain::{LeadForm, SubmitReceipt},
-    pages::home::FormOutcome,
-    server::{bounded::multipart_from, client_ip::ClientIp, error::Error, intake, metrics, state::AppState},
-};
+use crate::{pages::home::FormOutcome, server::state::AppState};
 use axum::{
     Extension,
     body::Body,
@@ -14,6 +10,8 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::Response,
 };
+use intake_core::{client_ip::ClientIp, error::Error, intake, metrics, multipart::multipart_from};
+use intake_domain::{LeadForm, LeadOrigin, SubmitReceipt};
 use leptos::prelude::provide_context;
 
 pub async fn submit_form(
@@ -37,7 +35,7 @@ async fn run(
     client: ClientIp,
     headers: &HeaderMap,
     body: Body,
-) -> Result<SubmitReceipt, (Error, (LeadForm, [String; 4]))> {
+) -> Result<SubmitReceipt, (Error, (LeadForm, LeadOrigin))> {
     let nothing = || (LeadForm::default(), Default::default());
     intake::check_rate(state, client).await.map_err(|e| (e, nothing()))?;
     let multipart = multipart_from(headers, body).map_err(|e| (e, nothing()))?;

@@ -7,16 +7,7 @@
 //! instance), and every second for what nothing announces (expiry, the CLI
 //! on SQLite), and ends once the session is over.
 
-use crate::{
-    domain::dashboard::NotesChanged,
-    server::{
-        auth::session,
-        db::{LiveMessage, events::AccountMessage},
-        error::Error,
-        limits::StreamRefusal,
-        state::AppState,
-    },
-};
+use crate::server::state::AppState;
 use axum::{
     extract::{Query, State},
     http::HeaderMap,
@@ -25,6 +16,9 @@ use axum::{
         sse::{Event, KeepAlive, Sse},
     },
 };
+use intake_core::{auth::session, error::Error, limits::StreamRefusal};
+use intake_domain::live::NotesChanged;
+use intake_store::{LiveMessage, events::AccountMessage};
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 use tower_sessions::Session;
@@ -121,7 +115,7 @@ pub async fn events(
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
-fn to_event(ev: &crate::domain::dashboard::LiveEvent) -> Event {
+fn to_event(ev: &intake_domain::live::LiveEvent) -> Event {
     Event::default().id(ev.id.to_string()).event("lead").json_data(ev).unwrap_or_else(|_| Event::default().comment("x"))
 }
 

@@ -4,10 +4,15 @@
 mod account;
 mod api;
 mod auth;
+pub mod bounded;
+pub mod caller;
+pub mod client_ip;
 mod export;
 mod form;
+pub mod guard;
 mod health;
 mod live;
+pub mod metrics;
 pub mod openapi;
 mod resume;
 pub mod security;
@@ -25,7 +30,7 @@ use axum::{
 
 /// Every internal endpoint, for the test that proves each refuses anonymous
 /// callers. Internal routes live under `/leads` or `/api/internal/`, where the
-/// guard ([`crate::server::auth::guard`]) requires a session.
+/// guard ([`crate::server::http::guard`]) requires a session.
 pub const INTERNAL_ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/leads"),
     ("GET", "/leads/00000000-0000-7000-8000-000000000000"),
@@ -107,12 +112,12 @@ pub fn routes() -> Router<AppState> {
 /// only while the site is not public (`INTAKE_PUBLIC_URL` not https), as
 /// its figures tell strangers how busy the firm is.
 async fn public_metrics(state: axum::extract::State<AppState>, headers: axum::http::HeaderMap) -> Response {
-    use crate::server::error::Error;
+    use intake_core::error::Error;
     let config = &state.config;
-    if config.admin_addr.is_some() {
+    if config.site.admin_addr.is_some() {
         return Error::NotFound("page").into_response();
     }
-    match &config.metrics_token {
+    match &config.site.metrics_token {
         Some(token) => {
             let sent = headers
                 .get(axum::http::header::AUTHORIZATION)
@@ -120,22 +125,22 @@ async fn public_metrics(state: axum::extract::State<AppState>, headers: axum::ht
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .unwrap_or_default();
             // Hashes compared, not the secrets: the comparison's time tells nothing about the token.
-            let hash = crate::server::auth::token::hash_secret;
+            let hash = intake_core::auth::token::hash_secret;
             let same = hash(sent) == hash(token.expose());
             if !same {
                 return Error::BadToken.into_response();
             }
         }
-        None if config.public_url.starts_with("https://") => return Error::NotFound("page").into_response(),
+        None if config.site.public_url.starts_with("https://") => return Error::NotFound("page").into_response(),
         None => {}
     }
-    crate::server::metrics::render(state).await
+    crate::server::http::metrics::render(state).await
 }
 
 /// What `INTAKE_ADMIN_ADDR` serves: metrics and the probes, nothing else.
 pub fn admin_routes(state: AppState) -> Router {
     Router::new()
-        .route("/metrics", get(crate::server::metrics::render))
+        .route("/metrics", get(crate::server::http::metrics::render))
         .route("/readyz", get(health::readyz))
         .route("/healthz", get(health::healthz))
         .with_state(state)

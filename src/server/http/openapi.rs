@@ -24,7 +24,7 @@ pub const DOCUMENT: &str = "/api/openapi.json";
                        Webhooks (`intake webhook add --url URL`) POST a `WebhookEvent` (see Schemas) on \
                        `lead.created`, `lead.state_changed` and `lead.assigned`, signed in `Intake-Signature` (see the README)."
     ),
-    components(schemas(crate::server::webhook::WebhookEvent)),
+    components(schemas(intake_domain::webhook::WebhookEvent)),
     paths(
         api::create_lead,
         v1::list,

@@ -1,13 +1,14 @@
 //! `GET /leads/{id}/resume`: streams a lead's resume to a signed-in attorney
 //! (and, through [`serve`], to an integrator's token).
 
-use crate::server::{error::Error, state::AppState};
+use crate::server::state::AppState;
 use axum::{
     body::Body,
     extract::{Path, Query, State},
     http::{HeaderValue, header},
     response::Response,
 };
+use intake_core::error::Error;
 use serde::Deserialize;
 use uuid::Uuid;
 

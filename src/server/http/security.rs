@@ -65,14 +65,14 @@ pub async fn security_headers(State(state): State<AppState>, mut req: Request, n
         let policy = if docs && is_page {
             HeaderValue::from_static(DOCS_POLICY)
         } else if is_page {
-            HeaderValue::from_str(&page_policy(&nonce.0, &path, state.config.frame_ancestors.as_deref()))
+            HeaderValue::from_str(&page_policy(&nonce.0, &path, state.config.site.frame_ancestors.as_deref()))
                 .unwrap_or(HeaderValue::from_static(LOCKED_DOWN))
         } else {
             HeaderValue::from_static(LOCKED_DOWN)
         };
         h.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
-    let embeddable = path == "/" && state.config.frame_ancestors.is_some();
+    let embeddable = path == "/" && state.config.site.frame_ancestors.is_some();
     if !embeddable && !h.contains_key(header::X_FRAME_OPTIONS) {
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
@@ -83,7 +83,7 @@ pub async fn security_headers(State(state): State<AppState>, mut req: Request, n
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
     );
     h.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
-    if state.config.public_url.starts_with("https://") {
+    if state.config.site.public_url.starts_with("https://") {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     res

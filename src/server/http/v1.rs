@@ -1,27 +1,18 @@
 //! `/api/v1/`: the integrator API (routed in [`super::routes`]). Bearer tokens only: every handler takes a
-//! [`TokenCaller`] (see [`crate::server::auth::token`]). The same operations
+//! [`TokenCaller`] (see [`intake_core::auth::token`]). The same operations
 //! as the dashboard, through the same functions, in a JSON shape of its own
 //! that stays stable when the dashboard changes.
 
 use super::resume;
-use crate::{
-    domain::{
-        LeadState,
-        dashboard::{EmailStatus, HistoryEntry, LeadFilter, LeadSummary},
-    },
-    server::{
-        auth::token::TokenCaller,
-        db::{Actor, TokenScope},
-        error::Error,
-        leads,
-        state::AppState,
-    },
-};
+use crate::server::state::AppState;
 use axum::{
     Json,
     extract::{Path, Query, State, rejection::QueryRejection},
     response::Response,
 };
+use intake_core::{auth::token::TokenCaller, error::Error, leads};
+use intake_domain::{LeadState, filter::LeadFilter, listing::EmailStatus, listing::HistoryEntry, listing::LeadSummary};
+use intake_store::{Actor, TokenScope};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -118,7 +109,7 @@ pub async fn list(
             return Err(Error::BadParam("source must be 1 to 100 characters.".into()));
         }
         // Cleaned as stored sources are; one that cleans to nothing matches nothing.
-        Some(s) => Some(crate::domain::LeadOrigin::clean("", &s, "", "").utm_source.unwrap_or(s)),
+        Some(s) => Some(intake_domain::LeadOrigin::clean("", &s, "", "").utm_source.unwrap_or(s)),
     };
     let filter = LeadFilter { state: lead_state, q: q.q.unwrap_or_default(), source, after, ..LeadFilter::default() };
     let page = leads::page(&state, &filter, None).await?;

@@ -1,0 +1,90 @@
+//! Session contents and lifetime. The session store (tower-sessions) keeps
+//! the record server-side; the cookie holds only its random id.
+
+use intake_store::{Attorney, Db, now_ms};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+const ATTORNEY_ID: &str = "attorney_id";
+const AUTH_AT: &str = "auth_at";
+const SEEN_AT: &str = "seen_at";
+
+/// Idle expiry: the store's record and the cookie expire after this long without a request.
+pub const IDLE_SECS: i64 = 2 * 60 * 60;
+/// Absolute expiry: a login lasts at most this long, however active.
+pub const ABSOLUTE_MS: i64 = 12 * 60 * 60 * 1000;
+/// Activity is written back at most this often, so reads stay reads.
+const TOUCH_EVERY_MS: i64 = 60 * 1000;
+
+/// The signed-in attorney, if the session is valid and the account still enabled.
+pub async fn current(session: &Session, db: &Db) -> Option<Attorney> {
+    let id: Uuid = session.get(ATTORNEY_ID).await.ok()??;
+    let auth_at: i64 = session.get(AUTH_AT).await.ok()??;
+    let now = now_ms();
+    if now - auth_at > ABSOLUTE_MS {
+        let _ = session.flush().await;
+        return None;
+    }
+    let attorney = match db.accounts().by_id(id).await {
+        Ok(Some(a)) if still_valid(&a, auth_at, now) => a,
+        Ok(_) => {
+            let _ = session.flush().await;
+            return None;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot load the session's attorney");
+            return None;
+        }
+    };
+    let seen_at: i64 = session.get(SEEN_AT).await.ok().flatten().unwrap_or(0);
+    if now - seen_at > TOUCH_EVERY_MS {
+        // Modifying the session makes tower-sessions save it, extending the idle expiry.
+        let _ = session.insert(SEEN_AT, now).await;
+    }
+    Some(attorney)
+}
+
+/// The signed-in attorney and when they logged in, without touching the
+/// session: for long-lived requests (the event stream) to re-check with [`recheck`].
+pub async fn login_of(session: &Session) -> Option<(Uuid, i64)> {
+    Some((session.get(ATTORNEY_ID).await.ok()??, session.get(AUTH_AT).await.ok()??))
+}
+
+/// Whether a session of `attorney_id` that logged in at `auth_at` is still
+/// valid: not expired, account enabled, not ended by a logout, a disabling or
+/// a password reset anywhere.
+pub async fn recheck(db: &Db, attorney_id: Uuid, auth_at: i64) -> bool {
+    match db.accounts().by_id(attorney_id).await {
+        Ok(Some(a)) => still_valid(&a, auth_at, now_ms()),
+        Ok(None) => false,
+        // A database hiccup is not a logout.
+        Err(_) => true,
+    }
+}
+
+fn still_valid(a: &Attorney, auth_at: i64, now: i64) -> bool {
+    !a.disabled && auth_at >= a.sessions_valid_after && now - auth_at <= ABSOLUTE_MS
+}
+
+/// Starts an authenticated session under a new id (no session fixation).
+pub async fn log_in(session: &Session, attorney: &Attorney) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    let now = now_ms();
+    session.insert(ATTORNEY_ID, attorney.id).await?;
+    session.insert(AUTH_AT, now).await?;
+    session.insert(SEEN_AT, now).await?;
+    Ok(())
+}
+
+/// Deletes the session record and clears the cookie, and ends the account's
+/// other sessions too (other browsers, other instances, open event streams).
+pub async fn log_out(session: &Session, db: &Db) {
+    if let Ok(Some(id)) = session.get::<Uuid>(ATTORNEY_ID).await
+        && let Err(e) = db.accounts().end_sessions(id, now_ms()).await
+    {
+        tracing::error!(error = %e, "cannot end the account's sessions");
+    }
+    if let Err(e) = session.flush().await {
+        tracing::error!(error = %e, "cannot delete the session");
+    }
+}

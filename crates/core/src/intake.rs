@@ -1,0 +1,364 @@
+//! Receiving a prospect's submission: stream the multipart body, validate it
+//! with the shared domain rules, then store the lead, its resume and its two
+//! emails atomically. Used by the no-JS form, the server function and the API.
+
+use crate::{
+    client_ip::ClientIp, error::Error, mail::compose, services::Services, sniff::ResumeKind, storage::StagedResume,
+};
+use intake_domain::{
+    Field, FieldErrors, LeadForm, LeadOrigin, SubmitReceipt, submission::ACCEPTED_FORMATS, submission::resume_error,
+};
+use intake_store::{DbError, NewLead, ResumeMeta, now_ms};
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Bytes of unknown parts tolerated before the request is refused.
+const MAX_OTHER_PARTS: usize = 64 * 1024;
+/// After the limit is hit, keep reading (and discarding) this much more so the
+/// client gets our 413 instead of a reset connection; past it, stop reading.
+const DRAIN_LIMIT: u64 = 32 * 1024 * 1024;
+/// The honeypot field: hidden from people, filled in by naive bots.
+pub const HONEYPOT_FIELD: &str = "website";
+
+impl Error {
+    /// A multipart read error. The body bounds (see `bounded`) surface
+    /// as read errors inside multer's; `max` is the resume limit.
+    fn from_multer(e: multer::Error, max: u64) -> Self {
+        use crate::{multipart::Cut, multipart::refusal_in};
+        match refusal_in(&e) {
+            Some(Cut::TooLarge) => Self::TooLarge { limit: max },
+            Some(Cut::Stalled) => Self::Malformed("the upload stalled".into()),
+            Some(Cut::Shape(why)) => Self::Malformed(why),
+            None => Self::Malformed(format!("invalid multipart body ({e})")),
+        }
+    }
+}
+
+/// The parts of a submission as received, before validation.
+pub struct Received {
+    pub form: LeadForm,
+    pub honeypot: String,
+    /// Where the prospect came from, cleaned (never a reason to refuse).
+    pub origin: LeadOrigin,
+    pub resume: Option<ReceivedResume>,
+}
+
+/// A received resume, staged on disk.
+pub struct ReceivedResume {
+    pub staged: StagedResume,
+    pub file_name: String,
+    pub size: u64,
+    pub sha256: String,
+    pub kind: Option<ResumeKind>,
+}
+
+/// Checks the per-client submission limit: in memory on SQLite (one
+/// instance), in a fixed window shared by every instance on PostgreSQL.
+pub async fn check_rate(state: &Services, client: ClientIp) -> Result<(), Error> {
+    let Some(limiter) = &state.submit_limiter else { return Ok(()) };
+    let Some(db) = state.db.counters() else {
+        return limiter.check(client.limit_key()).map_err(|retry_after| Error::RateLimited { retry_after });
+    };
+    let rate = limiter.rate();
+    let (now, window) = (now_ms(), rate.per.as_millis() as i64);
+    let hit = db.hit(&format!("submit:{}", client.limit_key()), window, now).await.map_err(internal)?;
+    if hit.hits > i64::from(rate.count) {
+        let wait = Duration::from_millis((hit.window_start + window - now).max(1000) as u64);
+        return Err(Error::RateLimited { retry_after: wait });
+    }
+    Ok(())
+}
+
+/// Runs a whole submission; the caller has already applied [`check_rate`].
+pub async fn submit(state: &Services, multipart: multer::Multipart<'static>) -> Result<SubmitReceipt, Error> {
+    let received = receive(state, multipart).await?;
+    store(state, received).await
+}
+
+/// Streams the multipart body: text fields into memory (bounded), the resume to a staged file.
+pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Result<Received, Error> {
+    let max = state.config.intake.max_resume_bytes;
+    let mut form = LeadForm::default();
+    let mut honeypot = String::new();
+    let mut origin: [String; 4] = Default::default();
+    let mut resume: Option<ReceivedResume> = None;
+    let mut other_bytes = 0usize;
+
+    let bad = |e| Error::from_multer(e, max);
+    let mut parts = 0usize;
+    while let Some(mut field) = mp.next_field().await.map_err(bad)? {
+        parts += 1;
+        if parts > state.config.intake.max_parts {
+            return Err(Error::Malformed("it has too many parts".into()));
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == Field::Resume.name() && resume.is_none() {
+            let file_name = clean_file_name(field.file_name().unwrap_or_default());
+            let mut staged = state.resumes.stage();
+            let mut hasher = Sha256::new();
+            let mut size = 0u64;
+            while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                size += chunk.len() as u64;
+                if size > max {
+                    drain(&mut mp, field, size).await;
+                    return Err(Error::TooLarge { limit: max });
+                }
+                hasher.update(&chunk);
+                staged.write(&chunk).await.map_err(internal)?;
+            }
+            // Browsers send an empty, unnamed part when no file was chosen.
+            if size == 0 && file_name.is_empty() {
+                continue;
+            }
+            let kind = staged.identify().await.map_err(internal)?;
+            resume = Some(ReceivedResume {
+                staged,
+                file_name: kind.map(|k| with_extension(&file_name, k)).unwrap_or(file_name),
+                size,
+                sha256: hex::encode(hasher.finalize()),
+                kind,
+            });
+            continue;
+        }
+        let tag = intake_domain::lead::ORIGIN_FIELDS.iter().position(|f| *f == name);
+        let target = match name.as_str() {
+            "first_name" => Some(&mut form.first_name),
+            "last_name" => Some(&mut form.last_name),
+            "email" => Some(&mut form.email),
+            HONEYPOT_FIELD => Some(&mut honeypot),
+            _ => tag.map(|i| &mut origin[i]),
+        };
+        let mut buf = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(bad)? {
+            if target.is_some() {
+                // Stop reading a field that could never be valid: no name or address is this long.
+                if buf.len() + chunk.len() > state.config.intake.max_field_bytes {
+                    if tag.is_some() {
+                        // Where the prospect came from is cut (later, to far less), never a reason to refuse.
+                        let room = state.config.intake.max_field_bytes.saturating_sub(buf.len());
+                        buf.extend_from_slice(&chunk[..room.min(chunk.len())]);
+                        continue;
+                    }
+                    return Err(text_field_too_long(&name));
+                }
+                buf.extend_from_slice(&chunk);
+            } else {
+                other_bytes += chunk.len();
+                if other_bytes > MAX_OTHER_PARTS {
+                    return Err(Error::Malformed("it has unexpected parts".into()));
+                }
+            }
+        }
+        if let Some(t) = target {
+            *t = String::from_utf8_lossy(&buf).into_owned();
+        }
+    }
+    let [referrer, source, medium, campaign] = &origin;
+    let origin = LeadOrigin::clean(referrer, source, medium, campaign);
+    Ok(Received { form, honeypot, origin, resume })
+}
+
+/// Reads and discards the rest of an oversized body, up to [`DRAIN_LIMIT`].
+async fn drain(mp: &mut multer::Multipart<'static>, mut field: multer::Field<'static>, mut seen: u64) {
+    let limit = seen + DRAIN_LIMIT;
+    while let Ok(Some(chunk)) = field.chunk().await {
+        seen += chunk.len() as u64;
+        if seen > limit {
+            return;
+        }
+    }
+    drop(field);
+    while let Ok(Some(mut f)) = mp.next_field().await {
+        while let Ok(Some(chunk)) = f.chunk().await {
+            seen += chunk.len() as u64;
+            if seen > limit {
+                return;
+            }
+        }
+    }
+}
+
+/// Validates and stores a received submission.
+pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt, Error> {
+    if !received.honeypot.trim().is_empty() {
+        tracing::info!("submission refused: honeypot field filled in");
+        return Err(Error::Spam);
+    }
+    let (valid, mut errors) = match received.form.validate() {
+        Ok(v) => (Some(v), FieldErrors::default()),
+        Err(e) => (None, e),
+    };
+    let max = state.config.intake.max_resume_bytes;
+    let resume_problem = match &received.resume {
+        None => resume_error(None, max),
+        Some(r) => resume_error(Some(r.size), max).or_else(|| {
+            r.kind.is_none().then(|| format!("This file's format is not accepted. Upload a {ACCEPTED_FORMATS} file."))
+        }),
+    };
+    errors.set(Field::Resume, resume_problem);
+    let (Some(valid), Some(resume)) = (valid, received.resume) else {
+        return Err(Error::Invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let kind = resume.kind.expect("checked above");
+
+    let lead = NewLead {
+        id: Uuid::now_v7(),
+        first_name: valid.first_name,
+        last_name: valid.last_name,
+        email: valid.email,
+        created_at: now_ms(),
+        resume: ResumeMeta {
+            file_name: resume.file_name.clone(),
+            content_type: kind.mime().to_owned(),
+            size: resume.size as i64,
+            sha256: resume.sha256.clone(),
+            key: resume.staged.key().to_owned(),
+        },
+        origin: received.origin,
+    };
+    let messages = compose::messages_for(&state.config, &lead);
+    let mut staged = resume.staged;
+    staged.finish().await.map_err(internal)?;
+    let announced = match state.db.leads().insert(&lead, &messages).await {
+        Ok(event) => event,
+        Err(DbError::DuplicateEmail) => {
+            // The answer is a new lead's (same status, same body, after the
+            // same commit): whether an address is known is confidential.
+            // Nothing is stored for the public; the address's owner is told
+            // by email and the existing lead's history records the repeat.
+            // The repeat is written (and committed) before the answer, as a
+            // new lead is: the answer takes as long, and a crash loses nothing acknowledged.
+            drop(staged);
+            record_repeat(state, &lead.email.normalized()).await;
+            return Ok(receipt(&lead));
+        }
+        Err(e) => return Err(internal(e)),
+    };
+    if let Err(e) = staged.commit().await {
+        // The row is committed; start-up recovery moves the staged file into place.
+        tracing::error!(lead = %lead.id, error = %e, "cannot move resume into place; will retry at next start");
+    }
+    state.outbox_wake.notify();
+    if state.config.leads.assign == crate::config::AssignMode::RoundRobin
+        && let Some(row) = &announced.lead
+    {
+        crate::leads::assign_in_turn(state, row).await;
+    }
+    crate::metrics::lead_created();
+    tracing::info!(lead = %lead.id, "lead received");
+    Ok(receipt(&lead))
+}
+
+/// A repeated submission's only traces: the repeat in the existing lead's
+/// history, and (at most once a day per lead) an email to the address's
+/// owner saying their earlier submission is already with the firm.
+/// The answer to a stored submission (a repeated one gets the same).
+fn receipt(lead: &NewLead) -> SubmitReceipt {
+    SubmitReceipt { id: lead.id, first_name: lead.first_name.to_string(), email: lead.email.to_string() }
+}
+
+async fn record_repeat(state: &Services, email_normalized: &str) {
+    let result = async {
+        let Some((lead, first_submitted, email)) = state.db.leads().by_email(email_normalized).await? else {
+            return Ok(false); // erased meanwhile
+        };
+        // To the address on file: the one that was confirmed the first time.
+        let message = compose::already_received(&state.config, &email, first_submitted);
+        let now = now_ms();
+        state.db.leads().record_resubmission(lead, now, &message, now - REPEAT_EMAIL_EVERY_MS).await
+    }
+    .await;
+    match result {
+        Ok(told) => {
+            crate::metrics::submission_repeated();
+            if told {
+                state.outbox_wake.notify();
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "cannot record a repeated submission"),
+    }
+}
+
+/// At most one "already received" email per lead in this long.
+const REPEAT_EMAIL_EVERY_MS: i64 = 24 * 3600 * 1000;
+
+fn text_field_too_long(name: &str) -> Error {
+    let mut errors = FieldErrors::default();
+    match name {
+        "first_name" => errors.set(Field::FirstName, Some("This is far too long for a name.".into())),
+        "last_name" => errors.set(Field::LastName, Some("This is far too long for a name.".into())),
+        "email" => errors.set(Field::Email, Some("This is far too long for an email address.".into())),
+        _ => return Error::Spam,
+    }
+    Error::Invalid(errors)
+}
+
+fn internal(e: impl std::fmt::Display) -> Error {
+    Error::internal("submission failed", e)
+}
+
+/// The last path component of a client file name, without control or
+/// direction-changing characters (`cv\u{202e}fdp.exe` would show as
+/// `cvexe.pdf`), at most 120 characters.
+fn clean_file_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let kept: String = base.chars().filter(|c| !c.is_control() && !is_bidi_or_invisible(*c)).take(120).collect();
+    kept.trim().trim_start_matches('.').trim().to_owned()
+}
+
+fn is_bidi_or_invisible(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// The name shown and offered on download: the cleaned name with the
+/// extension of the detected format (replacing any other).
+fn with_extension(clean: &str, kind: ResumeKind) -> String {
+    let ext = kind.extension();
+    let stem = match clean.rsplit_once('.') {
+        Some((_, e)) if e.eq_ignore_ascii_case(ext) => return clean.to_owned(),
+        Some((stem, e)) if !stem.is_empty() && e.len() <= 5 && e.chars().all(|c| c.is_ascii_alphanumeric()) => stem,
+        _ if clean.is_empty() => "resume",
+        _ => clean,
+    };
+    format!("{stem}.{ext}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ResumeKind, clean_file_name, with_extension};
+
+    #[test]
+    fn file_names_lose_paths_and_controls() {
+        assert_eq!(clean_file_name("C:\\Users\\me\\cv.pdf"), "cv.pdf");
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_file_name("a\r\nb.pdf"), "ab.pdf");
+        assert_eq!(clean_file_name("cv\u{202e}fdp.exe"), "cvfdp.exe");
+        assert_eq!(clean_file_name("\u{200f}.htaccess"), "htaccess");
+        assert_eq!(clean_file_name(&"x".repeat(500)).len(), 120);
+    }
+
+    #[test]
+    fn names_carry_the_detected_formats_extension() {
+        assert_eq!(with_extension("Dee Ell — CV.pdf", ResumeKind::Pdf), "Dee Ell — CV.pdf");
+        assert_eq!(with_extension("cv.PDF", ResumeKind::Pdf), "cv.PDF");
+        assert_eq!(with_extension("cvfdp.exe", ResumeKind::Pdf), "cvfdp.pdf");
+        assert_eq!(with_extension("cv.doc", ResumeKind::Docx), "cv.docx");
+        assert_eq!(with_extension("cv", ResumeKind::Text), "cv.txt");
+        assert_eq!(with_extension("", ResumeKind::Rtf), "resume.rtf");
+        assert_eq!(with_extension("J. R. Smith", ResumeKind::Pdf), "J. R. Smith.pdf");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn file_names_are_always_clean(raw in proptest::prelude::any::<String>()) {
+            let name = with_extension(&clean_file_name(&raw), ResumeKind::Pdf);
+            proptest::prop_assert!(name.to_ascii_lowercase().ends_with(".pdf"));
+            proptest::prop_assert!(!name.chars().any(|c| c.is_control() || super::is_bidi_or_invisible(c) || c == '/' || c == '\\'));
+            proptest::prop_assert!(name.chars().count() <= 125);
+        }
+    }
+}

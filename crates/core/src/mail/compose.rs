@@ -1,0 +1,414 @@
+//! The two messages sent for every new lead.
+
+use super::escape_html;
+use crate::config::Config;
+use intake_domain::listing::LeadSummary;
+use intake_store::{Attorney, NewLead, NewMessage};
+use uuid::Uuid;
+
+/// Kind of the message to the prospect.
+pub const PROSPECT_CONFIRMATION: &str = "prospect_confirmation";
+/// Kind of the message to the firm's attorneys.
+pub const ATTORNEY_NOTIFICATION: &str = "attorney_notification";
+/// Kind of the message telling an attorney a lead is theirs.
+pub const ASSIGNMENT: &str = "assignment";
+/// Kind of the daily message listing an attorney's overdue leads.
+pub const DIGEST: &str = "follow_up_digest";
+/// Kind of the invitation to set a first password.
+pub const INVITATION: &str = "invitation";
+/// Kind of the link to set a new password.
+pub const PASSWORD_RESET: &str = "password_reset";
+/// Kind of the reply to a prospect who submitted the form again.
+pub const ALREADY_RECEIVED: &str = "already_received";
+
+/// Stands for a one-time link's secret in a stored email: the secret is
+/// made when the email is sent, put in its place, and never stored.
+pub const LINK_SECRET: &str = "LINK-SECRET-ADDED-WHEN-SENT";
+
+/// To the owner of an address that submitted the form again: their earlier
+/// submission is with the firm, nothing more is needed. Only the address's
+/// owner reads it; the web page answers the same as for anyone.
+pub fn already_received(config: &Config, email: &str, first_submitted: i64) -> NewMessage {
+    let firm = &config.site.firm_name;
+    let when = intake_domain::time::format_utc(first_submitted);
+    let intro = format!(
+        "Someone, probably you, just sent the contact form of {firm} again with this address. \
+         We already have your earlier submission of {when}, so nothing more is needed: an attorney \
+         will contact you at this address."
+    );
+    let after = "The new form was not kept. To change what you sent, or to have your details deleted, reply \
+                 to this email. If you did not send the form, you can ignore this message.";
+    NewMessage {
+        id: Uuid::now_v7(),
+        kind: ALREADY_RECEIVED,
+        recipients: email.to_owned(),
+        reply_to: None,
+        subject: format!("We already have your details — {firm}"),
+        body_text: format!("Hello,\n\n{intro}\n\n{after}\n\n— {firm}\n"),
+        body_html: html_page(
+            "We already have your details",
+            &format!("<p>{}</p><p style=\"color:#555\">{}</p>", escape_html(&intro), escape_html(after)),
+            firm,
+        ),
+        link_id: None,
+    }
+}
+
+/// The messages to queue for `lead`: the confirmation, plus the notification
+/// when attorneys are configured.
+pub fn messages_for(config: &Config, lead: &NewLead) -> Vec<NewMessage> {
+    let mut out = vec![prospect_confirmation(config, lead)];
+    if !config.mail.notify_emails.is_empty() {
+        out.push(attorney_notification(config, lead));
+    }
+    out
+}
+
+fn prospect_confirmation(config: &Config, lead: &NewLead) -> NewMessage {
+    let firm = &config.site.firm_name;
+    let subject = format!("We received your details — {firm}");
+    let body_text = format!(
+        "Dear {first} {last},\n\n\
+         Thank you for contacting {firm}. We have received your details:\n\n\
+         Name:   {first} {last}\n\
+         Email:  {email}\n\
+         Resume: {file} ({size})\n\n\
+         What happens next: an attorney will review your information and contact you at this \
+         address. You do not need to submit the form again.\n\n\
+         If you did not submit this form, you can ignore this message.\n\n\
+         To have your details and resume deleted, reply to this email and ask; we will erase them \
+         and confirm.\n\n\
+         — {firm}\n",
+        first = lead.first_name,
+        last = lead.last_name,
+        email = lead.email,
+        file = lead.resume.file_name,
+        size = intake_domain::human_bytes(lead.resume.size as u64),
+    );
+    let body_html = html_page(
+        &format!("Thank you, {}", escape_html(lead.first_name.as_str())),
+        &format!(
+            "<p>Thank you for contacting {firm}. We have received your details:</p>{table}\
+             <p><strong>What happens next:</strong> an attorney will review your information and \
+             contact you at this address. You do not need to submit the form again.</p>\
+             <p style=\"color:#555\">If you did not submit this form, you can ignore this message.</p>\
+             <p style=\"color:#555\">To have your details and resume deleted, reply to this email and ask; \
+             we will erase them and confirm.</p>",
+            firm = escape_html(firm),
+            table = details_table(lead),
+        ),
+        firm,
+    );
+    NewMessage {
+        id: Uuid::now_v7(),
+        kind: PROSPECT_CONFIRMATION,
+        recipients: mailbox_string(&format!("{} {}", lead.first_name, lead.last_name), lead.email.as_str()),
+        reply_to: None,
+        subject,
+        body_text,
+        body_html,
+        link_id: None,
+    }
+}
+
+fn attorney_notification(config: &Config, lead: &NewLead) -> NewMessage {
+    let link = format!("{}/leads/{}", config.site.public_url, lead.id);
+    let subject = format!("New lead: {} {}", lead.first_name, lead.last_name);
+    let body_text = format!(
+        "A new lead was submitted.\n\n\
+         Name:   {first} {last}\n\
+         Email:  {email}\n\
+         Resume: {file} ({size})\n\n\
+         Open the lead: {link}\n",
+        first = lead.first_name,
+        last = lead.last_name,
+        email = lead.email,
+        file = lead.resume.file_name,
+        size = intake_domain::human_bytes(lead.resume.size as u64),
+    );
+    let body_html = html_page(
+        "New lead",
+        &format!(
+            "<p>A new lead was submitted.</p>{table}\
+             <p><a href=\"{link}\" style=\"display:inline-block;padding:10px 16px;background:#1d4ed8;\
+             color:#fff;border-radius:6px;text-decoration:none\">Open the lead</a></p>",
+            table = details_table(lead),
+            link = escape_html(&link),
+        ),
+        &config.site.firm_name,
+    );
+    NewMessage {
+        id: Uuid::now_v7(),
+        kind: ATTORNEY_NOTIFICATION,
+        recipients: config.mail.notify_emails.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+        reply_to: Some(mailbox_string(&format!("{} {}", lead.first_name, lead.last_name), lead.email.as_str())),
+        subject,
+        body_text,
+        body_html,
+        link_id: None,
+    }
+}
+
+/// Tells `to` that `by` gave them `lead`.
+pub fn assignment(config: &Config, lead: &LeadSummary, to: &Attorney, by: &str) -> NewMessage {
+    let link = format!("{}/leads/{}", config.site.public_url, lead.id);
+    let name = format!("{} {}", lead.first_name, lead.last_name);
+    let subject = format!("Lead assigned to you: {name}");
+    let body_text = format!(
+        "{by} assigned a lead to you.\n\n\
+         Name:  {name}\n\
+         Email: {email}\n\n\
+         Open the lead: {link}\n",
+        email = lead.email,
+    );
+    let body_html = html_page(
+        "A lead for you",
+        &format!(
+            "<p>{by} assigned a lead to you.</p>{table}{button}",
+            by = escape_html(by),
+            table = rows_table(&[("Name", &name), ("Email", lead.email.as_str())]),
+            button = button(&link, "Open the lead"),
+        ),
+        &config.site.firm_name,
+    );
+    NewMessage {
+        id: Uuid::now_v7(),
+        kind: ASSIGNMENT,
+        recipients: mailbox_string(&to.display_name, &to.email),
+        reply_to: None,
+        subject,
+        body_text,
+        body_html,
+        link_id: None,
+    }
+}
+
+/// An invitation (or a password reset) for `to`, sent by `by`, with the
+/// one-time link `url` that works for `ttl`. The URL holds [`LINK_SECRET`]
+/// where the secret goes: the sender makes link `link_id`'s secret then.
+pub fn account_link(
+    config: &Config,
+    to: &Attorney,
+    by: &str,
+    url: &str,
+    link_id: Uuid,
+    purpose: intake_domain::accounts::LinkPurpose,
+    ttl: std::time::Duration,
+) -> NewMessage {
+    use intake_domain::accounts::LinkPurpose;
+    let hours = ttl.as_secs() / 3600;
+    let valid = match hours {
+        0 => format!("{} minutes", ttl.as_secs() / 60),
+        h if h % 24 == 0 => format!("{} day{}", h / 24, if h == 24 { "" } else { "s" }),
+        h => format!("{h} hour{}", if h == 1 { "" } else { "s" }),
+    };
+    let firm = &config.site.firm_name;
+    let (kind, subject, heading, intro, action) = match purpose {
+        LinkPurpose::Invite => (
+            INVITATION,
+            format!("You are invited to Intake — {firm}"),
+            "Welcome to Intake",
+            format!(
+                "{by} invited you to {firm}'s Intake, where the firm's leads arrive. Your account is {}.",
+                to.email
+            ),
+            "Set your password",
+        ),
+        LinkPurpose::Reset => (
+            PASSWORD_RESET,
+            format!("Set a new Intake password — {firm}"),
+            "A new password",
+            format!("{by} sent you a link to set a new password for your Intake account ({}).", to.email),
+            "Set a new password",
+        ),
+    };
+    let body_text = format!(
+        "{intro}\n\n{action}: {url}\n\n\
+         The link works once, for {valid}. If you did not expect this email, you can ignore it.\n"
+    );
+    let body_html = html_page(
+        heading,
+        &format!(
+            "<p>{}</p>{}<p style=\"color:#555\">The link works once, for {valid}. If you did not expect this \
+             email, you can ignore it.</p>",
+            escape_html(&intro),
+            button(url, action),
+        ),
+        firm,
+    );
+    NewMessage {
+        id: Uuid::now_v7(),
+        kind,
+        recipients: mailbox_string(&to.display_name, &to.email),
+        reply_to: None,
+        subject,
+        body_text,
+        body_html,
+        link_id: Some(link_id),
+    }
+}
+
+/// The daily digest for `to`: their overdue leads and the unassigned ones
+/// (each list cut at `shown`, with the full counts).
+///
+/// It names no prospect: one message about many leads cannot be erased
+/// with any one of them, so each lead is a link and a time, and the
+/// attorney sees who it is after logging in.
+pub fn digest(
+    config: &Config,
+    to: &Attorney,
+    mine: &[LeadSummary],
+    mine_total: i64,
+    unassigned: &[LeadSummary],
+    unassigned_total: i64,
+    now: i64,
+) -> NewMessage {
+    let link = |id: Option<uuid::Uuid>| match id {
+        Some(id) => format!("{}/leads/{id}", config.site.public_url),
+        None => format!("{}/leads?state=overdue", config.site.public_url),
+    };
+    let mut text = format!("Leads past their follow-up deadline, as of {}.\n", intake_domain::time::format_utc(now));
+    let mut html = String::new();
+    for (title, leads, total, view) in [
+        ("Assigned to you", mine, mine_total, "owner=me"),
+        ("Not assigned to anyone", unassigned, unassigned_total, "owner=none"),
+    ] {
+        if total == 0 {
+            continue;
+        }
+        text.push_str(&format!("\n{title} ({total}):\n"));
+        html.push_str(&format!("<h2 style=\"font-size:16px\">{title} ({total})</h2><ul>"));
+        for l in leads {
+            let submitted = intake_domain::time::format_utc(l.created_at);
+            let since = intake_domain::time::relative(l.created_at, now).replace(" ago", "");
+            text.push_str(&format!("- A lead submitted {submitted}, waiting {since}: {}\n", link(Some(l.id))));
+            html.push_str(&format!(
+                "<li><a href=\"{}\">A lead submitted {}</a>, waiting {since}</li>",
+                escape_html(&link(Some(l.id))),
+                escape_html(&submitted),
+            ));
+        }
+        html.push_str("</ul>");
+        let all = format!("{}&{view}", link(None));
+        if total > leads.len() as i64 {
+            text.push_str(&format!("  … and {} more: {all}\n", total - leads.len() as i64));
+            html.push_str(&format!("<p>… and {} more.</p>", total - leads.len() as i64));
+        }
+        html.push_str(&button(&all, "Open these leads"));
+    }
+    NewMessage {
+        id: Uuid::now_v7(),
+        kind: DIGEST,
+        recipients: mailbox_string(&to.display_name, &to.email),
+        reply_to: None,
+        subject: format!("Overdue leads: {}", mine_total + unassigned_total),
+        body_text: text,
+        body_html: html_page("Leads waiting for a follow-up", &html, &config.site.firm_name),
+        link_id: None,
+    }
+}
+
+fn rows_table(rows: &[(&str, &str)]) -> String {
+    let mut out = String::from("<table role=\"presentation\" style=\"border-collapse:collapse\">");
+    for (k, v) in rows {
+        out.push_str(&format!(
+            "<tr><th align=\"left\" style=\"padding:4px 12px 4px 0\">{k}</th><td>{}</td></tr>",
+            escape_html(v)
+        ));
+    }
+    out.push_str("</table>");
+    out
+}
+
+fn button(link: &str, label: &str) -> String {
+    format!(
+        "<p><a href=\"{}\" style=\"display:inline-block;padding:10px 16px;background:#1d4ed8;\
+         color:#fff;border-radius:6px;text-decoration:none\">{label}</a></p>",
+        escape_html(link)
+    )
+}
+
+/// `"Name" <addr>` with the display name quoted, so commas or angle brackets
+/// in a name cannot add recipients.
+fn mailbox_string(name: &str, email: &str) -> String {
+    let quoted = name.replace('\\', "\\\\").replace('"', "\\\"");
+    format!("\"{quoted}\" <{email}>")
+}
+
+fn details_table(lead: &NewLead) -> String {
+    let row = |k: &str, v: &str| {
+        format!("<tr><th align=\"left\" style=\"padding:4px 12px 4px 0\">{k}</th><td>{}</td></tr>", escape_html(v))
+    };
+    format!(
+        "<table role=\"presentation\" style=\"border-collapse:collapse\">{}{}{}</table>",
+        row("Name", &format!("{} {}", lead.first_name, lead.last_name)),
+        row("Email", lead.email.as_str()),
+        row("Resume", &format!("{} ({})", lead.resume.file_name, intake_domain::human_bytes(lead.resume.size as u64))),
+    )
+}
+
+fn html_page(heading: &str, body: &str, firm: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html><body style=\"font-family:system-ui,sans-serif;color:#111;line-height:1.5\">\
+         <h1 style=\"font-size:20px\">{heading}</h1>{body}\
+         <p style=\"color:#555\">— {firm}</p></body></html>",
+        firm = escape_html(firm)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use intake_domain::{Email, PersonName};
+    use intake_store::ResumeMeta;
+    use std::collections::HashMap;
+
+    fn lead(first: &str) -> NewLead {
+        NewLead {
+            id: Uuid::now_v7(),
+            first_name: PersonName::parse(first, "First name").unwrap(),
+            last_name: PersonName::parse("O'Brien", "Last name").unwrap(),
+            email: Email::parse("p@example.com").unwrap(),
+            created_at: 0,
+            resume: ResumeMeta {
+                file_name: "cv <1>.pdf".into(),
+                content_type: "application/pdf".into(),
+                size: 2048,
+                sha256: String::new(),
+                key: String::new(),
+            },
+            origin: Default::default(),
+        }
+    }
+
+    #[test]
+    fn escapes_user_text_in_html_and_links_the_lead() {
+        let vars: HashMap<_, _> = [("INTAKE_NOTIFY_EMAIL".to_string(), "a@firm.com".to_string())].into();
+        let config = Config::from_vars(&vars).unwrap();
+        let l = lead("<script>alert(1)</script>");
+        let msgs = messages_for(&config, &l);
+        assert_eq!(msgs.len(), 2);
+        for m in &msgs {
+            assert!(!m.body_html.contains("<script>"), "{}", m.kind);
+            assert!(m.body_html.contains("&lt;script&gt;"));
+            assert!(m.body_text.contains("<script>alert(1)</script>"));
+            assert!(m.body_html.contains("cv &lt;1&gt;.pdf"));
+        }
+        assert!(msgs[1].body_text.contains(&format!("http://127.0.0.1:3000/leads/{}", l.id)));
+        assert_eq!(msgs[1].recipients, "a@firm.com");
+        assert!(msgs[0].recipients.ends_with("<p@example.com>"));
+    }
+
+    #[test]
+    fn no_notification_without_attorneys() {
+        let config = Config::from_vars(&HashMap::new()).unwrap();
+        assert_eq!(messages_for(&config, &lead("Jane")).len(), 1);
+    }
+
+    #[test]
+    fn names_cannot_forge_recipients() {
+        let m = mailbox_string("Eve\", <x@evil.com", "p@example.com");
+        let parsed: lettre::message::Mailbox = m.parse().unwrap();
+        assert_eq!(parsed.email.to_string(), "p@example.com");
+    }
+}

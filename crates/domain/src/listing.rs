@@ -1,0 +1,173 @@
+//! What attorneys are shown: lead rows, pages of them, a lead's details, the header's counts.
+
+use crate::{LeadState, notes::Note};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Rows per dashboard page.
+pub const PAGE_SIZE: usize = 50;
+
+/// Searches count matches only up to this many, and show "1000+" beyond.
+pub const SEARCH_COUNT_CAP: i64 = 1000;
+
+/// A lead as listed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadSummary {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub state: LeadState,
+    pub created_at: i64,
+    pub resume_file_name: String,
+    pub resume_content_type: String,
+    pub reached_out_by: Option<String>,
+    pub reached_out_at: Option<i64>,
+    /// Where the prospect came from.
+    #[serde(default)]
+    pub origin: crate::LeadOrigin,
+    /// The attorney working the lead, if anyone is.
+    #[serde(default)]
+    pub assignee: Option<Assignee>,
+}
+
+/// An attorney a lead is assigned to.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Assignee {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// One page of leads.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadPage {
+    pub rows: Vec<LeadSummary>,
+    /// Leads matching the filter, on all pages.
+    pub total: i64,
+    /// Cursor for the next (older) page.
+    pub older: Option<Uuid>,
+    /// Cursor for the previous (newer) page.
+    pub newer: Option<Uuid>,
+    /// The server's clock, for relative times.
+    pub now_ms: i64,
+    /// The newest live event this page already reflects: later events patch it.
+    #[serde(default)]
+    pub as_of: i64,
+    /// The viewer ("mine").
+    #[serde(default)]
+    pub viewer: Option<Uuid>,
+    /// The follow-up deadline (ms after arrival), when the firm sets one.
+    #[serde(default)]
+    pub follow_up_ms: Option<i64>,
+}
+
+impl LeadPage {
+    /// Whether a lead is past its follow-up deadline at `now`.
+    pub fn overdue(&self, lead: &LeadSummary, now: i64) -> bool {
+        is_overdue(lead, self.follow_up_ms, now)
+    }
+
+    /// How long (ms) from the server's time `now` until the first pending
+    /// row shown here, not overdue when the page was read, passes its
+    /// deadline (negative: it has). `now` is today's time, not the page's:
+    /// live events change the rows but not `now_ms`.
+    pub fn next_deadline_in(&self, now: i64) -> Option<i64> {
+        let follow_up = self.follow_up_ms?;
+        self.rows
+            .iter()
+            .filter(|r| r.state == LeadState::Pending && !self.overdue(r, self.now_ms))
+            .map(|r| r.created_at + follow_up - now)
+            .min()
+    }
+}
+
+/// Whether a lead is still pending past its follow-up deadline.
+pub fn is_overdue(lead: &LeadSummary, follow_up_ms: Option<i64>, now: i64) -> bool {
+    lead.state == LeadState::Pending && follow_up_ms.is_some_and(|f| lead.created_at < now - f)
+}
+
+/// One change in a lead's history.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub state: LeadState,
+    pub created: bool,
+    pub by: Option<String>,
+    pub at: i64,
+    /// An assignment: to whom (`None` inside: the lead was unassigned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<Option<String>>,
+    /// The prospect sent the form again with the same address (no new lead was made).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resubmitted: bool,
+}
+
+/// Delivery status of one of the lead's emails or webhook deliveries (for
+/// those, `kind` is the event type and `recipients` the endpoint: its URL
+/// for administrators, its id for everyone else).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailStatus {
+    pub kind: String,
+    pub recipients: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub sent_at: Option<i64>,
+}
+
+/// Everything on the lead's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadDetail {
+    pub lead: LeadSummary,
+    pub resume_size: i64,
+    pub resume_sha256: String,
+    pub history: Vec<HistoryEntry>,
+    pub emails: Vec<EmailStatus>,
+    /// Webhook deliveries about this lead (none when no endpoint is set up).
+    pub webhooks: Vec<EmailStatus>,
+    /// Attorneys' notes, oldest first.
+    pub notes: Vec<Note>,
+    /// The viewer is an administrator, who may erase the lead.
+    pub can_erase: bool,
+    /// The viewer.
+    #[serde(default)]
+    pub viewer: Option<Uuid>,
+    /// The active attorneys the lead can be assigned to.
+    #[serde(default)]
+    pub colleagues: Vec<Assignee>,
+    /// The firm's follow-up deadline (ms), if it sets one.
+    #[serde(default)]
+    pub follow_up_ms: Option<i64>,
+    pub now_ms: i64,
+}
+
+/// The signed-in attorney.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub email: String,
+    pub display_name: String,
+    /// May manage integrations (`/admin`).
+    pub admin: bool,
+    #[serde(default)]
+    pub id: Uuid,
+}
+
+/// The numbers in the header: what waits for the viewer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyCounts {
+    /// Pending leads assigned to the viewer.
+    pub mine: i64,
+    /// Pending leads past the follow-up deadline (`None`: no deadline set).
+    pub overdue: Option<i64>,
+    /// When (server ms) `overdue` next changes by time alone, as the oldest
+    /// pending lead not yet overdue passes its deadline: the header reads
+    /// the counts again then.
+    #[serde(default)]
+    pub overdue_changes_at: Option<i64>,
+    /// The server's clock when these were counted (ms).
+    #[serde(default)]
+    pub now_ms: i64,
+}

@@ -1,0 +1,79 @@
+//! Storing a submitted lead (with its emails and first history entry) and reading it back.
+
+mod postgres;
+mod sqlite;
+
+use super::{DbError, Lead, NewLead, NewMessage};
+use async_trait::async_trait;
+use intake_domain::{LeadState, listing::LeadSummary, live::LiveEvent, live::LiveEventKind};
+use uuid::Uuid;
+
+#[async_trait]
+pub trait LeadStore: Send + Sync {
+    /// Stores a lead, its history's first entry and its emails in one
+    /// transaction, announces it to live dashboards, and returns the event.
+    async fn insert(&self, lead: &NewLead, messages: &[NewMessage]) -> Result<LiveEvent, DbError>;
+
+    async fn get(&self, id: Uuid) -> Result<Option<Lead>, DbError>;
+
+    /// Whether a lead refers to this resume storage key (used to recover staged files).
+    async fn resume_key_exists(&self, key: &str) -> Result<bool, DbError>;
+
+    /// The lead holding this normalized email: its id, when it was submitted, and the address as on file.
+    async fn by_email(&self, email_normalized: &str) -> Result<Option<(Uuid, i64, String)>, DbError>;
+
+    /// Records, in the lead's history, that its prospect submitted the form
+    /// again at `at`, and queues `email` (about the lead) unless such an
+    /// email was queued since `quiet_since`; returns whether it was. Announced to the lead's open pages. False-and-nothing when the
+    /// lead is gone (erased meanwhile).
+    async fn record_resubmission(
+        &self,
+        lead: Uuid,
+        at: i64,
+        email: &NewMessage,
+        quiet_since: i64,
+    ) -> Result<bool, DbError>;
+
+    /// When the prospect submitted again (newest [`RESUBMISSIONS_SHOWN`]), oldest first.
+    async fn resubmissions(&self, lead: Uuid) -> Result<Vec<i64>, DbError>;
+}
+
+/// Repeats of a submission shown in a lead's history at most.
+pub const RESUBMISSIONS_SHOWN: i64 = 50;
+
+/// Shared SQL (`?N` placeholders; see `db::dollars`).
+pub(crate) mod sql {
+    pub const BY_EMAIL: &str = "SELECT id, created_at, email FROM leads WHERE email_normalized = ?1";
+    /// When the owner was last told (not when they last repeated).
+    pub const LAST_TOLD: &str = "SELECT MAX(created_at) FROM outbox WHERE lead_id = ?1 AND kind = 'already_received'";
+    pub const INSERT_REPEAT: &str =
+        "INSERT INTO lead_resubmissions (lead_id, at) SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?1)";
+    pub const REPEATS: &str = "SELECT at FROM (SELECT at FROM lead_resubmissions WHERE lead_id = ?1
+         ORDER BY at DESC LIMIT ?2) newest ORDER BY at";
+}
+
+/// The event announcing a new lead, with the row dashboards add.
+pub(crate) fn created_event(event_id: i64, lead: &NewLead) -> LiveEvent {
+    LiveEvent {
+        id: event_id,
+        lead_id: lead.id,
+        kind: LiveEventKind::Created,
+        state: LeadState::Pending,
+        by: None,
+        at: lead.created_at,
+        lead: Some(LeadSummary {
+            id: lead.id,
+            first_name: lead.first_name.to_string(),
+            last_name: lead.last_name.to_string(),
+            email: lead.email.to_string(),
+            state: LeadState::Pending,
+            created_at: lead.created_at,
+            resume_file_name: lead.resume.file_name.clone(),
+            resume_content_type: lead.resume.content_type.clone(),
+            reached_out_by: None,
+            reached_out_at: None,
+            origin: lead.origin.clone(),
+            assignee: None,
+        }),
+    }
+}

@@ -1,0 +1,255 @@
+//! The single writer for new leads: a dedicated thread that owns one SQLite
+//! connection and commits leads in groups (one transaction and one fsync for
+//! everything queued at that moment).
+//!
+//! On its own thread the per-lead statements (savepoint, lead, two outbox
+//! rows, history event) are plain function calls; through sqlx each would be
+//! a round trip to the connection's thread, serialised behind the writer.
+
+use crate::{DbError, NewLead, NewMessage, events::sqlite::LocalEvents, leads::created_event, webhooks};
+use intake_domain::live::LiveEvent;
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use std::{path::Path, time::Duration};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most leads committed together.
+const GROUP_MAX: usize = 128;
+/// Leads waiting for the writer before senders wait too (backpressure).
+const QUEUE: usize = 1024;
+
+/// One lead waiting for the writer.
+struct InsertJob {
+    lead: NewLead,
+    messages: Vec<NewMessage>,
+    reply: oneshot::Sender<Result<LiveEvent, DbError>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Writer {
+    jobs: mpsc::Sender<InsertJob>,
+}
+
+impl Writer {
+    /// Opens the writer's connection and starts its thread, which publishes each new lead's event.
+    pub fn start(path: &Path, events: LocalEvents) -> Result<Self, DbError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // FULL: an acknowledged submission survives power loss, not just a crash.
+        // temp_store: the per-lead savepoints' statement journal stays in memory;
+        // as a temp file it was written four times the bytes of the WAL itself.
+        // wal_autocheckpoint: checkpoints run beside the writer (see
+        // `SqliteDb::connect`), not inside a group commit.
+        // secure_delete: see `SqliteDb::connect`.
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;
+             PRAGMA wal_autocheckpoint = 0; PRAGMA secure_delete = ON;",
+        )?;
+        let (jobs, rx) = mpsc::channel(QUEUE);
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run(conn, rx, events))
+            .map_err(|e| DbError::Worker(format!("cannot start the SQLite writer thread: {e}")))?;
+        Ok(Self { jobs })
+    }
+
+    /// Queues the lead and waits for its group to commit; returns its event.
+    pub async fn insert(&self, lead: &NewLead, messages: &[NewMessage]) -> Result<LiveEvent, DbError> {
+        let (reply, answer) = oneshot::channel();
+        let job = InsertJob { lead: lead.clone(), messages: messages.to_vec(), reply };
+        self.jobs.send(job).await.map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+}
+
+fn run(mut conn: Connection, mut jobs: mpsc::Receiver<InsertJob>, events: LocalEvents) {
+    let mut batch = Vec::with_capacity(GROUP_MAX);
+    while let Some(first) = jobs.blocking_recv() {
+        batch.push(first);
+        while batch.len() < GROUP_MAX {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let started = std::time::Instant::now();
+        let written = write_group(&mut conn, &batch, &events);
+        tracing::debug!(leads = batch.len(), took_us = started.elapsed().as_micros() as u64, "lead group committed");
+        match written {
+            Ok(results) => {
+                for (job, result) in batch.drain(..).zip(results) {
+                    let _ = job.reply.send(result);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, leads = batch.len(), "cannot commit new leads");
+                for job in batch.drain(..) {
+                    let _ = job.reply.send(Err(DbError::GroupCommit(e.to_string())));
+                }
+            }
+        }
+    }
+}
+
+/// Inserts each lead under a savepoint, so one duplicate fails alone, then
+/// commits once and publishes the stored leads' events, in order.
+fn write_group(
+    conn: &mut Connection,
+    batch: &[InsertJob],
+    events: &LocalEvents,
+) -> rusqlite::Result<Vec<Result<LiveEvent, DbError>>> {
+    let mut tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut out = Vec::with_capacity(batch.len());
+    for job in batch {
+        let sp = tx.savepoint()?;
+        let stored = insert_one(&sp, &job.lead, &job.messages).and_then(|id| {
+            let event = created_event(id, &job.lead);
+            webhooks::sqlite::queue_blocking(&sp, &event)?;
+            Ok(event)
+        });
+        match stored {
+            Ok(event) => {
+                sp.commit()?;
+                out.push(Ok(event));
+            }
+            Err(e) => {
+                drop(sp); // rolls back to the savepoint and releases it
+                out.push(Err(map_unique(e)));
+            }
+        }
+    }
+    // Dropped uncommitted (on an error above), the transaction rolls back.
+    let in_order = events.order.blocking_lock();
+    tx.commit()?;
+    for event in out.iter().flatten() {
+        events.publish_lead(event);
+    }
+    drop(in_order);
+    Ok(out)
+}
+
+fn insert_one(conn: &Connection, lead: &NewLead, messages: &[NewMessage]) -> rusqlite::Result<i64> {
+    let id = lead.id.hyphenated().to_string();
+    conn.prepare_cached(
+        "INSERT INTO leads (id, first_name, last_name, email, email_normalized, state, created_at, updated_at,
+             resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key,
+             referrer, utm_source, utm_medium, utm_campaign, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                 (SELECT COALESCE(MAX(seq), 0) + 1 FROM leads))",
+    )?
+    .execute(rusqlite::params![
+        id,
+        lead.first_name.as_str(),
+        lead.last_name.as_str(),
+        lead.email.as_str(),
+        lead.email.normalized(),
+        lead.created_at,
+        lead.resume.file_name,
+        lead.resume.content_type,
+        lead.resume.size,
+        lead.resume.sha256,
+        lead.resume.key,
+        lead.origin.referrer,
+        lead.origin.utm_source,
+        lead.origin.utm_medium,
+        lead.origin.utm_campaign,
+    ])?;
+    let mut outbox = conn.prepare_cached(
+        "INSERT INTO outbox (id, lead_id, kind, recipients, reply_to, subject, body_text, body_html,
+             status, attempts, next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'QUEUED', 0, ?9, ?9)",
+    )?;
+    for m in messages {
+        outbox.execute(rusqlite::params![
+            m.id.hyphenated().to_string(),
+            id,
+            m.kind,
+            m.recipients,
+            m.reply_to,
+            m.subject,
+            m.body_text,
+            m.body_html,
+            lead.created_at,
+        ])?;
+    }
+    // lead_events has no triggers, so the last rowid is the event's id.
+    conn.prepare_cached("INSERT INTO lead_events (lead_id, kind, state, at) VALUES (?1, 'CREATED', 'PENDING', ?2)")?
+        .execute(rusqlite::params![id, lead.created_at])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A unique violation on the email is the duplicate the caller reports as 409.
+fn map_unique(e: rusqlite::Error) -> DbError {
+    if let rusqlite::Error::SqliteFailure(f, Some(msg)) = &e
+        && f.code == ErrorCode::ConstraintViolation
+        && msg.contains("email_normalized")
+    {
+        return DbError::DuplicateEmail;
+    }
+    DbError::Sqlite(e)
+}
+
+fn closed() -> DbError {
+    DbError::Closed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ResumeMeta;
+    use intake_domain::{Email, PersonName};
+    use uuid::Uuid;
+
+    fn lead(email: &str) -> NewLead {
+        NewLead {
+            id: Uuid::now_v7(),
+            first_name: PersonName::parse("Ada", "First name").unwrap(),
+            last_name: PersonName::parse("Lovelace", "Last name").unwrap(),
+            email: Email::parse(email).unwrap(),
+            created_at: 1,
+            resume: ResumeMeta {
+                file_name: "cv.pdf".into(),
+                content_type: "application/pdf".into(),
+                size: 10,
+                sha256: "00".into(),
+                key: Uuid::now_v7().simple().to_string(),
+            },
+            origin: Default::default(),
+        }
+    }
+
+    fn message() -> NewMessage {
+        NewMessage {
+            id: Uuid::now_v7(),
+            kind: "prospect_confirmation",
+            recipients: "a@b.test".into(),
+            reply_to: None,
+            subject: "s".into(),
+            body_text: "t".into(),
+            body_html: "h".into(),
+            link_id: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_group_commits_leads_and_a_duplicate_fails_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = crate::sqlite::SqliteDb::connect(&url).await.unwrap();
+        let mut announced = db.events.subscribe();
+        let first = db.writer.insert(&lead("x@y.test"), &[message(), message()]).await;
+        assert!(first.is_ok(), "{first:?}");
+        let dup = db.writer.insert(&lead("X@y.test"), &[message()]).await;
+        assert!(matches!(dup, Err(DbError::DuplicateEmail)), "{dup:?}");
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(&db.pool).await.unwrap();
+        assert_eq!(n, 2);
+        let first = first.unwrap();
+        match announced.try_recv() {
+            Ok(crate::LiveMessage::Event(ev)) => assert_eq!(*ev, first),
+            other => panic!("expected the first lead's event, got {other:?}"),
+        }
+        assert!(announced.try_recv().is_err(), "the duplicate is not announced");
+    }
+}

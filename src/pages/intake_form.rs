@@ -1,0 +1,313 @@
+//! The prospect's form: checked as they type by the shared domain rules, sent
+//! without a reload, and (with JavaScript off) a plain multipart post to `/`.
+
+use crate::api::submit_lead;
+use intake_domain::{
+    Field, FieldErrors, LeadForm, LeadOrigin, SubmitFailure, SubmitReceipt, human_bytes,
+    submission::{ACCEPTED_FORMATS, resume_error},
+};
+use leptos::{ev::SubmitEvent, prelude::*};
+
+/// What the browser accepts in the file picker (the server checks content, not this).
+const RESUME_ACCEPT: &str = ".pdf,.docx,.doc,.odt,.rtf,.txt,application/pdf,application/msword,\
+    application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.oasis.opendocument.text,\
+    application/rtf,text/plain";
+
+/// Per-field state: the value, and whether the prospect has left the field.
+#[derive(Clone, Copy)]
+struct FieldState {
+    value: RwSignal<String>,
+    touched: RwSignal<bool>,
+}
+
+impl FieldState {
+    fn new(value: String) -> Self {
+        Self { value: RwSignal::new(value), touched: RwSignal::new(false) }
+    }
+}
+
+/// The form's state, shared by its parts (every field is a signal, so it is `Copy`).
+#[derive(Clone, Copy)]
+struct FormState {
+    first: FieldState,
+    last: FieldState,
+    email: FieldState,
+    resume_touched: RwSignal<bool>,
+    resume_size: RwSignal<Option<u64>>,
+    max_resume_bytes: u64,
+    /// The server's verdict per field, shown until the field is edited.
+    server_errors: RwSignal<FieldErrors>,
+    summary: RwSignal<Option<String>>,
+    /// Bumped by every refused attempt: the summary is inserted anew each
+    /// time, so a screen reader announces it again even when its text is the same.
+    attempts: RwSignal<u32>,
+    /// A field's error shows once it loses focus. When it loses focus because
+    /// the prospect is pressing a button (Submit), the error waits until the
+    /// press ends: shown at once, it would push the button down under the
+    /// pointer, and the click would land beside it and be lost.
+    pressing: StoredValue<bool>,
+    deferred: StoredValue<Vec<RwSignal<bool>>>,
+}
+
+impl FormState {
+    fn new(values: LeadForm, failure: Option<SubmitFailure>, max_resume_bytes: u64) -> Self {
+        Self {
+            first: FieldState::new(values.first_name),
+            last: FieldState::new(values.last_name),
+            email: FieldState::new(values.email),
+            resume_touched: RwSignal::new(false),
+            resume_size: RwSignal::new(None),
+            max_resume_bytes,
+            server_errors: RwSignal::new(failure.as_ref().map(|f| f.fields.clone()).unwrap_or_default()),
+            summary: RwSignal::new(failure.map(|f| f.message)),
+            attempts: RwSignal::new(0),
+            pressing: StoredValue::new(false),
+            deferred: StoredValue::new(Vec::new()),
+        }
+    }
+
+    fn field(self, f: Field) -> Option<FieldState> {
+        match f {
+            Field::FirstName => Some(self.first),
+            Field::LastName => Some(self.last),
+            Field::Email => Some(self.email),
+            Field::Resume => None,
+        }
+    }
+
+    fn values(self) -> LeadForm {
+        LeadForm { first_name: self.first.value.get(), last_name: self.last.value.get(), email: self.email.value.get() }
+    }
+
+    /// The error shown for a field: the server's, or the browser's once the field was left.
+    fn error_for(self, f: Field) -> Option<String> {
+        if let Some(e) = self.server_errors.with(|s| s.get(f).cloned()) {
+            return Some(e);
+        }
+        let touched = self.field(f).map(|s| s.touched.get()).unwrap_or_else(|| self.resume_touched.get());
+        if !touched {
+            return None;
+        }
+        match f {
+            Field::Resume => resume_error(self.resume_size.get(), self.max_resume_bytes),
+            _ => self.values().check(f),
+        }
+    }
+
+    fn clear_server_error(self, f: Field) {
+        self.server_errors.update(|s| s.set(f, None));
+    }
+
+    /// A field was left: its error shows now, or when the pointer press ends.
+    fn left(self, touched: RwSignal<bool>) {
+        if self.pressing.get_value() {
+            self.deferred.update_value(|d| d.push(touched));
+        } else {
+            touched.set(true);
+        }
+    }
+
+    /// Tracks pointer presses on the whole window while the form is shown.
+    #[cfg(feature = "hydrate")]
+    fn watch_presses(self) {
+        let release = move || {
+            self.pressing.set_value(false);
+            for touched in self.deferred.try_update_value(std::mem::take).unwrap_or_default() {
+                touched.set(true);
+            }
+        };
+        let down = window_event_listener(leptos::ev::pointerdown, move |_| self.pressing.set_value(true));
+        let up = window_event_listener(leptos::ev::pointerup, move |_| release());
+        let cancel = window_event_listener(leptos::ev::pointercancel, move |_| release());
+        on_cleanup(move || {
+            down.remove();
+            up.remove();
+            cancel.remove();
+        });
+    }
+
+    /// Every field's error, all fields counted as left.
+    fn check_all(self) -> FieldErrors {
+        for s in [self.first, self.last, self.email] {
+            s.touched.set(true);
+        }
+        self.resume_touched.set(true);
+        let mut errors = FieldErrors::default();
+        for f in Field::ALL {
+            errors.set(f, untrack(|| self.error_for(f)));
+        }
+        errors
+    }
+
+    /// A refused attempt: the summary (announced again) and focus on the first error.
+    fn refused(self, message: String, errors: &FieldErrors) {
+        self.summary.set(Some(message));
+        self.attempts.update(|n| *n += 1);
+        focus_first_error(errors);
+    }
+}
+
+#[component]
+pub fn IntakeForm(
+    values: LeadForm,
+    failure: Option<SubmitFailure>,
+    max_resume_bytes: u64,
+    origin: LeadOrigin,
+    on_success: Callback<SubmitReceipt>,
+) -> impl IntoView {
+    let form = FormState::new(values, failure, max_resume_bytes);
+    #[cfg(feature = "hydrate")]
+    form.watch_presses();
+
+    let submit = Action::new_local(|data: &web_sys::FormData| submit_lead(data.clone().into()));
+    let pending = submit.pending();
+    Effect::new(move |_| match submit.value().get() {
+        Some(Ok(r)) => on_success.run(r),
+        Some(Err(f)) => {
+            form.server_errors.set(f.fields.clone());
+            form.refused(f.message, &f.fields);
+        }
+        None => {}
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let errors = form.check_all();
+        if !errors.is_empty() {
+            form.refused(SubmitFailure::invalid(errors.clone()).message, &errors);
+            return;
+        }
+        form.summary.set(None);
+        use wasm_bindgen::JsCast;
+        let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else {
+            return;
+        };
+        if let Ok(data) = web_sys::FormData::new_with_form(&el) {
+            submit.dispatch_local(data);
+        }
+    };
+
+    view! {
+        <section class="card">
+            <h1>"Tell us about yourself"</h1>
+            <p class="lede">"Leave your details and your resume. An attorney will review them and contact you."</p>
+            <ErrorSummary form=form/>
+            <form method="post" action="/" enctype="multipart/form-data" novalidate on:submit=on_submit>
+                <TextField form=form field=Field::FirstName autocomplete="given-name" kind="text"/>
+                <TextField form=form field=Field::LastName autocomplete="family-name" kind="text"/>
+                <TextField form=form field=Field::Email autocomplete="email" kind="email"/>
+                <ResumeField form=form/>
+                // Where the prospect came from (see `home::arrival`).
+                {origin.fields().map(|(name, value)| {
+                    view! { <input type="hidden" name=name value=value.to_owned()/> }
+                }).collect_view()}
+                // Honeypot: invisible to people and screen readers, tempting to bots.
+                <div class="hp" aria-hidden="true">
+                    <label for="website">"Leave this field empty"</label>
+                    <input id="website" name="website" type="text" tabindex="-1" autocomplete="off"/>
+                </div>
+                <button type="submit" class="primary" aria-disabled=move || pending.get().then_some("true")>
+                    {move || if pending.get() { "Submitting…" } else { "Submit" }}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// The refusal's message and a link to each field in error, announced as an alert.
+#[component]
+fn ErrorSummary(form: FormState) -> impl IntoView {
+    move || {
+        form.attempts.track();
+        form.summary.get().map(|message| {
+            let items = Field::ALL
+                .into_iter()
+                .filter_map(|f| form.error_for(f).map(|m| (f, m)))
+                .map(|(f, m)| view! { <li><a href=format!("#{}", f.name())>{m}</a></li> })
+                .collect_view();
+            view! {
+                <div class="error-summary" role="alert">
+                    <p class="error-summary-title">{message}</p>
+                    <ul>{items}</ul>
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+fn TextField(form: FormState, field: Field, autocomplete: &'static str, kind: &'static str) -> impl IntoView {
+    let s = form.field(field).expect("a text field");
+    let err = move || form.error_for(field);
+    let err_id = format!("{}-error", field.name());
+    view! {
+        <div class="field" class:invalid=move || err().is_some()>
+            <label for=field.name()>{field.label()}</label>
+            <input
+                id=field.name()
+                name=field.name()
+                type=kind
+                autocomplete=autocomplete
+                value=s.value.get_untracked()
+                maxlength=if field == Field::Email { 254 } else { 100 }
+                aria-invalid=move || err().is_some().then_some("true")
+                aria-describedby={
+                    let id = err_id.clone();
+                    move || err().map(|_| id.clone())
+                }
+                on:input=move |ev| {
+                    s.value.set(event_target_value(&ev));
+                    form.clear_server_error(field);
+                }
+                on:blur=move |_| form.left(s.touched)
+            />
+            {move || err().map(|m| view! { <p class="field-error" id=err_id.clone()>{m}</p> })}
+        </div>
+    }
+}
+
+#[component]
+fn ResumeField(form: FormState) -> impl IntoView {
+    let err = move || form.error_for(Field::Resume);
+    let limit = human_bytes(form.max_resume_bytes);
+    view! {
+        <div class="field" class:invalid=move || err().is_some()>
+            <label for="resume">"Resume"</label>
+            <p class="hint" id="resume-hint">{format!("{ACCEPTED_FORMATS}; up to {limit}.")}</p>
+            <input
+                id="resume"
+                name="resume"
+                type="file"
+                accept=RESUME_ACCEPT
+                aria-invalid=move || err().is_some().then_some("true")
+                aria-describedby=move || if err().is_some() { "resume-hint resume-error" } else { "resume-hint" }
+                on:change=move |ev| {
+                    use wasm_bindgen::JsCast;
+                    let size = ev
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                        .and_then(|input| input.files())
+                        .and_then(|files| files.get(0))
+                        .map(|file| file.size() as u64);
+                    form.resume_size.set(size);
+                    form.resume_touched.set(true);
+                    form.clear_server_error(Field::Resume);
+                }
+            />
+            {move || err().map(|m| view! { <p class="field-error" id="resume-error">{m}</p> })}
+        </div>
+    }
+}
+
+/// Moves keyboard focus to the first field with an error.
+fn focus_first_error(errors: &FieldErrors) {
+    use wasm_bindgen::JsCast;
+    if let Some((f, _)) = errors.iter().next()
+        && let Some(el) = document().get_element_by_id(f.name())
+        && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+    {
+        let _ = el.focus();
+    }
+}

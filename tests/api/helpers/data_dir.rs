@@ -1,0 +1,128 @@
+//! Each test's data directory and PostgreSQL database, removed when the test ends.
+
+use super::*;
+
+/// A test's data directory, and the PostgreSQL database it made, if any:
+/// both are removed when the last holder drops it, a failed test's too
+/// (drops run while a panic unwinds), so a run leaves nothing behind.
+pub struct DataDir {
+    path: PathBuf,
+    database: Option<PgDatabase>,
+    /// The directory whose database this one names (another instance's):
+    /// the database lives while any instance on it may still use it.
+    _shares: Option<Arc<DataDir>>,
+}
+
+impl DataDir {
+    /// A new, empty temporary directory.
+    pub(super) fn empty(shares: Option<Arc<DataDir>>) -> Self {
+        let path = tempfile::Builder::new().prefix("intake-test-").tempdir().unwrap().keep();
+        Self { path, database: None, _shares: shares }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl std::ops::Deref for DataDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for DataDir {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        drop(self.database.take());
+        // A server still stopping may write a file meanwhile: a few tries.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match std::fs::remove_dir_all(&self.path) {
+                Ok(()) => break,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+                Err(_) if tries < 3 => std::thread::sleep(Duration::from_millis(50)),
+                Err(e) => {
+                    eprintln!("could not remove the test data directory {}: {e}", self.path.display());
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// A new temporary data directory naming a fresh database: SQLite inside it,
+/// or a new PostgreSQL database when `INTAKE_TEST_POSTGRES_URL` is set.
+pub async fn fresh_data_dir() -> Arc<DataDir> {
+    // The guard first, so that a failure below leaves nothing either.
+    let mut dir = DataDir::empty(None);
+    let url = match std::env::var("INTAKE_TEST_POSTGRES_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => dir.database.insert(PgDatabase::create(&admin_url).await).url(),
+        _ => format!("sqlite://{}", dir.join("intake.db").display()),
+    };
+    std::fs::write(dir.join(".database_url"), &url).unwrap();
+    Arc::new(dir)
+}
+
+pub fn on_postgres() -> bool {
+    std::env::var("INTAKE_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty())
+}
+
+/// A database made on the PostgreSQL server for one test; dropped with it.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    /// Creates an empty database.
+    pub async fn create(admin_url: &str) -> Self {
+        use sqlx::Connection;
+        let name = format!("intake_test_{}", uuid::Uuid::now_v7().simple());
+        let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("INTAKE_TEST_POSTGRES_URL reachable");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+        let db = Self { admin_url: admin_url.to_owned(), name };
+        conn.close().await.unwrap();
+        db
+    }
+
+    /// Its URL: the admin URL with this database's name.
+    pub fn url(&self) -> String {
+        let (base, _) = self.admin_url.rsplit_once('/').expect("a URL ending in /database");
+        format!("{base}/{}", self.name)
+    }
+}
+
+impl Drop for PgDatabase {
+    /// On a thread of its own with its own runtime: a drop may run inside the
+    /// test's runtime (which cannot block on a future) or while a panic unwinds.
+    /// `FORCE` closes what a server not stopped still has open.
+    fn drop(&mut self) {
+        use sqlx::Connection;
+        let admin_url = self.admin_url.clone();
+        let sql = format!(r#"DROP DATABASE IF EXISTS "{}" WITH (FORCE)"#, self.name);
+        let dropped = std::thread::spawn(move || -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            rt.block_on(async move {
+                let mut conn = sqlx::PgConnection::connect(&admin_url).await?;
+                sqlx::query(&sql).execute(&mut conn).await?;
+                conn.close().await
+            })?;
+            Ok(())
+        })
+        .join();
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("could not drop the test database {}: {e}", self.name),
+            Err(_) => eprintln!("dropping the test database {} panicked", self.name),
+        }
+    }
+}
