@@ -16,19 +16,17 @@ trap 'rm -rf "$LOG_DIR"' EXIT
 step "formatting"
 cargo fmt --check
 
-step "unit and integration tests (SQLite)"
-cargo test --no-default-features --features ssr 2>&1 | tee "$LOG_DIR/cargo-test.log"
+step "unit, store contract and integration tests (SQLite)"
+cargo test --no-default-features --features ssr --workspace 2>&1 | tee "$LOG_DIR/cargo-test.log"
 
 # PostgreSQL: the same integration suite, plus the multi-instance tests, when a
 # server answers. INTAKE_TEST_POSTGRES_URL names one; otherwise the local default.
 PG_URL="${INTAKE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -d "$PG_URL" 2>/dev/null; then
-  step "integration tests on PostgreSQL ($PG_URL), including several instances"
-  # Each test makes its own database; drop those left by earlier runs.
-  psql -q -d "$PG_URL" -At -c "SELECT datname FROM pg_database WHERE datname LIKE 'intake_test_%'" 2>/dev/null \
-    | while read -r db; do psql -q -d "$PG_URL" -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1 || true; done
-  INTAKE_TEST_POSTGRES_URL="$PG_URL" cargo test --no-default-features --features ssr --test api -- --include-ignored --skip storage:: 2>&1 \
-    | tee "$LOG_DIR/cargo-test-pg.log"
+  step "store contract and integration tests on PostgreSQL ($PG_URL), including several instances"
+  # Each test makes its own database and drops it when it ends, failed or not.
+  INTAKE_TEST_POSTGRES_URL="$PG_URL" cargo test --no-default-features --features ssr --workspace \
+    --test api --test contract -- --include-ignored --skip storage:: --skip ::sqlite 2>&1 | tee "$LOG_DIR/cargo-test-pg.log"
 else
   step "PostgreSQL not reachable at $PG_URL: skipping the PostgreSQL run (set INTAKE_TEST_POSTGRES_URL to use one)"
   : > "$LOG_DIR/cargo-test-pg.log"
@@ -43,7 +41,7 @@ fi
 rust_passed=$(cat "$LOG_DIR/cargo-test.log" "$LOG_DIR/cargo-test-pg.log" "$LOG_DIR/cargo-test-s3.log" | grep -Eo 'test result: ok\. [0-9]+ passed' | awk '{s += $4} END {print s + 0}')
 
 step "clippy (ssr and hydrate)"
-cargo clippy --no-default-features --features ssr --all-targets -- -D warnings
+cargo clippy --no-default-features --features ssr --workspace --all-targets -- -D warnings
 cargo clippy --no-default-features --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
 
 # The browser suite runs against what a firm runs: the release build, exactly

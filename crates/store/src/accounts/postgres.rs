@@ -2,7 +2,7 @@
 //! NOTIFY in the same statement, so every instance's cache hears it at commit.
 
 use super::{AccountStore, normalize};
-use crate::{Attorney, DbError, Role, events::postgres::CHANNEL, now_ms, postgres::PgDb, row};
+use crate::{Attorney, DbError, Role, now_ms, postgres::PgDb, postgres::events::CHANNEL, row};
 use async_trait::async_trait;
 use uuid::Uuid;
 

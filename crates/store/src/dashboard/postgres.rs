@@ -6,8 +6,8 @@
 
 use super::{AssignOutcome, Assignment, DashboardStore, ListQuery, Listed, Overdue, OwnerIs};
 use crate::{
-    Actor, DbError, MarkOutcome, SEARCH_COUNT_CAP, escape_like, events::postgres::notify_all,
-    events::postgres::order_events, postgres::PgDb, row, row::HISTORY_COLUMNS, row::HISTORY_FROM, row::SUMMARY_COLUMNS,
+    Actor, DbError, MarkOutcome, SEARCH_COUNT_CAP, escape_like, postgres::PgDb, postgres::events::notify_all,
+    postgres::events::order_events, row, row::HISTORY_COLUMNS, row::HISTORY_FROM, row::SUMMARY_COLUMNS,
 };
 use async_trait::async_trait;
 use intake_domain::{LeadState, listing::HistoryEntry, listing::LeadSummary, live::LiveEvent};
@@ -307,7 +307,7 @@ impl DashboardStore for PgDb {
         }
         let row = sqlx::query(&SUMMARY_SQL).bind(a.lead).fetch_one(&mut *tx).await?;
         let event = super::assigned_event(event_id, row::summary(&row)?, by, now);
-        crate::webhooks::postgres::queue(&mut tx, std::slice::from_ref(&event)).await?;
+        crate::webhooks::deliveries::queue_postgres(&mut tx, std::slice::from_ref(&event)).await?;
         notify_all(&mut tx, std::slice::from_ref(&event)).await?;
         tx.commit().await?;
         Ok(AssignOutcome::Assigned(Box::new(event)))
@@ -355,7 +355,7 @@ impl DashboardStore for PgDb {
             .await?;
             let row = sqlx::query(&SUMMARY_SQL).bind(id).fetch_one(&mut *tx).await?;
             let event = super::reached_out_event(event_id, row::summary(&row)?, by, now);
-            crate::webhooks::postgres::queue(&mut tx, std::slice::from_ref(&event)).await?;
+            crate::webhooks::deliveries::queue_postgres(&mut tx, std::slice::from_ref(&event)).await?;
             notify_all(&mut tx, std::slice::from_ref(&event)).await?;
             tx.commit().await?;
             return Ok(MarkOutcome::Marked(Box::new(event)));

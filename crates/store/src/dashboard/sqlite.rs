@@ -440,7 +440,7 @@ impl DashboardStore for SqliteDb {
         }
         let row = sqlx::query(&SUMMARY_SQL).bind(&lead).fetch_one(&mut *tx).await?;
         let event = super::assigned_event(event_id, row::summary(&row)?, by, now);
-        crate::webhooks::sqlite::queue(&mut tx, &event).await?;
+        crate::webhooks::deliveries::queue_sqlite(&mut tx, &event).await?;
         let _in_order = self.events.order.lock().await;
         tx.commit().await?;
         self.events.publish_lead(&event);
@@ -498,7 +498,7 @@ impl DashboardStore for SqliteDb {
             .await?;
             let row = sqlx::query(&SUMMARY_SQL).bind(id.to_string()).fetch_one(&mut *tx).await?;
             let event = super::reached_out_event(event_id, row::summary(&row)?, by, now);
-            crate::webhooks::sqlite::queue(&mut tx, &event).await?;
+            crate::webhooks::deliveries::queue_sqlite(&mut tx, &event).await?;
             let _in_order = self.events.order.lock().await;
             tx.commit().await?;
             self.events.publish_lead(&event);

@@ -2,7 +2,7 @@
 //! same NOTIFY as lead events.
 
 use super::{Erased, ErasureStore, Tombstone, Why, sql};
-use crate::{DbError, dollars, events::postgres::notify_resync, postgres::PgDb};
+use crate::{DbError, dollars, postgres::PgDb, postgres::events::notify_resync};
 use async_trait::async_trait;
 use sqlx::Row;
 use std::sync::LazyLock;

@@ -52,7 +52,7 @@ impl LeadStore for PgDb {
         if told {
             crate::outbox::postgres::queue_email(&mut tx, Some(lead), email, at).await?;
         }
-        crate::events::postgres::notify_notes(&mut tx, lead).await?;
+        crate::postgres::events::notify_notes(&mut tx, lead).await?;
         tx.commit().await?;
         Ok(told)
     }

@@ -1,7 +1,7 @@
 //! PostgreSQL: notes.
 
 use super::{NewNote, NoteEdit, NoteStore, StoredNote, sql};
-use crate::{DbError, dollars, events::postgres::notify_notes, postgres::PgDb, row};
+use crate::{DbError, dollars, postgres::PgDb, postgres::events::notify_notes, row};
 use async_trait::async_trait;
 use sqlx::Row;
 use std::sync::LazyLock;

@@ -2,9 +2,11 @@
 //! migrations and the group committer; each capability's SQL lives beside
 //! SQLite's in its own folder (`leads/postgres.rs`, `outbox/postgres.rs`, …).
 
+pub(crate) mod events;
 mod writer;
 
-use super::{DbError, events::postgres::PgEvents};
+use super::DbError;
+use events::PgEvents;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::{
     str::FromStr,

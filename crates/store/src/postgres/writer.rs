@@ -5,7 +5,7 @@
 //! A duplicate email skips only its own lead (`ON CONFLICT DO NOTHING`).
 
 use crate::{
-    DbError, NewLead, NewMessage, events::postgres::notify_all, events::postgres::order_events, leads::created_event,
+    DbError, NewLead, NewMessage, leads::created_event, postgres::events::notify_all, postgres::events::order_events,
     webhooks,
 };
 use intake_domain::live::LiveEvent;
@@ -85,7 +85,7 @@ async fn write_group(pool: &PgPool, batch: &[Job]) -> Result<HashMap<Uuid, LiveE
     insert_messages(&mut tx, &kept).await?;
     order_events(&mut tx).await?;
     let events = insert_events(&mut tx, &kept).await?;
-    webhooks::postgres::queue(&mut tx, &events).await?;
+    webhooks::deliveries::queue_postgres(&mut tx, &events).await?;
     notify_all(&mut tx, &events).await?;
     tx.commit().await?;
     Ok(events.into_iter().map(|e| (e.lead_id, e)).collect())

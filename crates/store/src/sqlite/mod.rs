@@ -5,10 +5,12 @@
 //! commit) and in-place readers (the per-request reads). Each capability's
 //! SQL lives beside PostgreSQL's in its own folder (`leads/sqlite.rs`, …).
 
+pub(crate) mod events;
 pub(crate) mod readers;
 pub(crate) mod writer;
 
-use super::{DbError, events::sqlite::LocalEvents};
+use super::DbError;
+use events::LocalEvents;
 use readers::Readers;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::{str::FromStr, time::Duration};

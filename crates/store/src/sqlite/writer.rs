@@ -6,7 +6,7 @@
 //! rows, history event) are plain function calls; through sqlx each would be
 //! a round trip to the connection's thread, serialised behind the writer.
 
-use crate::{DbError, NewLead, NewMessage, events::sqlite::LocalEvents, leads::created_event, webhooks};
+use crate::{DbError, NewLead, NewMessage, leads::created_event, sqlite::events::LocalEvents, webhooks};
 use intake_domain::live::LiveEvent;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::{path::Path, time::Duration};
@@ -106,7 +106,7 @@ fn write_group(
         let sp = tx.savepoint()?;
         let stored = insert_one(&sp, &job.lead, &job.messages).and_then(|id| {
             let event = created_event(id, &job.lead);
-            webhooks::sqlite::queue_blocking(&sp, &event)?;
+            webhooks::deliveries::queue_sqlite_blocking(&sp, &event)?;
             Ok(event)
         });
         match stored {

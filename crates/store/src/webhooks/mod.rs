@@ -2,6 +2,7 @@
 //! delivery to each live endpoint in the transaction of the change it
 //! announces, as emails are queued with the lead.
 
+pub(crate) mod deliveries;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
