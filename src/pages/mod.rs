@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod home;
 pub mod intake_form;
+pub mod integrations;
 pub mod lead;
 pub mod leads;
 pub mod login;
