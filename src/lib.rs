@@ -1,4 +1,7 @@
-//! Intake: lead intake and lead management for law firms.
+//! Intake: lead intake and lead management for law firms. The app: pages,
+//! components and server functions (server and browser), and on the server
+//! the HTTP host. Rule: the top of the workspace; use cases live in
+//! `intake-core`, data in `intake-store`, shared types in `intake-domain`.
 #![recursion_limit = "256"]
 
 pub mod api;

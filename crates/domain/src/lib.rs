@@ -1,5 +1,6 @@
-//! Domain types shared by the browser and the server: the same validation
-//! runs on both sides, so the prospect sees exactly the errors the server enforces.
+//! Intake's domain: types and rules shared by the browser and the server, so
+//! the prospect sees exactly the errors the server enforces. Rule: compiles
+//! to WASM; names no other Intake crate, no database, no HTTP, no Leptos.
 
 pub mod accounts;
 pub mod email;

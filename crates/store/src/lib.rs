@@ -1,6 +1,9 @@
-//! The data layer: no HTTP here. One seam, laid out by capability, each
-//! capability a trait with its SQLite and PostgreSQL implementations side by
-//! side (`leads/sqlite.rs` next to `leads/postgres.rs`):
+//! Intake's data layer. Rule: may name `intake-domain` and database drivers,
+//! never the use cases (`intake-core`), HTTP or Leptos.
+//!
+//! One seam, laid out by capability, each capability a trait with its SQLite
+//! and PostgreSQL implementations side by side (`leads/sqlite.rs` next to
+//! `leads/postgres.rs`), checked by the contract suite in `tests/contract/`:
 //!
 //! - [`leads`]: storing a submitted lead with its emails;
 //! - [`dashboard`]: pages, rows, history, the state change, replayed events;
@@ -19,8 +22,8 @@
 //! Connections, migrations and each backend's write path live in
 //! [`sqlite`] and [`postgres`]; rows are mapped once for both in `row`.
 //! The backend is chosen once, in [`Db::connect`], from the URL's scheme.
-//! Adding a capability means one trait, two implementations, and one
-//! accessor on [`Db`].
+//! Adding a capability means one trait, two implementations, one accessor
+//! on [`Db`] and its contracts.
 
 pub mod account_admin;
 pub mod accounts;
