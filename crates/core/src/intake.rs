@@ -253,14 +253,18 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
     Ok(receipt(&lead))
 }
 
+/// The answer to a stored submission (a repeated one gets the same).
+fn receipt(lead: &NewLead) -> SubmitReceipt {
+    SubmitReceipt {
+        id: lead.id,
+        first_name: lead.first_name.as_str().to_owned(),
+        email: lead.email.as_str().to_owned(),
+    }
+}
+
 /// A repeated submission's only traces: the repeat in the existing lead's
 /// history, and (at most once a day per lead) an email to the address's
 /// owner saying their earlier submission is already with the firm.
-/// The answer to a stored submission (a repeated one gets the same).
-fn receipt(lead: &NewLead) -> SubmitReceipt {
-    SubmitReceipt { id: lead.id, first_name: lead.first_name.to_string(), email: lead.email.to_string() }
-}
-
 async fn record_repeat(state: &Services, email_normalized: &str) {
     let result = async {
         let Some((lead, first_submitted, email)) = state.db.leads().by_email(email_normalized).await? else {

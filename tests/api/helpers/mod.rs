@@ -1,10 +1,13 @@
 //! Test harness: spawn the app, talk to it, look inside its data directory.
 
 mod data_dir;
+#[path = "../../../crates/store/tests/support/pg_database.rs"]
+mod pg_database;
 mod process;
 mod smtp;
 
 pub use data_dir::{DataDir, fresh_data_dir, on_postgres};
+use pg_database::PgDatabase;
 pub use process::ServerProcess;
 pub use smtp::{Received, SmtpSink, body_text, stalled_smtp};
 

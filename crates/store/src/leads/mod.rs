@@ -63,9 +63,9 @@ pub(crate) fn created_event(event_id: i64, lead: &NewLead) -> LiveEvent {
         at: lead.created_at,
         lead: Some(LeadSummary {
             id: lead.id,
-            first_name: lead.first_name.to_string(),
-            last_name: lead.last_name.to_string(),
-            email: lead.email.to_string(),
+            first_name: lead.first_name.as_str().to_owned(),
+            last_name: lead.last_name.as_str().to_owned(),
+            email: lead.email.as_str().to_owned(),
             state: LeadState::Pending,
             created_at: lead.created_at,
             resume_file_name: lead.resume.file_name.clone(),

@@ -109,9 +109,9 @@ async fn insert_leads(tx: &mut PgConnection, batch: &[Job]) -> Result<HashSet<Uu
          RETURNING id",
     )
     .bind(leads.iter().map(|l| l.id).collect::<Vec<_>>())
-    .bind(col(|l| l.first_name.to_string()))
-    .bind(col(|l| l.last_name.to_string()))
-    .bind(col(|l| l.email.to_string()))
+    .bind(col(|l| l.first_name.as_str().to_owned()))
+    .bind(col(|l| l.last_name.as_str().to_owned()))
+    .bind(col(|l| l.email.as_str().to_owned()))
     .bind(col(|l| l.email.normalized()))
     .bind(leads.iter().map(|l| l.created_at).collect::<Vec<_>>())
     .bind(col(|l| l.resume.file_name.clone()))

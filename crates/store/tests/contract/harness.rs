@@ -3,12 +3,12 @@
 //! on the `INTAKE_TEST_POSTGRES_URL` server, both removed by a guard's `Drop`
 //! (which also runs when the test panics). And the builders most tests share.
 
+use crate::pg_database::PgDatabase;
 use intake_domain::{Email, LeadOrigin, PersonName};
 use intake_store::{
     Actor, ApiToken, Attorney, Db, NewLead, NewMessage, ResumeMeta, Role, TokenScope, now_ms, outbox::Channel,
     outbox::Claim,
 };
-use sqlx::Connection;
 use std::time::Duration;
 use tokio::sync::broadcast::{self, error::RecvError};
 use uuid::Uuid;
@@ -86,63 +86,6 @@ async fn listening(db: &Db) {
     while !db.events().announces_account_changes() {
         assert!(tokio::time::Instant::now() < deadline, "the PostgreSQL listener did not start");
         tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// A database of its own on the PostgreSQL server, dropped with this value.
-struct PgDatabase {
-    admin_url: String,
-    name: String,
-}
-
-impl PgDatabase {
-    async fn create(admin_url: &str) -> Self {
-        let name = format!("intake_test_{}", Uuid::now_v7().simple());
-        let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("INTAKE_TEST_POSTGRES_URL reachable");
-        let create = format!("CREATE DATABASE \"{name}\"");
-        sqlx::query(&create).execute(&mut conn).await.expect("a test database is created");
-        let _ = conn.close().await;
-        Self { admin_url: admin_url.to_owned(), name }
-    }
-
-    /// The admin URL with its last path segment (the database) replaced, query kept.
-    fn url(&self) -> String {
-        let (path, query) = match self.admin_url.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
-            None => (self.admin_url.as_str(), None),
-        };
-        let (base, _) = path.rsplit_once('/').expect("INTAKE_TEST_POSTGRES_URL ends in /<database>");
-        match query {
-            Some(q) => format!("{base}/{}?{q}", self.name),
-            None => format!("{base}/{}", self.name),
-        }
-    }
-}
-
-impl Drop for PgDatabase {
-    /// Drops the database from a thread of its own (with its own runtime):
-    /// this runs inside the test's runtime, possibly while a panic unwinds.
-    /// `WITH (FORCE)` ends the test's own pool connections, still open after a panic.
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        let dropped = std::thread::spawn(move || -> Result<(), String> {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| format!("no runtime: {e}"))?;
-            runtime.block_on(async move {
-                let mut conn = sqlx::PgConnection::connect(&admin_url).await.map_err(|e| e.to_string())?;
-                let drop_sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                sqlx::query(&drop_sql).execute(&mut conn).await.map_err(|e| e.to_string())?;
-                conn.close().await.map_err(|e| e.to_string())
-            })
-        })
-        .join();
-        match dropped {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => eprintln!("cannot drop the test database {}: {e}", self.name),
-            Err(_) => eprintln!("cannot drop the test database {}: its thread panicked", self.name),
-        }
     }
 }
 

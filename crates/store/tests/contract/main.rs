@@ -54,6 +54,8 @@ macro_rules! contract {
 }
 
 mod harness;
+#[path = "../support/pg_database.rs"]
+mod pg_database;
 
 mod account_admin;
 mod accounts;
