@@ -7,13 +7,15 @@
 #   A_BIN/B_BIN: two `intake` binaries (e.g. copies of target/release/intake
 #   built from two commits); A_SITE/B_SITE: their site directories.
 #   MODE: sqlite-submit | pg-submit (c=64) | sqlite-list | pg-list (100,000
-#   leads; list and SSR /leads at c=16). Uses target/release/examples/loadgen
-#   and seed (`scripts/bench.sh` builds them). PostgreSQL: BENCH_POSTGRES_URL.
+#   leads; list and SSR /leads at c=16). Uses target/release/loadgen and seed
+#   (`cargo build --release -p intake-bench`, which `scripts/bench.sh` runs).
+#   PostgreSQL: BENCH_POSTGRES_URL.
 set -u
 A_BIN=$1 A_SITE=$2 B_BIN=$3 B_SITE=$4 MODE=$5 ROUNDS=${6:-3}
+SHARED="${BENCH_SHARED:-$(dirname "$0")/../../shared/bench}"
 PG="${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
-LOADGEN=target/release/examples/loadgen
-SEED=target/release/examples/seed
+LOADGEN=target/release/loadgen
+SEED=target/release/seed
 AUTH=(--email bench@firm.test --password 'bench password 123')
 
 run() { # run BIN SITE LABEL
@@ -34,7 +36,9 @@ run() { # run BIN SITE LABEL
   local pids=(--server-pid "$pid")
   [[ $MODE == pg-* ]] && pids+=(--db-procs postgres)
   case $MODE in
-    *-submit) $LOADGEN submit --url http://127.0.0.1:3399 --concurrency 64 --seconds 10 "${pids[@]}" ;;
+    *-submit)
+      $LOADGEN wrk --url http://127.0.0.1:3399 --concurrency 64 --seconds 10 --script "$SHARED/wrk_create.lua" \
+        --pdf target/bench/cv50k.pdf "${pids[@]}" ;;
     *-list)
       $SEED "$db" 100000 >/dev/null
       sleep 3

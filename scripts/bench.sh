@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# Load benchmark: builds a release Intake, starts it, and drives it with the
-# Rust load generator (examples/loadgen.rs) on SQLite, on PostgreSQL, and with
-# two instances on PostgreSQL. Prints throughput, latency, errors, CPU per
-# request (app and database processes) and RSS.
+# Load benchmark and performance budget. Builds a release Intake and drives it
+# over HTTP, beside the machine's limit probe (`../shared/bench/limit`, the
+# least work that keeps a submission's promise: file fsynced, row
+# group-committed), with the same loader in the same run, so each figure is
+# read as a ratio to what this machine can do at that moment.
 #
-# Per backend: submissions (.eml mail; on SQLite also through an SMTP sink,
-# the production path), then the dashboard over 100,000 leads with real-looking
-# names (examples/seed.rs) and over 1,000,000, searches for synthetic and for
-# real-looking names, 100 live dashboards at 50 events/s (and none, to compare),
-# and logins.
+#   scripts/bench.sh quick      # about 5 minutes: the budget (below); run before every stop that touches a hot path
+#   scripts/bench.sh [sqlite|postgres|two|all] [seconds per run, default 10]
 #
-# Usage: scripts/bench.sh [sqlite|postgres|two|all] [seconds per run, default 10]
+# quick: the limit probe and Intake on SQLite under wrk (c=64, and c=16 for CPU
+# per submission; RSS anonymous and file-backed), the server-rendered `/leads`
+# at ~730 leads, list and search (a real surname; real-looking names) over
+# 100,000 leads on SQLite and PostgreSQL; with BENCH_BIG=1000000 also over
+# 1,000,000 (seeding SQLite to that size takes about 4 minutes).
+# The full runs add submissions at c=1,024, PostgreSQL submissions, the SMTP
+# path, live dashboards, logins and two instances.
+#
+# Every figure is appended as a JSON line to target/bench/results.jsonl, and the
+# README's benchmark table is regenerated from it (`loadgen report`), with the
+# date and commit: never edit that table by hand.
+#
 # PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
-# BENCH_BIG (default 1000000): the large table's size; 0 skips it.
+# The probe and wrk's script: BENCH_SHARED (default ../shared/bench beside the checkout).
 set -euo pipefail
 source "$(dirname "$0")/tools.sh"
 ensure_tools
@@ -20,24 +29,52 @@ cd "$REPO_ROOT"
 WHICH="${1:-all}"
 SECS="${2:-10}"
 PG_URL="${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+SHARED="${BENCH_SHARED:-$REPO_ROOT/../shared/bench}"
 LEADS=100000
-BIG="${BENCH_BIG:-1000000}"
+if [ "${1:-all}" = quick ]; then BIG="${BENCH_BIG:-0}"; else BIG="${BENCH_BIG:-1000000}"; fi
 ADMIN_EMAIL=bench@firm.test
 ADMIN_PASSWORD='bench password 123'
+AUTH=(--email $ADMIN_EMAIL --password "$ADMIN_PASSWORD")
+OUT=target/bench
+RECORD="$OUT/results.jsonl"
 
-step "building (release)"
+if ! command -v wrk >/dev/null 2>&1; then
+  step "installing wrk (Debian package)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+[ -f "$SHARED/limit/Cargo.toml" ] || { echo "no limit probe at $SHARED/limit (set BENCH_SHARED)"; exit 1; }
+
+step "building (release: the app, the bench tools, the limit probe)"
 cargo leptos build --release --split --precompress >/dev/null
-cargo build --release --no-default-features --features ssr --example loadgen --example seed --example smtp_sink \
-  >/dev/null 2>&1
-LOADGEN=target/release/examples/loadgen
-SEED=target/release/examples/seed
+# Its own crate: building it never rebuilds the app (different LEPTOS_* variables would).
+cargo build --release -p intake-bench >/dev/null 2>&1
+CARGO_TARGET_DIR=target/limit cargo build --release --locked --manifest-path "$SHARED/limit/Cargo.toml" >/dev/null 2>&1
+LOADGEN=target/release/loadgen
+SEED=target/release/seed
+LIMIT=target/limit/release/limit
+mkdir -p "$OUT"
+: >"$RECORD"
+export BENCH_RECORD="$RECORD"
+PDF="$OUT/cv50k.pdf"
+$LOADGEN pdf "$PDF"
 PIDS=()
-cleanup() { for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; }
+# Every run's data directories, removed at the end (with the run's PostgreSQL databases).
+SCRATCH="$(mktemp -d)"
+cleanup() {
+  for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.5
+  rm -rf "$SCRATCH"
+  for db in $(psql -Atq -d "$PG_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'intake\_bench\_%'" 2>/dev/null); do
+    psql -q -d "$PG_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  done
+}
 trap cleanup EXIT
+
+tmpdir() { mktemp -d -p "$SCRATCH"; }
 
 start() { # start PORT DATABASE_URL [SMTP_URL] -> sets PID
   local port=$1 db=$2 smtp=${3:-} dir
-  dir="$(mktemp -d)"
+  dir="$(tmpdir)"
   SMTP_URL="$smtp" DATABASE_URL="$db" INTAKE_DATA_DIR="$dir" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
     INTAKE_SUBMIT_RATE=0 INTAKE_ADMIN_EMAIL=$ADMIN_EMAIL INTAKE_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     INTAKE_NOTIFY_EMAIL=attorneys@firm.test RUST_LOG=warn target/release/intake >"$dir/server.log" 2>&1 &
@@ -63,55 +100,75 @@ fresh_pg() {
   echo "${PG_URL%/*}/$name"
 }
 
-scenario() { # scenario LABEL DATABASE_URL URL... (uses CUR, the PIDs of the current servers)
-  local label=$1 db=$2; shift 2
-  local urls=() pids=()
-  for u in "$@"; do urls+=(--url "$u"); done
-  for p in "${CUR[@]}"; do pids+=(--server-pid "$p"); done
+backend_of() { if [[ $1 == postgres* ]]; then echo postgres; else echo sqlite; fi; }
+
+# Peak RSS is the process's high-water mark: reset it so each run reports its own.
+reset_peak() { for p in "$@"; do echo 5 >"/proc/$p/clear_refs" 2>/dev/null || true; done; }
+
+# wrk_submit LABEL URL C BACKEND SCENARIO PIDS...
+wrk_submit() {
+  local url=$1 c=$2 backend=$3 scenario=$4; shift 4
+  local pids=()
+  for p in "$@"; do pids+=(--server-pid "$p"); done
+  reset_peak "$@"
+  $LOADGEN wrk --url "$url" --concurrency "$c" --seconds "$SECS" --script "$SHARED/wrk_create.lua" --pdf "$PDF" \
+    --backend "$backend" --scenario "$scenario" "${pids[@]}"
+}
+
+# The limit probe, loaded exactly as Intake is. It listens on 127.0.0.1:3000.
+limit_probe() {
+  step "limit probe (durable): wrk c=64 and c=16"
+  rm -f /tmp/limit.db*
+  $LIMIT durable >/dev/null 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  for _ in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:3000/ && break; sleep 0.1; done
+  for c in 64 16; do wrk_submit http://127.0.0.1:3000 $c limit limit-durable "$pid"; done
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  rm -rf /tmp/limit-files /tmp/limit.db*
+}
+
+# dashboard URL DATABASE_URL SIZE PIDS... : list and searches at c=16
+dashboard() {
+  local url=$1 db=$2 size=$3; shift 3
+  local backend pids=()
+  backend=$(backend_of "$db")
+  for p in "$@"; do pids+=(--server-pid "$p"); done
   if [[ $db == postgres* ]]; then pids+=(--db-procs postgres); fi
-  local auth=(--email $ADMIN_EMAIL --password "$ADMIN_PASSWORD")
-  step "$label: submissions"
-  for c in 16 64 1024; do $LOADGEN submit "${urls[@]}" --concurrency $c --seconds "$SECS" "${pids[@]}"; done
-  # Seeding queued two emails per lead; let the sender drain them so the
-  # dashboard figures measure the dashboard.
-  wait_quiet "${CUR[@]}"
-  step "$label: seeding to $LEADS leads with real-looking names"
-  $SEED "$db" $LEADS
-  dashboard "$label" $LEADS "$1" "${pids[@]}"
-  $LOADGEN page --url "$1" --concurrency 16 --seconds "$SECS" "${auth[@]}" "${pids[@]}"
-  step "$label: live updates, 50 submissions/s, with no dashboard and with 100 (database transactions/s: $(tps_note "$db"))"
-  for d in 0 100; do
-    local t0; t0=$(xacts "$db")
-    $LOADGEN live "${urls[@]}" --dashboards $d --submissions 500 --rate 50 "${auth[@]}" "${pids[@]}"
-    if [[ $db == postgres* ]]; then echo "  database: $(( ($(xacts "$db") - t0) / 10 )) transactions/s"; fi
-  done
-  wait_quiet "${CUR[@]}"
-  step "$label: 16 concurrent logins over 16 accounts, from one address"
-  local logins=()
-  for i in $(seq 16); do logins+=(--email "login$i@firm.test"); done
-  $LOADGEN logins --url "$1" --concurrency 16 --count 256 "${logins[@]}" --password "$ADMIN_PASSWORD" "${pids[@]}"
-  if [ "$BIG" -gt 0 ]; then
-    step "$label: seeding to $BIG leads"
-    $SEED "$db" "$BIG"
-    dashboard "$label" "$BIG" "$1" "${pids[@]}"
-  fi
-}
-
-dashboard() { # dashboard LABEL SIZE URL PIDS...
-  local label=$1 size=$2 url=$3; shift 3
-  step "$label: dashboard list and search over $size leads (c=16)"
-  for mode in "" --search --search-varied; do
+  step "$backend: dashboard list and searches over $size leads (c=16)"
+  for mode in "" --search-surname --search-varied; do
     # shellcheck disable=SC2086
-    $LOADGEN list --url "$url" --concurrency 16 --seconds "$SECS" $mode --email $ADMIN_EMAIL --password "$ADMIN_PASSWORD" "$@"
+    $LOADGEN list --url "$url" --concurrency 16 --seconds "$SECS" $mode "${AUTH[@]}" \
+      --backend "$backend" --size "$size" "${pids[@]}"
   done
 }
 
-tps_note() { if [[ $1 == postgres* ]]; then echo "from pg_stat_database"; else echo "SQLite: in the app process"; fi; }
+# ssr_page DATABASE_URL PORT: the server-rendered /leads over ~730 leads, on a fresh server.
+ssr_page() {
+  local db=$1 port=$2 backend
+  backend=$(backend_of "$db")
+  $SEED "$db" 730 >/dev/null
+  start "$port" "$db"
+  step "$backend: server-rendered /leads over 730 leads (c=16)"
+  local pids=(--server-pid "$PID")
+  if [[ $db == postgres* ]]; then pids+=(--db-procs postgres); fi
+  $LOADGEN page --url "http://127.0.0.1:$port" --concurrency 16 --seconds "$SECS" "${AUTH[@]}" \
+    --backend "$backend" --size 730 "${pids[@]}"
+  kill "$PID"; wait "$PID" 2>/dev/null || true
+}
 
-xacts() { # committed transactions so far (PostgreSQL; 0 for SQLite)
-  if [[ $1 == postgres* ]]; then
-    psql -Atq -d "$1" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
-  else echo 0; fi
+# sized DATABASE_URL PORT: list and searches at 100,000 and BIG leads, on a fresh server.
+sized() {
+  local db=$1 port=$2
+  $SEED "$db" $LEADS >/dev/null
+  start "$port" "$db"
+  dashboard "http://127.0.0.1:$port" "$db" $LEADS "$PID"
+  if [ "$BIG" -gt 0 ]; then
+    step "$(backend_of "$db"): seeding to $BIG leads"
+    $SEED "$db" "$BIG"
+    dashboard "http://127.0.0.1:$port" "$db" "$BIG" "$PID"
+  fi
+  kill "$PID"; wait "$PID" 2>/dev/null || true
 }
 
 wait_quiet() { # wait_quiet PID... : until the servers use under 5% CPU for a second (at most 3 minutes)
@@ -138,28 +195,90 @@ page_weight() {
   echo "  total for /: $total bytes"
 }
 
-if [[ $WHICH == sqlite || $WHICH == all ]]; then
-  DB="sqlite://$(mktemp -d)/bench.db"
-  start 3301 "$DB"; CUR=("$PID")
-  page_weight http://127.0.0.1:3301
-  scenario "SQLite" "$DB" http://127.0.0.1:3301
-  kill "$PID"
-  # The production mail path: the sender speaks SMTP to a relay (here a sink that discards).
-  target/release/examples/smtp_sink 2526 & PIDS+=($!)
-  start 3305 "sqlite://$(mktemp -d)/bench.db" smtp://127.0.0.1:2526; CUR=("$PID")
-  step "SQLite, mail through an SMTP sink: submissions"
-  for c in 16 64; do $LOADGEN submit --url http://127.0.0.1:3305 --concurrency $c --seconds "$SECS" --server-pid "$PID"; done
-  kill "$PID"
-fi
-if [[ $WHICH == postgres || $WHICH == all ]]; then
-  DB=$(fresh_pg)
-  start 3302 "$DB"; CUR=("$PID")
-  scenario "PostgreSQL" "$DB" http://127.0.0.1:3302
-  kill "$PID"
-fi
-if [[ $WHICH == two || $WHICH == all ]]; then
-  DB=$(fresh_pg)
-  start 3303 "$DB"; A=$PID
-  start 3304 "$DB"; CUR=("$A" "$PID")
-  BIG=0 scenario "Two instances on PostgreSQL" "$DB" http://127.0.0.1:3303 http://127.0.0.1:3304
-fi
+# submissions URL DATABASE_URL PIDS...: wrk at c=16 (CPU per submission) and c=64 (throughput, RSS).
+submissions() {
+  local url=$1 db=$2 backend; shift 2
+  backend=$(backend_of "$db")
+  step "$backend: submissions under wrk, c=16 and c=64"
+  for c in 16 64; do wrk_submit "$url" $c "$backend" submit "$@"; wait_quiet "$@"; done
+}
+
+# The full suite's extra scenarios on one backend.
+extras() { # extras URL DATABASE_URL PIDS...
+  local url=$1 db=$2 backend; shift 2
+  backend=$(backend_of "$db")
+  local pids=() urls=(--url "$url")
+  for p in "$@"; do pids+=(--server-pid "$p"); done
+  if [[ $db == postgres* ]]; then pids+=(--db-procs postgres); fi
+  step "$backend: 1,024 submitters at once"
+  $LOADGEN submit "${urls[@]}" --concurrency 1024 --seconds "$SECS" --backend "$backend" "${pids[@]}"
+  wait_quiet "$@"
+  step "$backend: live updates, 50 submissions/s, with no dashboard and with 100"
+  for d in 0 100; do
+    $LOADGEN live "${urls[@]}" --dashboards $d --submissions 500 --rate 50 "${AUTH[@]}" --backend "$backend" "${pids[@]}"
+  done
+  wait_quiet "$@"
+  step "$backend: 16 concurrent logins over 16 accounts, from one address"
+  local logins=()
+  for i in $(seq 16); do logins+=(--email "login$i@firm.test"); done
+  $LOADGEN logins --url "$url" --concurrency 16 --count 256 "${logins[@]}" --password "$ADMIN_PASSWORD" \
+    --backend "$backend" "${pids[@]}"
+}
+
+report() {
+  step "the README's benchmark table (from $RECORD)"
+  local commit
+  commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src crates migrations Cargo.toml Cargo.lock || echo '+changes')"
+  $LOADGEN report --record "$RECORD" --readme README.md --commit "$commit" --date "$(date -u +%F)" \
+    --command "scripts/bench.sh $WHICH${2:+ $SECS}"
+}
+
+case $WHICH in
+  quick)
+    limit_probe
+    start 3301 "sqlite://$(tmpdir)/bench.db"
+    submissions http://127.0.0.1:3301 sqlite "$PID"
+    kill "$PID"
+    ssr_page "sqlite://$(tmpdir)/bench.db" 3302
+    sized "sqlite://$(tmpdir)/bench.db" 3303
+    sized "$(fresh_pg)" 3304
+    ;;
+  sqlite | postgres | two | all)
+    limit_probe
+    if [[ $WHICH == sqlite || $WHICH == all ]]; then
+      DB="sqlite://$(tmpdir)/bench.db"
+      start 3301 "$DB"
+      page_weight http://127.0.0.1:3301
+      submissions http://127.0.0.1:3301 "$DB" "$PID"
+      extras http://127.0.0.1:3301 "$DB" "$PID"
+      kill "$PID"
+      # The production mail path: the sender speaks SMTP to a relay (here a sink that discards).
+      target/release/smtp_sink 2526 & PIDS+=($!)
+      start 3305 "sqlite://$(tmpdir)/bench.db" smtp://127.0.0.1:2526
+      step "SQLite, mail through an SMTP sink: submissions"
+      $LOADGEN submit --url http://127.0.0.1:3305 --concurrency 64 --seconds "$SECS" --server-pid "$PID"
+      kill "$PID"
+      ssr_page "sqlite://$(tmpdir)/bench.db" 3302
+      sized "sqlite://$(tmpdir)/bench.db" 3303
+    fi
+    if [[ $WHICH == postgres || $WHICH == all ]]; then
+      DB=$(fresh_pg)
+      start 3311 "$DB"
+      submissions http://127.0.0.1:3311 "$DB" "$PID"
+      extras http://127.0.0.1:3311 "$DB" "$PID"
+      kill "$PID"
+      ssr_page "$(fresh_pg)" 3312
+      sized "$(fresh_pg)" 3313
+    fi
+    if [[ $WHICH == two || $WHICH == all ]]; then
+      DB=$(fresh_pg)
+      start 3321 "$DB"; A=$PID
+      start 3322 "$DB"
+      step "two instances on one PostgreSQL: submissions, half to each"
+      $LOADGEN submit --url http://127.0.0.1:3321 --url http://127.0.0.1:3322 --concurrency 64 --seconds "$SECS" \
+        --server-pid "$A" --server-pid "$PID" --db-procs postgres
+    fi
+    ;;
+  *) echo "usage: scripts/bench.sh [quick|sqlite|postgres|two|all] [seconds]"; exit 2 ;;
+esac
+report "$@"

@@ -1,7 +1,7 @@
 //! A minimal SMTP server that accepts and discards every message, for the
 //! benchmark's production mail path (the app talks SMTP to it as to a relay).
 //!
-//!   smtp_sink PORT
+//!   cargo run --release -p intake-bench --bin smtp_sink -- PORT
 
 use tokio::{
     io::{AsyncBufReadExt, AsyncWriteExt, BufReader},

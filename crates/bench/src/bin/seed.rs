@@ -3,15 +3,11 @@
 //! leads go straight into the tables (with their history; no emails), so
 //! the app's migrations and triggers must already be there.
 //!
-//!   cargo run --release --no-default-features --features ssr --example seed -- DATABASE_URL TOTAL
+//!   cargo run --release -p intake-bench --bin seed -- DATABASE_URL TOTAL
 //!
 //! Adds leads until the table holds TOTAL.
 
-// Shared with loadgen, which also uses `query`.
-#[allow(dead_code)]
-#[path = "common/names.rs"]
-mod names;
-
+use intake_bench::names;
 use sqlx::{Connection, Executor};
 use uuid::Uuid;
 
