@@ -226,6 +226,24 @@ async fn half_sent_requests_are_dropped_after_the_timeouts() {
     app.assert_nothing_stored().await;
 }
 
+#[tokio::test]
+async fn oversized_headers_are_refused_before_they_are_buffered() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    // 100 KiB of cookie: past the 64 KiB read buffer (hyper's default would take 400 KiB).
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nCookie: a={}\r\n\r\n", "x".repeat(100 * 1024));
+    let _ = s.write_all(head.as_bytes()).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), s.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 431"), "got {:?}", answer.lines().next());
+    // A request of ordinary size is still served.
+    let ok = app.client.get(format!("{}/healthz", app.base)).header("cookie", "a=b").send().await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_past_the_cap_are_shed_with_retry_after() {
     use tokio::io::AsyncWriteExt;
