@@ -106,13 +106,7 @@ impl Stats {
         let ok = statuses.get(ok_status).copied().unwrap_or(0);
         let failed: Vec<_> = statuses.iter().filter(|(k, _)| k.as_str() != ok_status).collect();
         let errors: u64 = failed.iter().map(|(_, v)| **v).sum();
-        let s = Summary {
-            ok,
-            errors,
-            rate: ok as f64 / elapsed.as_secs_f64(),
-            p50_ms: millis(percentile(&l, 0.50)),
-            p99_ms: millis(percentile(&l, 0.99)),
-        };
+        let s = Summary::of(ok, errors, elapsed, &l);
         println!(
             "{what}: {ok} ok in {:.1}s = {:.0}/s; p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; errors {errors} {failed:?}",
             elapsed.as_secs_f64(),
@@ -143,6 +137,19 @@ struct Summary {
     rate: f64,
     p50_ms: f64,
     p99_ms: f64,
+}
+
+impl Summary {
+    /// A run's figures from its counts and its sorted latencies.
+    fn of(ok: u64, errors: u64, elapsed: Duration, sorted: &[Duration]) -> Self {
+        Self {
+            ok,
+            errors,
+            rate: ok as f64 / elapsed.as_secs_f64(),
+            p50_ms: millis(percentile(sorted, 0.50)),
+            p99_ms: millis(percentile(sorted, 0.99)),
+        }
+    }
 }
 
 /// What a scenario measured, for the CPU per request and the record.
@@ -484,13 +491,7 @@ async fn live(o: &Opts) -> Outcome {
     let mut d = arrivals.delays.lock().unwrap().clone();
     d.sort();
     let ok = submissions - errors;
-    let summary = Summary {
-        ok,
-        errors,
-        rate: ok as f64 / elapsed.as_secs_f64(),
-        p50_ms: millis(percentile(&d, 0.50)),
-        p99_ms: millis(percentile(&d, 0.99)),
-    };
+    let summary = Summary::of(ok, errors, elapsed, &d);
     println!(
         "live: {dashboards} dashboards, {submissions} submissions at {rate}/s: {} deliveries (expected {}), submit-to-event p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; submit errors {errors}",
         d.len(),

@@ -106,11 +106,13 @@ fn write_group(
 ) -> rusqlite::Result<Vec<Result<LiveEvent, DbError>>> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut out = Vec::with_capacity(batch.len());
+    // Inside the transaction, so an endpoint added meanwhile is either read here or sees these leads' events.
+    let endpoints = webhooks::deliveries::live_endpoints_blocking(&tx)?;
     for job in batch {
         match insert_one(&tx, &job.lead, &job.messages)? {
             Some(id) => {
                 let event = created_event(id, &job.lead);
-                webhooks::deliveries::queue_sqlite_blocking(&tx, &event)?;
+                webhooks::deliveries::queue_sqlite_blocking(&tx, &endpoints, &event)?;
                 out.push(Ok(event));
             }
             None => out.push(Err(DbError::DuplicateEmail)),

@@ -9,12 +9,20 @@ use intake_domain::live::LiveEvent;
 use sqlx::{PgConnection, SqliteConnection};
 use uuid::Uuid;
 
-/// Queues `event` to every live endpoint, on the writer thread's connection
-/// (inside its transaction).
-pub(crate) fn queue_sqlite_blocking(conn: &rusqlite::Connection, event: &LiveEvent) -> rusqlite::Result<()> {
+/// The live endpoints (id, url), read on the writer thread's connection
+/// once per group of new leads.
+pub(crate) fn live_endpoints_blocking(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<(String, String)>> {
     let mut live = conn.prepare_cached(sql::LIVE)?;
-    let endpoints: Vec<(String, String)> =
-        live.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    live.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
+}
+
+/// Queues `event` to each of `endpoints`, on the writer thread's connection
+/// (inside its transaction).
+pub(crate) fn queue_sqlite_blocking(
+    conn: &rusqlite::Connection,
+    endpoints: &[(String, String)],
+    event: &LiveEvent,
+) -> rusqlite::Result<()> {
     if endpoints.is_empty() {
         return Ok(());
     }
