@@ -12,6 +12,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> std::process::ExitCode {
     limit_malloc_retention();
     tune_mimalloc();
+    intake_store::sqlite::tune_process();
     // Blocking threads do file writes and fsyncs (resumes, .eml files) and
     // scans. Bounded well below tokio's default of 512: past a few dozen they
     // only add context switches, and each keeps its own allocator heap.
@@ -105,17 +106,17 @@ fn limit_malloc_retention() {
     }
 }
 
-/// mimalloc holds on to freed memory for a while and commits arena memory
-/// eagerly; under 64 concurrent uploads that kept 85–100 MiB resident.
-/// Purging at once and committing on demand keeps it near 60 MiB at the same
-/// throughput. The option numbers are those of mimalloc v3's `mi_option_e`
-/// (libmimalloc-sys 0.1.49 bundles v3; not exported as constants).
+/// mimalloc commits arena memory eagerly; committing on demand keeps less
+/// resident under 64 concurrent uploads at the same throughput. (Purging
+/// freed memory at once, `MIMALLOC_PURGE_DELAY=0`, was tried too: it made no
+/// difference to the peak under uploads, and its `madvise` calls and the TLB
+/// flushes they cause on every core were 7% of a dashboard page's CPU, so
+/// mimalloc's own delay stands.) The option number is that of mimalloc v3's
+/// `mi_option_e` (libmimalloc-sys bundles v3; not exported as constants).
 fn tune_mimalloc() {
     const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: plain option setters, called before any other thread exists.
+    // SAFETY: a plain option setter, called before any other thread exists.
     unsafe {
         libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
-        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
     }
 }

@@ -241,6 +241,8 @@ test('an attorney adds a note to the timeline and corrects it; a colleague sees 
   await waitForHydration(bob);
   await expect(bob.locator('.live')).toHaveAttribute('data-live', 'up');
   await bob.getByRole('button', { name: 'Assign to me' }).click();
+  // Bob's own page first: if this fails, his click was lost, not the live event.
+  await expect(bob.locator('dd[data-assignee]')).toHaveText('Bob Burns');
   await expect(page.locator('dd[data-assignee]')).toHaveText('Bob Burns');
   await expect(page.getByLabel('Add a note')).toHaveValue('Called, <b>no</b> answer.\nTry Friday.');
 

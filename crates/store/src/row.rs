@@ -126,6 +126,69 @@ pub(crate) const SUMMARY_COLUMNS: &str = "l.id, l.first_name, l.last_name, l.ema
      CASE WHEN l.assigned_to IS NULL THEN NULL
           ELSE (SELECT x.display_name FROM attorneys x WHERE x.id = l.assigned_to) END AS assignee_name";
 
+/// [`SUMMARY_COLUMNS`]' names, in their order.
+const SUMMARY_NAMES: [&str; 16] = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "state",
+    "created_at",
+    "resume_file_name",
+    "resume_content_type",
+    "reached_out_at",
+    "reached_out_by_name",
+    "referrer",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "assigned_to",
+    "assignee_name",
+];
+
+/// A rusqlite row that starts with [`SUMMARY_COLUMNS`], read by position.
+/// rusqlite finds a column by name with a C call and a case-insensitive
+/// compare per column: for 16 columns of 50 listed rows that was 4% of the
+/// dashboard page's CPU (issue 22 profile).
+pub(crate) struct Leading<'a, 'r>(pub(crate) &'a rusqlite::Row<'r>);
+
+impl Leading<'_, '_> {
+    fn at(col: &'static str) -> usize {
+        SUMMARY_NAMES.iter().position(|n| *n == col).expect("a summary column")
+    }
+}
+
+impl Columns for Leading<'_, '_> {
+    fn text(&self, col: &'static str) -> Result<String, DbError> {
+        Ok(self.0.get(Self::at(col))?)
+    }
+    fn opt_text(&self, col: &'static str) -> Result<Option<String>, DbError> {
+        Ok(self.0.get(Self::at(col))?)
+    }
+    fn int(&self, col: &'static str) -> Result<i64, DbError> {
+        Ok(self.0.get(Self::at(col))?)
+    }
+    fn opt_int(&self, col: &'static str) -> Result<Option<i64>, DbError> {
+        Ok(self.0.get(Self::at(col))?)
+    }
+    fn flag(&self, col: &'static str) -> Result<bool, DbError> {
+        Ok(self.0.get(Self::at(col))?)
+    }
+    fn uuid(&self, col: &'static str) -> Result<Uuid, DbError> {
+        let v = self.0.get_ref(Self::at(col))?;
+        parse_uuid(col, v.as_str().map_err(|e| DbError::corrupt(col, e))?)
+    }
+    fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>, DbError> {
+        let v = self.0.get_ref(Self::at(col))?;
+        v.as_str_or_null().map_err(|e| DbError::corrupt(col, e))?.map(|s| parse_uuid(col, s)).transpose()
+    }
+}
+
+/// A rusqlite row of a `SELECT {SUMMARY_COLUMNS} …`.
+pub(crate) fn summary_sqlite(r: &rusqlite::Row<'_>) -> Result<LeadSummary, DbError> {
+    summary(&Leading(r))
+}
+
 /// A row of [`SUMMARY_COLUMNS`].
 pub(crate) fn summary(r: &impl Columns) -> Result<LeadSummary, DbError> {
     Ok(LeadSummary {
@@ -309,4 +372,25 @@ pub(crate) fn note(r: &impl Columns) -> Result<super::notes::StoredNote, DbError
         created_at: r.int("created_at")?,
         edited_at: r.opt_int("edited_at")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn summary_names_are_the_columns_in_their_order() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE leads (id, first_name, last_name, email, state, created_at, resume_file_name,
+                 resume_content_type, reached_out_at, reached_out_by, referrer, utm_source, utm_medium,
+                 utm_campaign, assigned_to);
+             CREATE TABLE attorneys (id, display_name);",
+        )
+        .unwrap();
+        let sql = format!(
+            "SELECT {}, 1 AS extra FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by",
+            super::SUMMARY_COLUMNS
+        );
+        let stmt = conn.prepare(&sql).unwrap();
+        assert_eq!(stmt.column_names()[..super::SUMMARY_NAMES.len()], super::SUMMARY_NAMES);
+    }
 }

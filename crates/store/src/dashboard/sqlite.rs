@@ -87,7 +87,7 @@ fn matches_alone(
         let mut lead = tx.prepare_cached(&SUMMARY_BY_SEQ_SQL)?;
         while let Some(r) = seqs.next()? {
             let seq: i64 = r.get(0)?;
-            if let Some(l) = lead.query([seq])?.next()?.map(row::summary).transpose()? {
+            if let Some(l) = lead.query([seq])?.next()?.map(row::summary_sqlite).transpose()? {
                 page.push(l);
             }
         }
@@ -146,7 +146,7 @@ fn matches_checked(
         if !wanted && !counting {
             continue;
         }
-        let Some(lead) = stmt.query([seq])?.next()?.map(row::summary).transpose()? else { continue };
+        let Some(lead) = stmt.query([seq])?.next()?.map(row::summary_sqlite).transpose()? else { continue };
         if !keep(&lead) {
             continue;
         }
@@ -297,7 +297,7 @@ impl ListPlan {
             self.owner == OwnerIs::Nobody
         ])?;
         while let Some(r) = rows.next()? {
-            leads.push(row::summary(r)?);
+            leads.push(row::summary_sqlite(r)?);
         }
         if order == "ASC" {
             leads.reverse();
@@ -451,7 +451,7 @@ impl DashboardStore for SqliteDb {
         self.readers.with(|conn| {
             let mut stmt = conn.prepare_cached(&SUMMARY_SQL)?;
             let mut rows = stmt.query([id.hyphenated().to_string()])?;
-            rows.next()?.map(row::summary).transpose()
+            rows.next()?.map(row::summary_sqlite).transpose()
         })
     }
 
@@ -519,7 +519,13 @@ impl DashboardStore for SqliteDb {
     }
 
     async fn sources(&self, limit: i64) -> Result<Vec<String>, DbError> {
-        Ok(sqlx::query_scalar(super::SOURCES_SQL).bind(limit).fetch_all(&self.pool).await?)
+        // A skip scan of the source index: one step per source, read in place
+        // (each dashboard page asks for it).
+        self.readers.with(|conn| {
+            let mut stmt = conn.prepare_cached(super::SOURCES_SQL)?;
+            let rows = stmt.query_map([limit], |r| r.get(0))?;
+            Ok(rows.collect::<Result<Vec<String>, _>>()?)
+        })
     }
 
     async fn events_after(&self, id: i64, limit: i64) -> Result<Vec<LiveEvent>, DbError> {

@@ -16,6 +16,22 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use std::{str::FromStr, time::Duration};
 use writer::Writer;
 
+/// Process-wide SQLite settings; call once at start-up, before any other
+/// thread exists and before any database is opened.
+///
+/// Memory statistics off: SQLite counts every allocation under one global
+/// mutex (for `sqlite3_memory_used`, which nothing here reads). On two cores
+/// the readers and the writer queued on it: 6% of a search's CPU, and most of
+/// its futex waits (issue 22 profile). Once the library has initialised the
+/// call is refused (`SQLITE_MISUSE`) and changes nothing.
+pub fn tune_process() {
+    // SAFETY: `sqlite3_config` must not run while another thread uses SQLite;
+    // the caller runs it first, on the only thread.
+    unsafe {
+        rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::os::raw::c_int);
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
     pub(crate) pool: SqlitePool,
