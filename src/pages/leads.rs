@@ -314,6 +314,7 @@ fn LeadRow(lead: LeadSummary, now: i64, follow_up: Option<i64>) -> impl IntoView
     let pending = lead.state == LeadState::Pending;
     let overdue = is_overdue(&lead, follow_up, now);
     let mark_url = <MarkReachedOut as server_fn::ServerFn>::url();
+    let created = format_utc(lead.created_at);
     view! {
         <tr data-lead-id=lead.id.to_string() data-state=lead.state.as_str()>
             <td data-label="Name"><a href=href.clone()>{name}</a></td>
@@ -323,8 +324,8 @@ fn LeadRow(lead: LeadSummary, now: i64, follow_up: Option<i64>) -> impl IntoView
                 {overdue.then(|| view! { <span class="badge badge-overdue">"Overdue"</span> })}
             </td>
             <td data-label="Submitted">
-                <time datetime=iso_utc(lead.created_at) title=format_utc(lead.created_at)>{relative(lead.created_at, now)}</time>
-                <span class="abs">{format_utc(lead.created_at)}</span>
+                <time datetime=iso_utc(lead.created_at) title=created.clone()>{relative(lead.created_at, now)}</time>
+                <span class="abs">{created}</span>
             </td>
             <td data-label="Assigned to" class="assignee">
                 {match lead.assignee.clone() {
