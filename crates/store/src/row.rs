@@ -153,33 +153,35 @@ const SUMMARY_NAMES: [&str; 16] = [
 pub(crate) struct Leading<'a, 'r>(pub(crate) &'a rusqlite::Row<'r>);
 
 impl Leading<'_, '_> {
-    fn at(col: &'static str) -> usize {
-        SUMMARY_NAMES.iter().position(|n| *n == col).expect("a summary column")
+    /// A name outside the summary's columns is a programming error, reported
+    /// as a corrupt column rather than a panic on the request path.
+    fn at(col: &'static str) -> Result<usize, DbError> {
+        SUMMARY_NAMES.iter().position(|n| *n == col).ok_or_else(|| DbError::corrupt(col, "not a summary column"))
     }
 }
 
 impl Columns for Leading<'_, '_> {
     fn text(&self, col: &'static str) -> Result<String, DbError> {
-        Ok(self.0.get(Self::at(col))?)
+        Ok(self.0.get(Self::at(col)?)?)
     }
     fn opt_text(&self, col: &'static str) -> Result<Option<String>, DbError> {
-        Ok(self.0.get(Self::at(col))?)
+        Ok(self.0.get(Self::at(col)?)?)
     }
     fn int(&self, col: &'static str) -> Result<i64, DbError> {
-        Ok(self.0.get(Self::at(col))?)
+        Ok(self.0.get(Self::at(col)?)?)
     }
     fn opt_int(&self, col: &'static str) -> Result<Option<i64>, DbError> {
-        Ok(self.0.get(Self::at(col))?)
+        Ok(self.0.get(Self::at(col)?)?)
     }
     fn flag(&self, col: &'static str) -> Result<bool, DbError> {
-        Ok(self.0.get(Self::at(col))?)
+        Ok(self.0.get(Self::at(col)?)?)
     }
     fn uuid(&self, col: &'static str) -> Result<Uuid, DbError> {
-        let v = self.0.get_ref(Self::at(col))?;
+        let v = self.0.get_ref(Self::at(col)?)?;
         parse_uuid(col, v.as_str().map_err(|e| DbError::corrupt(col, e))?)
     }
     fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>, DbError> {
-        let v = self.0.get_ref(Self::at(col))?;
+        let v = self.0.get_ref(Self::at(col)?)?;
         v.as_str_or_null().map_err(|e| DbError::corrupt(col, e))?.map(|s| parse_uuid(col, s)).transpose()
     }
 }
