@@ -71,32 +71,47 @@ sqlx_columns!(sqlx::postgres::PgRow, {
     }
 });
 
-impl Columns for rusqlite::Row<'_> {
-    fn text(&self, col: &'static str) -> Result<String, DbError> {
-        Ok(self.get(col)?)
-    }
-    fn opt_text(&self, col: &'static str) -> Result<Option<String>, DbError> {
-        Ok(self.get(col)?)
-    }
-    fn int(&self, col: &'static str) -> Result<i64, DbError> {
-        Ok(self.get(col)?)
-    }
-    fn opt_int(&self, col: &'static str) -> Result<Option<i64>, DbError> {
-        Ok(self.get(col)?)
-    }
-    fn flag(&self, col: &'static str) -> Result<bool, DbError> {
-        Ok(self.get(col)?)
-    }
-    fn uuid(&self, col: &'static str) -> Result<Uuid, DbError> {
-        // Borrowed, not copied: this runs for every listed row.
-        let v = self.get_ref(col)?;
-        parse_uuid(col, v.as_str().map_err(|e| DbError::corrupt(col, e))?)
-    }
-    fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>, DbError> {
-        let v = self.get_ref(col)?;
-        v.as_str_or_null().map_err(|e| DbError::corrupt(col, e))?.map(|s| parse_uuid(col, s)).transpose()
-    }
+/// The readers rusqlite rows share: `$row` is the row and `$at` finds a
+/// column (`col`) in it, by name or by position.
+macro_rules! rusqlite_columns {
+    ($ty:ty, |$this:ident, $col:ident| ($row:expr, $at:expr)) => {
+        impl Columns for $ty {
+            fn text(&self, col: &'static str) -> Result<String, DbError> {
+                let ($this, $col) = (self, col);
+                Ok($row.get($at)?)
+            }
+            fn opt_text(&self, col: &'static str) -> Result<Option<String>, DbError> {
+                let ($this, $col) = (self, col);
+                Ok($row.get($at)?)
+            }
+            fn int(&self, col: &'static str) -> Result<i64, DbError> {
+                let ($this, $col) = (self, col);
+                Ok($row.get($at)?)
+            }
+            fn opt_int(&self, col: &'static str) -> Result<Option<i64>, DbError> {
+                let ($this, $col) = (self, col);
+                Ok($row.get($at)?)
+            }
+            fn flag(&self, col: &'static str) -> Result<bool, DbError> {
+                let ($this, $col) = (self, col);
+                Ok($row.get($at)?)
+            }
+            fn uuid(&self, col: &'static str) -> Result<Uuid, DbError> {
+                let ($this, $col) = (self, col);
+                // Borrowed, not copied: this runs for every listed row.
+                let v = $row.get_ref($at)?;
+                parse_uuid(col, v.as_str().map_err(|e| DbError::corrupt(col, e))?)
+            }
+            fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>, DbError> {
+                let ($this, $col) = (self, col);
+                let v = $row.get_ref($at)?;
+                v.as_str_or_null().map_err(|e| DbError::corrupt(col, e))?.map(|s| parse_uuid(col, s)).transpose()
+            }
+        }
+    };
 }
+
+rusqlite_columns!(rusqlite::Row<'_>, |row, col| (row, col));
 
 /// `SELECT *` from `leads`.
 pub(crate) fn lead(r: &impl Columns) -> Result<Lead, DbError> {
@@ -160,31 +175,7 @@ impl Leading<'_, '_> {
     }
 }
 
-impl Columns for Leading<'_, '_> {
-    fn text(&self, col: &'static str) -> Result<String, DbError> {
-        Ok(self.0.get(Self::at(col)?)?)
-    }
-    fn opt_text(&self, col: &'static str) -> Result<Option<String>, DbError> {
-        Ok(self.0.get(Self::at(col)?)?)
-    }
-    fn int(&self, col: &'static str) -> Result<i64, DbError> {
-        Ok(self.0.get(Self::at(col)?)?)
-    }
-    fn opt_int(&self, col: &'static str) -> Result<Option<i64>, DbError> {
-        Ok(self.0.get(Self::at(col)?)?)
-    }
-    fn flag(&self, col: &'static str) -> Result<bool, DbError> {
-        Ok(self.0.get(Self::at(col)?)?)
-    }
-    fn uuid(&self, col: &'static str) -> Result<Uuid, DbError> {
-        let v = self.0.get_ref(Self::at(col)?)?;
-        parse_uuid(col, v.as_str().map_err(|e| DbError::corrupt(col, e))?)
-    }
-    fn opt_uuid(&self, col: &'static str) -> Result<Option<Uuid>, DbError> {
-        let v = self.0.get_ref(Self::at(col)?)?;
-        v.as_str_or_null().map_err(|e| DbError::corrupt(col, e))?.map(|s| parse_uuid(col, s)).transpose()
-    }
-}
+rusqlite_columns!(Leading<'_, '_>, |this, col| (this.0, Leading::at(col)?));
 
 /// A rusqlite row of a `SELECT {SUMMARY_COLUMNS} …`.
 pub(crate) fn summary_sqlite(r: &rusqlite::Row<'_>) -> Result<LeadSummary, DbError> {
