@@ -155,14 +155,8 @@ static LIST_SQL: LazyLock<std::collections::HashMap<Shape, (String, String)>> = 
     m
 });
 
-/// Matches a search collects before it pages by walking the newest leads
-/// instead: the count's own cap, so a search never reads more matches than
-/// its "1000+" needs. Each collected match is a heap visit in a block of its
-/// own (names are spread over the table); past the cap, matches are at least
-/// one lead in `N / 1000`, so the walk finds a page in a bounded number of
-/// rows. Collecting 10,000 instead cost 36 ms for a surname at 1,000,000
-/// leads (7,043 matches); the cap and the walk, 9 ms.
-const MATCHES_CAP: i64 = SEARCH_COUNT_CAP;
+/// Matches a search collects before it pages by walking the newest leads instead.
+const MATCHES_CAP: i64 = 10_000;
 
 static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by WHERE l.id = $1")
