@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,8 @@ import path from 'node:path';
 // One fresh data directory per run, shared with the workers through the environment.
 process.env.INTAKE_E2E_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), 'intake-e2e-'));
 process.env.INTAKE_E2E_FOLLOW_UP_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), 'intake-e2e-follow-up-'));
+// Seals authenticator apps' secrets: a new random key per run, never one written down.
+process.env.INTAKE_E2E_SECRET_KEY ??= crypto.randomBytes(32).toString('hex');
 const port = Number(process.env.INTAKE_E2E_PORT ?? 3107);
 // A second server whose follow-up deadline is one minute (the shortest
 // allowed), for the test that watches a lead turn overdue (follow-up.spec.ts).
@@ -71,6 +74,7 @@ function server(port: number, dataDir: string, extra: Record<string, string>) {
       INTAKE_ADMIN_PASSWORD: 'e2e admin password',
       // The suite's webhook receivers listen on loopback.
       INTAKE_WEBHOOK_ALLOW_PRIVATE: 'true',
+      INTAKE_SECRET_KEY: process.env.INTAKE_E2E_SECRET_KEY!,
       RUST_LOG: 'warn',
       ...extra,
     },

@@ -2,7 +2,8 @@
 
 use crate::{
     pages::accounts::AccountPage, pages::accounts::SetPasswordPage, pages::admin::AdminPage, pages::home::HomePage,
-    pages::lead::LeadPage, pages::leads::LeadsPage, pages::login::LoginPage, pages::not_found::NotFound,
+    pages::lead::LeadPage, pages::leads::LeadsPage, pages::login::LoginCodePage, pages::login::LoginPage,
+    pages::not_found::NotFound,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
@@ -50,6 +51,7 @@ pub fn App() -> impl IntoView {
                 // Async: the whole page, data included, is in the HTML, so it works without JavaScript.
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("login"), StaticSegment("code")) view=LoginCodePage ssr=SsrMode::Async/>
                 // The attorneys' pages are split out of the main WASM (`cargo leptos build --split`)
                 // and loaded when first shown: a prospect's visit downloads only what the form needs.
                 <Route path=StaticSegment("leads") view={Lazy::<Leads>::new()} ssr=SsrMode::Async/>

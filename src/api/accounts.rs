@@ -75,3 +75,17 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
 pub async fn account_link(token: String) -> Result<LinkInfo, AppError> {
     intake_core::accounts::link_info(&super::leads::services()?, &token).await.map_err(Respond::into_app_error)
 }
+
+/// The signed-in attorney's authenticator app, for `/account`.
+#[server(prefix = "/api/internal", endpoint = "two_factor")]
+pub async fn get_two_factor() -> Result<crate::pages::two_factor::TwoFactorView, AppError> {
+    use intake_core::auth::second_factor::{self, Status};
+    let me = crate::server::http::caller::require_attorney().await?;
+    let services = super::leads::services()?;
+    let status = second_factor::status(&services, me.id).await.map_err(Respond::into_app_error)?;
+    let (on_since, codes_left) = match status {
+        Status::On { since, codes_left } => (Some(since), codes_left),
+        Status::Off => (None, 0),
+    };
+    Ok(crate::pages::two_factor::TwoFactorView { available: second_factor::available(&services), on_since, codes_left })
+}

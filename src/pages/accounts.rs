@@ -241,7 +241,7 @@ fn NewPasswordFields(name: &'static str) -> impl IntoView {
     }
 }
 
-/// `/account`: change your own password.
+/// `/account`: change your own password; add or manage an authenticator app.
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
@@ -268,6 +268,7 @@ pub fn AccountPage() -> impl IntoView {
                     <button type="submit" class="primary" aria-disabled=move || busy.get().then_some("true")>"Change password"</button>
                 </ActionForm>
             </section>
+            <crate::pages::two_factor::TwoFactorSection/>
         </main>
     }
 }

@@ -9,3 +9,4 @@ pub mod lead;
 pub mod leads;
 pub mod login;
 pub mod not_found;
+pub mod two_factor;

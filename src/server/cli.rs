@@ -23,6 +23,9 @@ usage:
   intake user reset-password --email E     set a new password (from stdin)
   intake user disable --email E            stop an account from logging in
   intake user enable --email E             allow it again
+  intake user reset-two-step --email E     turn off the account's authenticator app and
+                                           recovery codes (a lost phone, no codes left);
+                                           ends its sessions
   intake user list                         list accounts
   intake token create --name N --scope read|write --by E [--expires 90d|never]
                                            a token for the integrator API, acting as
@@ -288,6 +291,23 @@ async fn user_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, 
                 }
                 false => Err(format!("no account with email {email}")),
             }
+        }
+        "reset-two-step" => {
+            let email = flag("--email")?;
+            let a = db.accounts().by_email(&email).await.map_err(|e| e.to_string())?;
+            let a = a.ok_or_else(|| format!("no account with email {email}"))?;
+            let entry = NewAudit {
+                at: now_ms(),
+                actor: None,
+                action: AuditAction::SecondFactorRemoved,
+                target: a.id,
+                detail: "reset from the command line".into(),
+            };
+            if !db.second_factor().remove_totp(a.id, &entry).await.map_err(|e| e.to_string())? {
+                return Err(format!("{email} has no authenticator app"));
+            }
+            db.accounts().end_sessions(a.id, now_ms()).await.map_err(|e| e.to_string())?;
+            Ok(format!("{email}: authenticator app and recovery codes removed; their password alone signs in"))
         }
         "list" => {
             let all = db.accounts().list().await.map_err(|e| e.to_string())?;

@@ -62,6 +62,8 @@ pub enum StartupError {
     Account(String),
     #[error("cannot set up sessions: {0}")]
     Sessions(String),
+    #[error("cannot check authenticator codes: {0}")]
+    SecretKey(String),
     #[error(
         "the browser app in {0} was built without --split: build it with `cargo leptos build --release --split` \
          (or `scripts/run.sh`), or no page would come alive in the browser"
@@ -152,6 +154,7 @@ impl Application {
 
         let (shutdown, shutdown_rx) = watch::channel(false);
         let services = Services::new(config, db, resumes, hasher, shutdown_rx.clone());
+        intake_core::auth::second_factor::check_key_present(&services).await.map_err(StartupError::SecretKey)?;
         let state = AppState { services, leptos_options };
         // A dead run's leases (SQLite: one process owns the file), before any sender claims.
         state.db.outbox().release_leases(None).await?;

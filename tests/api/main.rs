@@ -21,4 +21,5 @@ mod recovery;
 mod storage;
 mod submit;
 mod tokens;
+mod two_factor;
 mod webhooks;

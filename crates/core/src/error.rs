@@ -41,6 +41,8 @@ pub enum Error {
     ApiRateLimited { retry_after: Duration },
     /// Wrong email or password (or a disabled account: the same answer).
     BadCredentials,
+    /// A wrong, reused or expired sign-in code (authenticator app or recovery code).
+    BadCode,
     /// Too many failed logins for this account or address.
     LockedOut { retry_after: Duration },
     /// A state change from another site.
@@ -75,7 +77,7 @@ impl Error {
             Self::TooLarge { .. } | Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Malformed(_) | Self::Invalid(_) | Self::Spam | Self::BadParam(_) => StatusCode::BAD_REQUEST,
             Self::Duplicate | Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Unauthorized | Self::BadCredentials | Self::BadToken => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::BadCredentials | Self::BadCode | Self::BadToken => StatusCode::UNAUTHORIZED,
             Self::CrossSite | Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -119,6 +121,9 @@ impl Error {
                 format!("Too many requests with this token. Try again in {} seconds.", retry_after.as_secs().max(1))
             }
             Self::BadCredentials => "Incorrect email or password.".into(),
+            Self::BadCode => "That code is not right. Type the code your authenticator app shows now (each code works \
+                              once), or one of your recovery codes."
+                .into(),
             Self::LockedOut { retry_after } => {
                 let minutes = retry_after.as_secs().div_ceil(60).max(1);
                 format!(

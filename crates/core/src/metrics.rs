@@ -28,6 +28,7 @@ pub fn login_refused(e: &Error) {
     match e {
         Error::LockedOut { .. } => metrics::counter!("intake_login_lockouts_total").increment(1),
         Error::BadCredentials => metrics::counter!("intake_login_failures_total").increment(1),
+        Error::BadCode => metrics::counter!("intake_login_code_failures_total").increment(1),
         _ => {}
     }
 }

@@ -50,10 +50,15 @@ pub enum AuditAction {
     Disabled,
     Enabled,
     RoleChanged,
+    SecondFactorAdded,
+    SecondFactorRemoved,
+    RecoveryCodesRenewed,
+    RecoveryCodeUsed,
+    SecondFactorRefused,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 13] = [
         Self::Created,
         Self::Invited,
         Self::ResetSent,
@@ -62,6 +67,11 @@ impl AuditAction {
         Self::Disabled,
         Self::Enabled,
         Self::RoleChanged,
+        Self::SecondFactorAdded,
+        Self::SecondFactorRemoved,
+        Self::RecoveryCodesRenewed,
+        Self::RecoveryCodeUsed,
+        Self::SecondFactorRefused,
     ];
 
     /// The stored and URL form.
@@ -75,6 +85,11 @@ impl AuditAction {
             Self::Disabled => "disabled",
             Self::Enabled => "enabled",
             Self::RoleChanged => "role_changed",
+            Self::SecondFactorAdded => "second_factor_added",
+            Self::SecondFactorRemoved => "second_factor_removed",
+            Self::RecoveryCodesRenewed => "recovery_codes_renewed",
+            Self::RecoveryCodeUsed => "recovery_code_used",
+            Self::SecondFactorRefused => "second_factor_refused",
         }
     }
 
@@ -92,6 +107,11 @@ impl AuditAction {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled again",
             Self::RoleChanged => "Role changed",
+            Self::SecondFactorAdded => "Authenticator app added",
+            Self::SecondFactorRemoved => "Authenticator app removed",
+            Self::RecoveryCodesRenewed => "New recovery codes",
+            Self::RecoveryCodeUsed => "Signed in with a recovery code",
+            Self::SecondFactorRefused => "Wrong sign-in code",
         }
     }
 }

@@ -40,6 +40,7 @@ pub mod notes;
 pub mod outbox;
 pub mod postgres;
 mod row;
+pub mod second_factor;
 mod secret;
 pub mod sessions;
 pub mod sqlite;
@@ -58,6 +59,7 @@ pub use leads::LeadStore;
 pub use model::*;
 pub use notes::NoteStore;
 pub use outbox::OutboxStore;
+pub use second_factor::{SecondFactorStore, TotpFactor};
 pub use secret::Secret;
 pub use sessions::SessionStore;
 pub use tokens::TokenStore;
@@ -87,6 +89,7 @@ pub trait Backend:
     + ErasureStore
     + DigestStore
     + AccountAdminStore
+    + SecondFactorStore
     + EventBus
     + Send
     + Sync
@@ -222,6 +225,10 @@ impl Db {
     }
 
     pub fn account_admin(&self) -> &dyn AccountAdminStore {
+        &*self.backend
+    }
+
+    pub fn second_factor(&self) -> &dyn SecondFactorStore {
         &*self.backend
     }
 

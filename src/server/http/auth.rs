@@ -7,7 +7,10 @@ use axum::{
     extract::{Request, State},
     response::{IntoResponse, Redirect, Response},
 };
-use intake_core::{auth::check_password, auth::session, auth::throttle, client_ip::ClientIp, error::Error};
+use intake_core::{
+    auth::check_password, auth::second_factor, auth::session, auth::throttle, client_ip::ClientIp, error::Error,
+};
+use intake_domain::filter::encode_component;
 use leptos::prelude::provide_context;
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -57,11 +60,22 @@ pub async fn login(
         return refuse(e).await;
     }
     let attorney = attorney.expect("verified");
+    let next = safe_next(&form.next, &state.config.site.public_url);
+    match second_factor::required_for(&state, attorney.id).await {
+        Ok(false) => {}
+        Ok(true) => {
+            if let Err(e) = session::begin_second_step(&session, &attorney).await {
+                return refuse(Error::internal("login: cannot start a session", e)).await;
+            }
+            return Redirect::to(&format!("/login/code?next={}", encode_component(&next))).into_response();
+        }
+        Err(e) => return refuse(e).await,
+    }
     if let Err(e) = session::log_in(&session, &attorney).await {
         return refuse(Error::internal("login: cannot start a session", e)).await;
     }
     tracing::info!(attorney = %attorney.email, "logged in");
-    Redirect::to(&safe_next(&form.next, &state.config.site.public_url)).into_response()
+    Redirect::to(&next).into_response()
 }
 
 pub async fn logout(State(state): State<AppState>, session: Session) -> Response {
@@ -74,7 +88,7 @@ pub async fn logout(State(state): State<AppState>, session: Session) -> Response
 /// leading spaces and controls, and read `\\` as `/`, so `/\t/evil.example`
 /// means `//evil.example`; anything with such characters is refused outright,
 /// and what is left must resolve against the public URL to the same origin.
-fn safe_next(next: &str, public_url: &str) -> String {
+pub(super) fn safe_next(next: &str, public_url: &str) -> String {
     const HOME: &str = "/leads";
     let suspicious = next.chars().any(|c| c.is_control() || c == '\\' || c.is_whitespace());
     if suspicious || !next.starts_with('/') || next.starts_with("//") {
@@ -82,7 +96,9 @@ fn safe_next(next: &str, public_url: &str) -> String {
     }
     let Ok(base) = url::Url::parse(public_url) else { return HOME.into() };
     match base.join(next) {
-        Ok(u) if u.origin() == base.origin() && u.path() != "/login" => u[url::Position::BeforePath..].to_owned(),
+        Ok(u) if u.origin() == base.origin() && !u.path().starts_with("/login") => {
+            u[url::Position::BeforePath..].to_owned()
+        }
         _ => HOME.into(),
     }
 }

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod openapi;
 mod resume;
 pub mod security;
+mod two_factor;
 pub mod v1;
 
 use crate::{app::shell, server::state::AppState};
@@ -49,6 +50,8 @@ pub const INTERNAL_ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/api/internal/colleagues"),
     ("GET", "/admin"),
     ("GET", "/account"),
+    ("POST", "/account"),
+    ("POST", "/api/internal/two_factor"),
     ("POST", "/api/internal/accounts"),
     ("POST", "/api/internal/invite"),
     ("POST", "/api/internal/disable_account"),
@@ -83,6 +86,8 @@ fn table() -> Vec<(&'static str, Method, MethodRouter<AppState>, Listing)> {
         ("/", Method::POST, post(form::submit_form), Internal("the form's no-JavaScript post; an HTML page")),
         ("/api/leads", Method::POST, post(api::create_lead), Documented),
         ("/login", Method::POST, post(auth::login), BROWSER),
+        ("/login/code", Method::POST, post(two_factor::login_code), BROWSER),
+        ("/account", Method::POST, post(two_factor::account_two_factor), BROWSER),
         ("/logout", Method::POST, post(auth::logout), BROWSER),
         ("/set-password", Method::POST, post(account::set_password), BROWSER),
         ("/api/internal/events", Method::GET, get(live::events), BROWSER),

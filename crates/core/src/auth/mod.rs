@@ -4,9 +4,11 @@
 
 pub mod bootstrap;
 pub mod password;
+pub mod second_factor;
 pub mod session;
 pub mod throttle;
 pub mod token;
+pub mod totp;
 
 /// Checks a password as a login does, for `/login` and for a password
 /// change alike: the attempt takes its place in `keys`' budget before the

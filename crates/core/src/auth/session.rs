@@ -8,6 +8,13 @@ use uuid::Uuid;
 const ATTORNEY_ID: &str = "attorney_id";
 const AUTH_AT: &str = "auth_at";
 const SEEN_AT: &str = "seen_at";
+/// After a right password, for an account with a second factor: who is
+/// signing in, and since when. Not a login: [`current`] ignores it.
+const PENDING_ID: &str = "pending_id";
+const PENDING_AT: &str = "pending_at";
+
+/// How long the second step may take after the password.
+pub const SECOND_STEP_MS: i64 = 5 * 60 * 1000;
 
 /// Idle expiry: the store's record and the cookie expire after this long without a request.
 pub const IDLE_SECS: i64 = 2 * 60 * 60;
@@ -70,10 +77,31 @@ fn still_valid(a: &Attorney, auth_at: i64, now: i64) -> bool {
 pub async fn log_in(session: &Session, attorney: &Attorney) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
     let now = now_ms();
+    session.remove_value(PENDING_ID).await?;
+    session.remove_value(PENDING_AT).await?;
     session.insert(ATTORNEY_ID, attorney.id).await?;
     session.insert(AUTH_AT, now).await?;
     session.insert(SEEN_AT, now).await?;
     Ok(())
+}
+
+/// After a right password, when the account has a second factor: the
+/// session (under a new id) remembers who for [`SECOND_STEP_MS`], and is
+/// signed in by [`log_in`] once the second step passes.
+pub async fn begin_second_step(session: &Session, attorney: &Attorney) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session.remove_value(ATTORNEY_ID).await?;
+    session.insert(PENDING_ID, attorney.id).await?;
+    session.insert(PENDING_AT, now_ms()).await?;
+    Ok(())
+}
+
+/// The account waiting for its second step, if its password was right
+/// less than [`SECOND_STEP_MS`] ago.
+pub async fn second_step_of(session: &Session) -> Option<Uuid> {
+    let id: Uuid = session.get(PENDING_ID).await.ok()??;
+    let at: i64 = session.get(PENDING_AT).await.ok()??;
+    (now_ms() - at <= SECOND_STEP_MS).then_some(id)
 }
 
 /// Deletes the session record and clears the cookie, and ends the account's

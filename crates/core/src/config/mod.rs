@@ -151,6 +151,10 @@ pub struct AccountSettings {
     pub hash_queue: usize,
     /// Login throttle keys (accounts and addresses) tracked at most.
     pub max_throttle_keys: usize,
+    /// Seals authenticator apps' secrets (`INTAKE_SECRET_KEY`, 64 hex
+    /// digits); without it no app can be added, and start-up refuses when
+    /// an account already has one.
+    pub secret_key: Option<crate::auth::totp::SealKey>,
 }
 
 /// Integrations: the token API and webhooks.
@@ -412,6 +416,12 @@ impl AccountSettings {
             None => None,
         };
         let admin_password = v.get("INTAKE_ADMIN_PASSWORD").map(Secret::new);
+        let secret_key = match v.get("INTAKE_SECRET_KEY") {
+            Some(k) => Some(crate::auth::totp::SealKey::from_hex(&k).ok_or_else(|| {
+                err("INTAKE_SECRET_KEY", "must be 64 hexadecimal digits (32 random bytes: `openssl rand -hex 32`)")
+            })?),
+            None => None,
+        };
         if admin_password.is_some() && admin_email.is_none() {
             return Err(err("INTAKE_ADMIN_EMAIL", "must be set when INTAKE_ADMIN_PASSWORD is"));
         }
@@ -431,6 +441,7 @@ impl AccountSettings {
             hash_concurrency: 4,
             hash_queue: v.count("INTAKE_HASH_QUEUE", 32)?,
             max_throttle_keys: v.count("INTAKE_MAX_THROTTLE_KEYS", 100_000)?,
+            secret_key,
         })
     }
 }

@@ -4,6 +4,9 @@
 mod postgres;
 mod sqlite;
 
+pub(crate) use postgres::insert_audit as insert_audit_pg;
+pub(crate) use sqlite::insert_audit as insert_audit_sqlite;
+
 use super::{DbError, NewMessage};
 use async_trait::async_trait;
 use intake_domain::{accounts::AuditAction, accounts::AuditRow, accounts::LinkPurpose};

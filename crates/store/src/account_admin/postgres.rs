@@ -22,7 +22,7 @@ sql!(ISSUE_SECRET_PG, ISSUE_SECRET);
 sql!(REDEEM_PG, REDEEM);
 sql!(AUDIT_LOG_PG, AUDIT_LOG);
 
-async fn insert_audit(tx: &mut Transaction<'_, Postgres>, a: &NewAudit) -> Result<(), DbError> {
+pub(crate) async fn insert_audit(tx: &mut Transaction<'_, Postgres>, a: &NewAudit) -> Result<(), DbError> {
     sqlx::query(&INSERT_AUDIT_PG)
         .bind(a.at)
         .bind(a.actor)

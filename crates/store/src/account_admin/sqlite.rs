@@ -8,7 +8,7 @@ use intake_domain::{accounts::AuditAction, accounts::AuditRow, accounts::LinkPur
 use sqlx::{Sqlite, Transaction};
 use uuid::Uuid;
 
-async fn insert_audit(tx: &mut Transaction<'_, Sqlite>, a: &NewAudit) -> Result<(), DbError> {
+pub(crate) async fn insert_audit(tx: &mut Transaction<'_, Sqlite>, a: &NewAudit) -> Result<(), DbError> {
     sqlx::query(INSERT_AUDIT)
         .bind(a.at)
         .bind(a.actor.map(|u| u.hyphenated().to_string()))

@@ -1,0 +1,185 @@
+//! `/account`'s authenticator app: add one (QR code, or the secret typed in),
+//! confirm it with a first code, see the recovery codes once, renew them,
+//! turn it off. Plain forms posted to `POST /account`, so it all works
+//! without JavaScript; each post renders the page again with its outcome.
+
+use crate::api::{error::AppError, get_two_factor};
+use intake_domain::time::format_utc;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Where the account's app stands, read on every visit.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorView {
+    /// The server can seal secrets (`INTAKE_SECRET_KEY` is set).
+    pub available: bool,
+    /// In use since.
+    pub on_since: Option<i64>,
+    pub codes_left: i64,
+}
+
+/// An app being added: what to scan or type.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentView {
+    pub secret: String,
+    pub uri: String,
+    /// Rendered by the server from `uri` (no user text in it).
+    pub qr_svg: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TwoFactorStep {
+    Added,
+    Renewed,
+    Removed,
+}
+
+/// What a post came to, provided as context when the page is rendered again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorOutcome {
+    pub enrolment: Option<EnrolmentView>,
+    pub step: Option<TwoFactorStep>,
+    /// Shown once, after adding the app or renewing them.
+    pub recovery_codes: Vec<String>,
+    pub error: Option<String>,
+    /// A wrong first code: show the confirmation form again.
+    pub retry_confirm: bool,
+}
+
+async fn load_outcome() -> TwoFactorOutcome {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<TwoFactorOutcome>().unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    TwoFactorOutcome::default()
+}
+
+#[component]
+pub fn TwoFactorSection() -> impl IntoView {
+    let page = Resource::new_blocking(
+        || (),
+        |_| async move {
+            let outcome = load_outcome().await;
+            (outcome, get_two_factor().await)
+        },
+    );
+    view! {
+        <section class="card" aria-labelledby="two-factor-title" id="two-factor">
+            <h2 id="two-factor-title">"Two-step sign-in"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let (outcome, view) = page.await;
+                    match view {
+                        Ok(v) => two_factor_body(outcome, v).into_any(),
+                        Err(e) => failure(e).into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn failure(e: AppError) -> impl IntoView {
+    crate::components::internal::redirect_if_unauthorized(&e);
+    view! { <div class="field-error" role="alert">{e.to_string()}</div> }
+}
+
+fn code_field(id: &'static str, label: &'static str) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id name="code" type="text" required autocomplete="one-time-code" autocapitalize="none"
+                spellcheck="false" maxlength="32" class="code-input"/>
+        </div>
+    }
+}
+
+/// The key in blocks of four, as apps take it typed (they ignore the spaces).
+fn grouped(key: &str) -> String {
+    key.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+}
+
+fn two_factor_body(outcome: TwoFactorOutcome, v: TwoFactorView) -> impl IntoView {
+    let error = outcome.error.clone().map(|e| {
+        view! { <div class="error-summary" role="alert" id="two-factor-error"><p class="error-summary-title">{e}</p></div> }
+    });
+    let done = match outcome.step {
+        Some(TwoFactorStep::Added) => {
+            Some("Your authenticator app is set up: signing in now asks for its code after your password.")
+        }
+        Some(TwoFactorStep::Renewed) => Some("New recovery codes are ready; the old ones no longer work."),
+        Some(TwoFactorStep::Removed) => {
+            Some("Your authenticator app is turned off: signing in asks for your password only.")
+        }
+        None => None,
+    }
+    .map(|m| view! { <div class="secret" role="status"><p>{m}</p></div> });
+    let codes = (!outcome.recovery_codes.is_empty()).then(|| {
+        let list = outcome.recovery_codes.clone();
+        view! {
+            <div class="recovery-codes">
+                <h3>"Your recovery codes"</h3>
+                <p class="hint">"Keep them somewhere safe, away from your phone: each one signs you in once if your phone is lost. They are shown only now."</p>
+                <ul class="codes" data-recovery-codes="">
+                    {list.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                </ul>
+            </div>
+        }
+    });
+    let enrolment = outcome.enrolment.clone();
+    let body = if let Some(since) = v.on_since {
+        view! {
+            <p>{format!("An authenticator app is on since {}. ", format_utc(since))}
+               {format!("{} unused recovery code{} left.", v.codes_left, if v.codes_left == 1 { "" } else { "s" })}</p>
+            <form method="post" action="/account" class="stack">
+                <input type="hidden" name="step" value="renew"/>
+                {code_field("renew-code", "Code from your app, to make new recovery codes")}
+                <button type="submit" class="secondary">"Make new recovery codes"</button>
+            </form>
+            <form method="post" action="/account" class="stack">
+                <input type="hidden" name="step" value="remove"/>
+                {code_field("remove-code", "Code from your app, to turn it off")}
+                <button type="submit" class="danger">"Turn off the authenticator app"</button>
+            </form>
+        }
+        .into_any()
+    } else if let Some(e) = enrolment {
+        view! {
+            <p>"Scan this code with an authenticator app (such as Google Authenticator, Microsoft Authenticator, 1Password or Aegis), or type the key into it."</p>
+            <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=e.qr_svg></div>
+            <p class="hint">"Key: " <code class="totp-secret" data-totp-secret=e.secret.clone()>{grouped(&e.secret)}</code></p>
+            <form method="post" action="/account" class="stack">
+                <input type="hidden" name="step" value="confirm"/>
+                {code_field("confirm-code", "The 6-digit code your app shows")}
+                <button type="submit" class="primary">"Turn on"</button>
+            </form>
+        }
+        .into_any()
+    } else if outcome.retry_confirm {
+        view! {
+            <p>"The key is still waiting for its first code: type the code your app shows now."</p>
+            <form method="post" action="/account" class="stack">
+                <input type="hidden" name="step" value="confirm"/>
+                {code_field("confirm-code", "The 6-digit code your app shows")}
+                <button type="submit" class="primary">"Turn on"</button>
+            </form>
+        }
+        .into_any()
+    } else if v.available {
+        view! {
+            <p>"With an authenticator app on your phone, signing in asks for a 6-digit code after your password, so a stolen password alone does not open the leads."</p>
+            <form method="post" action="/account">
+                <input type="hidden" name="step" value="start"/>
+                <button type="submit" class="primary">"Set up an authenticator app"</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p>"Authenticator apps cannot be added until the administrator sets INTAKE_SECRET_KEY on the server."</p>
+        }
+        .into_any()
+    };
+    view! { {error} {done} {codes} {body} }
+}

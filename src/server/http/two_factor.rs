@@ -1,0 +1,118 @@
+//! The second step of signing in (`POST /login/code`) and the account's
+//! authenticator app (`POST /account`): plain form posts, as `/login`, so
+//! they work without JavaScript; the page is rendered again with the outcome.
+
+use super::{caller::CurrentAttorney, render_page};
+use crate::{
+    pages::login::CodeOutcome, pages::two_factor::TwoFactorOutcome, pages::two_factor::TwoFactorStep,
+    server::state::AppState,
+};
+use axum::{
+    Extension, Form,
+    extract::{FromRequest, Request, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use intake_core::{auth::second_factor, auth::session, client_ip::ClientIp, error::Error};
+use leptos::prelude::provide_context;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The code after a right password; signs the session in when it is right.
+pub async fn login_code(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientIp>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let req = Request::from_parts(parts.clone(), body);
+    let Ok(Form(form)) = Form::<CodeForm>::from_request(req, &state).await else {
+        return Error::Malformed("the form is incomplete".into()).into_response();
+    };
+    // No password step in time (or another browser's form): start again.
+    let Some(id) = session::second_step_of(&session).await else { return Redirect::to("/login").into_response() };
+    let attorney = match state.db.accounts().by_id(id).await {
+        Ok(Some(a)) if !a.disabled => a,
+        Ok(_) => return Redirect::to("/login").into_response(),
+        Err(e) => return Error::internal("login code: cannot read the account", e).into_response(),
+    };
+    if let Err(err) = second_factor::check(&state, &attorney, client.limit_key(), &form.code).await {
+        intake_core::metrics::login_refused(&err);
+        let outcome = CodeOutcome { error: err.message() };
+        let mut res = render_page(&state, &parts, err.status(), move || provide_context(outcome.clone())).await;
+        err.apply_to(&mut res);
+        return res;
+    }
+    if let Err(e) = session::log_in(&session, &attorney).await {
+        return Error::internal("login code: cannot start a session", e).into_response();
+    }
+    tracing::info!(attorney = %attorney.email, "logged in with a second factor");
+    Redirect::to(&super::auth::safe_next(&form.next, &state.config.site.public_url)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct TwoFactorForm {
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// The account page's authenticator app forms: start, confirm, new recovery codes, turn off.
+pub async fn account_two_factor(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientIp>,
+    Extension(CurrentAttorney(me)): Extension<CurrentAttorney>,
+    req: Request,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let req = Request::from_parts(parts.clone(), body);
+    let Ok(Form(form)) = Form::<TwoFactorForm>::from_request(req, &state).await else {
+        return Error::Malformed("the form is incomplete".into()).into_response();
+    };
+    let ip = client.limit_key();
+    let mut outcome = TwoFactorOutcome::default();
+    let result = match form.step.as_str() {
+        "start" => second_factor::start(&state, &me).await.map(|e| {
+            outcome.enrolment =
+                Some(crate::pages::two_factor::EnrolmentView { secret: e.secret, uri: e.uri, qr_svg: e.qr_svg });
+        }),
+        "confirm" => second_factor::confirm(&state, &me, &form.code).await.map(|codes| {
+            outcome.step = Some(TwoFactorStep::Added);
+            outcome.recovery_codes = codes;
+        }),
+        "renew" => second_factor::renew_codes(&state, &me, ip, &form.code).await.map(|codes| {
+            outcome.step = Some(TwoFactorStep::Renewed);
+            outcome.recovery_codes = codes;
+        }),
+        "remove" => second_factor::remove(&state, &me, ip, &form.code).await.map(|()| {
+            outcome.step = Some(TwoFactorStep::Removed);
+        }),
+        _ => Err(Error::Malformed("unknown step".into())),
+    };
+    let status = match &result {
+        Ok(()) => StatusCode::OK,
+        Err(e) => {
+            outcome.error = Some(e.message());
+            // A wrong first code: the same secret stays on screen to try again.
+            if form.step == "confirm" && matches!(e, Error::BadCode) {
+                outcome.retry_confirm = true;
+            }
+            e.status()
+        }
+    };
+    let mut res = render_page(&state, &parts, status, move || provide_context(outcome.clone())).await;
+    if let Err(e) = result {
+        e.apply_to(&mut res);
+    }
+    res
+}

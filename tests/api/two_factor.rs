@@ -1,0 +1,226 @@
+//! Two-step sign-in with an authenticator app: adding one on `/account`,
+//! the code after the password (once each, in its window), recovery codes
+//! (once each), the lockout, and nothing answered between the two steps.
+
+use crate::helpers::*;
+use intake_core::auth::totp;
+use intake_store::now_ms;
+use reqwest::{StatusCode, header};
+
+const KEY: &str = "6b0c3d1a9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b";
+
+fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = html.find(start)? + start.len();
+    Some(&html[from..from + html[from..].find(end)?])
+}
+
+fn base32_decode(s: &str) -> Vec<u8> {
+    const B32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
+    for c in s.chars() {
+        buffer = (buffer << 5) | B32.find(c).expect("base32") as u32;
+        bits += 5;
+        if bits >= 8 {
+            out.push((buffer >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    out
+}
+
+fn code(secret: &[u8], step: i64) -> String {
+    format!("{:06}", totp::code_at(secret, step))
+}
+
+async fn post_account(client: &reqwest::Client, app: &TestApp, form: &[(&str, &str)]) -> (StatusCode, String) {
+    let res = client.post(app.url("/account")).form(form).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+/// Adds an app to the admin's account through `/account`; its secret and recovery codes.
+async fn add_app(app: &TestApp, client: &reqwest::Client) -> (Vec<u8>, Vec<String>) {
+    let (status, page) = post_account(client, app, &[("step", "start")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<svg"), "a QR code");
+    let secret = base32_decode(between(&page, "data-totp-secret=\"", "\"").expect("the key on the page"));
+    assert_eq!(secret.len(), 20);
+
+    let (status, page) = post_account(client, app, &[("step", "confirm"), ("code", "000000")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a wrong first code");
+    assert!(page.contains("That code is not right"), "{page}");
+    let (_, page) =
+        post_account(client, app, &[("step", "confirm"), ("code", &code(&secret, totp::step_at(now_ms())))]).await;
+    let list = between(&page, "data-recovery-codes", "</ul>").expect("the recovery codes, shown once");
+    let codes: Vec<String> = list.split("<code>").skip(1).map(|c| c.split('<').next().unwrap().to_owned()).collect();
+    assert_eq!(codes.len(), 10);
+    (secret, codes)
+}
+
+/// Logs in with the password: the answer sends to the second step.
+async fn password_step(app: &TestApp) -> reqwest::Client {
+    let client = app.browser();
+    let res = app.login_with(&client, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/login/code?next=%2Fleads");
+    client
+}
+
+async fn code_step(app: &TestApp, client: &reqwest::Client, code: &str) -> reqwest::Response {
+    client.post(app.url("/login/code")).form(&[("code", code), ("next", "/leads")]).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_app_once_added_is_asked_for_after_the_password_and_each_code_works_once() {
+    let app = TestApp::spawn(Options::smtp(free_port().await).var("INTAKE_SECRET_KEY", KEY)).await;
+    let id = app.submit("private@example.com").await;
+    let me = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (secret, recovery) = add_app(&app, &me).await;
+    let sealed: Vec<u8> =
+        sqlx::query_scalar("SELECT secret_sealed FROM attorney_totp").fetch_one(&app.db().await).await.unwrap();
+    assert!(!sealed.windows(secret.len()).any(|w| w == secret.as_slice()), "the secret is stored sealed");
+
+    // Between the two steps, nothing of the attorneys' side answers.
+    let half = password_step(&app).await;
+    for path in ["/leads", &format!("/leads/{id}"), "/admin", "/account"] {
+        let res = half.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+        assert!(res.headers()[header::LOCATION].to_str().unwrap().starts_with("/login?next="), "{path}");
+    }
+    for path in ["/api/internal/events", "/leads/export.csv", &format!("/leads/{id}/resume")] {
+        let res = half.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let res = half.post(app.url("/api/internal/leads")).form(&[("x", "1")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(!res.text().await.unwrap().contains("private@example.com"));
+
+    // The confirming code's step is spent; a code from ninety seconds ago is refused.
+    let now = totp::step_at(now_ms());
+    for wrong in [code(&secret, now - 3), "12345".into(), "not a code".into()] {
+        let res = code_step(&app, &half, &wrong).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{wrong}");
+        assert!(res.text().await.unwrap().contains("That code is not right"));
+    }
+    // The next step's code (a phone a little ahead) signs in, once.
+    let next = code(&secret, now + 1);
+    let res = code_step(&app, &half, &next).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/leads");
+    assert_eq!(half.get(app.url("/leads")).send().await.unwrap().status(), StatusCode::OK, "signed in");
+    let other = password_step(&app).await;
+    assert_eq!(code_step(&app, &other, &next).await.status(), StatusCode::UNAUTHORIZED, "a code is accepted once");
+
+    // A recovery code signs in once, in any letter case.
+    let res = code_step(&app, &other, &recovery[0].to_uppercase()).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let third = password_step(&app).await;
+    assert_eq!(code_step(&app, &third, &recovery[0]).await.status(), StatusCode::UNAUTHORIZED, "used up");
+
+    // The account page says how many are left; a new set retires the old one.
+    let page = me.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("9 unused recovery codes left"), "{page}");
+    // (The app's codes up to the next step are spent: a recovery code stands in for one.)
+    let (status, _) = post_account(&me, &app, &[("step", "renew"), ("code", &code(&secret, now + 1))]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a spent code does not renew them");
+    let (status, page) = post_account(&me, &app, &[("step", "renew"), ("code", &recovery[2])]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("New recovery codes are ready"));
+    assert_eq!(code_step(&app, &third, &recovery[1]).await.status(), StatusCode::UNAUTHORIZED, "the old set");
+
+    let audit: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM account_audit ORDER BY id").fetch_all(&app.db().await).await.unwrap();
+    for action in ["second_factor_added", "second_factor_refused", "recovery_code_used", "recovery_codes_renewed"] {
+        assert!(audit.iter().any(|a| a == action), "{action} in {audit:?}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_codes_lock_the_account_out_like_wrong_passwords_and_a_right_password_does_not_reset_them() {
+    let app = TestApp::spawn(Options::smtp(free_port().await).var("INTAKE_SECRET_KEY", KEY)).await;
+    let me = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (secret, _) = add_app(&app, &me).await;
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        // A fresh password step each time: the count is the codes' own.
+        let half = password_step(&app).await;
+        statuses.push(code_step(&app, &half, "000000").await.status());
+        statuses.push(code_step(&app, &half, "111111").await.status());
+    }
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    let half = password_step(&app).await;
+    let right = code(&secret, totp::step_at(now_ms()) + 1);
+    let res = code_step(&app, &half, &right).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "locked out even with the right code");
+    assert!(res.headers().contains_key(header::RETRY_AFTER));
+}
+
+#[tokio::test]
+async fn the_second_step_needs_a_password_first_and_turning_the_app_off_needs_a_code() {
+    let app = TestApp::spawn(Options::smtp(free_port().await).var("INTAKE_SECRET_KEY", KEY)).await;
+    // No password step: the code form sends back to the login.
+    let stranger = app.browser();
+    let res = code_step(&app, &stranger, "123456").await;
+    assert_eq!((res.status(), res.headers()[header::LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/login"));
+
+    let me = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (secret, _) = add_app(&app, &me).await;
+    let (status, _) = post_account(&me, &app, &[("step", "start")]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "one app at a time");
+    let (status, _) = post_account(&me, &app, &[("step", "remove"), ("code", "000000")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, page) =
+        post_account(&me, &app, &[("step", "remove"), ("code", &code(&secret, totp::step_at(now_ms()) + 1))]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("turned off"));
+    assert_eq!(app.count("attorney_totp").await, 0);
+    assert_eq!(app.count("recovery_codes").await, 0, "its recovery codes go with it");
+    // The password alone signs in again.
+    app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn without_a_sealing_key_no_app_can_be_added() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let me = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = me.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("until the administrator sets INTAKE_SECRET_KEY"), "{page}");
+    let (status, page) = post_account(&me, &app, &[("step", "start")]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("INTAKE_SECRET_KEY"));
+    assert_eq!(app.count("attorney_totp").await, 0);
+}
+
+#[tokio::test]
+async fn an_operator_resets_a_lost_phone_from_the_command_line() {
+    let app = TestApp::spawn(Options::smtp(free_port().await).var("INTAKE_SECRET_KEY", KEY)).await;
+    let me = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    add_app(&app, &me).await;
+    password_step(&app).await;
+    let (code, out) = app.cli(&["user", "reset-two-step", "--email", ADMIN_EMAIL], "").await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(me.get(app.url("/account")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "its sessions ended");
+    app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!((app.count("attorney_totp").await, app.count("recovery_codes").await), (0, 0));
+    let (code, out) = app.cli(&["user", "reset-two-step", "--email", ADMIN_EMAIL], "").await;
+    assert_ne!(code, 0);
+    assert!(out.contains("has no authenticator app"), "{out}");
+}
+
+#[tokio::test]
+async fn the_server_refuses_to_start_without_the_key_its_apps_were_sealed_with() {
+    use intake::server::startup::Application;
+    use intake_core::config::Config;
+    let app = TestApp::spawn(Options::smtp(free_port().await).var("INTAKE_SECRET_KEY", KEY)).await;
+    let me = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    add_app(&app, &me).await;
+    let database_url = app.database_url.clone();
+    let dir = app.stop().await;
+    let vars: std::collections::HashMap<String, String> = [
+        ("INTAKE_DATA_DIR".to_string(), dir.path().display().to_string()),
+        ("DATABASE_URL".to_string(), database_url),
+        ("LEPTOS_SITE_ADDR".to_string(), "127.0.0.1:0".to_string()),
+    ]
+    .into();
+    let err = Application::build(Config::from_vars(&vars).unwrap(), "target/site").await.err().expect("must fail");
+    assert!(err.to_string().contains("set it (the same key as before)"), "{err}");
+}
