@@ -14,6 +14,10 @@ const port = Number(process.env.INTAKE_E2E_PORT ?? 3107);
 // allowed), for the test that watches a lead turn overdue (follow-up.spec.ts).
 const followUpPort = port + 1;
 process.env.INTAKE_E2E_FOLLOW_UP_URL = `http://127.0.0.1:${followUpPort}`;
+// A third whose firm requires two-step sign-in of everyone (two-factor.spec.ts).
+process.env.INTAKE_E2E_REQUIRED_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), 'intake-e2e-required-'));
+const requiredPort = port + 2;
+process.env.INTAKE_E2E_REQUIRED_URL = `http://127.0.0.1:${requiredPort}`;
 // `INTAKE_E2E_BUILD=release` runs the suite against the optimised build
 // (`cargo leptos build --release --split` with LEPTOS_SITE_ROOT=target/site-release, as
 // scripts/test.sh does), which is what a firm runs.
@@ -49,6 +53,7 @@ export default defineConfig({
   webServer: [
     server(port, process.env.INTAKE_E2E_DATA!, { INTAKE_MAX_RESUME_BYTES: '1M' }),
     server(followUpPort, process.env.INTAKE_E2E_FOLLOW_UP_DATA!, { INTAKE_FOLLOW_UP: '1m', INTAKE_DIGEST_HOUR: 'off' }),
+    server(requiredPort, process.env.INTAKE_E2E_REQUIRED_DATA!, { INTAKE_REQUIRE_2FA: 'all' }),
   ],
 });
 

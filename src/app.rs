@@ -3,7 +3,7 @@
 use crate::{
     pages::accounts::AccountPage, pages::accounts::SetPasswordPage, pages::admin::AdminPage, pages::home::HomePage,
     pages::lead::LeadPage, pages::leads::LeadsPage, pages::login::LoginCodePage, pages::login::LoginPage,
-    pages::not_found::NotFound,
+    pages::not_found::NotFound, pages::two_factor::LoginEnrolPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("login"), StaticSegment("code")) view=LoginCodePage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("login"), StaticSegment("enrol")) view=LoginEnrolPage ssr=SsrMode::Async/>
                 // The attorneys' pages are split out of the main WASM (`cargo leptos build --split`)
                 // and loaded when first shown: a prospect's visit downloads only what the form needs.
                 <Route path=StaticSegment("leads") view={Lazy::<Leads>::new()} ssr=SsrMode::Async/>

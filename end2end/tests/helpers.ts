@@ -1,3 +1,5 @@
+import AxeBuilder from '@axe-core/playwright';
+import { createHmac } from 'node:crypto';
 import { test as base, expect, BrowserContext, ConsoleMessage, Page } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -141,4 +143,39 @@ export async function submitLead(page: Page, first: string, last: string, email:
   await fillForm(page, { first, last, email, file: { name: fileName, mimeType: 'application/pdf', buffer: PDF } });
   await page.getByRole('button', { name: 'Submit' }).click();
   await expect(page.getByRole('status')).toContainText(email);
+}
+
+/** RFC 4648 base32, as the account page shows the key. */
+export function base32Decode(s: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, value = 0;
+  const out: number[] = [];
+  for (const c of s) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The code an authenticator app shows for `step` (RFC 6238, computed here, independently of the server). */
+export function totp(secret: Buffer, step: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', secret).update(counter).digest();
+  const at = mac[mac.length - 1] & 0x0f;
+  const bin = ((mac[at] & 0x7f) << 24) | (mac[at + 1] << 16) | (mac[at + 2] << 8) | mac[at + 3];
+  return String(bin % 1_000_000).padStart(6, '0');
+}
+
+export const stepNow = () => Math.floor(Date.now() / 30_000);
+
+/** No WCAG 2.2 AA violation, and nothing scrolls sideways. */
+export async function axeClean(p: Page) {
+  const { violations } = await new AxeBuilder({ page: p }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  expect(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
 }

@@ -89,3 +89,19 @@ pub async fn get_two_factor() -> Result<crate::pages::two_factor::TwoFactorView,
     };
     Ok(crate::pages::two_factor::TwoFactorView { available: second_factor::available(&services), on_since, codes_left })
 }
+
+/// The authenticator app the firm requires this session's account to add,
+/// for `/login/enrol` (public prefix: the session is not signed in yet; the
+/// pending enrolment in the session is the credential).
+#[server(prefix = "/api/account", endpoint = "enrolment")]
+pub async fn get_enrolment() -> Result<Option<crate::pages::two_factor::EnrolmentView>, AppError> {
+    let session =
+        leptos_axum::extract::<tower_sessions::Session>().await.map_err(|_| Error::Unauthorized.into_app_error())?;
+    let Some(id) = intake_core::auth::session::enrolment_of(&session).await else { return Ok(None) };
+    let services = super::leads::services()?;
+    let me = services.db.accounts().by_id(id).await.map_err(|e| Error::from(e).into_app_error())?;
+    let Some(me) = me.filter(|a| !a.disabled) else { return Ok(None) };
+    let pending =
+        intake_core::auth::second_factor::pending_enrolment(&services, &me).await.map_err(Respond::into_app_error)?;
+    Ok(pending.map(|e| crate::pages::two_factor::EnrolmentView { secret: e.secret, uri: e.uri, qr_svg: e.qr_svg }))
+}

@@ -151,7 +151,14 @@ fn AccountTable(
 ) -> impl IntoView {
     data_table(
         "accounts",
-        &[Col::Shown("Name"), Col::Shown("Email"), Col::Shown("Role"), Col::Shown("Status"), Col::Hidden("Actions")],
+        &[
+            Col::Shown("Name"),
+            Col::Shown("Email"),
+            Col::Shown("Role"),
+            Col::Shown("Status"),
+            Col::Shown("Two-step"),
+            Col::Hidden("Actions"),
+        ],
         "No accounts yet.",
         accounts,
         |a| {
@@ -170,6 +177,9 @@ fn AccountTable(
                         <span class="badge" class:badge-done=a.status == AccountStatus::Active
                             class:badge-pending=a.status == AccountStatus::Invited
                             class:badge-off=a.status == AccountStatus::Disabled>{a.status.label()}</span>
+                    </td>
+                    <td data-label="Two-step" data-two-step=if a.two_step { "on" } else { "off" }>
+                        {if a.two_step { "Authenticator app" } else { "Password only" }}
                     </td>
                     <td data-label="Actions" class="row-actions">
                         {(a.status != AccountStatus::Disabled).then(|| {

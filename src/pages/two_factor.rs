@@ -3,9 +3,11 @@
 //! turn it off. Plain forms posted to `POST /account`, so it all works
 //! without JavaScript; each post renders the page again with its outcome.
 
-use crate::api::{error::AppError, get_two_factor};
+use crate::api::{error::AppError, get_enrolment, get_two_factor};
 use intake_domain::time::format_utc;
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 /// Where the account's app stands, read on every visit.
@@ -95,6 +97,28 @@ fn code_field(id: &'static str, label: &'static str) -> impl IntoView {
     }
 }
 
+/// The recovery codes, shown once.
+fn recovery_list(codes: Vec<String>) -> impl IntoView {
+    view! {
+        <div class="recovery-codes">
+            <h3>"Your recovery codes"</h3>
+            <p class="hint">"Keep them somewhere safe, away from your phone: each one signs you in once if your phone is lost. They are shown only now."</p>
+            <ul class="codes" data-recovery-codes="">
+                {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// What to scan, or type.
+fn qr_and_key(e: &EnrolmentView) -> impl IntoView {
+    view! {
+        <p>"Scan this code with an authenticator app (such as Google Authenticator, Microsoft Authenticator, 1Password or Aegis), or type the key into it."</p>
+        <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=e.qr_svg.clone()></div>
+        <p class="hint">"Key: " <code class="totp-secret" data-totp-secret=e.secret.clone()>{grouped(&e.secret)}</code></p>
+    }
+}
+
 /// The key in blocks of four, as apps take it typed (they ignore the spaces).
 fn grouped(key: &str) -> String {
     key.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
@@ -115,18 +139,7 @@ fn two_factor_body(outcome: TwoFactorOutcome, v: TwoFactorView) -> impl IntoView
         None => None,
     }
     .map(|m| view! { <div class="secret" role="status"><p>{m}</p></div> });
-    let codes = (!outcome.recovery_codes.is_empty()).then(|| {
-        let list = outcome.recovery_codes.clone();
-        view! {
-            <div class="recovery-codes">
-                <h3>"Your recovery codes"</h3>
-                <p class="hint">"Keep them somewhere safe, away from your phone: each one signs you in once if your phone is lost. They are shown only now."</p>
-                <ul class="codes" data-recovery-codes="">
-                    {list.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
-                </ul>
-            </div>
-        }
-    });
+    let codes = (!outcome.recovery_codes.is_empty()).then(|| recovery_list(outcome.recovery_codes.clone()));
     let enrolment = outcome.enrolment.clone();
     let body = if let Some(since) = v.on_since {
         view! {
@@ -146,9 +159,7 @@ fn two_factor_body(outcome: TwoFactorOutcome, v: TwoFactorView) -> impl IntoView
         .into_any()
     } else if let Some(e) = enrolment {
         view! {
-            <p>"Scan this code with an authenticator app (such as Google Authenticator, Microsoft Authenticator, 1Password or Aegis), or type the key into it."</p>
-            <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=e.qr_svg></div>
-            <p class="hint">"Key: " <code class="totp-secret" data-totp-secret=e.secret.clone()>{grouped(&e.secret)}</code></p>
+            {qr_and_key(&e)}
             <form method="post" action="/account" class="stack">
                 <input type="hidden" name="step" value="confirm"/>
                 {code_field("confirm-code", "The 6-digit code your app shows")}
@@ -182,4 +193,104 @@ fn two_factor_body(outcome: TwoFactorOutcome, v: TwoFactorView) -> impl IntoView
         .into_any()
     };
     view! { {error} {done} {codes} {body} }
+}
+
+/// What a post of `/login/enrol`'s form came to: its recovery codes once
+/// the app is on, or the error.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolOutcome {
+    pub recovery_codes: Vec<String>,
+    pub error: Option<String>,
+    /// Where to go once signed in (already checked to be on this site).
+    pub next: String,
+}
+
+async fn load_enrol_outcome() -> Option<EnrolOutcome> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<EnrolOutcome>()
+    }
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
+/// `/login/enrol`: when the firm requires two-step sign-in
+/// (`INTAKE_REQUIRE_2FA`) and the account has no app yet, a right password
+/// leads here, and nothing else opens until the app is added. The key comes
+/// from the session's pending enrolment; without one, the page says to log
+/// in again.
+#[component]
+pub fn LoginEnrolPage() -> impl IntoView {
+    let outcome = Resource::new_blocking(
+        || (),
+        |_| async move {
+            let outcome = load_enrol_outcome().await.unwrap_or_default();
+            // Once the app is on, nothing is pending: no key to ask for.
+            let pending = if outcome.recovery_codes.is_empty() { get_enrolment().await } else { Ok(None) };
+            (outcome, pending)
+        },
+    );
+    let next_in_url = move || use_query_map().with(|q| q.get("next")).unwrap_or_default();
+    view! {
+        <Title text="Set up two-step sign-in — Intake"/>
+        <header class="site-header">
+            <span class="brand">"Intake"</span>
+        </header>
+        <main class="page narrow">
+            <section class="card">
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let (mut o, pending) = outcome.await;
+                        if o.next.is_empty() {
+                            o.next = next_in_url();
+                        }
+                        let pending = match pending {
+                            Ok(p) => p,
+                            Err(e) => {
+                                o.error.get_or_insert_with(|| e.to_string());
+                                None
+                            }
+                        };
+                        let error = o.error.clone().map(|e| view! {
+                            <div class="error-summary" role="alert" id="enrol-error"><p class="error-summary-title">{e}</p></div>
+                        });
+                        if !o.recovery_codes.is_empty() {
+                            let next = if o.next.is_empty() { "/leads".to_owned() } else { o.next.clone() };
+                            view! {
+                                <h1>"Two-step sign-in is on"</h1>
+                                <div class="secret" role="status"><p>"Your authenticator app is set up, and you are signed in."</p></div>
+                                {recovery_list(o.recovery_codes.clone())}
+                                <p><a class="button primary" href=next>"Continue"</a></p>
+                            }
+                            .into_any()
+                        } else if let Some(e) = pending {
+                            view! {
+                                <h1>"Set up two-step sign-in"</h1>
+                                <p class="lede">"Your firm requires a code from an authenticator app after your password. Set one up to continue."</p>
+                                {error}
+                                {qr_and_key(&e)}
+                                <form method="post" action="/login/enrol" class="stack">
+                                    <input type="hidden" name="next" value=o.next.clone()/>
+                                    <div class="field">
+                                        <label for="enrol-code">"The 6-digit code your app shows"</label>
+                                        <input id="enrol-code" name="code" type="text" required autocomplete="one-time-code"
+                                            autocapitalize="none" spellcheck="false" maxlength="32" class="code-input"/>
+                                    </div>
+                                    <button type="submit" class="primary">"Turn on and sign in"</button>
+                                </form>
+                            }
+                            .into_any()
+                        } else {
+                            view! {
+                                <h1>"Set up two-step sign-in"</h1>
+                                {error}
+                                <p>"This step follows your password. " <a href="/login">"Log in again"</a> " to continue."</p>
+                            }
+                            .into_any()
+                        }
+                    })}
+                </Suspense>
+            </section>
+        </main>
+    }
 }

@@ -224,3 +224,73 @@ async fn the_server_refuses_to_start_without_the_key_its_apps_were_sealed_with()
     let err = Application::build(Config::from_vars(&vars).unwrap(), "target/site").await.err().expect("must fail");
     assert!(err.to_string().contains("set it (the same key as before)"), "{err}");
 }
+
+#[tokio::test]
+async fn when_the_firm_requires_it_an_account_adds_an_app_before_anything_opens() {
+    let opts = Options::smtp(free_port().await).var("INTAKE_SECRET_KEY", KEY).var("INTAKE_REQUIRE_2FA", "all");
+    let app = TestApp::spawn(opts).await;
+    let id = app.submit("required@example.com").await;
+    let client = app.browser();
+    let res = app.login_with(&client, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "a right password leads to adding an app, not in");
+    assert_eq!(res.headers()[header::LOCATION], "/login/enrol?next=%2Fleads");
+    let stranger = app.browser().get(app.url("/login/enrol")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        !stranger.contains("data-totp-secret") && stranger.contains("Log in again"),
+        "only this session sees the key"
+    );
+    let page = client.get(app.url("/login/enrol?next=%2Fleads")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Your firm requires a code from an authenticator app"), "{page}");
+    let key = between(&page, "data-totp-secret=\"", "\"").expect("the key").to_owned();
+    let secret = base32_decode(&key);
+
+    // Nothing of the attorneys' side answers until the app is added.
+    for path in ["/leads", &format!("/leads/{id}"), "/admin", "/account"] {
+        let res = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+    }
+    for path in ["/api/internal/events", "/leads/export.csv", &format!("/leads/{id}/resume")] {
+        assert_eq!(client.get(app.url(path)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let res = client.post(app.url("/api/internal/leads")).form(&[("x", "1")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = client.post(app.url("/account")).form(&[("step", "start")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the account page's forms need a full sign-in");
+    // The code step is not a way around it.
+    let now = totp::step_at(now_ms());
+    let res = code_step(&app, &client, &code(&secret, now)).await;
+    assert_eq!(res.headers()[header::LOCATION], "/login");
+
+    let enrol = |code: String| {
+        let client = client.clone();
+        let url = app.url("/login/enrol");
+        async move { client.post(url).form(&[("code", code.as_str()), ("next", "/leads")]).send().await.unwrap() }
+    };
+    let res = enrol("000000".into()).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("That code is not right"));
+    assert!(page.contains(&format!("data-totp-secret=\"{key}\"")), "the same key, to try again");
+    assert_eq!(client.get(app.url("/leads")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+
+    let res = enrol(code(&secret, now)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("data-recovery-codes") && page.contains("href=\"/leads\""), "{page}");
+    assert_eq!(client.get(app.url("/leads")).send().await.unwrap().status(), StatusCode::OK, "signed in");
+    // From now on, the code after the password.
+    password_step(&app).await;
+    let admin = client.get(app.url("/admin")).send().await.unwrap().text().await.unwrap();
+    assert!(admin.contains("data-two-step=\"on\""), "/admin shows who has an app");
+}
+
+#[tokio::test]
+async fn required_for_admins_only_leaves_attorneys_with_their_password() {
+    let opts = Options::smtp(free_port().await).var("INTAKE_SECRET_KEY", KEY).var("INTAKE_REQUIRE_2FA", "admins");
+    let app = TestApp::spawn(opts).await;
+    app.add_attorney("ada@firm.test", "Ada Attorney", "attorney password 1").await;
+    let res = app.login_with(&app.browser(), "ada@firm.test", "attorney password 1").await;
+    assert_eq!((res.status(), res.headers()[header::LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/leads"));
+    let res = app.login_with(&app.browser(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(res.headers()[header::LOCATION], "/login/enrol?next=%2Fleads");
+}

@@ -19,6 +19,8 @@ pub const AUDIT_SHOWN: i64 = 200;
 
 /// The accounts and the audit log (of one action when `action` names one).
 pub async fn page(state: &Services, me: &Attorney, action: Option<&str>) -> Result<Accounts, Error> {
+    let two_step: std::collections::HashSet<Uuid> =
+        state.db.second_factor().confirmed_totp_accounts().await?.into_iter().collect();
     let mut accounts: Vec<AccountRow> = state
         .db
         .accounts()
@@ -38,6 +40,7 @@ pub async fn page(state: &Services, me: &Attorney, action: Option<&str>) -> Resu
             name: a.display_name,
             role: a.role.as_str().into(),
             created_at: a.created_at,
+            two_step: two_step.contains(&a.id),
         })
         .collect();
     accounts.sort_by_key(|a| a.name.to_lowercase());

@@ -14,6 +14,9 @@ pub struct AccountRow {
     pub role: String,
     pub status: AccountStatus,
     pub created_at: i64,
+    /// An authenticator app is on.
+    #[serde(default)]
+    pub two_step: bool,
 }
 
 /// Where an account stands.

@@ -8,7 +8,8 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use intake_core::{
-    auth::check_password, auth::second_factor, auth::session, auth::throttle, client_ip::ClientIp, error::Error,
+    auth::check_password, auth::second_factor, auth::second_factor::AfterPassword, auth::session, auth::throttle,
+    client_ip::ClientIp, error::Error,
 };
 use intake_domain::filter::encode_component;
 use leptos::prelude::provide_context;
@@ -61,13 +62,23 @@ pub async fn login(
     }
     let attorney = attorney.expect("verified");
     let next = safe_next(&form.next, &state.config.site.public_url);
-    match second_factor::required_for(&state, attorney.id).await {
-        Ok(false) => {}
-        Ok(true) => {
+    match second_factor::after_password(&state, &attorney).await {
+        Ok(AfterPassword::SignedIn) => {}
+        Ok(AfterPassword::Code) => {
             if let Err(e) = session::begin_second_step(&session, &attorney).await {
                 return refuse(Error::internal("login: cannot start a session", e)).await;
             }
             return Redirect::to(&format!("/login/code?next={}", encode_component(&next))).into_response();
+        }
+        Ok(AfterPassword::Enrol) => {
+            if let Err(e) = session::begin_enrolment(&session, &attorney).await {
+                return refuse(Error::internal("login: cannot start a session", e)).await;
+            }
+            // The new key is kept sealed; `/login/enrol` opens it for this session only.
+            if let Err(e) = second_factor::start(&state, &attorney).await {
+                return refuse(e).await;
+            }
+            return Redirect::to(&format!("/login/enrol?next={}", encode_component(&next))).into_response();
         }
         Err(e) => return refuse(e).await,
     }

@@ -55,7 +55,7 @@ pub async fn guard(State(state): State<AppState>, session: Session, mut req: Req
     }
     let path = req.uri().path().to_owned();
     let protection = protection(&path);
-    let internal = protection != Protection::Public || path == "/login" || path == "/login/code" || token_api;
+    let internal = protection != Protection::Public || path.starts_with("/login") || token_api;
     if protection != Protection::Public {
         match session::current(&session, &state.db).await {
             Some(attorney) => {

@@ -87,6 +87,7 @@ fn table() -> Vec<(&'static str, Method, MethodRouter<AppState>, Listing)> {
         ("/api/leads", Method::POST, post(api::create_lead), Documented),
         ("/login", Method::POST, post(auth::login), BROWSER),
         ("/login/code", Method::POST, post(two_factor::login_code), BROWSER),
+        ("/login/enrol", Method::POST, post(two_factor::login_enrol), BROWSER),
         ("/account", Method::POST, post(two_factor::account_two_factor), BROWSER),
         ("/logout", Method::POST, post(auth::logout), BROWSER),
         ("/set-password", Method::POST, post(account::set_password), BROWSER),

@@ -4,8 +4,8 @@
 
 use super::{caller::CurrentAttorney, render_page};
 use crate::{
-    pages::login::CodeOutcome, pages::two_factor::TwoFactorOutcome, pages::two_factor::TwoFactorStep,
-    server::state::AppState,
+    pages::login::CodeOutcome, pages::two_factor::EnrolOutcome, pages::two_factor::TwoFactorOutcome,
+    pages::two_factor::TwoFactorStep, server::state::AppState,
 };
 use axum::{
     Extension, Form,
@@ -112,6 +112,39 @@ pub async fn account_two_factor(
     };
     let mut res = render_page(&state, &parts, status, move || provide_context(outcome.clone())).await;
     if let Err(e) = result {
+        e.apply_to(&mut res);
+    }
+    res
+}
+
+/// The first code of the app the firm requires: signs the session in and
+/// shows the recovery codes, or shows the same key again with the error.
+pub async fn login_enrol(State(state): State<AppState>, session: Session, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let req = Request::from_parts(parts.clone(), body);
+    let Ok(Form(form)) = Form::<CodeForm>::from_request(req, &state).await else {
+        return Error::Malformed("the form is incomplete".into()).into_response();
+    };
+    let Some(id) = session::enrolment_of(&session).await else { return Redirect::to("/login").into_response() };
+    let me = match state.db.accounts().by_id(id).await {
+        Ok(Some(a)) if !a.disabled => a,
+        Ok(_) => return Redirect::to("/login").into_response(),
+        Err(e) => return Error::internal("login enrol: cannot read the account", e).into_response(),
+    };
+    let next = super::auth::safe_next(&form.next, &state.config.site.public_url);
+    let (status, outcome, err) = match second_factor::confirm(&state, &me, &form.code).await {
+        Ok(codes) => {
+            if let Err(e) = session::log_in(&session, &me).await {
+                return Error::internal("login enrol: cannot start a session", e).into_response();
+            }
+            tracing::info!(attorney = %me.email, "logged in after adding an authenticator app");
+            (StatusCode::OK, EnrolOutcome { recovery_codes: codes, next, ..Default::default() }, None)
+        }
+        // The page shows the same key again (`get_enrolment`).
+        Err(e) => (e.status(), EnrolOutcome { error: Some(e.message()), next, ..Default::default() }, Some(e)),
+    };
+    let mut res = render_page(&state, &parts, status, move || provide_context(outcome.clone())).await;
+    if let Some(e) = err {
         e.apply_to(&mut res);
     }
     res

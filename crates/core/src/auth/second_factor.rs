@@ -5,7 +5,7 @@
 use super::{throttle, totp};
 use crate::{error::Error, services::Services};
 use intake_domain::accounts::AuditAction;
-use intake_store::{Attorney, account_admin::NewAudit, now_ms};
+use intake_store::{Attorney, Role, account_admin::NewAudit, now_ms};
 use uuid::Uuid;
 
 /// Where an account's authenticator app stands.
@@ -23,6 +23,35 @@ pub struct Enrolment {
     pub secret: String,
     pub uri: String,
     pub qr_svg: String,
+}
+
+/// Who must sign in with a second step (`INTAKE_REQUIRE_2FA`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requirement {
+    Off,
+    Admins,
+    All,
+}
+
+impl Requirement {
+    pub fn applies_to(self, role: Role) -> bool {
+        match self {
+            Self::Off => false,
+            Self::Admins => role == Role::Admin,
+            Self::All => true,
+        }
+    }
+}
+
+/// What a right password leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterPassword {
+    /// Signed in.
+    SignedIn,
+    /// The app's code next.
+    Code,
+    /// The firm requires a second step and the account has none: add an app first.
+    Enrol,
 }
 
 /// The issuer name apps show beside the code.
@@ -51,9 +80,24 @@ pub async fn status(state: &Services, attorney: Uuid) -> Result<Status, Error> {
     })
 }
 
-/// Whether signing in as `attorney` takes a second step.
-pub async fn required_for(state: &Services, attorney: Uuid) -> Result<bool, Error> {
-    Ok(matches!(status(state, attorney).await?, Status::On { .. }))
+/// What a right password leads to for `who`.
+pub async fn after_password(state: &Services, who: &Attorney) -> Result<AfterPassword, Error> {
+    Ok(match status(state, who.id).await? {
+        Status::On { .. } => AfterPassword::Code,
+        Status::Off if state.config.accounts.require_two_step.applies_to(who.role) => AfterPassword::Enrol,
+        Status::Off => AfterPassword::SignedIn,
+    })
+}
+
+/// The app being added, shown again (after a wrong first code): its key is opened from the store.
+pub async fn pending_enrolment(state: &Services, me: &Attorney) -> Result<Option<Enrolment>, Error> {
+    let key = key(state)?;
+    let Some(f) = state.db.second_factor().totp(me.id).await?.filter(|f| f.confirmed_at.is_none()) else {
+        return Ok(None);
+    };
+    let secret = key.open(me.id, &f.sealed).ok_or_else(|| Error::internal("totp", "cannot open a secret"))?;
+    let uri = totp::otpauth_uri(ISSUER, &me.email, &secret);
+    Ok(Some(Enrolment { secret: totp::base32(&secret), qr_svg: totp::qr_svg(&uri), uri }))
 }
 
 /// Whether authenticator apps can be added here (a sealing key is configured).

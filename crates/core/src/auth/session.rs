@@ -12,6 +12,8 @@ const SEEN_AT: &str = "seen_at";
 /// signing in, and since when. Not a login: [`current`] ignores it.
 const PENDING_ID: &str = "pending_id";
 const PENDING_AT: &str = "pending_at";
+/// Set when the pending step is adding an app the firm requires, not a code.
+const PENDING_ENROL: &str = "pending_enrol";
 
 /// How long the second step may take after the password.
 pub const SECOND_STEP_MS: i64 = 5 * 60 * 1000;
@@ -79,6 +81,7 @@ pub async fn log_in(session: &Session, attorney: &Attorney) -> Result<(), tower_
     let now = now_ms();
     session.remove_value(PENDING_ID).await?;
     session.remove_value(PENDING_AT).await?;
+    session.remove_value(PENDING_ENROL).await?;
     session.insert(ATTORNEY_ID, attorney.id).await?;
     session.insert(AUTH_AT, now).await?;
     session.insert(SEEN_AT, now).await?;
@@ -91,17 +94,36 @@ pub async fn log_in(session: &Session, attorney: &Attorney) -> Result<(), tower_
 pub async fn begin_second_step(session: &Session, attorney: &Attorney) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
     session.remove_value(ATTORNEY_ID).await?;
+    session.remove_value(PENDING_ENROL).await?;
     session.insert(PENDING_ID, attorney.id).await?;
     session.insert(PENDING_AT, now_ms()).await?;
     Ok(())
 }
 
-/// The account waiting for its second step, if its password was right
-/// less than [`SECOND_STEP_MS`] ago.
-pub async fn second_step_of(session: &Session) -> Option<Uuid> {
+/// As [`begin_second_step`], when the second step is adding the app the firm
+/// requires: [`enrolment_of`] answers, [`second_step_of`] does not.
+pub async fn begin_enrolment(session: &Session, attorney: &Attorney) -> Result<(), tower_sessions::session::Error> {
+    begin_second_step(session, attorney).await?;
+    session.insert(PENDING_ENROL, true).await
+}
+
+async fn pending(session: &Session) -> Option<(Uuid, bool)> {
     let id: Uuid = session.get(PENDING_ID).await.ok()??;
     let at: i64 = session.get(PENDING_AT).await.ok()??;
-    (now_ms() - at <= SECOND_STEP_MS).then_some(id)
+    let enrol: bool = session.get(PENDING_ENROL).await.ok().flatten().unwrap_or(false);
+    (now_ms() - at <= SECOND_STEP_MS).then_some((id, enrol))
+}
+
+/// The account waiting for its code, if its password was right less than
+/// [`SECOND_STEP_MS`] ago.
+pub async fn second_step_of(session: &Session) -> Option<Uuid> {
+    pending(session).await.filter(|(_, enrol)| !enrol).map(|(id, _)| id)
+}
+
+/// The account adding the app its firm requires, if its password was right
+/// less than [`SECOND_STEP_MS`] ago.
+pub async fn enrolment_of(session: &Session) -> Option<Uuid> {
+    pending(session).await.filter(|(_, enrol)| *enrol).map(|(id, _)| id)
 }
 
 /// Deletes the session record and clears the cookie, and ends the account's

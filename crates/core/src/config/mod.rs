@@ -155,6 +155,8 @@ pub struct AccountSettings {
     /// digits); without it no app can be added, and start-up refuses when
     /// an account already has one.
     pub secret_key: Option<crate::auth::totp::SealKey>,
+    /// Who must sign in with a second step (`INTAKE_REQUIRE_2FA`: off, admins, all).
+    pub require_two_step: crate::auth::second_factor::Requirement,
 }
 
 /// Integrations: the token API and webhooks.
@@ -422,6 +424,19 @@ impl AccountSettings {
             })?),
             None => None,
         };
+        use crate::auth::second_factor::Requirement;
+        let require_two_step = match v.get("INTAKE_REQUIRE_2FA").as_deref() {
+            None | Some("off") => Requirement::Off,
+            Some("admins") => Requirement::Admins,
+            Some("all") => Requirement::All,
+            Some(_) => return Err(err("INTAKE_REQUIRE_2FA", "must be off, admins or all")),
+        };
+        if require_two_step != Requirement::Off && secret_key.is_none() {
+            return Err(err(
+                "INTAKE_REQUIRE_2FA",
+                "needs INTAKE_SECRET_KEY, which seals the authenticator apps' secrets",
+            ));
+        }
         if admin_password.is_some() && admin_email.is_none() {
             return Err(err("INTAKE_ADMIN_EMAIL", "must be set when INTAKE_ADMIN_PASSWORD is"));
         }
@@ -442,6 +457,7 @@ impl AccountSettings {
             hash_queue: v.count("INTAKE_HASH_QUEUE", 32)?,
             max_throttle_keys: v.count("INTAKE_MAX_THROTTLE_KEYS", 100_000)?,
             secret_key,
+            require_two_step,
         })
     }
 }

@@ -95,3 +95,23 @@ fn bad_values_name_their_variable() {
         assert!(e.to_string().contains(k));
     }
 }
+
+#[test]
+fn two_step_sign_in_settings() {
+    use crate::auth::second_factor::Requirement;
+    let key = "ab".repeat(32);
+    let c = Config::from_vars(&vars(&[])).unwrap();
+    assert_eq!((c.accounts.require_two_step, c.accounts.secret_key.is_none()), (Requirement::Off, true));
+    let c = Config::from_vars(&vars(&[("INTAKE_SECRET_KEY", &key), ("INTAKE_REQUIRE_2FA", "admins")])).unwrap();
+    assert_eq!(c.accounts.require_two_step, Requirement::Admins);
+    assert!(format!("{:?}", c.accounts).contains("SealKey(***)"), "the key never printed");
+    assert!(!format!("{:?}", c.accounts).contains(&key));
+    let refused = |pairs: &[(&str, &str)], why: &str| {
+        let e = Config::from_vars(&vars(pairs)).unwrap_err().to_string();
+        assert!(e.contains(why), "{pairs:?}: {e}");
+    };
+    refused(&[("INTAKE_REQUIRE_2FA", "all")], "needs INTAKE_SECRET_KEY");
+    refused(&[("INTAKE_SECRET_KEY", &key), ("INTAKE_REQUIRE_2FA", "yes")], "must be off, admins or all");
+    refused(&[("INTAKE_SECRET_KEY", "not hex")], "64 hexadecimal digits");
+    refused(&[("INTAKE_SECRET_KEY", &"ab".repeat(16))], "64 hexadecimal digits");
+}

@@ -63,6 +63,9 @@ pub trait SecondFactorStore: Send + Sync {
 
     /// Accounts with a confirmed app.
     async fn confirmed_totp_count(&self) -> Result<i64, DbError>;
+
+    /// The accounts with a confirmed app.
+    async fn confirmed_totp_accounts(&self) -> Result<Vec<Uuid>, DbError>;
 }
 
 /// Both dialects (`?N` placeholders).
@@ -84,6 +87,7 @@ mod sql {
     pub const INSERT_CODE: &str = "INSERT INTO recovery_codes (attorney_id, code_hash) VALUES (?1, ?2)";
     pub const DELETE_TOTP: &str = "DELETE FROM attorney_totp WHERE attorney_id = ?1";
     pub const CONFIRMED: &str = "SELECT COUNT(*) FROM attorney_totp WHERE confirmed_at IS NOT NULL";
+    pub const CONFIRMED_ACCOUNTS: &str = "SELECT attorney_id FROM attorney_totp WHERE confirmed_at IS NOT NULL";
 }
 
 fn totp_row(r: &impl super::row::Columns, sealed: Vec<u8>) -> Result<TotpFactor, DbError> {

@@ -100,4 +100,8 @@ impl SecondFactorStore for PgDb {
     async fn confirmed_totp_count(&self) -> Result<i64, DbError> {
         Ok(sqlx::query_scalar(&CONFIRMED).fetch_one(&self.pool).await?)
     }
+
+    async fn confirmed_totp_accounts(&self) -> Result<Vec<Uuid>, DbError> {
+        Ok(sqlx::query_scalar(sql::CONFIRMED_ACCOUNTS).fetch_all(&self.pool).await?)
+    }
 }

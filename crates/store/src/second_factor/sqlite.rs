@@ -92,4 +92,9 @@ impl SecondFactorStore for SqliteDb {
     async fn confirmed_totp_count(&self) -> Result<i64, DbError> {
         Ok(sqlx::query_scalar(sql::CONFIRMED).fetch_one(&self.pool).await?)
     }
+
+    async fn confirmed_totp_accounts(&self) -> Result<Vec<Uuid>, DbError> {
+        let ids: Vec<String> = sqlx::query_scalar(sql::CONFIRMED_ACCOUNTS).fetch_all(&self.pool).await?;
+        ids.into_iter().map(|s| Uuid::parse_str(&s).map_err(|_| DbError::corrupt("attorney_id", s))).collect()
+    }
 }
