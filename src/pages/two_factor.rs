@@ -87,6 +87,17 @@ fn failure(e: AppError) -> impl IntoView {
     view! { <div class="field-error" role="alert">{e.to_string()}</div> }
 }
 
+/// The first code, which turns the app on.
+fn confirm_form() -> impl IntoView {
+    view! {
+        <form method="post" action="/account" class="stack">
+            <input type="hidden" name="step" value="confirm"/>
+            {code_field("confirm-code", "The 6-digit code your app shows")}
+            <button type="submit" class="primary">"Turn on"</button>
+        </form>
+    }
+}
+
 fn code_field(id: &'static str, label: &'static str) -> impl IntoView {
     view! {
         <div class="field">
@@ -160,21 +171,13 @@ fn two_factor_body(outcome: TwoFactorOutcome, v: TwoFactorView) -> impl IntoView
     } else if let Some(e) = enrolment {
         view! {
             {qr_and_key(&e)}
-            <form method="post" action="/account" class="stack">
-                <input type="hidden" name="step" value="confirm"/>
-                {code_field("confirm-code", "The 6-digit code your app shows")}
-                <button type="submit" class="primary">"Turn on"</button>
-            </form>
+            {confirm_form()}
         }
         .into_any()
     } else if outcome.retry_confirm {
         view! {
             <p>"The key is still waiting for its first code: type the code your app shows now."</p>
-            <form method="post" action="/account" class="stack">
-                <input type="hidden" name="step" value="confirm"/>
-                {code_field("confirm-code", "The 6-digit code your app shows")}
-                <button type="submit" class="primary">"Turn on"</button>
-            </form>
+            {confirm_form()}
         }
         .into_any()
     } else if v.available {

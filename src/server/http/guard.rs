@@ -55,7 +55,11 @@ pub async fn guard(State(state): State<AppState>, session: Session, mut req: Req
     }
     let path = req.uri().path().to_owned();
     let protection = protection(&path);
-    let internal = protection != Protection::Public || path.starts_with("/login") || token_api;
+    // `/api/account/` answers a link's or a pending enrolment's own secrets.
+    let internal = protection != Protection::Public
+        || path.starts_with("/login")
+        || path.starts_with("/api/account/")
+        || token_api;
     if protection != Protection::Public {
         match session::current(&session, &state.db).await {
             Some(attorney) => {

@@ -82,10 +82,14 @@ pub async fn status(state: &Services, attorney: Uuid) -> Result<Status, Error> {
 
 /// What a right password leads to for `who`.
 pub async fn after_password(state: &Services, who: &Attorney) -> Result<AfterPassword, Error> {
-    Ok(match status(state, who.id).await? {
-        Status::On { .. } => AfterPassword::Code,
-        Status::Off if state.config.accounts.require_two_step.applies_to(who.role) => AfterPassword::Enrol,
-        Status::Off => AfterPassword::SignedIn,
+    // One read per login: the recovery codes' count is not needed here.
+    let on = state.db.second_factor().totp(who.id).await?.is_some_and(|f| f.confirmed_at.is_some());
+    Ok(if on {
+        AfterPassword::Code
+    } else if state.config.accounts.require_two_step.applies_to(who.role) {
+        AfterPassword::Enrol
+    } else {
+        AfterPassword::SignedIn
     })
 }
 
