@@ -7,6 +7,8 @@
 #
 #   scripts/bench.sh quick      # about 5 minutes: the budget (below); run before every stop that touches a hot path
 #   scripts/bench.sh [sqlite|postgres|two|all] [seconds per run, default 10]
+#   scripts/bench.sh logins     # about 3 minutes: logins with the password only, and with an app's code,
+#                               # on SQLite and PostgreSQL (figures printed and recorded; the table is left alone)
 #
 # quick: the limit probe and Intake on SQLite under wrk (c=64, and c=16 for CPU
 # per submission; RSS anonymous and file-backed), the server-rendered `/leads`
@@ -35,6 +37,9 @@ if [ "${1:-all}" = quick ]; then BIG="${BENCH_BIG:-0}"; else BIG="${BENCH_BIG:-1
 ADMIN_EMAIL=bench@firm.test
 ADMIN_PASSWORD='bench password 123'
 AUTH=(--email $ADMIN_EMAIL --password "$ADMIN_PASSWORD")
+# Seals the authenticator apps the two-step login scenario adds (a fresh key each run).
+SECRET_KEY="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+TWO_STEP_ACCOUNTS=64
 OUT=target/bench
 RECORD="$OUT/results.jsonl"
 
@@ -76,7 +81,7 @@ start() { # start PORT DATABASE_URL [SMTP_URL] -> sets PID
   local port=$1 db=$2 smtp=${3:-} dir
   dir="$(tmpdir)"
   SMTP_URL="$smtp" DATABASE_URL="$db" INTAKE_DATA_DIR="$dir" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
-    INTAKE_SUBMIT_RATE=0 INTAKE_ADMIN_EMAIL=$ADMIN_EMAIL INTAKE_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
+    INTAKE_SUBMIT_RATE=0 INTAKE_ADMIN_EMAIL=$ADMIN_EMAIL INTAKE_ADMIN_PASSWORD="$ADMIN_PASSWORD" INTAKE_SECRET_KEY="$SECRET_KEY" \
     INTAKE_NOTIFY_EMAIL=attorneys@firm.test RUST_LOG=warn target/release/intake >"$dir/server.log" 2>&1 &
   PID=$!
   PIDS+=("$PID")
@@ -223,6 +228,24 @@ extras() { # extras URL DATABASE_URL PIDS...
   for i in $(seq 16); do logins+=(--email "login$i@firm.test"); done
   $LOADGEN logins --url "$url" --concurrency 16 --count 256 "${logins[@]}" --password "$ADMIN_PASSWORD" \
     --backend "$backend" "${pids[@]}"
+  two_step_logins "$url" "$db" "$backend" "${pids[@]}"
+}
+
+# Logins with the password and an authenticator app's code: each of
+# TWO_STEP_ACCOUNTS accounts gets an app, then signs in once (a code works once).
+two_step_logins() { # two_step_logins URL DATABASE_URL BACKEND PID-ARGS...
+  local url=$1 db=$2 backend=$3; shift 3
+  local accounts=() dir
+  dir="$(tmpdir)"
+  step "$backend: adding $TWO_STEP_ACCOUNTS accounts for logins with a code"
+  for i in $(seq "$TWO_STEP_ACCOUNTS"); do
+    printf '%s\n' "$ADMIN_PASSWORD" | DATABASE_URL="$db" INTAKE_DATA_DIR="$dir" RUST_LOG=error \
+      target/release/intake user add --email "twostep$i@firm.test" --name "Two Step $i" >/dev/null
+    accounts+=(--email "twostep$i@firm.test")
+  done
+  step "$backend: 16 concurrent logins with password and code over $TWO_STEP_ACCOUNTS accounts, from one address"
+  $LOADGEN logins-2fa --url "$url" --concurrency 16 "${accounts[@]}" --password "$ADMIN_PASSWORD" \
+    --backend "$backend" "$@"
 }
 
 report() {
@@ -279,6 +302,22 @@ case $WHICH in
         --server-pid "$A" --server-pid "$PID" --db-procs postgres
     fi
     ;;
-  *) echo "usage: scripts/bench.sh [quick|sqlite|postgres|two|all] [seconds]"; exit 2 ;;
+  logins)
+    for DB in "sqlite://$(tmpdir)/bench.db" "$(fresh_pg)"; do
+      start 3341 "$DB"
+      pids=(--server-pid "$PID")
+      if [[ $DB == postgres* ]]; then pids+=(--db-procs postgres); fi
+      step "$(backend_of "$DB"): 16 concurrent logins over 16 accounts, from one address"
+      logins=()
+      for i in $(seq 16); do logins+=(--email "login$i@firm.test"); done
+      $LOADGEN logins --url http://127.0.0.1:3341 --concurrency 16 --count 256 "${logins[@]}" \
+        --password "$ADMIN_PASSWORD" --backend "$(backend_of "$DB")" "${pids[@]}"
+      two_step_logins http://127.0.0.1:3341 "$DB" "$(backend_of "$DB")" "${pids[@]}"
+      kill "$PID"
+      sleep 0.5
+    done
+    exit 0
+    ;;
+  *) echo "usage: scripts/bench.sh [quick|sqlite|postgres|two|all|logins] [seconds]"; exit 2 ;;
 esac
 report "$@"

@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("leads"), ParamSegment("id")) view={Lazy::<Lead>::new()} ssr=SsrMode::Async/>
                 <Route path=StaticSegment("admin") view={Lazy::<Admin>::new()} ssr=SsrMode::Async/>
                 <Route path=StaticSegment("account") view={Lazy::<Account>::new()} ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("account"), StaticSegment("confirm")) view={Lazy::<Confirm>::new()} ssr=SsrMode::Async/>
                 <Route path=StaticSegment("set-password") view={Lazy::<SetPassword>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
@@ -113,6 +114,18 @@ impl LazyRoute for Account {
     }
     fn view(_this: Self) -> AnyView {
         view! { <AccountPage/> }.into_any()
+    }
+}
+
+struct Confirm;
+
+#[lazy_route]
+impl LazyRoute for Confirm {
+    fn data() -> Self {
+        Confirm
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <crate::pages::two_factor::ConfirmPage/> }.into_any()
     }
 }
 

@@ -1,4 +1,4 @@
-import { test, expect, addAttorney, logIn, waitForHydration, base32Decode, totp, stepNow, axeClean as axe } from './helpers';
+import { test, expect, addAttorney, logIn, waitForHydration, base32Decode, totp, stepNow, axeClean as axe, ADMIN } from './helpers';
 
 for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 360, height: 780 }]] as const) {
   test(`an attorney adds an authenticator app, then signs in with password and code (${name})`, async ({ page, browser }) => {
@@ -28,6 +28,16 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
     await page.screenshot({ path: `test-results/screens/two-factor-codes-${name}.png`, fullPage: true });
     await axe(page);
 
+    // Confirming it is you before a dangerous action: a code (here a recovery code), then back where it was.
+    await page.goto('/account/confirm?next=%2Faccount');
+    await waitForHydration(page);
+    await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toBeVisible();
+    await page.screenshot({ path: `test-results/screens/confirm-${name}.png`, fullPage: true });
+    await axe(page);
+    await page.getByLabel('Code').fill(codes[0]);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.waitForURL((u) => u.pathname === '/account');
+
     // Another browser: the password alone is not enough.
     const other = await (await browser.newContext({ viewport })).newPage();
     await other.goto('/login?next=%2Fleads');
@@ -55,8 +65,36 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
     // The account page now offers new recovery codes and turning it off.
     await other.goto('/account');
     await waitForHydration(other);
-    await expect(other.getByText('10 unused recovery codes left.')).toBeVisible();
+    await expect(other.getByText('9 unused recovery codes left.')).toBeVisible();
     await other.screenshot({ path: `test-results/screens/two-factor-on-${name}.png`, fullPage: true });
     await axe(other);
+
+    // Where the account is signed in: both browsers; the first one is signed out from here.
+    const browsers = other.locator('ul.signins li');
+    await expect(browsers).toHaveCount(2);
+    await expect(other.locator('li[data-current="true"]')).toContainText('This browser');
+    await expect(other.locator('li[data-current="true"]')).toContainText(/Chrome on \w+/);
+    await other.locator('#signins').screenshot({ path: `test-results/screens/signins-${name}.png` });
+    await other.locator('li[data-current="false"]').getByRole('button', { name: /^Sign out Chrome on \w+ at / }).click();
+    await expect(other.getByRole('status').filter({ hasText: 'That browser is signed out.' })).toBeVisible();
+    await expect(browsers).toHaveCount(1);
+    await axe(other);
+    await page.goto('/leads');
+    await page.waitForURL((u) => u.pathname === '/login');
+
+    // The phone is lost: an administrator resets the app from /admin; the colleague is signed out.
+    const admin = await (await browser.newContext({ viewport })).newPage();
+    await logIn(admin, ADMIN, '/admin');
+    await waitForHydration(admin);
+    const row = admin.locator(`tr[data-account="${who.email}"]`);
+    await expect(row.locator('[data-two-step]')).toHaveText('Authenticator app');
+    await row.getByRole('button', { name: `Reset two-step sign-in of ${who.email}` }).click();
+    await expect(admin.getByRole('status').filter({ hasText: 'Two-step sign-in reset' })).toBeVisible();
+    await expect(row.locator('[data-two-step]')).toHaveText('Password only');
+    await axe(admin);
+    await other.goto('/leads');
+    await other.waitForURL((u) => u.pathname === '/login');
+    await logIn(other, who, '/leads');
+    await expect(other.getByRole('heading', { name: 'Leads' })).toBeVisible();
   });
 }

@@ -23,7 +23,7 @@ pub async fn get_accounts(activity: String) -> Result<Accounts, AppError> {
 /// Creates a colleague's account and emails them a link to set their password.
 #[server(prefix = "/api/internal", endpoint = "invite")]
 pub async fn invite_colleague(email: String, name: String, role: String) -> Result<(), AppError> {
-    let admin = crate::server::http::caller::require_admin().await?;
+    let admin = crate::server::http::caller::require_fresh_admin().await?;
     intake_core::accounts::invite(&super::leads::services()?, &admin, &email, &name, &role)
         .await
         .map_err(Respond::into_app_error)
@@ -31,7 +31,7 @@ pub async fn invite_colleague(email: String, name: String, role: String) -> Resu
 
 #[server(prefix = "/api/internal", endpoint = "disable_account")]
 pub async fn disable_account(id: Uuid) -> Result<(), AppError> {
-    let admin = crate::server::http::caller::require_admin().await?;
+    let admin = crate::server::http::caller::require_fresh_admin().await?;
     intake_core::accounts::set_disabled(&super::leads::services()?, &admin, id, true)
         .await
         .map_err(Respond::into_app_error)
@@ -65,9 +65,56 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
         .map_err(Respond::into_app_error)?;
     let session =
         leptos_axum::extract::<tower_sessions::Session>().await.map_err(|_| Error::Unauthorized.into_app_error())?;
-    intake_core::auth::session::log_in(&session, &updated)
+    let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.unwrap_or_default();
+    let cookie = crate::server::http::signin::sign_in(&state, &session, &headers, &client, &updated, false)
         .await
-        .map_err(|e| Error::internal("restarting a session", e).into_app_error())
+        .map_err(Respond::into_app_error)?;
+    if let Some(c) = cookie {
+        expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, c);
+    }
+    Ok(())
+}
+
+/// The signed-in attorney's browsers, for `/account`.
+#[server(prefix = "/api/internal", endpoint = "signins")]
+pub async fn get_signins() -> Result<Vec<intake_domain::accounts::SigninRow>, AppError> {
+    let me = crate::server::http::caller::require_attorney().await?;
+    let current = this_signin().await;
+    intake_core::auth::signin::list(&super::leads::services()?, &me, current).await.map_err(Respond::into_app_error)
+}
+
+/// Signs one of the attorney's other browsers out.
+#[server(prefix = "/api/internal", endpoint = "end_signin")]
+pub async fn end_signin(id: Uuid) -> Result<(), AppError> {
+    let me = crate::server::http::caller::require_attorney().await?;
+    let current = this_signin().await;
+    intake_core::auth::signin::end(&super::leads::services()?, &me, id, current).await.map_err(Respond::into_app_error)
+}
+
+/// Signs every other browser of the attorney out; how many.
+#[server(prefix = "/api/internal", endpoint = "end_other_signins")]
+pub async fn end_other_signins() -> Result<u64, AppError> {
+    let me = crate::server::http::caller::require_attorney().await?;
+    let current = this_signin().await.ok_or_else(|| Error::Unauthorized.into_app_error())?;
+    intake_core::auth::signin::end_others(&super::leads::services()?, &me, current)
+        .await
+        .map_err(Respond::into_app_error)
+}
+
+#[cfg(feature = "ssr")]
+async fn this_signin() -> Option<Uuid> {
+    let session = leptos_axum::extract::<tower_sessions::Session>().await.ok()?;
+    intake_core::auth::session::signin_of(&session).await
+}
+
+/// An administrator turns off a colleague's authenticator app (a lost
+/// phone): their sessions end and they are emailed.
+#[server(prefix = "/api/internal", endpoint = "reset_two_step")]
+pub async fn reset_two_step(id: Uuid) -> Result<(), AppError> {
+    let admin = crate::server::http::caller::require_fresh_admin().await?;
+    intake_core::auth::second_factor::reset(&super::leads::services()?, &admin, id)
+        .await
+        .map_err(Respond::into_app_error)
 }
 
 /// Whose account a one-time link is for (public: the link is the credential).

@@ -19,6 +19,9 @@ pub enum AppError {
     Conflict(String),
     /// Signed in, but this needs another role (403); the message says which.
     Forbidden(String),
+    /// A dangerous action, and the session's second factor is not fresh (403):
+    /// confirm with a code (`/account/confirm`), then try again.
+    ProofNeeded,
     /// A value sent is wrong (400); the message names it and says why.
     Invalid(String),
     /// Something failed on the server or on the way (500).
@@ -30,6 +33,9 @@ impl std::fmt::Display for AppError {
         match self {
             Self::Unauthorized => f.write_str("Your session has ended. Please log in again."),
             Self::NotFound => f.write_str("This lead does not exist."),
+            Self::ProofNeeded => {
+                f.write_str("Confirm it is you first: type a code from your authenticator app, then try again.")
+            }
             Self::Conflict(m) | Self::Forbidden(m) | Self::Invalid(m) | Self::Unavailable(m) => f.write_str(m),
         }
     }

@@ -18,7 +18,7 @@ pub async fn get_integrations() -> Result<Integrations, AppError> {
 /// A new API token acting as the signed-in admin; its secret is returned once.
 #[server(prefix = "/api/internal", endpoint = "create_token")]
 pub async fn create_token(name: String, scope: String) -> Result<Created, AppError> {
-    let admin = crate::server::http::caller::require_admin().await?;
+    let admin = crate::server::http::caller::require_fresh_admin().await?;
     intake_core::integrations::create_token(&super::leads::services()?, &admin, &name, &scope)
         .await
         .map_err(Respond::into_app_error)
@@ -35,7 +35,7 @@ pub async fn revoke_token(id: Uuid) -> Result<(), AppError> {
 /// A new webhook endpoint; its signing secret is returned once.
 #[server(prefix = "/api/internal", endpoint = "add_webhook")]
 pub async fn add_webhook(url: String) -> Result<Created, AppError> {
-    let admin = crate::server::http::caller::require_admin().await?;
+    let admin = crate::server::http::caller::require_fresh_admin().await?;
     intake_core::integrations::add_webhook(&super::leads::services()?, &admin, &url)
         .await
         .map_err(Respond::into_app_error)
@@ -54,7 +54,7 @@ pub async fn remove_webhook(id: Uuid) -> Result<(), AppError> {
 /// optional `reference` stays in the audit trail.
 #[server(prefix = "/api/internal", endpoint = "erase_lead")]
 pub async fn erase_lead(id: Uuid, reason: String, reference: Option<String>) -> Result<(), AppError> {
-    let admin = crate::server::http::caller::require_admin().await?;
+    let admin = crate::server::http::caller::require_fresh_admin().await?;
     let reference = reference.unwrap_or_default();
     intake_core::erasure::erase(&super::leads::services()?, id, &admin, &reason, &reference)
         .await

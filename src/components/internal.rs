@@ -113,6 +113,26 @@ pub fn use_mark_reached_out(refetch: Callback<()>) -> (ServerAction<MarkReachedO
     (mark, notice)
 }
 
+/// A failed action's message, announced (`role="alert"`): the login page
+/// when the session has ended; a link to confirm with a code when the action
+/// needs fresh proof (it comes back here after).
+pub fn error_alert(err: AppError) -> AnyView {
+    redirect_if_unauthorized(&err);
+    if err == AppError::ProofNeeded {
+        let loc = leptos_router::hooks::use_location();
+        let (path, search) = (loc.pathname.get_untracked(), loc.search.get_untracked());
+        let here = if search.is_empty() { path } else { format!("{path}?{}", search.trim_start_matches('?')) };
+        let href = format!("/account/confirm?next={}", intake_domain::filter::encode_component(&here));
+        return view! {
+            <div class="field-error" role="alert">
+                {err.to_string()} " " <a href=href>"Confirm it is you"</a>
+            </div>
+        }
+        .into_any();
+    }
+    view! { <div class="field-error" role="alert">{err.to_string()}</div> }.into_any()
+}
+
 /// Sends the browser to the login page when the session has ended.
 pub fn redirect_if_unauthorized(err: &AppError) {
     #[cfg(feature = "hydrate")]

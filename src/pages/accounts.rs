@@ -4,9 +4,9 @@
 
 use crate::components::table::{Col, data_table};
 use crate::{
-    api::ChangePassword, api::DisableAccount, api::EnableAccount, api::InviteColleague, api::SendPasswordLink,
-    api::account_link, api::error::AppError, api::get_accounts, components::internal::InternalHeader,
-    components::internal::redirect_if_unauthorized,
+    api::ChangePassword, api::DisableAccount, api::EnableAccount, api::InviteColleague, api::ResetTwoStep,
+    api::SendPasswordLink, api::account_link, api::error::AppError, api::get_accounts,
+    components::internal::InternalHeader,
 };
 use intake_domain::{
     accounts::AccountRow, accounts::AccountStatus, accounts::Accounts, accounts::AuditAction, accounts::AuditRow,
@@ -18,8 +18,7 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 fn failure_of(e: AppError) -> impl IntoView {
-    redirect_if_unauthorized(&e);
-    view! { <div class="field-error" role="alert">{e.to_string()}</div> }
+    crate::components::internal::error_alert(e)
 }
 
 /// The accounts and their audit log, on `/admin` (`?activity=` filters the log).
@@ -32,11 +31,13 @@ pub fn AccountsSection() -> impl IntoView {
     let disable = ServerAction::<DisableAccount>::new();
     let enable = ServerAction::<EnableAccount>::new();
     let reset = ServerAction::<SendPasswordLink>::new();
+    let reset_two_step = ServerAction::<ResetTwoStep>::new();
     Effect::new(move |first: Option<()>| {
         invite.version().track();
         disable.version().track();
         enable.version().track();
         reset.version().track();
+        reset_two_step.version().track();
         if first.is_some() {
             data.refetch();
         }
@@ -51,7 +52,7 @@ pub fn AccountsSection() -> impl IntoView {
                     .into_any(),
             );
         }
-        [disable.value().get(), enable.value().get(), reset.value().get()]
+        [disable.value().get(), enable.value().get(), reset.value().get(), reset_two_step.value().get()]
             .into_iter()
             .flatten()
             .find_map(Result::err)
@@ -62,22 +63,33 @@ pub fn AccountsSection() -> impl IntoView {
             view! { <div class="secret" role="status">"Password link sent."</div> }
         })
     };
+    let two_step_reset = move || {
+        matches!(reset_two_step.value().get(), Some(Ok(()))).then(|| {
+            view! {
+                <div class="secret" role="status">
+                    "Two-step sign-in reset: they are signed out everywhere and emailed. Their password alone signs in until they add an app."
+                </div>
+            }
+        })
+    };
     view! {
         <section class="card" aria-labelledby="accounts-title">
             <h2 id="accounts-title">"Accounts"</h2>
             <p class="hint">
                 "Invite a colleague: they get an email with a link to set their password. "
                 "Disabling an account signs it out everywhere at once and revokes its API tokens; a password set from a link revokes them too. "
-                "Changing a role or disabling an account also ends the links already sent to it."
+                "Changing a role or disabling an account also ends the links already sent to it. "
+                "A colleague who lost the phone with their authenticator app: \"Reset two-step\" turns it off, signs them out and emails them. "
             </p>
             <InviteForm invite/>
             {notice}
             {reset_sent}
+            {two_step_reset}
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Err(e) => failure_of(e).into_any(),
-                        Ok(a) => view! { <AccountTable accounts=a.accounts me=a.me disable enable reset/> }.into_any(),
+                        Ok(a) => view! { <AccountTable accounts=a.accounts me=a.me disable enable reset reset_two_step/> }.into_any(),
                     }
                 })}
             </Transition>
@@ -148,6 +160,7 @@ fn AccountTable(
     disable: ServerAction<DisableAccount>,
     enable: ServerAction<EnableAccount>,
     reset: ServerAction<SendPasswordLink>,
+    reset_two_step: ServerAction<ResetTwoStep>,
 ) -> impl IntoView {
     data_table(
         "accounts",
@@ -168,6 +181,7 @@ fn AccountTable(
                 if a.status == AccountStatus::Invited { "Send the invitation again" } else { "Send password link" };
             let (enable_label, disable_label) = (format!("Enable {}", a.email), format!("Disable {}", a.email));
             let label = format!("{link_label} to {}", a.email);
+            let two_step_label = format!("Reset two-step sign-in of {}", a.email);
             view! {
                 <tr data-account=a.email.clone() data-status=a.status.label()>
                     <td data-label="Name">{a.name.clone()}</td>
@@ -188,6 +202,15 @@ fn AccountTable(
                                 <ActionForm action=reset>
                                     <input type="hidden" name="id" value=id/>
                                     <button type="submit" class="secondary small" aria-label=label>{link_label}</button>
+                                </ActionForm>
+                            }
+                        })}
+                        {(a.two_step && a.id != me).then(|| {
+                            let id = id.clone();
+                            view! {
+                                <ActionForm action=reset_two_step>
+                                    <input type="hidden" name="id" value=id/>
+                                    <button type="submit" class="secondary small" aria-label=two_step_label>"Reset two-step"</button>
                                 </ActionForm>
                             }
                         })}
@@ -279,6 +302,7 @@ pub fn AccountPage() -> impl IntoView {
                 </ActionForm>
             </section>
             <crate::pages::two_factor::TwoFactorSection/>
+            <crate::pages::signins::SigninsSection/>
         </main>
     }
 }

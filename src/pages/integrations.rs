@@ -7,7 +7,6 @@ use crate::{
     api::RemoveWebhook,
     api::RevokeToken,
     api::error::AppError,
-    components::internal::redirect_if_unauthorized,
     components::table::{Col, data_table},
 };
 use intake_domain::{
@@ -29,10 +28,7 @@ fn outcome(result: Option<Result<Created, AppError>>, what: &'static str) -> imp
             </div>
         }
         .into_any(),
-        Err(e) => {
-            redirect_if_unauthorized(&e);
-            view! { <div class="field-error" role="alert">{e.to_string()}</div> }.into_any()
-        }
+        Err(e) => crate::components::internal::error_alert(e),
     })
 }
 

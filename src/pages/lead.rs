@@ -55,6 +55,7 @@ pub fn LeadPage() -> impl IntoView {
     let (mark, notice) = use_mark_reached_out(Callback::new(move |_| lead.refetch()));
     let notes = NoteActions::new(lead);
     let erase = ServerAction::<EraseLead>::new();
+    provide_context(EraseDraft::default());
     // Erased: back to the list (nothing is left to show here).
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
@@ -414,9 +415,20 @@ fn AssignForm(d: LeadDetail, assign: ServerAction<AssignLead>) -> impl IntoView 
 }
 
 /// For administrators: erase the lead for good, with a reason for the audit trail.
+/// What is chosen in the erase form: it lives with the page, not in the
+/// lead's view, which a live reload (an email sent, an assignment) may build
+/// anew while an administrator fills the form in.
+#[derive(Clone, Copy, Default)]
+struct EraseDraft {
+    reason: RwSignal<String>,
+    reference: RwSignal<String>,
+    confirmed: RwSignal<bool>,
+}
+
 #[component]
 fn EraseForm(id: Uuid, erase: ServerAction<EraseLead>) -> impl IntoView {
     let busy = erase.pending();
+    let draft = expect_context::<EraseDraft>();
     view! {
         <section class="card danger-zone" aria-labelledby="erase-title">
             <h2 id="erase-title">"Erase this lead"</h2>
@@ -425,27 +437,31 @@ fn EraseForm(id: Uuid, erase: ServerAction<EraseLead>) -> impl IntoView {
                 "Only the lead's id, who erased it, when and why are kept: a reason from the list and, if you wish, "
                 "the request's or ticket's number (never the person's name)."
             </p>
-            {move || erase.value().get().and_then(Result::err).map(|e| {
-                redirect_if_unauthorized(&e);
-                view! { <div class="field-error" role="alert">{e.to_string()}</div> }
-            })}
+            {move || erase.value().get().and_then(Result::err).map(crate::components::internal::error_alert)}
             <ActionForm action=erase>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <div class="field">
                     <label for="erase-reason">"Reason"</label>
-                    <select id="erase-reason" name="reason" required>
+                    <select id="erase-reason" name="reason" required
+                        on:change=move |ev| draft.reason.set(event_target_value(&ev))>
                         <option value="">"Choose a reason…"</option>
-                        {ErasureReason::CHOICES.map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                        {ErasureReason::CHOICES.map(|r| view! {
+                            <option value=r.as_str() selected=move || draft.reason.with(|v| v == r.as_str())>{r.label()}</option>
+                        }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
                     <label for="erase-reference">"Reference (optional)"</label>
                     <input id="erase-reference" name="reference" type="text" maxlength=MAX_REFERENCE_CHARS autocomplete="off"
-                        placeholder="REQ-2024-117" aria-describedby="erase-reference-hint"/>
+                        placeholder="REQ-2024-117" aria-describedby="erase-reference-hint"
+                        prop:value=move || draft.reference.get()
+                        on:input=move |ev| draft.reference.set(event_target_value(&ev))/>
                     <p class="hint" id="erase-reference-hint">"A request or ticket number, needed for \"Other\": at most 4 letters, then digits and -_./#:."</p>
                 </div>
                 <div class="field check">
-                    <input type="checkbox" id="erase-confirm" required/>
+                    <input type="checkbox" id="erase-confirm" required
+                        prop:checked=move || draft.confirmed.get()
+                        on:change=move |ev| draft.confirmed.set(event_target_checked(&ev))/>
                     <label for="erase-confirm">"I understand that this cannot be undone"</label>
                 </div>
                 <button type="submit" class="danger" aria-disabled=move || busy.get().then_some("true")>"Erase permanently"</button>

@@ -9,4 +9,5 @@ pub mod lead;
 pub mod leads;
 pub mod login;
 pub mod not_found;
+pub mod signins;
 pub mod two_factor;

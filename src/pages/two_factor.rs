@@ -297,3 +297,78 @@ pub fn LoginEnrolPage() -> impl IntoView {
         </main>
     }
 }
+
+/// What a post of `/account/confirm`'s form came to, when it was refused.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmOutcome {
+    pub error: String,
+}
+
+async fn load_confirm_outcome() -> Option<ConfirmOutcome> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<ConfirmOutcome>()
+    }
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
+/// `/account/confirm`: a code from the app before a dangerous action, when
+/// the last one is older than `INTAKE_FRESH_PROOF`; a plain form posted to
+/// `POST /account/confirm`, which goes back to `next`.
+#[component]
+pub fn ConfirmPage() -> impl IntoView {
+    let page = Resource::new_blocking(|| (), |_| async move { (load_confirm_outcome().await, get_two_factor().await) });
+    let next = move || use_query_map().with(|q| q.get("next")).unwrap_or_else(|| "/leads".into());
+    view! {
+        <Title text="Confirm it is you — Intake"/>
+        <crate::components::internal::InternalHeader/>
+        <main class="page narrow" id="main">
+            <section class="card">
+                <h1>"Confirm it is you"</h1>
+                <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        let (outcome, view) = page.await;
+                        match view {
+                            Err(e) => failure(e).into_any(),
+                            Ok(v) if v.on_since.is_none() => view! {
+                                <p class="lede">"Your account has no authenticator app, so there is no code to confirm."</p>
+                                <p><a href=next()>"Go back"</a></p>
+                            }
+                            .into_any(),
+                            Ok(_) => {
+                                let error = outcome.map(|o| o.error).filter(|e| !e.is_empty());
+                                let has_error = error.is_some();
+                                view! {
+                                    <p class="lede">
+                                        "What you are about to do cannot be undone, or opens the firm's data to others. "
+                                        "Type the 6-digit code your authenticator app shows now, then do it again."
+                                    </p>
+                                    {error.map(|e| view! {
+                                        <div class="error-summary" role="alert" id="confirm-error">
+                                            <p class="error-summary-title">{e}</p>
+                                        </div>
+                                    })}
+                                    <form method="post" action="/account/confirm">
+                                        <input type="hidden" name="next" value=next()/>
+                                        <div class="field">
+                                            <label for="confirm-code">"Code"</label>
+                                            <p class="hint" id="confirm-hint">"Or one of your recovery codes (each works once)."</p>
+                                            <input id="confirm-code" name="code" type="text" required autocomplete="one-time-code"
+                                                autocapitalize="none" spellcheck="false" maxlength="32" class="code-input"
+                                                autofocus=true
+                                                aria-describedby=if has_error { "confirm-hint confirm-error" } else { "confirm-hint" }/>
+                                        </div>
+                                        <button type="submit" class="primary">"Confirm"</button>
+                                    </form>
+                                    <p class="hint after-form"><a href=next()>"Cancel"</a></p>
+                                }
+                                .into_any()
+                            }
+                        }
+                    })}
+                </Suspense>
+            </section>
+        </main>
+    }
+}

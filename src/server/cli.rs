@@ -303,7 +303,7 @@ async fn user_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, 
                 target: a.id,
                 detail: "reset from the command line".into(),
             };
-            if !db.second_factor().remove_totp(a.id, &entry).await.map_err(|e| e.to_string())? {
+            if !db.second_factor().remove_totp(a.id, &entry, None).await.map_err(|e| e.to_string())? {
                 return Err(format!("{email} has no authenticator app"));
             }
             db.accounts().end_sessions(a.id, now_ms()).await.map_err(|e| e.to_string())?;

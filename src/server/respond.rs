@@ -23,6 +23,7 @@ impl Respond for Error {
     fn to_app_error(&self) -> AppError {
         match self {
             Self::Unauthorized => AppError::Unauthorized,
+            Self::ProofNeeded => AppError::ProofNeeded,
             Self::NotFound("lead") => AppError::NotFound,
             Self::Conflict(m) => AppError::Conflict(m.clone()),
             Self::Forbidden(m) => AppError::Forbidden((*m).into()),

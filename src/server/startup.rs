@@ -161,6 +161,10 @@ impl Application {
         let senders = start_senders(&state.services, transport, shutdown_rx)?;
         tokio::spawn(session_store.clone().continuously_delete_expired(std::time::Duration::from_secs(600)));
         tokio::spawn(intake_core::erasure::sweep_continuously(state.services.clone()));
+        tokio::spawn(intake_core::auth::signin::prune_continuously(
+            state.services.clone(),
+            std::time::Duration::from_secs(600),
+        ));
         tokio::spawn(intake_core::digest::run(state.services.clone()));
         if let Some(counters) = state.db.counters() {
             tokio::spawn(intake_store::counters::prune_continuously(counters.clone()));

@@ -191,7 +191,9 @@ async fn disabling_signs_out_at_once_and_resets_and_own_changes_end_other_sessio
     let (status, err) = post(&admin, &app, "/api/internal/send_password_link", &[("id", &dan_id)]).await;
     assert_eq!(status, StatusCode::CONFLICT, "{err}");
     assert_eq!(post(&admin, &app, "/api/internal/enable_account", &[("id", &dan_id)]).await.0, StatusCode::OK);
-    let dan = app.logged_in("dan@firm.test", "dan password 123").await;
+    // The same browser as before: no new-sign-in email among the ones below.
+    let res = app.login_with(&dan, "dan@firm.test", "dan password 123").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
 
     // A reset link: the old password works until the new one is set.
     assert_eq!(post(&admin, &app, "/api/internal/send_password_link", &[("id", &dan_id)]).await.0, StatusCode::OK);

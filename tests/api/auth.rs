@@ -108,7 +108,7 @@ async fn every_internal_endpoint_refuses_anonymous_callers() {
         let status = res.status();
         // Downloads (a resume, the CSV) answer 401 like the API; pages redirect to the login.
         let download = path.ends_with("/resume") || path.ends_with(".csv");
-        if (path.starts_with("/leads") && !download) || path == "/admin" || path == "/account" {
+        if (path.starts_with("/leads") && !download) || path == "/admin" || path.starts_with("/account") {
             assert_eq!(status, StatusCode::SEE_OTHER, "{method} {path}");
             let to = res.headers()[header::LOCATION].to_str().unwrap();
             assert_eq!(to, format!("/login?next={}", path.replace('/', "%2F")), "{method} {path}");

@@ -201,8 +201,15 @@ fn token_in(mails: &[Received], to: &str) -> String {
 }
 
 /// `name=value` of the session cookie a login answer sets.
+/// The session's `name=value` from a login's `Set-Cookie` headers (the browser's own cookie may come too).
 pub(crate) fn session_cookie(login: &reqwest::Response) -> String {
-    login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+    login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("intake_session="))
+        .expect("a session cookie")
 }
 
 async fn set_password(app: &TestApp, token: &str, password: &str) -> StatusCode {

@@ -43,7 +43,7 @@ async fn a_session_created_on_one_instance_is_valid_on_another() {
     let a = TestApp::spawn(Options::smtp(free_port().await)).await;
     let b = a.another_instance(Options::smtp(free_port().await)).await;
     let res = a.login_with(&a.browser(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie = crate::confidentiality::session_cookie(&res);
     let on_b = b.client.post(b.url("/api/internal/me")).header(header::COOKIE, &cookie).send().await.unwrap();
     assert_eq!(on_b.status(), StatusCode::OK);
     let logout = b.client.post(b.url("/logout")).header(header::COOKIE, &cookie).send().await.unwrap();

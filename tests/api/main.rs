@@ -18,6 +18,7 @@ mod notes;
 mod operations;
 mod origin;
 mod recovery;
+mod signins;
 mod storage;
 mod submit;
 mod tokens;

@@ -294,3 +294,100 @@ async fn required_for_admins_only_leaves_attorneys_with_their_password() {
     let res = app.login_with(&app.browser(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(res.headers()[header::LOCATION], "/login/enrol?next=%2Fleads");
 }
+
+#[tokio::test]
+async fn an_admin_resets_a_colleagues_lost_app_from_admin_and_they_are_signed_out_and_told() {
+    let smtp = SmtpSink::start().await;
+    let app = TestApp::spawn(Options::smtp(smtp.port).var("INTAKE_SECRET_KEY", KEY)).await;
+    let (colleague, pass) = ("colleague@firm.test", "another long passphrase");
+    app.add_attorney(colleague, "Colleague", pass).await;
+    let theirs = app.logged_in(colleague, pass).await;
+    add_app(&app, &theirs).await;
+    let id_of = |email: &str| {
+        let sql = format!("SELECT CAST(id AS TEXT) FROM attorneys WHERE email = '{email}'");
+        let db = app.db();
+        async move { sqlx::query_scalar::<_, String>(&sql).fetch_one(&db.await).await.unwrap() }
+    };
+    let id = id_of(colleague).await;
+    let reset = |client: reqwest::Client, id: String| {
+        let url = app.url("/api/internal/reset_two_step");
+        async move { client.post(url).form(&[("id", id)]).send().await.unwrap().status() }
+    };
+    assert_eq!(reset(theirs.clone(), id.clone()).await, StatusCode::FORBIDDEN, "only an administrator");
+
+    let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(reset(admin.clone(), id_of(ADMIN_EMAIL).await).await, StatusCode::CONFLICT, "not one's own, from here");
+    assert_eq!(reset(admin.clone(), id.clone()).await, StatusCode::OK);
+    assert_eq!(reset(admin.clone(), id.clone()).await, StatusCode::CONFLICT, "nothing left to reset");
+    assert_eq!((app.count("attorney_totp").await, app.count("recovery_codes").await), (0, 0));
+
+    let res = theirs.post(app.url("/api/internal/signins")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "signed out everywhere");
+    let mails = smtp.wait_for(1).await;
+    let mail = mails.iter().find(|m| m.to.iter().any(|t| t.contains(colleague))).expect("they are told");
+    let text = body_text(&mail.data);
+    assert!(text.contains("Your two-step sign-in was reset") && text.contains("Administrator"), "{text}");
+    let log: Vec<String> = sqlx::query_scalar("SELECT detail FROM account_audit WHERE action = 'second_factor_reset'")
+        .fetch_all(&app.db().await)
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 1, "in the audit log");
+
+    let again = app.browser();
+    let res = app.login_with(&again, colleague, pass).await;
+    assert_eq!(res.headers()[header::LOCATION], "/leads", "their password alone signs in now");
+}
+
+/// Each dangerous action an administrator can take from the browser, with arguments it accepts.
+const DANGEROUS: &[(&str, &[(&str, &str)])] = &[
+    ("create_token", &[("name", "crm"), ("scope", "read")]),
+    ("add_webhook", &[("url", "https://hooks.example/intake")]),
+    ("invite", &[("email", "new@firm.test"), ("name", "New Colleague"), ("role", "admin")]),
+    ("disable_account", &[("id", "00000000-0000-7000-8000-000000000000")]),
+    ("reset_two_step", &[("id", "00000000-0000-7000-8000-000000000000")]),
+    ("erase_lead", &[("id", "00000000-0000-7000-8000-000000000000"), ("reason", "requested")]),
+];
+
+#[tokio::test]
+async fn dangerous_actions_want_a_fresh_code_from_an_account_with_an_app() {
+    let app = TestApp::spawn(Options::smtp(free_port().await).var("INTAKE_SECRET_KEY", KEY)).await;
+    let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    // Signed in with the password alone, then an app added: no code proved by this session yet.
+    let (secret, recovery) = add_app(&app, &admin).await;
+    for (endpoint, form) in DANGEROUS {
+        let res = admin.post(app.url(&format!("/api/internal/{endpoint}"))).form(form).send().await.unwrap();
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert_eq!((status, body.as_str()), (StatusCode::FORBIDDEN, "\"ProofNeeded\""), "{endpoint}");
+    }
+    assert_eq!(app.count("api_tokens").await, 0, "nothing done");
+    assert_eq!(app.count("webhook_endpoints").await, 0);
+
+    let res = admin.get(app.url("/account/confirm?next=%2Fadmin")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("Confirm it is you"));
+    let confirm = |code: String| {
+        let req = admin.post(app.url("/account/confirm")).form(&[("code", code.as_str()), ("next", "/admin")]);
+        async move { req.send().await.unwrap() }
+    };
+    let res = confirm("000000".into()).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res.text().await.unwrap().contains("That code is not right"), "the page again, with the error");
+    let res = confirm(code(&secret, totp::step_at(now_ms()) + 1)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/admin", "back where it was");
+    let res = admin.post(app.url("/api/internal/create_token")).form(DANGEROUS[0].1).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "now it goes ahead");
+
+    // A sign-in through the second step is itself the proof.
+    let fresh = password_step(&app).await;
+    assert_eq!(code_step(&app, &fresh, &recovery[0]).await.status(), StatusCode::SEE_OTHER);
+    let res = fresh.post(app.url("/api/internal/add_webhook")).form(DANGEROUS[1].1).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // Without an app there is no second factor to ask for.
+    let plain = TestApp::spawn(Options::smtp(free_port().await).var("INTAKE_SECRET_KEY", KEY)).await;
+    let admin = plain.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let res = admin.post(plain.url("/api/internal/create_token")).form(DANGEROUS[0].1).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}

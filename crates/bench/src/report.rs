@@ -86,9 +86,11 @@ fn rows(records: &[Record]) -> Vec<Row> {
             rows.extend(r.map(|r| dashboard(r, dashboard_goal(scenario, &b, size))));
         }
     }
-    for (b, _) in groups(records, "logins") {
-        let r = last(records, |r| r.scenario == "logins" && backend(r) == b);
-        rows.extend(r.map(|r| Row { figure: title("logins", r), measured: figures(r), goal: None }));
+    for (scenario, what) in [("logins", "logins, password only"), ("logins-2fa", "logins, password and app code")] {
+        for (b, _) in groups(records, scenario) {
+            let r = last(records, |r| r.scenario == scenario && backend(r) == b);
+            rows.extend(r.map(|r| Row { figure: title(what, r), measured: figures(r), goal: None }));
+        }
     }
     rows
 }

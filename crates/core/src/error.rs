@@ -51,6 +51,9 @@ pub enum Error {
     TooManyStreams,
     /// This account already has as many CSV exports running as it may.
     ExportRunning,
+    /// A dangerous action, and the account's second factor was last proved
+    /// too long ago: a fresh code first.
+    ProofNeeded,
     /// Nothing here by that name (the noun: "lead", "resume file", "page").
     NotFound(&'static str),
     /// The change conflicts with the current state; the message says why.
@@ -78,7 +81,7 @@ impl Error {
             Self::Malformed(_) | Self::Invalid(_) | Self::Spam | Self::BadParam(_) => StatusCode::BAD_REQUEST,
             Self::Duplicate | Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unauthorized | Self::BadCredentials | Self::BadCode | Self::BadToken => StatusCode::UNAUTHORIZED,
-            Self::CrossSite | Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::CrossSite | Self::Forbidden(_) | Self::ProofNeeded => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -132,6 +135,9 @@ impl Error {
                 )
             }
             Self::CrossSite => "Cross-site request refused.".into(),
+            Self::ProofNeeded => {
+                "Confirm it is you first: type a code from your authenticator app, then try again.".into()
+            }
             Self::TooManyStreams => "Too many open live connections.".into(),
             Self::ExportRunning => "An export of yours is still running: wait for it to finish, then try again.".into(),
             Self::NotFound(what) => format!("This {what} does not exist."),

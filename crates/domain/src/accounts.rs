@@ -19,6 +19,20 @@ pub struct AccountRow {
     pub two_step: bool,
 }
 
+/// A signed-in browser, as listed on `/account`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigninRow {
+    pub id: Uuid,
+    /// Browser and system, as [`crate::device::describe`] tells them.
+    pub device: String,
+    /// The address it signed in from, or was last seen at.
+    pub address: String,
+    pub signed_in_at: i64,
+    pub last_seen_at: i64,
+    /// The browser asking.
+    pub current: bool,
+}
+
 /// Where an account stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -58,10 +72,12 @@ pub enum AuditAction {
     RecoveryCodesRenewed,
     RecoveryCodeUsed,
     SecondFactorRefused,
+    SecondFactorReset,
+    SessionEnded,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 15] = [
         Self::Created,
         Self::Invited,
         Self::ResetSent,
@@ -75,6 +91,8 @@ impl AuditAction {
         Self::RecoveryCodesRenewed,
         Self::RecoveryCodeUsed,
         Self::SecondFactorRefused,
+        Self::SecondFactorReset,
+        Self::SessionEnded,
     ];
 
     /// The stored and URL form.
@@ -93,6 +111,8 @@ impl AuditAction {
             Self::RecoveryCodesRenewed => "recovery_codes_renewed",
             Self::RecoveryCodeUsed => "recovery_code_used",
             Self::SecondFactorRefused => "second_factor_refused",
+            Self::SecondFactorReset => "second_factor_reset",
+            Self::SessionEnded => "session_ended",
         }
     }
 
@@ -115,6 +135,8 @@ impl AuditAction {
             Self::RecoveryCodesRenewed => "New recovery codes",
             Self::RecoveryCodeUsed => "Signed in with a recovery code",
             Self::SecondFactorRefused => "Wrong sign-in code",
+            Self::SecondFactorReset => "Two-step sign-in reset",
+            Self::SessionEnded => "Signed out a browser",
         }
     }
 }

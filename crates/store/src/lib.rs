@@ -11,6 +11,7 @@
 //! - [`accounts`]: attorney accounts (cached where changes are announced);
 //! - [`events`]: change announcements for live dashboards and caches;
 //! - [`sessions`]: session records;
+//! - [`signins`]: signed-in browsers, and the browsers each account has used;
 //! - [`counters`]: limits shared by several instances (PostgreSQL only);
 //! - [`tokens`]: API tokens for integrations;
 //! - [`erasures`]: erasing a lead, keeping a tombstone;
@@ -43,6 +44,7 @@ mod row;
 pub mod second_factor;
 mod secret;
 pub mod sessions;
+pub mod signins;
 pub mod sqlite;
 pub mod tokens;
 pub mod webhooks;
@@ -62,6 +64,7 @@ pub use outbox::OutboxStore;
 pub use second_factor::{SecondFactorStore, TotpFactor};
 pub use secret::Secret;
 pub use sessions::SessionStore;
+pub use signins::SigninStore;
 pub use tokens::TokenStore;
 pub use webhooks::WebhookStore;
 
@@ -90,6 +93,7 @@ pub trait Backend:
     + DigestStore
     + AccountAdminStore
     + SecondFactorStore
+    + SigninStore
     + EventBus
     + Send
     + Sync
@@ -230,6 +234,10 @@ impl Db {
 
     pub fn second_factor(&self) -> &dyn SecondFactorStore {
         &*self.backend
+    }
+
+    pub fn signins(&self) -> &dyn SigninStore {
+        &*self.accounts
     }
 
     pub fn events(&self) -> &dyn EventBus {

@@ -82,11 +82,12 @@ pub async fn login(
         }
         Err(e) => return refuse(e).await,
     }
-    if let Err(e) = session::log_in(&session, &attorney).await {
-        return refuse(Error::internal("login: cannot start a session", e)).await;
-    }
+    let cookie = match super::signin::sign_in(&state, &session, &parts.headers, &client, &attorney, false).await {
+        Ok(c) => c,
+        Err(e) => return refuse(e).await,
+    };
     tracing::info!(attorney = %attorney.email, "logged in");
-    Redirect::to(&next).into_response()
+    super::signin::with_cookie(Redirect::to(&next).into_response(), cookie)
 }
 
 pub async fn logout(State(state): State<AppState>, session: Session) -> Response {

@@ -41,6 +41,19 @@ pub async fn require_admin() -> Result<Attorney, AppError> {
     }
 }
 
+/// For a dangerous action (erasing a lead, a new token or webhook, inviting,
+/// disabling or resetting a colleague): the signed-in admin, whose second
+/// factor, if they have one, was proved recently (`ProofNeeded`, 403, otherwise).
+pub async fn require_fresh_admin() -> Result<Attorney, AppError> {
+    let admin = require_admin().await?;
+    let state = leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| AppError::Unavailable("Server state is missing.".into()))?;
+    let session =
+        leptos_axum::extract::<tower_sessions::Session>().await.map_err(|_| Error::Unauthorized.into_app_error())?;
+    intake_core::auth::fresh::require(&state, &session, &admin).await.map_err(Respond::into_app_error)?;
+    Ok(admin)
+}
+
 /// Every `/api/v1/` handler takes a [`TokenCaller`]: no token, no call.
 impl FromRequestParts<AppState> for TokenCaller {
     type Rejection = Error;

@@ -36,7 +36,7 @@ pub const TOKEN_API: &str = "/api/v1/";
 pub fn protection(path: &str) -> Protection {
     if path.starts_with("/api/internal/") {
         Protection::Api
-    } else if path == "/admin" || path.starts_with("/admin/") || path == "/account" {
+    } else if path == "/admin" || path.starts_with("/admin/") || path == "/account" || path.starts_with("/account/") {
         Protection::Page
     } else if path == "/leads" || path.starts_with("/leads/") {
         // Downloads (a resume, the CSV export) answer 401 like the API: a
@@ -117,5 +117,7 @@ mod tests {
         assert_eq!(protection("/leads/export.csv"), Protection::Api);
         assert_eq!(protection("/api/internal/leads"), Protection::Api);
         assert_eq!(protection("/leadsx"), Protection::Public);
+        assert_eq!(protection("/account/confirm"), Protection::Page);
+        assert_eq!(protection("/accountx"), Protection::Public);
     }
 }

@@ -41,10 +41,11 @@ pub async fn events(
     Query(since): Query<Since>,
 ) -> Response {
     // The guard has checked the session; this is who it belongs to.
-    let Some((attorney_id, auth_at)) = session::login_of(&session).await else {
+    let Some(login) = session::login_of(&session).await else {
         return Error::Unauthorized.into_response();
     };
-    let slot = match state.limits.stream((attorney_id, auth_at)) {
+    let attorney_id = login.attorney_id;
+    let slot = match state.limits.stream((attorney_id, login.auth_at)) {
         Ok(slot) => slot,
         Err(StreamRefusal::Full) => return Error::Busy { retry_after: Duration::from_secs(5) }.into_response(),
         Err(StreamRefusal::SessionFull) => return Error::TooManyStreams.into_response(),
@@ -87,7 +88,7 @@ pub async fn events(
                         // The database is closing: so is this stream.
                         Err(RecvError::Closed) => break,
                     };
-                    if mine && !session::recheck(&db, attorney_id, auth_at).await {
+                    if mine && !session::recheck(&db, login).await {
                         break;
                     }
                 }
@@ -102,7 +103,7 @@ pub async fn events(
                     Err(RecvError::Closed) => break,
                 },
                 _ = recheck.tick() => {
-                    if !session::recheck(&db, attorney_id, auth_at).await {
+                    if !session::recheck(&db, login).await {
                         break;
                     }
                 }

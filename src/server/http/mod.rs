@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod openapi;
 mod resume;
 pub mod security;
+pub mod signin;
 mod two_factor;
 pub mod v1;
 
@@ -51,6 +52,8 @@ pub const INTERNAL_ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/admin"),
     ("GET", "/account"),
     ("POST", "/account"),
+    ("GET", "/account/confirm"),
+    ("POST", "/account/confirm"),
     ("POST", "/api/internal/two_factor"),
     ("POST", "/api/internal/accounts"),
     ("POST", "/api/internal/invite"),
@@ -58,6 +61,10 @@ pub const INTERNAL_ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/api/internal/enable_account"),
     ("POST", "/api/internal/send_password_link"),
     ("POST", "/api/internal/change_password"),
+    ("POST", "/api/internal/signins"),
+    ("POST", "/api/internal/end_signin"),
+    ("POST", "/api/internal/end_other_signins"),
+    ("POST", "/api/internal/reset_two_step"),
     ("POST", "/api/internal/integrations"),
     ("POST", "/api/internal/create_token"),
     ("POST", "/api/internal/revoke_token"),
@@ -89,6 +96,7 @@ fn table() -> Vec<(&'static str, Method, MethodRouter<AppState>, Listing)> {
         ("/login/code", Method::POST, post(two_factor::login_code), BROWSER),
         ("/login/enrol", Method::POST, post(two_factor::login_enrol), BROWSER),
         ("/account", Method::POST, post(two_factor::account_two_factor), BROWSER),
+        ("/account/confirm", Method::POST, post(two_factor::account_confirm), BROWSER),
         ("/logout", Method::POST, post(auth::logout), BROWSER),
         ("/set-password", Method::POST, post(account::set_password), BROWSER),
         ("/api/internal/events", Method::GET, get(live::events), BROWSER),

@@ -4,8 +4,8 @@
 
 use super::{caller::CurrentAttorney, render_page};
 use crate::{
-    pages::login::CodeOutcome, pages::two_factor::EnrolOutcome, pages::two_factor::TwoFactorOutcome,
-    pages::two_factor::TwoFactorStep, server::state::AppState,
+    pages::login::CodeOutcome, pages::two_factor::ConfirmOutcome, pages::two_factor::EnrolOutcome,
+    pages::two_factor::TwoFactorOutcome, pages::two_factor::TwoFactorStep, server::state::AppState,
 };
 use axum::{
     Extension, Form,
@@ -52,11 +52,13 @@ pub async fn login_code(
         err.apply_to(&mut res);
         return res;
     }
-    if let Err(e) = session::log_in(&session, &attorney).await {
-        return Error::internal("login code: cannot start a session", e).into_response();
-    }
+    let cookie = match super::signin::sign_in(&state, &session, &parts.headers, &client, &attorney, true).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
     tracing::info!(attorney = %attorney.email, "logged in with a second factor");
-    Redirect::to(&super::auth::safe_next(&form.next, &state.config.site.public_url)).into_response()
+    let next = super::auth::safe_next(&form.next, &state.config.site.public_url);
+    super::signin::with_cookie(Redirect::to(&next).into_response(), cookie)
 }
 
 #[derive(Deserialize)]
@@ -117,9 +119,40 @@ pub async fn account_two_factor(
     res
 }
 
+/// A code typed to confirm it is you before a dangerous action
+/// (`/account/confirm`): back to `next` when right, the page with the error when not.
+pub async fn account_confirm(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientIp>,
+    Extension(CurrentAttorney(me)): Extension<CurrentAttorney>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let req = Request::from_parts(parts.clone(), body);
+    let Ok(Form(form)) = Form::<CodeForm>::from_request(req, &state).await else {
+        return Error::Malformed("the form is incomplete".into()).into_response();
+    };
+    match intake_core::auth::fresh::prove(&state, &session, &me, client.limit_key(), &form.code).await {
+        Ok(()) => Redirect::to(&super::auth::safe_next(&form.next, &state.config.site.public_url)).into_response(),
+        Err(err) => {
+            intake_core::metrics::login_refused(&err);
+            let outcome = ConfirmOutcome { error: err.message() };
+            let mut res = render_page(&state, &parts, err.status(), move || provide_context(outcome.clone())).await;
+            err.apply_to(&mut res);
+            res
+        }
+    }
+}
+
 /// The first code of the app the firm requires: signs the session in and
 /// shows the recovery codes, or shows the same key again with the error.
-pub async fn login_enrol(State(state): State<AppState>, session: Session, req: Request) -> Response {
+pub async fn login_enrol(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientIp>,
+    session: Session,
+    req: Request,
+) -> Response {
     let (parts, body) = req.into_parts();
     let req = Request::from_parts(parts.clone(), body);
     let Ok(Form(form)) = Form::<CodeForm>::from_request(req, &state).await else {
@@ -132,20 +165,21 @@ pub async fn login_enrol(State(state): State<AppState>, session: Session, req: R
         Err(e) => return Error::internal("login enrol: cannot read the account", e).into_response(),
     };
     let next = super::auth::safe_next(&form.next, &state.config.site.public_url);
-    let (status, outcome, err) = match second_factor::confirm(&state, &me, &form.code).await {
+    let (status, outcome, err, cookie) = match second_factor::confirm(&state, &me, &form.code).await {
         Ok(codes) => {
-            if let Err(e) = session::log_in(&session, &me).await {
-                return Error::internal("login enrol: cannot start a session", e).into_response();
-            }
+            let cookie = match super::signin::sign_in(&state, &session, &parts.headers, &client, &me, true).await {
+                Ok(c) => c,
+                Err(e) => return e.into_response(),
+            };
             tracing::info!(attorney = %me.email, "logged in after adding an authenticator app");
-            (StatusCode::OK, EnrolOutcome { recovery_codes: codes, next, ..Default::default() }, None)
+            (StatusCode::OK, EnrolOutcome { recovery_codes: codes, next, ..Default::default() }, None, cookie)
         }
         // The page shows the same key again (`get_enrolment`).
-        Err(e) => (e.status(), EnrolOutcome { error: Some(e.message()), next, ..Default::default() }, Some(e)),
+        Err(e) => (e.status(), EnrolOutcome { error: Some(e.message()), next, ..Default::default() }, Some(e), None),
     };
     let mut res = render_page(&state, &parts, status, move || provide_context(outcome.clone())).await;
     if let Some(e) = err {
         e.apply_to(&mut res);
     }
-    res
+    super::signin::with_cookie(res, cookie)
 }

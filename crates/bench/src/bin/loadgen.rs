@@ -11,6 +11,9 @@
 //!                  --search-surname: a real-looking surname alone)
 //!   loadgen live   --url U [--url U2] --dashboards N --submissions M --email E --password P
 //!   loadgen logins --url U --concurrency N --count M --email E [--email E2]... --password P
+//!   loadgen logins-2fa --url U --concurrency N --email E [--email E2]... --password P
+//!                  (each account gets an authenticator app through `/account` first, then signs in once
+//!                  with its password and a code: a code works once, so one login per account)
 //!   loadgen page   --url U --concurrency N --seconds S --email E --password P [--path /leads]
 //!   loadgen wrk    --url U --concurrency N --seconds S --script LUA --pdf PATH [--scenario submit|limit-durable]
 //!                  (wrk with the script, `PDF=PATH` in its environment)
@@ -198,8 +201,17 @@ async fn login(url: &str, email: &str, password: &str) -> (reqwest::Client, Stri
         .await
         .expect("login request");
     assert_eq!(res.status().as_u16(), 303, "login failed");
-    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    (c, cookie)
+    (c, session_cookie(&res))
+}
+
+/// The session's `name=value` among a response's cookies (the browser's own may come too).
+fn session_cookie(res: &reqwest::Response) -> String {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .find(|c| c.starts_with("intake_session="))
+        .expect("a session cookie")
 }
 
 /// Runs `job` from `concurrency` tasks for `seconds` (or until `count` jobs ran).
@@ -393,6 +405,104 @@ async fn logins(o: &Opts) -> Outcome {
     .await;
     let summary = stats.report(&format!("logins (concurrency {concurrency})"), elapsed, "303");
     Outcome::loadgen("logins", concurrency, summary)
+}
+
+/// RFC 6238's code (SHA-1, 6 digits) for 30-second `step`.
+fn totp(secret: &[u8], step: i64) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret);
+    let mac = ring::hmac::sign(&key, &step.to_be_bytes());
+    let h = mac.as_ref();
+    let at = usize::from(h[19] & 0x0f);
+    let n = u32::from_be_bytes([h[at] & 0x7f, h[at + 1], h[at + 2], h[at + 3]]) % 1_000_000;
+    format!("{n:06}")
+}
+
+fn step_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64 / 30
+}
+
+fn base32_decode(s: &str) -> Vec<u8> {
+    const B32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
+    for c in s.chars() {
+        buffer = (buffer << 5) | B32.find(c).unwrap_or_else(|| fail("the key on /account is not base32")) as u32;
+        bits += 5;
+        if bits >= 8 {
+            out.push((buffer >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    out
+}
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// Adds an authenticator app to `email`'s account through `/account`: its
+/// secret, and the step its first code used (a later login needs a newer one).
+async fn add_app(url: &str, email: &str, password: &str) -> (Vec<u8>, i64) {
+    let c = browser();
+    let res = c.post(format!("{url}/login")).form(&[("email", email), ("password", password)]).send().await.unwrap();
+    if res.headers().get("location").and_then(|l| l.to_str().ok()) != Some("/leads") {
+        fail(&format!("{email}: a password-only account is needed (does it already have an app?)"));
+    }
+    let page = c.post(format!("{url}/account")).form(&[("step", "start")]).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    let Some(at) = page.find("data-totp-secret=\"") else {
+        fail("no key on /account: does the server have INTAKE_SECRET_KEY?")
+    };
+    let rest = &page[at + "data-totp-secret=\"".len()..];
+    let secret = base32_decode(&rest[..rest.find('"').unwrap()]);
+    let step = step_now();
+    let res =
+        c.post(format!("{url}/account")).form(&[("step", "confirm"), ("code", &totp(&secret, step))]).send().await;
+    if !res.unwrap().text().await.unwrap().contains("data-recovery-codes") {
+        fail(&format!("{email}: the app's first code was refused"));
+    }
+    (secret, step)
+}
+
+/// `logins-2fa`: the password, then the app's code, each account once.
+async fn logins_two_step(o: &Opts) -> Outcome {
+    let (args, url, password, concurrency) = (&o.args, o.url.clone(), o.password.clone(), o.concurrency);
+    let emails = args_all(args, "--email");
+    eprintln!("adding an authenticator app to {} accounts", emails.len());
+    let mut accounts = vec![];
+    for e in &emails {
+        let (secret, step) = add_app(&url, e, &password).await;
+        accounts.push((e.clone(), secret, step));
+    }
+    let accounts = Arc::new(accounts);
+    let stats = Stats::new();
+    let s = stats.clone();
+    let count = accounts.len() as u64;
+    let elapsed = run(concurrency, 3_600, Some(count), move |n| {
+        let (s, u, p, accounts) = (s.clone(), url.clone(), password.clone(), accounts.clone());
+        async move {
+            let (email, secret, enrolled) = &accounts[n as usize];
+            let c = browser();
+            let t = Instant::now();
+            let first =
+                c.post(format!("{u}/login")).form(&[("email", email.as_str()), ("password", p.as_str())]).send();
+            let to_code = first.await.ok().filter(|r| {
+                r.headers().get("location").and_then(|l| l.to_str().ok()).is_some_and(|l| l.starts_with("/login/code"))
+            });
+            let status = match to_code {
+                None => "no second step".to_owned(),
+                Some(_) => {
+                    // The enrolment's step is spent: the next one is accepted a step early.
+                    let code = totp(secret, step_now().max(enrolled + 1));
+                    let r = c.post(format!("{u}/login/code")).form(&[("code", code.as_str()), ("next", "/leads")]);
+                    r.send().await.map(|r| r.status().as_u16().to_string()).unwrap_or_else(|_| "error".into())
+                }
+            };
+            s.record(status, t.elapsed());
+        }
+    })
+    .await;
+    let summary = stats.report(&format!("logins with a code (concurrency {concurrency})"), elapsed, "303");
+    Outcome::loadgen("logins-2fa", concurrency, summary)
 }
 
 /// Submit-to-event delays, shared by the dashboards and the submitter. An
@@ -714,11 +824,12 @@ async fn measure(o: Opts) {
         "list" => list(&o).await,
         "page" => page(&o).await,
         "logins" => logins(&o).await,
+        "logins-2fa" => logins_two_step(&o).await,
         "live" => live(&o).await,
         "wrk" => wrk(&o).await,
         _ => {
             eprintln!(
-                "usage: loadgen submit|seed|list|page|logins|live|wrk|pdf|report --url URL ... (see the file header)"
+                "usage: loadgen submit|seed|list|page|logins|logins-2fa|live|wrk|pdf|report --url URL ... (see the file header)"
             );
             std::process::exit(2);
         }

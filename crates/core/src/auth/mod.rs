@@ -3,9 +3,11 @@
 //! route is HTTP's: `server::http::guard` in the app).
 
 pub mod bootstrap;
+pub mod fresh;
 pub mod password;
 pub mod second_factor;
 pub mod session;
+pub mod signin;
 pub mod throttle;
 pub mod token;
 pub mod totp;

@@ -80,11 +80,14 @@ pub async fn status(state: &Services, attorney: Uuid) -> Result<Status, Error> {
     })
 }
 
+/// Whether the account has an app turned on (one read: not the recovery codes' count).
+pub async fn has_app(state: &Services, attorney: Uuid) -> Result<bool, Error> {
+    Ok(state.db.second_factor().totp(attorney).await?.is_some_and(|f| f.confirmed_at.is_some()))
+}
+
 /// What a right password leads to for `who`.
 pub async fn after_password(state: &Services, who: &Attorney) -> Result<AfterPassword, Error> {
-    // One read per login: the recovery codes' count is not needed here.
-    let on = state.db.second_factor().totp(who.id).await?.is_some_and(|f| f.confirmed_at.is_some());
-    Ok(if on {
+    Ok(if has_app(state, who.id).await? {
         AfterPassword::Code
     } else if state.config.accounts.require_two_step.applies_to(who.role) {
         AfterPassword::Enrol
@@ -211,7 +214,35 @@ pub async fn renew_codes(
 pub async fn remove(state: &Services, me: &Attorney, client: std::net::IpAddr, code: &str) -> Result<(), Error> {
     check(state, me, client, code).await?;
     let removed = audit(me, AuditAction::SecondFactorRemoved, "by the account itself");
-    state.db.second_factor().remove_totp(me.id, &removed).await?;
+    state.db.second_factor().remove_totp(me.id, &removed, None).await?;
+    Ok(())
+}
+
+/// An administrator turns off a colleague's app and recovery codes (a lost
+/// phone): their sessions end everywhere, the log records it, and they are
+/// emailed. Their password alone signs in after, unless the firm requires an
+/// app, in which case they add one right after it.
+pub async fn reset(state: &Services, admin: &Attorney, id: Uuid) -> Result<(), Error> {
+    let target = state.db.accounts().by_id(id).await?.ok_or(Error::NotFound("account"))?;
+    if target.id == admin.id {
+        return Err(Error::Conflict(
+            "Turn your own app off on your account page, with one of its codes or a recovery code.".into(),
+        ));
+    }
+    let entry = NewAudit {
+        at: now_ms(),
+        actor: Some(admin.id),
+        action: AuditAction::SecondFactorReset,
+        target: target.id,
+        detail: "app and recovery codes removed; signed out everywhere".into(),
+    };
+    let email = crate::mail::compose::second_factor_reset(&state.config, &target, &admin.display_name);
+    if !state.db.second_factor().remove_totp(target.id, &entry, Some(&email)).await? {
+        return Err(Error::Conflict(format!("{} has no authenticator app.", target.email)));
+    }
+    state.db.accounts().end_sessions(target.id, entry.at).await?;
+    state.outbox_wake.notify();
+    tracing::info!(account = %target.email, by = %admin.email, "two-step sign-in reset");
     Ok(())
 }
 

@@ -157,6 +157,9 @@ pub struct AccountSettings {
     pub secret_key: Option<crate::auth::totp::SealKey>,
     /// Who must sign in with a second step (`INTAKE_REQUIRE_2FA`: off, admins, all).
     pub require_two_step: crate::auth::second_factor::Requirement,
+    /// How long a proved second factor counts for dangerous actions
+    /// (`INTAKE_FRESH_PROOF`, default 10m).
+    pub fresh_proof: Duration,
 }
 
 /// Integrations: the token API and webhooks.
@@ -458,6 +461,11 @@ impl AccountSettings {
             max_throttle_keys: v.count("INTAKE_MAX_THROTTLE_KEYS", 100_000)?,
             secret_key,
             require_two_step,
+            fresh_proof: v.time(
+                "INTAKE_FRESH_PROOF",
+                Duration::from_secs(600),
+                "must be a time like 10m or 1h (at least 1m)",
+            )?,
         })
     }
 }

@@ -18,6 +18,10 @@ pub const DIGEST: &str = "follow_up_digest";
 pub const INVITATION: &str = "invitation";
 /// Kind of the link to set a new password.
 pub const PASSWORD_RESET: &str = "password_reset";
+/// Kind of the message telling an account a browser it never used signed in.
+pub const NEW_SIGN_IN: &str = "new_sign_in";
+/// Kind of the message telling an account an administrator reset its two-step sign-in.
+pub const SECOND_FACTOR_RESET: &str = "second_factor_reset";
 /// Kind of the reply to a prospect who submitted the form again.
 pub const ALREADY_RECEIVED: &str = "already_received";
 
@@ -245,6 +249,81 @@ pub fn account_link(
         body_text,
         body_html,
         link_id: Some(link_id),
+    }
+}
+
+/// Tells `to` that a browser the account never used signed in: which, from
+/// where and when, and what to do if it was not them.
+pub fn new_sign_in(config: &Config, to: &Attorney, device: &str, address: &str, at: i64) -> NewMessage {
+    let firm = &config.site.firm_name;
+    let when = intake_domain::time::format_utc(at);
+    let account = format!("{}/account", config.site.public_url);
+    let subject = format!("New sign-in to your Intake account — {firm}");
+    let advice = "If this was you, there is nothing to do. If it was not, sign in, end that browser's session                   on your account page, change your password, and tell your administrator.";
+    let body_text = format!(
+        "Your Intake account ({email}) was signed in from a browser it had not used before.
+
+         Browser: {device}
+         Address: {address}
+         When:    {when}
+
+         {advice}
+
+Your account page: {account}
+",
+        email = to.email,
+    );
+    let body_html = html_page(
+        "A new sign-in",
+        &format!(
+            "<p>Your Intake account ({email}) was signed in from a browser it had not used before.</p>{table}\
+             <p>{advice}</p>{button}",
+            email = escape_html(&to.email),
+            table = rows_table(&[("Browser", device), ("Address", address), ("When", &when)]),
+            button = button(&account, "Open your account page"),
+        ),
+        firm,
+    );
+    NewMessage {
+        id: Uuid::now_v7(),
+        kind: NEW_SIGN_IN,
+        recipients: mailbox_string(&to.display_name, &to.email),
+        reply_to: None,
+        subject,
+        body_text,
+        body_html,
+        link_id: None,
+    }
+}
+
+/// Tells `to` that administrator `by` turned off their two-step sign-in and
+/// signed them out: their password alone signs in until they add an app again.
+pub fn second_factor_reset(config: &Config, to: &Attorney, by: &str) -> NewMessage {
+    let firm = &config.site.firm_name;
+    let account = format!("{}/account", config.site.public_url);
+    let subject = format!("Your two-step sign-in was reset — {firm}");
+    let intro = format!(
+        "{by} turned off the authenticator app of your Intake account ({}) and its recovery codes, and signed \
+         you out everywhere.",
+        to.email
+    );
+    let next = "Sign in with your password and add an app again on your account page. If you did not ask for \
+                this, tell your administrator at once.";
+    let body_text = format!("{intro}\n\n{next}\n\nYour account page: {account}\n");
+    let body_html = html_page(
+        "Two-step sign-in reset",
+        &format!("<p>{}</p><p>{next}</p>{}", escape_html(&intro), button(&account, "Open your account page")),
+        firm,
+    );
+    NewMessage {
+        id: Uuid::now_v7(),
+        kind: SECOND_FACTOR_RESET,
+        recipients: mailbox_string(&to.display_name, &to.email),
+        reply_to: None,
+        subject,
+        body_text,
+        body_html,
+        link_id: None,
     }
 }
 

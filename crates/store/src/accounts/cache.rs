@@ -7,7 +7,10 @@
 //! the listener is down nothing is cached, and a reconnect forgets everything.
 
 use super::AccountStore;
-use crate::{Attorney, DbError, events::AccountMessage, events::EventBus};
+use crate::{
+    Attorney, DbError, NewMessage, account_admin::NewAudit, events::AccountMessage, events::EventBus, signins::Browser,
+    signins::Live, signins::NewSignin, signins::Signin, signins::SigninStore,
+};
 use async_trait::async_trait;
 use std::{
     collections::HashMap,
@@ -27,58 +30,78 @@ pub struct AccountCache<B: ?Sized> {
 struct State {
     changes: Receiver<AccountMessage>,
     known: HashMap<Uuid, Attorney>,
+    /// Live sign-ins heard of: sign-in → account. An account's change
+    /// (which ending a sign-in announces) drops its sign-ins.
+    signins: HashMap<Uuid, Uuid>,
 }
 
-impl<B: AccountStore + EventBus + ?Sized> AccountCache<B> {
-    pub fn new(backend: Arc<B>) -> Self {
-        let changes = backend.subscribe_accounts();
-        Self { backend, state: Mutex::new(State { changes, known: HashMap::new() }) }
+impl State {
+    fn drop_account(&mut self, id: Uuid) {
+        self.known.remove(&id);
+        self.signins.retain(|_, a| *a != id);
     }
 
-    /// Applies the changes heard so far; then the cached account, if any.
-    fn cached(&self, id: Uuid) -> Option<Attorney> {
+    fn clear(&mut self) {
+        self.known.clear();
+        self.signins.clear();
+    }
+}
+
+impl<B: AccountStore + SigninStore + EventBus + ?Sized> AccountCache<B> {
+    pub fn new(backend: Arc<B>) -> Self {
+        let changes = backend.subscribe_accounts();
+        Self { backend, state: Mutex::new(State { changes, known: HashMap::new(), signins: HashMap::new() }) }
+    }
+
+    /// Applies the changes heard so far; then the cached account, if any
+    /// (and only if `signin`, when given, is one of its live sign-ins).
+    fn cached(&self, id: Uuid, signin: Option<Uuid>) -> Option<Attorney> {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             match s.changes.try_recv() {
-                Ok(AccountMessage::Changed(changed)) => {
-                    s.known.remove(&changed);
-                }
-                Ok(AccountMessage::Resync) | Err(TryRecvError::Lagged(_)) => s.known.clear(),
+                Ok(AccountMessage::Changed(changed)) => s.drop_account(changed),
+                Ok(AccountMessage::Resync) | Err(TryRecvError::Lagged(_)) => s.clear(),
                 Err(TryRecvError::Empty | TryRecvError::Closed) => break,
             }
         }
         if !self.backend.announces_account_changes() {
-            s.known.clear();
+            s.clear();
+            return None;
+        }
+        if let Some(signin) = signin
+            && s.signins.get(&signin) != Some(&id)
+        {
             return None;
         }
         s.known.get(&id).cloned()
     }
 
-    fn remember(&self, a: &Attorney) {
+    fn remember(&self, a: &Attorney, signin: Option<Uuid>) {
         if !self.backend.announces_account_changes() {
             return;
         }
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if s.known.len() >= MAX {
-            s.known.clear();
+        if s.known.len() >= MAX || s.signins.len() >= MAX {
+            s.clear();
         }
         s.known.insert(a.id, a.clone());
+        if let Some(signin) = signin {
+            s.signins.insert(signin, a.id);
+        }
     }
 
     /// This instance's own changes apply at once, before their announcement returns.
     fn forget(&self, id: Option<Uuid>) {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         match id {
-            Some(id) => {
-                s.known.remove(&id);
-            }
-            None => s.known.clear(),
+            Some(id) => s.drop_account(id),
+            None => s.clear(),
         }
     }
 }
 
 #[async_trait]
-impl<B: AccountStore + EventBus + ?Sized> AccountStore for AccountCache<B> {
+impl<B: AccountStore + SigninStore + EventBus + ?Sized> AccountStore for AccountCache<B> {
     async fn count(&self) -> Result<i64, DbError> {
         self.backend.count().await
     }
@@ -92,12 +115,23 @@ impl<B: AccountStore + EventBus + ?Sized> AccountStore for AccountCache<B> {
     }
 
     async fn by_id(&self, id: Uuid) -> Result<Option<Attorney>, DbError> {
-        if let Some(a) = self.cached(id) {
+        if let Some(a) = self.cached(id, None) {
             return Ok(Some(a));
         }
         let found = self.backend.by_id(id).await?;
         if let Some(a) = &found {
-            self.remember(a);
+            self.remember(a, None);
+        }
+        Ok(found)
+    }
+
+    async fn by_signin(&self, id: Uuid, signin: Uuid) -> Result<Option<Attorney>, DbError> {
+        if let Some(a) = self.cached(id, Some(signin)) {
+            return Ok(Some(a));
+        }
+        let found = self.backend.by_signin(id, signin).await?;
+        if let Some(a) = &found {
+            self.remember(a, Some(signin));
         }
         Ok(found)
     }
@@ -128,5 +162,43 @@ impl<B: AccountStore + EventBus + ?Sized> AccountStore for AccountCache<B> {
         let r = self.backend.set_disabled(email, disabled).await;
         self.forget(None);
         r
+    }
+}
+
+/// Sign-ins go through the cache so that ending one here drops it here at
+/// once; other instances hear the announcement.
+#[async_trait]
+impl<B: AccountStore + SigninStore + EventBus + ?Sized> SigninStore for AccountCache<B> {
+    async fn start_signin(
+        &self,
+        signin: &NewSignin,
+        browser_hash: &str,
+        email: &NewMessage,
+    ) -> Result<Browser, DbError> {
+        self.backend.start_signin(signin, browser_hash, email).await
+    }
+
+    async fn touch_signin(&self, id: Uuid, now: i64) -> Result<(), DbError> {
+        self.backend.touch_signin(id, now).await
+    }
+
+    async fn signins(&self, attorney: Uuid, live: Live) -> Result<Vec<Signin>, DbError> {
+        self.backend.signins(attorney, live).await
+    }
+
+    async fn end_signin(&self, attorney: Uuid, id: Uuid, audit: &NewAudit) -> Result<bool, DbError> {
+        let r = self.backend.end_signin(attorney, id, audit).await;
+        self.forget(Some(attorney));
+        r
+    }
+
+    async fn end_other_signins(&self, attorney: Uuid, keep: Uuid, audit: &NewAudit) -> Result<u64, DbError> {
+        let r = self.backend.end_other_signins(attorney, keep, audit).await;
+        self.forget(Some(attorney));
+        r
+    }
+
+    async fn prune_signins(&self, live: Live, browsers_before: i64) -> Result<u64, DbError> {
+        self.backend.prune_signins(live, browsers_before).await
     }
 }

@@ -17,8 +17,11 @@ pub trait AccountStore: Send + Sync {
 
     async fn by_email(&self, email: &str) -> Result<Option<Attorney>, DbError>;
 
-    /// Read on every internal request.
     async fn by_id(&self, id: Uuid) -> Result<Option<Attorney>, DbError>;
+
+    /// The account, if sign-in `signin` is still its own (see
+    /// `signins`): read on every internal request.
+    async fn by_signin(&self, id: Uuid, signin: Uuid) -> Result<Option<Attorney>, DbError>;
 
     async fn list(&self) -> Result<Vec<Attorney>, DbError>;
 
@@ -35,6 +38,10 @@ pub trait AccountStore: Send + Sync {
     /// Returns false when no account has this email. Ends the account's sessions.
     async fn set_disabled(&self, email: &str, disabled: bool) -> Result<bool, DbError>;
 }
+
+/// An account through one of its sign-ins (both dialects).
+const BY_SIGNIN: &str =
+    "SELECT a.* FROM attorneys a JOIN signins s ON s.attorney_id = a.id WHERE a.id = ?1 AND s.id = ?2";
 
 /// How an account's email is matched.
 fn normalize(email: &str) -> String {

@@ -52,6 +52,12 @@ impl AccountStore for PgDb {
         row.as_ref().map(row::attorney).transpose()
     }
 
+    async fn by_signin(&self, id: Uuid, signin: Uuid) -> Result<Option<Attorney>, DbError> {
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| crate::dollars(super::BY_SIGNIN));
+        let row = sqlx::query(&SQL).bind(id).bind(signin).fetch_optional(&self.pool).await?;
+        row.as_ref().map(row::attorney).transpose()
+    }
+
     async fn list(&self) -> Result<Vec<Attorney>, DbError> {
         let rows = sqlx::query("SELECT * FROM attorneys ORDER BY email_normalized").fetch_all(&self.pool).await?;
         rows.iter().map(row::attorney).collect()

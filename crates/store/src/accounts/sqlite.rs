@@ -51,6 +51,15 @@ impl AccountStore for SqliteDb {
         })
     }
 
+    /// Read in place, as [`Self::by_id`].
+    async fn by_signin(&self, id: Uuid, signin: Uuid) -> Result<Option<Attorney>, DbError> {
+        self.readers.with(|conn| {
+            let mut stmt = conn.prepare_cached(super::BY_SIGNIN)?;
+            let mut rows = stmt.query([id.hyphenated().to_string(), signin.hyphenated().to_string()])?;
+            rows.next()?.map(row::attorney).transpose()
+        })
+    }
+
     async fn list(&self) -> Result<Vec<Attorney>, DbError> {
         let rows = sqlx::query("SELECT * FROM attorneys ORDER BY email_normalized").fetch_all(&self.pool).await?;
         rows.iter().map(row::attorney).collect()

@@ -5,7 +5,7 @@
 mod postgres;
 mod sqlite;
 
-use super::{DbError, account_admin::NewAudit};
+use super::{DbError, NewMessage, account_admin::NewAudit};
 use async_trait::async_trait;
 use uuid::Uuid;
 
@@ -58,8 +58,9 @@ pub trait SecondFactorStore: Send + Sync {
         audit: &NewAudit,
     ) -> Result<(), DbError>;
 
-    /// Removes the app and the recovery codes and records `audit`; false when there was no app.
-    async fn remove_totp(&self, attorney: Uuid, audit: &NewAudit) -> Result<bool, DbError>;
+    /// Removes the app and the recovery codes, records `audit` and queues
+    /// `email` (telling the account), in one transaction; false when there was no app.
+    async fn remove_totp(&self, attorney: Uuid, audit: &NewAudit, email: Option<&NewMessage>) -> Result<bool, DbError>;
 
     /// Accounts with a confirmed app.
     async fn confirmed_totp_count(&self) -> Result<i64, DbError>;

@@ -1,7 +1,7 @@
 //! PostgreSQL: second factors.
 
 use super::{SecondFactorStore, TotpFactor, sql, totp_row};
-use crate::{DbError, account_admin::NewAudit, account_admin::insert_audit_pg, postgres::PgDb};
+use crate::{DbError, NewMessage, account_admin::NewAudit, account_admin::insert_audit_pg, postgres::PgDb};
 use async_trait::async_trait;
 use sqlx::Row;
 use std::sync::LazyLock;
@@ -85,7 +85,7 @@ impl SecondFactorStore for PgDb {
         Ok(())
     }
 
-    async fn remove_totp(&self, attorney: Uuid, audit: &NewAudit) -> Result<bool, DbError> {
+    async fn remove_totp(&self, attorney: Uuid, audit: &NewAudit, email: Option<&NewMessage>) -> Result<bool, DbError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(&DELETE_TOTP).bind(attorney).execute(&mut *tx).await?;
         if done.rows_affected() != 1 {
@@ -93,6 +93,9 @@ impl SecondFactorStore for PgDb {
         }
         sqlx::query(&DELETE_CODES).bind(attorney).execute(&mut *tx).await?;
         insert_audit_pg(&mut tx, audit).await?;
+        if let Some(m) = email {
+            crate::outbox::postgres::queue_email(&mut tx, None, m, audit.at).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

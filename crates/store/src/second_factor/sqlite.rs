@@ -1,7 +1,7 @@
 //! SQLite: second factors.
 
 use super::{SecondFactorStore, TotpFactor, sql, totp_row};
-use crate::{DbError, account_admin::NewAudit, account_admin::insert_audit_sqlite, sqlite::SqliteDb};
+use crate::{DbError, NewMessage, account_admin::NewAudit, account_admin::insert_audit_sqlite, sqlite::SqliteDb};
 use async_trait::async_trait;
 use sqlx::Row;
 use uuid::Uuid;
@@ -77,7 +77,7 @@ impl SecondFactorStore for SqliteDb {
         Ok(())
     }
 
-    async fn remove_totp(&self, attorney: Uuid, audit: &NewAudit) -> Result<bool, DbError> {
+    async fn remove_totp(&self, attorney: Uuid, audit: &NewAudit, email: Option<&NewMessage>) -> Result<bool, DbError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(sql::DELETE_TOTP).bind(id(attorney)).execute(&mut *tx).await?;
         if done.rows_affected() != 1 {
@@ -85,6 +85,9 @@ impl SecondFactorStore for SqliteDb {
         }
         sqlx::query(sql::DELETE_CODES).bind(id(attorney)).execute(&mut *tx).await?;
         insert_audit_sqlite(&mut tx, audit).await?;
+        if let Some(m) = email {
+            crate::outbox::sqlite::queue_email(&mut tx, None, m, audit.at).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

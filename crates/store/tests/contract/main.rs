@@ -69,5 +69,6 @@ mod notes;
 mod outbox;
 mod second_factor;
 mod sessions;
+mod signins;
 mod tokens;
 mod webhooks;

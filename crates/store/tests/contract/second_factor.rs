@@ -81,8 +81,8 @@ contract! {
         assert!(!store.use_recovery_code(alice.id, "h2", 6).await.unwrap(), "the old set stopped working");
         assert_eq!(store.recovery_codes_left(alice.id).await.unwrap(), 1);
 
-        assert!(store.remove_totp(alice.id, &audit(&alice, AuditAction::SecondFactorRemoved, 7)).await.unwrap());
-        assert!(!store.remove_totp(alice.id, &audit(&alice, AuditAction::SecondFactorRemoved, 8)).await.unwrap());
+        assert!(store.remove_totp(alice.id, &audit(&alice, AuditAction::SecondFactorRemoved, 7), None).await.unwrap());
+        assert!(!store.remove_totp(alice.id, &audit(&alice, AuditAction::SecondFactorRemoved, 8), None).await.unwrap());
         assert_eq!(store.totp(alice.id).await.unwrap(), None);
         assert_eq!(store.recovery_codes_left(alice.id).await.unwrap(), 0);
         assert!(!store.use_recovery_code(alice.id, "n1", 9).await.unwrap(), "gone with the app");
