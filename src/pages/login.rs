@@ -66,13 +66,16 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// A refused code at the second step, provided as context when the page is rendered again.
+/// A refused code (at the second step, or confirming before a dangerous
+/// action), provided as context when the page is rendered again.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CodeOutcome {
     pub error: String,
 }
 
-async fn load_code_outcome() -> Option<CodeOutcome> {
+/// A refused code's outcome, when the page is rendered again for it
+/// (`/login/code`, `/account/confirm`).
+pub(crate) async fn load_code_outcome() -> Option<CodeOutcome> {
     #[cfg(feature = "ssr")]
     {
         use_context::<CodeOutcome>()

@@ -298,27 +298,15 @@ pub fn LoginEnrolPage() -> impl IntoView {
     }
 }
 
-/// What a post of `/account/confirm`'s form came to, when it was refused.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConfirmOutcome {
-    pub error: String,
-}
-
-async fn load_confirm_outcome() -> Option<ConfirmOutcome> {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<ConfirmOutcome>()
-    }
-    #[cfg(not(feature = "ssr"))]
-    None
-}
-
 /// `/account/confirm`: a code from the app before a dangerous action, when
 /// the last one is older than `INTAKE_FRESH_PROOF`; a plain form posted to
 /// `POST /account/confirm`, which goes back to `next`.
 #[component]
 pub fn ConfirmPage() -> impl IntoView {
-    let page = Resource::new_blocking(|| (), |_| async move { (load_confirm_outcome().await, get_two_factor().await) });
+    let page = Resource::new_blocking(
+        || (),
+        |_| async move { (crate::pages::login::load_code_outcome().await, get_two_factor().await) },
+    );
     let next = move || use_query_map().with(|q| q.get("next")).unwrap_or_else(|| "/leads".into());
     view! {
         <Title text="Confirm it is you — Intake"/>

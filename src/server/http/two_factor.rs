@@ -4,8 +4,8 @@
 
 use super::{caller::CurrentAttorney, render_page};
 use crate::{
-    pages::login::CodeOutcome, pages::two_factor::ConfirmOutcome, pages::two_factor::EnrolOutcome,
-    pages::two_factor::TwoFactorOutcome, pages::two_factor::TwoFactorStep, server::state::AppState,
+    pages::login::CodeOutcome, pages::two_factor::EnrolOutcome, pages::two_factor::TwoFactorOutcome,
+    pages::two_factor::TwoFactorStep, server::state::AppState,
 };
 use axum::{
     Extension, Form,
@@ -137,7 +137,7 @@ pub async fn account_confirm(
         Ok(()) => Redirect::to(&super::auth::safe_next(&form.next, &state.config.site.public_url)).into_response(),
         Err(err) => {
             intake_core::metrics::login_refused(&err);
-            let outcome = ConfirmOutcome { error: err.message() };
+            let outcome = CodeOutcome { error: err.message() };
             let mut res = render_page(&state, &parts, err.status(), move || provide_context(outcome.clone())).await;
             err.apply_to(&mut res);
             res

@@ -463,17 +463,24 @@ async fn add_app(url: &str, email: &str, password: &str) -> (Vec<u8>, i64) {
     (secret, step)
 }
 
-/// `logins-2fa`: the password, then the app's code, each account once.
-async fn logins_two_step(o: &Opts) -> Outcome {
-    let (args, url, password, concurrency) = (&o.args, o.url.clone(), o.password.clone(), o.concurrency);
-    let emails = args_all(args, "--email");
+/// Each `--email`'s account with an app added: email, secret, the step its first code used.
+type TwoStepAccounts = Arc<Vec<(String, Vec<u8>, i64)>>;
+
+/// `logins-2fa`'s setup, before anything is measured: an app for each account.
+async fn two_step_accounts(o: &Opts) -> TwoStepAccounts {
+    let emails = args_all(&o.args, "--email");
     eprintln!("adding an authenticator app to {} accounts", emails.len());
     let mut accounts = vec![];
     for e in &emails {
-        let (secret, step) = add_app(&url, e, &password).await;
+        let (secret, step) = add_app(&o.url, e, &o.password).await;
         accounts.push((e.clone(), secret, step));
     }
-    let accounts = Arc::new(accounts);
+    Arc::new(accounts)
+}
+
+/// `logins-2fa`: the password, then the app's code, each account once.
+async fn logins_two_step(o: &Opts, accounts: TwoStepAccounts) -> Outcome {
+    let (url, password, concurrency) = (o.url.clone(), o.password.clone(), o.concurrency);
     let stats = Stats::new();
     let s = stats.clone();
     let count = accounts.len() as u64;
@@ -818,13 +825,15 @@ async fn main() {
 
 /// Runs one scenario while measuring the servers; records it if asked.
 async fn measure(o: Opts) {
+    // Set-up is not measured.
+    let two_step = if o.cmd == "logins-2fa" { Some(two_step_accounts(&o).await) } else { None };
     let probe = Probe::start(&o.args);
     let outcome = match o.cmd.as_str() {
         "submit" | "seed" => submit(&o).await,
         "list" => list(&o).await,
         "page" => page(&o).await,
         "logins" => logins(&o).await,
-        "logins-2fa" => logins_two_step(&o).await,
+        "logins-2fa" => logins_two_step(&o, two_step.clone().unwrap_or_default()).await,
         "live" => live(&o).await,
         "wrk" => wrk(&o).await,
         _ => {
