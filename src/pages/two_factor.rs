@@ -307,7 +307,10 @@ pub fn ConfirmPage() -> impl IntoView {
         || (),
         |_| async move { (crate::pages::login::load_code_outcome().await, get_two_factor().await) },
     );
-    let next = move || use_query_map().with(|q| q.get("next")).unwrap_or_else(|| "/leads".into());
+    // Links back only to a path on this site (the form's `next` is checked again by the server).
+    let next = move || {
+        use_query_map().with(|q| q.get("next")).filter(|n| same_site_path(n)).unwrap_or_else(|| "/leads".into())
+    };
     view! {
         <Title text="Confirm it is you — Intake"/>
         <crate::components::internal::InternalHeader/>
@@ -358,5 +361,29 @@ pub fn ConfirmPage() -> impl IntoView {
                 </Suspense>
             </section>
         </main>
+    }
+}
+
+/// A path on this site as a browser reads it: one leading `/`, and no
+/// backslash, space or control character that could make it another origin.
+fn same_site_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_site_path;
+
+    #[test]
+    fn links_back_stay_on_this_site() {
+        assert!(same_site_path("/admin"));
+        assert!(same_site_path("/leads/0190?x=1"));
+        for hostile in
+            ["https://evil.example", "//evil.example", "/\\evil.example", "/\t/evil.example", "javascript:alert(1)", ""]
+        {
+            assert!(!same_site_path(hostile), "{hostile:?}");
+        }
     }
 }

@@ -12,9 +12,12 @@ use intake_store::{Attorney, now_ms};
 use std::{net::IpAddr, time::Duration};
 use tower_sessions::Session;
 
+/// How far ahead of this instance's clock a proof recorded by another may be.
+const CLOCK_SKEW_MS: i64 = 5_000;
+
 /// Whether a proof made at `proved` still counts at `now`.
 fn is_fresh(proved: Option<i64>, now: i64, window: Duration) -> bool {
-    proved.is_some_and(|at| at <= now && now - at <= window.as_millis() as i64)
+    proved.is_some_and(|at| at <= now + CLOCK_SKEW_MS && now - at <= window.as_millis() as i64)
 }
 
 /// `Ok` when the dangerous action may go ahead; [`Error::ProofNeeded`] when a code is needed first.
@@ -54,6 +57,7 @@ mod tests {
         assert!(is_fresh(Some(1_000), 601_000, w));
         assert!(!is_fresh(Some(1_000), 601_001, w), "older than the window");
         assert!(!is_fresh(None, 1_000, w), "never proved");
-        assert!(!is_fresh(Some(5_000), 1_000, w), "from the future: not trusted");
+        assert!(is_fresh(Some(5_000), 1_000, w), "another instance's clock a little ahead");
+        assert!(!is_fresh(Some(7_000), 1_000, w), "far in the future: not trusted");
     }
 }

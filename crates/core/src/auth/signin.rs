@@ -126,7 +126,8 @@ pub async fn end(state: &Services, me: &Attorney, id: Uuid, current: Option<Uuid
         actor: Some(me.id),
         action: AuditAction::SessionEnded,
         target: me.id,
-        detail: format!("{}, from {}", which.device, which.address),
+        // The browser only: the address goes with the sign-in, the log is kept.
+        detail: which.device.clone(),
     };
     if !state.db.signins().end_signin(me.id, id, &entry).await? {
         return Err(Error::NotFound("signed-in browser"));

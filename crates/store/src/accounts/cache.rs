@@ -33,54 +33,72 @@ struct State {
     /// Live sign-ins heard of: sign-in → account. An account's change
     /// (which ending a sign-in announces) drops its sign-ins.
     signins: HashMap<Uuid, Uuid>,
+    /// Moves at every change applied. A read that missed the cache stores
+    /// its answer only if nothing changed meanwhile: a change heard while
+    /// the query ran may have come after the row it read.
+    generation: u64,
 }
 
 impl State {
     fn drop_account(&mut self, id: Uuid) {
         self.known.remove(&id);
         self.signins.retain(|_, a| *a != id);
+        self.generation += 1;
     }
 
     fn clear(&mut self) {
         self.known.clear();
         self.signins.clear();
+        self.generation += 1;
+    }
+
+    /// Applies the changes heard so far.
+    fn apply_changes(&mut self) {
+        loop {
+            match self.changes.try_recv() {
+                Ok(AccountMessage::Changed(changed)) => self.drop_account(changed),
+                Ok(AccountMessage::Resync) | Err(TryRecvError::Lagged(_)) => self.clear(),
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
+        }
     }
 }
 
 impl<B: AccountStore + SigninStore + EventBus + ?Sized> AccountCache<B> {
     pub fn new(backend: Arc<B>) -> Self {
         let changes = backend.subscribe_accounts();
-        Self { backend, state: Mutex::new(State { changes, known: HashMap::new(), signins: HashMap::new() }) }
+        let state = State { changes, known: HashMap::new(), signins: HashMap::new(), generation: 0 };
+        Self { backend, state: Mutex::new(state) }
     }
 
     /// Applies the changes heard so far; then the cached account, if any
-    /// (and only if `signin`, when given, is one of its live sign-ins).
-    fn cached(&self, id: Uuid, signin: Option<Uuid>) -> Option<Attorney> {
+    /// (and only if `signin`, when given, is one of its live sign-ins), else
+    /// the generation to give [`Self::remember`] with what the database says.
+    fn cached(&self, id: Uuid, signin: Option<Uuid>) -> Result<Attorney, u64> {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            match s.changes.try_recv() {
-                Ok(AccountMessage::Changed(changed)) => s.drop_account(changed),
-                Ok(AccountMessage::Resync) | Err(TryRecvError::Lagged(_)) => s.clear(),
-                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
-            }
-        }
+        s.apply_changes();
         if !self.backend.announces_account_changes() {
             s.clear();
-            return None;
+            return Err(s.generation);
         }
         if let Some(signin) = signin
             && s.signins.get(&signin) != Some(&id)
         {
-            return None;
+            return Err(s.generation);
         }
-        s.known.get(&id).cloned()
+        s.known.get(&id).cloned().ok_or(s.generation)
     }
 
-    fn remember(&self, a: &Attorney, signin: Option<Uuid>) {
+    /// Keeps `a` (read from the database at `generation`) unless something changed since.
+    fn remember(&self, a: &Attorney, signin: Option<Uuid>, generation: u64) {
         if !self.backend.announces_account_changes() {
             return;
         }
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        s.apply_changes();
+        if s.generation != generation {
+            return;
+        }
         if s.known.len() >= MAX || s.signins.len() >= MAX {
             s.clear();
         }
@@ -115,23 +133,25 @@ impl<B: AccountStore + SigninStore + EventBus + ?Sized> AccountStore for Account
     }
 
     async fn by_id(&self, id: Uuid) -> Result<Option<Attorney>, DbError> {
-        if let Some(a) = self.cached(id, None) {
-            return Ok(Some(a));
-        }
+        let generation = match self.cached(id, None) {
+            Ok(a) => return Ok(Some(a)),
+            Err(generation) => generation,
+        };
         let found = self.backend.by_id(id).await?;
         if let Some(a) = &found {
-            self.remember(a, None);
+            self.remember(a, None, generation);
         }
         Ok(found)
     }
 
     async fn by_signin(&self, id: Uuid, signin: Uuid) -> Result<Option<Attorney>, DbError> {
-        if let Some(a) = self.cached(id, Some(signin)) {
-            return Ok(Some(a));
-        }
+        let generation = match self.cached(id, Some(signin)) {
+            Ok(a) => return Ok(Some(a)),
+            Err(generation) => generation,
+        };
         let found = self.backend.by_signin(id, signin).await?;
         if let Some(a) = &found {
-            self.remember(a, Some(signin));
+            self.remember(a, Some(signin), generation);
         }
         Ok(found)
     }
