@@ -4,12 +4,11 @@
 use super::render_page;
 use crate::{pages::accounts::SetPasswordOutcome, server::state::AppState};
 use axum::{
-    Form,
-    extract::{FromRequest, Request, State},
+    extract::{Request, State},
     http::StatusCode,
-    response::{IntoResponse, Response},
+    response::Response,
 };
-use intake_core::{accounts, error::Error};
+use intake_core::accounts;
 use leptos::prelude::provide_context;
 use serde::Deserialize;
 
@@ -24,10 +23,9 @@ pub struct SetPasswordForm {
 }
 
 pub async fn set_password(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let req = Request::from_parts(parts.clone(), body);
-    let Ok(Form(form)) = Form::<SetPasswordForm>::from_request(req, &state).await else {
-        return Error::Malformed("the form is incomplete".into()).into_response();
+    let (parts, form) = match super::page_form::<SetPasswordForm>(&state, req, "the form").await {
+        Ok(read) => read,
+        Err(res) => return res,
     };
     let (status, outcome) =
         match accounts::set_password_with_link(&state, &form.token, &form.password, &form.confirm).await {

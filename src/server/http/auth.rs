@@ -3,7 +3,7 @@
 use super::render_page;
 use crate::{pages::login::LoginOutcome, server::state::AppState};
 use axum::{
-    Extension, Form,
+    Extension,
     extract::{Request, State},
     response::{IntoResponse, Redirect, Response},
 };
@@ -32,10 +32,9 @@ pub async fn login(
     session: Session,
     req: Request,
 ) -> Response {
-    let (parts, body) = req.into_parts();
-    let req = Request::from_parts(parts.clone(), body);
-    let Ok(Form(form)) = Form::<LoginForm>::from_request(req, &state).await else {
-        return Error::Malformed("the login form is incomplete".into()).into_response();
+    let (parts, form) = match super::page_form::<LoginForm>(&state, req, "the login form").await {
+        Ok(read) => read,
+        Err(res) => return res,
     };
     let keys = throttle::keys(&form.email, client.limit_key());
     // The login page again, with the error's message, status and Retry-After.
@@ -114,8 +113,6 @@ pub(super) fn safe_next(next: &str, public_url: &str) -> String {
         _ => HOME.into(),
     }
 }
-
-use axum::extract::FromRequest as _;
 
 #[cfg(test)]
 mod tests {

@@ -160,6 +160,22 @@ pub fn admin_routes(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// A plain form post's fields, with the request's parts kept to render the
+/// page again ([`render_page`]); an unreadable form is answered `400`, saying `what`.
+pub async fn page_form<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    req: Request,
+    what: &str,
+) -> Result<(Parts, T), Response> {
+    use axum::extract::FromRequest;
+    let (parts, body) = req.into_parts();
+    let req = Request::from_parts(parts.clone(), body);
+    match axum::Form::<T>::from_request(req, state).await {
+        Ok(axum::Form(form)) => Ok((parts, form)),
+        Err(_) => Err(intake_core::error::Error::Malformed(format!("{what} is incomplete")).into_response()),
+    }
+}
+
 /// Renders the page at `parts.uri` (as a GET) with extra context, for replies to plain form posts.
 pub async fn render_page(
     state: &AppState,

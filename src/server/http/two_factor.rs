@@ -8,8 +8,8 @@ use crate::{
     pages::two_factor::TwoFactorStep, server::state::AppState,
 };
 use axum::{
-    Extension, Form,
-    extract::{FromRequest, Request, State},
+    Extension,
+    extract::{Request, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
@@ -26,6 +26,16 @@ pub struct CodeForm {
     next: String,
 }
 
+/// A refused code (`/login/code`, `/account/confirm`): counted, and the page
+/// again with the message, status and `Retry-After`.
+async fn refused_code(state: &AppState, parts: &axum::http::request::Parts, err: Error) -> Response {
+    intake_core::metrics::login_refused(&err);
+    let outcome = CodeOutcome { error: err.message() };
+    let mut res = render_page(state, parts, err.status(), move || provide_context(outcome.clone())).await;
+    err.apply_to(&mut res);
+    res
+}
+
 /// The code after a right password; signs the session in when it is right.
 pub async fn login_code(
     State(state): State<AppState>,
@@ -33,10 +43,9 @@ pub async fn login_code(
     session: Session,
     req: Request,
 ) -> Response {
-    let (parts, body) = req.into_parts();
-    let req = Request::from_parts(parts.clone(), body);
-    let Ok(Form(form)) = Form::<CodeForm>::from_request(req, &state).await else {
-        return Error::Malformed("the form is incomplete".into()).into_response();
+    let (parts, form) = match super::page_form::<CodeForm>(&state, req, "the form").await {
+        Ok(read) => read,
+        Err(res) => return res,
     };
     // No password step in time (or another browser's form): start again.
     let Some(id) = session::second_step_of(&session).await else { return Redirect::to("/login").into_response() };
@@ -46,11 +55,7 @@ pub async fn login_code(
         Err(e) => return Error::internal("login code: cannot read the account", e).into_response(),
     };
     if let Err(err) = second_factor::check(&state, &attorney, client.limit_key(), &form.code).await {
-        intake_core::metrics::login_refused(&err);
-        let outcome = CodeOutcome { error: err.message() };
-        let mut res = render_page(&state, &parts, err.status(), move || provide_context(outcome.clone())).await;
-        err.apply_to(&mut res);
-        return res;
+        return refused_code(&state, &parts, err).await;
     }
     let cookie = match super::signin::sign_in(&state, &session, &parts.headers, &client, &attorney, true).await {
         Ok(c) => c,
@@ -76,10 +81,9 @@ pub async fn account_two_factor(
     Extension(CurrentAttorney(me)): Extension<CurrentAttorney>,
     req: Request,
 ) -> Response {
-    let (parts, body) = req.into_parts();
-    let req = Request::from_parts(parts.clone(), body);
-    let Ok(Form(form)) = Form::<TwoFactorForm>::from_request(req, &state).await else {
-        return Error::Malformed("the form is incomplete".into()).into_response();
+    let (parts, form) = match super::page_form::<TwoFactorForm>(&state, req, "the form").await {
+        Ok(read) => read,
+        Err(res) => return res,
     };
     let ip = client.limit_key();
     let mut outcome = TwoFactorOutcome::default();
@@ -128,20 +132,13 @@ pub async fn account_confirm(
     session: Session,
     req: Request,
 ) -> Response {
-    let (parts, body) = req.into_parts();
-    let req = Request::from_parts(parts.clone(), body);
-    let Ok(Form(form)) = Form::<CodeForm>::from_request(req, &state).await else {
-        return Error::Malformed("the form is incomplete".into()).into_response();
+    let (parts, form) = match super::page_form::<CodeForm>(&state, req, "the form").await {
+        Ok(read) => read,
+        Err(res) => return res,
     };
     match intake_core::auth::fresh::prove(&state, &session, &me, client.limit_key(), &form.code).await {
         Ok(()) => Redirect::to(&super::auth::safe_next(&form.next, &state.config.site.public_url)).into_response(),
-        Err(err) => {
-            intake_core::metrics::login_refused(&err);
-            let outcome = CodeOutcome { error: err.message() };
-            let mut res = render_page(&state, &parts, err.status(), move || provide_context(outcome.clone())).await;
-            err.apply_to(&mut res);
-            res
-        }
+        Err(err) => refused_code(&state, &parts, err).await,
     }
 }
 
@@ -153,10 +150,9 @@ pub async fn login_enrol(
     session: Session,
     req: Request,
 ) -> Response {
-    let (parts, body) = req.into_parts();
-    let req = Request::from_parts(parts.clone(), body);
-    let Ok(Form(form)) = Form::<CodeForm>::from_request(req, &state).await else {
-        return Error::Malformed("the form is incomplete".into()).into_response();
+    let (parts, form) = match super::page_form::<CodeForm>(&state, req, "the form").await {
+        Ok(read) => read,
+        Err(res) => return res,
     };
     let Some(id) = session::enrolment_of(&session).await else { return Redirect::to("/login").into_response() };
     let me = match state.db.accounts().by_id(id).await {
