@@ -18,6 +18,11 @@ process.env.INTAKE_E2E_FOLLOW_UP_URL = `http://127.0.0.1:${followUpPort}`;
 process.env.INTAKE_E2E_REQUIRED_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), 'intake-e2e-required-'));
 const requiredPort = port + 2;
 process.env.INTAKE_E2E_REQUIRED_URL = `http://127.0.0.1:${requiredPort}`;
+// A fourth at `localhost`, for passkeys (passkeys.spec.ts): browsers allow
+// WebAuthn on http only for localhost, never for an IP address.
+process.env.INTAKE_E2E_PASSKEY_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), 'intake-e2e-passkey-'));
+const passkeyPort = port + 3;
+process.env.INTAKE_E2E_PASSKEY_URL = `http://localhost:${passkeyPort}`;
 // `INTAKE_E2E_BUILD=release` runs the suite against the optimised build
 // (`cargo leptos build --release --split` with LEPTOS_SITE_ROOT=target/site-release, as
 // scripts/test.sh does), which is what a firm runs.
@@ -54,6 +59,7 @@ export default defineConfig({
     server(port, process.env.INTAKE_E2E_DATA!, { INTAKE_MAX_RESUME_BYTES: '1M' }),
     server(followUpPort, process.env.INTAKE_E2E_FOLLOW_UP_DATA!, { INTAKE_FOLLOW_UP: '1m', INTAKE_DIGEST_HOUR: 'off' }),
     server(requiredPort, process.env.INTAKE_E2E_REQUIRED_DATA!, { INTAKE_REQUIRE_2FA: 'all' }),
+    server(passkeyPort, process.env.INTAKE_E2E_PASSKEY_DATA!, { INTAKE_PUBLIC_URL: process.env.INTAKE_E2E_PASSKEY_URL! }),
   ],
 });
 

@@ -101,12 +101,12 @@ export async function emailsTo(address: string): Promise<string[]> {
 
 export const ADMIN = { email: 'admin@harperlowe.test', password: 'e2e admin password', name: 'Administrator' };
 
-/** Adds an attorney with the real CLI (password on stdin); ignores "already exists". */
-export function addAttorney(email: string, name: string, password: string) {
+/** Adds an attorney with the real CLI (password on stdin) to a server's data (the main one's by default); ignores "already exists". */
+export function addAttorney(email: string, name: string, password: string, dataDir = process.env.INTAKE_E2E_DATA) {
   const { spawnSync } = require('node:child_process');
   const r = spawnSync(`../target/${BUILD}/intake`, ['user', 'add', '--email', email, '--name', name], {
     input: password + '\n',
-    env: { ...process.env, INTAKE_DATA_DIR: process.env.INTAKE_E2E_DATA, RUST_LOG: 'error' },
+    env: { ...process.env, INTAKE_DATA_DIR: dataDir, RUST_LOG: 'error' },
     encoding: 'utf8',
   });
   if (r.status !== 0 && !String(r.stderr).includes('already exists')) {

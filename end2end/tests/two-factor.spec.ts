@@ -46,7 +46,7 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
     await other.getByRole('button', { name: 'Log in' }).click();
     await other.waitForURL((u) => u.pathname === '/login/code');
     await waitForHydration(other);
-    await expect(other.getByRole('heading', { name: 'Your sign-in code' })).toBeVisible();
+    await expect(other.getByRole('heading', { name: 'Confirm it is you' })).toBeVisible();
     await other.screenshot({ path: `test-results/screens/two-factor-login-${name}.png`, fullPage: true });
     await axe(other);
 

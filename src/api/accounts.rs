@@ -134,7 +134,14 @@ pub async fn get_two_factor() -> Result<crate::pages::two_factor::TwoFactorView,
         Status::On { since, codes_left } => (Some(since), codes_left),
         Status::Off => (None, 0),
     };
-    Ok(crate::pages::two_factor::TwoFactorView { available: second_factor::available(&services), on_since, codes_left })
+    let has_passkey = intake_core::auth::passkey::available(&services)
+        && intake_core::auth::passkey::has_passkey(&services, me.id).await.map_err(Respond::into_app_error)?;
+    Ok(crate::pages::two_factor::TwoFactorView {
+        available: second_factor::available(&services),
+        on_since,
+        codes_left,
+        has_passkey,
+    })
 }
 
 /// The authenticator app the firm requires this session's account to add,
@@ -151,4 +158,29 @@ pub async fn get_enrolment() -> Result<Option<crate::pages::two_factor::Enrolmen
     let pending =
         intake_core::auth::second_factor::pending_enrolment(&services, &me).await.map_err(Respond::into_app_error)?;
     Ok(pending.map(|e| crate::pages::two_factor::EnrolmentView { secret: e.secret, uri: e.uri, qr_svg: e.qr_svg }))
+}
+
+/// The signed-in attorney's passkeys, for `/account`.
+#[server(prefix = "/api/internal", endpoint = "passkeys")]
+pub async fn get_passkeys() -> Result<crate::pages::passkeys::PasskeysView, AppError> {
+    use intake_core::auth::passkey;
+    let me = crate::server::http::caller::require_attorney().await?;
+    let services = super::leads::services()?;
+    let passkeys = passkey::list(&services, me.id).await.map_err(Respond::into_app_error)?;
+    Ok(crate::pages::passkeys::PasskeysView { available: passkey::available(&services), passkeys })
+}
+
+/// Which second steps the account waiting in this session can take, for
+/// `/login/code` (public prefix: the session is not signed in yet; its
+/// pending second step is the credential). Neither when nothing is pending.
+#[server(prefix = "/api/account", endpoint = "second_step")]
+pub async fn second_step_factors() -> Result<crate::pages::login::SecondStep, AppError> {
+    let session =
+        leptos_axum::extract::<tower_sessions::Session>().await.map_err(|_| Error::Unauthorized.into_app_error())?;
+    let Some(id) = intake_core::auth::session::second_step_of(&session).await else {
+        return Ok(Default::default());
+    };
+    let services = super::leads::services()?;
+    let f = intake_core::auth::second_factor::factors(&services, id).await.map_err(Respond::into_app_error)?;
+    Ok(crate::pages::login::SecondStep { pending: true, app: f.app, passkey: f.passkey && services.passkeys.is_some() })
 }

@@ -33,9 +33,9 @@ impl std::fmt::Display for AppError {
         match self {
             Self::Unauthorized => f.write_str("Your session has ended. Please log in again."),
             Self::NotFound => f.write_str("This lead does not exist."),
-            Self::ProofNeeded => {
-                f.write_str("Confirm it is you first: type a code from your authenticator app, then try again.")
-            }
+            Self::ProofNeeded => f.write_str(
+                "Confirm it is you first, with your passkey or a code from your authenticator app, then try again.",
+            ),
             Self::Conflict(m) | Self::Forbidden(m) | Self::Invalid(m) | Self::Unavailable(m) => f.write_str(m),
         }
     }

@@ -192,8 +192,8 @@ fn AccountTable(
                             class:badge-pending=a.status == AccountStatus::Invited
                             class:badge-off=a.status == AccountStatus::Disabled>{a.status.label()}</span>
                     </td>
-                    <td data-label="Two-step" data-two-step=if a.two_step { "on" } else { "off" }>
-                        {if a.two_step { "Authenticator app" } else { "Password only" }}
+                    <td data-label="Two-step" data-two-step=if a.has_second_factor() { "on" } else { "off" }>
+                        {a.factors()}
                     </td>
                     <td data-label="Actions" class="row-actions">
                         {(a.status != AccountStatus::Disabled).then(|| {
@@ -205,7 +205,7 @@ fn AccountTable(
                                 </ActionForm>
                             }
                         })}
-                        {(a.two_step && a.id != me).then(|| {
+                        {(a.has_second_factor() && a.id != me).then(|| {
                             let id = id.clone();
                             view! {
                                 <ActionForm action=reset_two_step>
@@ -301,6 +301,7 @@ pub fn AccountPage() -> impl IntoView {
                     <button type="submit" class="primary" aria-disabled=move || busy.get().then_some("true")>"Change password"</button>
                 </ActionForm>
             </section>
+            <crate::pages::passkeys::PasskeysSection/>
             <crate::pages::two_factor::TwoFactorSection/>
             <crate::pages::signins::SigninsSection/>
         </main>

@@ -9,5 +9,6 @@ pub mod lead;
 pub mod leads;
 pub mod login;
 pub mod not_found;
+pub mod passkeys;
 pub mod signins;
 pub mod two_factor;

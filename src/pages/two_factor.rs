@@ -18,6 +18,9 @@ pub struct TwoFactorView {
     /// In use since.
     pub on_since: Option<i64>,
     pub codes_left: i64,
+    /// The account has a passkey (which can confirm it is you too).
+    #[serde(default)]
+    pub has_passkey: bool,
 }
 
 /// An app being added: what to scan or type.
@@ -322,24 +325,35 @@ pub fn ConfirmPage() -> impl IntoView {
                         let (outcome, view) = page.await;
                         match view {
                             Err(e) => failure(e).into_any(),
-                            Ok(v) if v.on_since.is_none() => view! {
-                                <p class="lede">"Your account has no authenticator app, so there is no code to confirm."</p>
+                            Ok(v) if v.on_since.is_none() && !v.has_passkey => view! {
+                                <p class="lede">"Your account has no second factor (an authenticator app or a passkey), so there is nothing to confirm."</p>
                                 <p><a href=next()>"Go back"</a></p>
                             }
                             .into_any(),
-                            Ok(_) => {
+                            Ok(v) => {
+                                let app = v.on_since.is_some();
                                 let error = outcome.map(|o| o.error).filter(|e| !e.is_empty());
                                 let has_error = error.is_some();
                                 view! {
                                     <p class="lede">
                                         "What you are about to do cannot be undone, or opens the firm's data to others. "
-                                        "Type the 6-digit code your authenticator app shows now, then do it again."
+                                        {match (app, v.has_passkey) {
+                                            (true, true) => "Use your passkey, or type the 6-digit code your authenticator app shows now, then do it again.",
+                                            (false, true) => "Use your passkey now, then do it again.",
+                                            _ => "Type the 6-digit code your authenticator app shows now, then do it again.",
+                                        }}
                                     </p>
                                     {error.map(|e| view! {
                                         <div class="error-summary" role="alert" id="confirm-error">
                                             <p class="error-summary-title">{e}</p>
                                         </div>
                                     })}
+                                    {v.has_passkey.then(|| view! {
+                                        <input type="hidden" name="next" value=next() data-passkey-next=""/>
+                                        <crate::pages::passkeys::PasskeyButton kind="confirm" label="Use your passkey" primary=!app/>
+                                    })}
+                                    {(app && v.has_passkey).then(|| view! { <p class="or-divider"><span>"or"</span></p> })}
+                                    {app.then(|| view! {
                                     <form method="post" action="/account/confirm">
                                         <input type="hidden" name="next" value=next()/>
                                         <div class="field">
@@ -352,6 +366,7 @@ pub fn ConfirmPage() -> impl IntoView {
                                         </div>
                                         <button type="submit" class="primary">"Confirm"</button>
                                     </form>
+                                    })}
                                     <p class="hint after-form"><a href=next()>"Cancel"</a></p>
                                 }
                                 .into_any()

@@ -23,9 +23,9 @@ usage:
   intake user reset-password --email E     set a new password (from stdin)
   intake user disable --email E            stop an account from logging in
   intake user enable --email E             allow it again
-  intake user reset-two-step --email E     turn off the account's authenticator app and
-                                           recovery codes (a lost phone, no codes left);
-                                           ends its sessions
+  intake user reset-two-step --email E     remove the account's authenticator app, recovery
+                                           codes and passkeys (a lost phone or key, no codes
+                                           left); ends its sessions and emails the account
   intake user list                         list accounts
   intake token create --name N --scope read|write --by E [--expires 90d|never]
                                            a token for the integrator API, acting as
@@ -98,7 +98,7 @@ async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
             token_command(&db, cmd, &flag, expires).await
         }
         "webhook" => webhook_command(&db, cmd, &flag, config.integrations.webhook_allow_private).await,
-        _ => user_command(&db, cmd, &flag).await,
+        _ => user_command(&db, config, cmd, &flag).await,
     };
     db.close().await;
     result
@@ -223,7 +223,12 @@ async fn audit(db: &Db, email: &str, action: AuditAction, detail: &str) {
     }
 }
 
-async fn user_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, String>) -> Result<String, String> {
+async fn user_command(
+    db: &Db,
+    config: &Config,
+    cmd: &str,
+    flag: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<String, String> {
     match cmd {
         "add" => {
             let email = flag("--email")?;
@@ -299,15 +304,19 @@ async fn user_command(db: &Db, cmd: &str, flag: &dyn Fn(&str) -> Result<String, 
             let entry = NewAudit {
                 at: now_ms(),
                 actor: None,
-                action: AuditAction::SecondFactorRemoved,
+                action: AuditAction::SecondFactorReset,
                 target: a.id,
                 detail: "reset from the command line".into(),
             };
-            if !db.second_factor().remove_totp(a.id, &entry, None).await.map_err(|e| e.to_string())? {
-                return Err(format!("{email} has no authenticator app"));
+            let mail = intake_core::mail::compose::second_factor_reset(config, &a, "An operator");
+            if !db.passkeys().reset_factors(a.id, &entry, &mail).await.map_err(|e| e.to_string())? {
+                return Err(format!("{email} has no second factor to reset"));
             }
             db.accounts().end_sessions(a.id, now_ms()).await.map_err(|e| e.to_string())?;
-            Ok(format!("{email}: authenticator app and recovery codes removed; their password alone signs in"))
+            Ok(format!(
+                "{email}: authenticator app, recovery codes and passkeys removed and the account emailed; their \
+                 password alone signs in"
+            ))
         }
         "list" => {
             let all = db.accounts().list().await.map_err(|e| e.to_string())?;

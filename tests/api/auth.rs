@@ -119,7 +119,7 @@ async fn every_internal_endpoint_refuses_anonymous_callers() {
         }
     }
     // No server function can be added outside the guarded prefix by mistake.
-    let public = ["/api/submit_lead", "/api/account/link", "/api/account/enrolment"];
+    let public = ["/api/submit_lead", "/api/account/link", "/api/account/enrolment", "/api/account/second_step"];
     for (path, _method) in server_fn::axum::server_fn_paths() {
         assert!(path.starts_with("/api/internal/") || public.contains(&path), "unguarded server function {path}");
         if path.starts_with("/api/internal/") {

@@ -17,6 +17,7 @@ mod mail;
 mod notes;
 mod operations;
 mod origin;
+mod passkeys;
 mod recovery;
 mod signins;
 mod storage;

@@ -21,6 +21,8 @@ pub const AUDIT_SHOWN: i64 = 200;
 pub async fn page(state: &Services, me: &Attorney, action: Option<&str>) -> Result<Accounts, Error> {
     let two_step: std::collections::HashSet<Uuid> =
         state.db.second_factor().confirmed_totp_accounts().await?.into_iter().collect();
+    let passkeys: std::collections::HashMap<Uuid, i64> =
+        state.db.passkeys().passkey_counts().await?.into_iter().collect();
     let mut accounts: Vec<AccountRow> = state
         .db
         .accounts()
@@ -41,6 +43,7 @@ pub async fn page(state: &Services, me: &Attorney, action: Option<&str>) -> Resu
             role: a.role.as_str().into(),
             created_at: a.created_at,
             two_step: two_step.contains(&a.id),
+            passkeys: passkeys.get(&a.id).map_or(0, |n| *n as u32),
         })
         .collect();
     accounts.sort_by_key(|a| a.name.to_lowercase());

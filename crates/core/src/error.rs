@@ -43,6 +43,8 @@ pub enum Error {
     BadCredentials,
     /// A wrong, reused or expired sign-in code (authenticator app or recovery code).
     BadCode,
+    /// A passkey's answer that does not check out (unknown, removed, replayed, or for another account).
+    BadPasskey,
     /// Too many failed logins for this account or address.
     LockedOut { retry_after: Duration },
     /// A state change from another site.
@@ -80,7 +82,9 @@ impl Error {
             Self::TooLarge { .. } | Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Malformed(_) | Self::Invalid(_) | Self::Spam | Self::BadParam(_) => StatusCode::BAD_REQUEST,
             Self::Duplicate | Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Unauthorized | Self::BadCredentials | Self::BadCode | Self::BadToken => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::BadCredentials | Self::BadCode | Self::BadPasskey | Self::BadToken => {
+                StatusCode::UNAUTHORIZED
+            }
             Self::CrossSite | Self::Forbidden(_) | Self::ProofNeeded => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -127,6 +131,9 @@ impl Error {
             Self::BadCode => "That code is not right. Type the code your authenticator app shows now (each code works \
                               once), or one of your recovery codes."
                 .into(),
+            Self::BadPasskey => "That passkey was not accepted: it may have been removed from your account. Try \
+                                 again, or use another way to sign in."
+                .into(),
             Self::LockedOut { retry_after } => {
                 let minutes = retry_after.as_secs().div_ceil(60).max(1);
                 format!(
@@ -136,7 +143,8 @@ impl Error {
             }
             Self::CrossSite => "Cross-site request refused.".into(),
             Self::ProofNeeded => {
-                "Confirm it is you first: type a code from your authenticator app, then try again.".into()
+                "Confirm it is you first, with your passkey or a code from your authenticator app, then try again."
+                    .into()
             }
             Self::TooManyStreams => "Too many open live connections.".into(),
             Self::ExportRunning => "An export of yours is still running: wait for it to finish, then try again.".into(),

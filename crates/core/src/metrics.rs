@@ -29,6 +29,7 @@ pub fn login_refused(e: &Error) {
         Error::LockedOut { .. } => metrics::counter!("intake_login_lockouts_total").increment(1),
         Error::BadCredentials => metrics::counter!("intake_login_failures_total").increment(1),
         Error::BadCode => metrics::counter!("intake_login_code_failures_total").increment(1),
+        Error::BadPasskey => metrics::counter!("intake_login_passkey_failures_total").increment(1),
         _ => {}
     }
 }

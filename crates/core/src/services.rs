@@ -27,6 +27,9 @@ pub struct Services {
     /// Held while round robin chooses and assigns, so leads arriving
     /// together on this instance go to different attorneys.
     pub assign_turn: Arc<tokio::sync::Mutex<()>>,
+    /// The passkeys' relying party, when the public URL allows passkeys
+    /// (see `auth::passkey::relying_party`).
+    pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,
     /// Turns true when the server starts shutting down (ends live streams).
     pub shutdown: watch::Receiver<bool>,
 }
@@ -46,6 +49,13 @@ impl Services {
                     .with_exports(config.leads.max_exports, config.leads.max_exports_per_account),
             ),
             shutdown,
+            passkeys: match crate::auth::passkey::relying_party(&config.site.public_url, &config.site.firm_name) {
+                Ok(rp) => Some(Arc::new(rp)),
+                Err(why) => {
+                    tracing::info!("{why}");
+                    None
+                }
+            },
             submit_limiter: config.intake.submit_rate.map(|r| Arc::new(RateLimiter::new(r))),
             api_limiter: config.integrations.api_rate.map(|r| Arc::new(RateLimiter::new(r))),
             config: Arc::new(config),

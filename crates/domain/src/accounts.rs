@@ -17,6 +17,59 @@ pub struct AccountRow {
     /// An authenticator app is on.
     #[serde(default)]
     pub two_step: bool,
+    /// How many passkeys it has.
+    #[serde(default)]
+    pub passkeys: u32,
+}
+
+impl AccountRow {
+    /// Its second factors in a few words ("Authenticator app, 2 passkeys").
+    pub fn factors(&self) -> String {
+        let keys = match self.passkeys {
+            0 => None,
+            1 => Some("1 passkey".to_owned()),
+            n => Some(format!("{n} passkeys")),
+        };
+        match (self.two_step, keys) {
+            (false, None) => "Password only".into(),
+            (true, None) => "Authenticator app".into(),
+            (false, Some(k)) => k,
+            (true, Some(k)) => format!("Authenticator app, {k}"),
+        }
+    }
+
+    /// Whether it has any second factor.
+    pub fn has_second_factor(&self) -> bool {
+        self.two_step || self.passkeys > 0
+    }
+}
+
+/// One of the account's passkeys, as listed on `/account`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyView {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// The longest passkey name, in characters.
+pub const PASSKEY_NAME_MAX: usize = 60;
+
+/// A passkey's name as its owner types it ("Work laptop", "YubiKey 5"):
+/// trimmed, 1 to [`PASSKEY_NAME_MAX`] characters, no control characters.
+pub fn passkey_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err("Give the passkey a name, such as “Work laptop”, to tell it from others.".into());
+    }
+    if name.chars().count() > PASSKEY_NAME_MAX {
+        return Err(format!("A passkey's name can be at most {PASSKEY_NAME_MAX} characters."));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("A passkey's name cannot hold control characters.".into());
+    }
+    Ok(name.to_owned())
 }
 
 /// A signed-in browser, as listed on `/account`.
@@ -130,11 +183,11 @@ impl AuditAction {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled again",
             Self::RoleChanged => "Role changed",
-            Self::SecondFactorAdded => "Authenticator app added",
-            Self::SecondFactorRemoved => "Authenticator app removed",
+            Self::SecondFactorAdded => "Second factor added",
+            Self::SecondFactorRemoved => "Second factor removed",
             Self::RecoveryCodesRenewed => "New recovery codes",
             Self::RecoveryCodeUsed => "Signed in with a recovery code",
-            Self::SecondFactorRefused => "Wrong sign-in code",
+            Self::SecondFactorRefused => "Second factor refused",
             Self::SecondFactorReset => "Two-step sign-in reset",
             Self::SessionEnded => "Signed out a browser",
         }
@@ -236,4 +289,39 @@ pub fn check_new_password(password: &str, confirm: &str) -> Result<(), String> {
         return Err("Confirm password: the two passwords differ.".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passkey_names_are_checked() {
+        assert_eq!(passkey_name("  Work laptop ").as_deref(), Ok("Work laptop"));
+        assert_eq!(passkey_name("Clé de Zoë 🔑").as_deref(), Ok("Clé de Zoë 🔑"));
+        assert!(passkey_name("   ").is_err());
+        assert!(passkey_name("a\u{0}b").is_err());
+        assert!(passkey_name(&"é".repeat(PASSKEY_NAME_MAX)).is_ok(), "characters, not bytes");
+        assert!(passkey_name(&"é".repeat(PASSKEY_NAME_MAX + 1)).is_err());
+    }
+
+    #[test]
+    fn factors_in_a_few_words() {
+        let mut a = AccountRow {
+            id: Uuid::nil(),
+            email: "a@firm.test".into(),
+            name: "A".into(),
+            role: "attorney".into(),
+            status: AccountStatus::Active,
+            created_at: 0,
+            two_step: false,
+            passkeys: 0,
+        };
+        assert_eq!(a.factors(), "Password only");
+        a.passkeys = 2;
+        assert_eq!(a.factors(), "2 passkeys");
+        a.two_step = true;
+        a.passkeys = 1;
+        assert_eq!(a.factors(), "Authenticator app, 1 passkey");
+    }
 }

@@ -39,6 +39,7 @@ pub mod leads;
 mod model;
 pub mod notes;
 pub mod outbox;
+pub mod passkeys;
 pub mod postgres;
 mod row;
 pub mod second_factor;
@@ -61,6 +62,7 @@ pub use leads::LeadStore;
 pub use model::*;
 pub use notes::NoteStore;
 pub use outbox::OutboxStore;
+pub use passkeys::PasskeyStore;
 pub use second_factor::{SecondFactorStore, TotpFactor};
 pub use secret::Secret;
 pub use sessions::SessionStore;
@@ -93,6 +95,7 @@ pub trait Backend:
     + DigestStore
     + AccountAdminStore
     + SecondFactorStore
+    + PasskeyStore
     + SigninStore
     + EventBus
     + Send
@@ -233,6 +236,10 @@ impl Db {
     }
 
     pub fn second_factor(&self) -> &dyn SecondFactorStore {
+        &*self.backend
+    }
+
+    pub fn passkeys(&self) -> &dyn PasskeyStore {
         &*self.backend
     }
 

@@ -14,6 +14,7 @@ mod health;
 mod live;
 pub mod metrics;
 pub mod openapi;
+mod passkey;
 mod resume;
 pub mod security;
 pub mod signin;
@@ -54,6 +55,12 @@ pub const INTERNAL_ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/account"),
     ("GET", "/account/confirm"),
     ("POST", "/account/confirm"),
+    ("POST", "/account/passkeys/options"),
+    ("POST", "/account/passkeys"),
+    ("POST", "/account/passkeys/remove"),
+    ("POST", "/account/confirm/passkey/options"),
+    ("POST", "/account/confirm/passkey"),
+    ("POST", "/api/internal/passkeys"),
     ("POST", "/api/internal/two_factor"),
     ("POST", "/api/internal/accounts"),
     ("POST", "/api/internal/invite"),
@@ -97,6 +104,15 @@ fn table() -> Vec<(&'static str, Method, MethodRouter<AppState>, Listing)> {
         ("/login/enrol", Method::POST, post(two_factor::login_enrol), BROWSER),
         ("/account", Method::POST, post(two_factor::account_two_factor), BROWSER),
         ("/account/confirm", Method::POST, post(two_factor::account_confirm), BROWSER),
+        ("/login/passkey/options", Method::POST, post(passkey::sign_in_options), BROWSER),
+        ("/login/passkey", Method::POST, post(passkey::sign_in), BROWSER),
+        ("/login/code/passkey/options", Method::POST, post(passkey::second_step_options), BROWSER),
+        ("/login/code/passkey", Method::POST, post(passkey::second_step), BROWSER),
+        ("/account/passkeys/options", Method::POST, post(passkey::add_options), BROWSER),
+        ("/account/passkeys", Method::POST, post(passkey::add), BROWSER),
+        ("/account/passkeys/remove", Method::POST, post(passkey::remove), BROWSER),
+        ("/account/confirm/passkey/options", Method::POST, post(passkey::confirm_options), BROWSER),
+        ("/account/confirm/passkey", Method::POST, post(passkey::confirm), BROWSER),
         ("/logout", Method::POST, post(auth::logout), BROWSER),
         ("/set-password", Method::POST, post(account::set_password), BROWSER),
         ("/api/internal/events", Method::GET, get(live::events), BROWSER),

@@ -1,5 +1,6 @@
 //! Test harness: spawn the app, talk to it, look inside its data directory.
 
+pub mod authenticator;
 mod data_dir;
 #[path = "../../../crates/store/tests/support/pg_database.rs"]
 mod pg_database;

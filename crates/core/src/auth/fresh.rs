@@ -1,8 +1,8 @@
 //! Fresh proof before dangerous actions: erasing a lead, creating an API
-//! token or a webhook, inviting, disabling or resetting a colleague. For an
-//! account with an authenticator app, a session that last proved it more
-//! than `INTAKE_FRESH_PROOF` ago (10 minutes by default) must type a code
-//! again first (`/account/confirm`), so a browser left open, or a stolen
+//! token or a webhook, inviting, disabling or resetting a colleague, adding
+//! or removing a passkey. For an account with a second factor (an app or a
+//! passkey), a session that last proved it more than `INTAKE_FRESH_PROOF`
+//! ago (10 minutes by default) must prove it again first (`/account/confirm`), so a browser left open, or a stolen
 //! session cookie, cannot do them. An account with a password only has no
 //! second factor to ask for.
 
@@ -22,7 +22,7 @@ fn is_fresh(proved: Option<i64>, now: i64, window: Duration) -> bool {
 
 /// `Ok` when the dangerous action may go ahead; [`Error::ProofNeeded`] when a code is needed first.
 pub async fn require(state: &Services, session: &Session, me: &Attorney) -> Result<(), Error> {
-    if !second_factor::has_app(state, me.id).await? {
+    if !second_factor::has_any(state, me.id).await? {
         return Ok(());
     }
     if is_fresh(session::proved_at(session).await, now_ms(), state.config.accounts.fresh_proof) {
@@ -30,6 +30,11 @@ pub async fn require(state: &Services, session: &Session, me: &Attorney) -> Resu
     } else {
         Err(Error::ProofNeeded)
     }
+}
+
+/// This session has just proved the second factor again (a passkey; a code goes through [`prove`]).
+pub async fn proved(session: &Session) -> Result<(), Error> {
+    session::record_proof(session, now_ms()).await.map_err(|e| Error::internal("cannot record the proof", e))
 }
 
 /// A code typed to confirm it is still the account's owner: checked (each

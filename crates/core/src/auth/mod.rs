@@ -4,6 +4,7 @@
 
 pub mod bootstrap;
 pub mod fresh;
+pub mod passkey;
 pub mod password;
 pub mod second_factor;
 pub mod session;

@@ -48,7 +48,7 @@ impl Requirement {
 pub enum AfterPassword {
     /// Signed in.
     SignedIn,
-    /// The app's code next.
+    /// The second factor next: the app's code, or a passkey.
     Code,
     /// The firm requires a second step and the account has none: add an app first.
     Enrol,
@@ -85,9 +85,25 @@ pub async fn has_app(state: &Services, attorney: Uuid) -> Result<bool, Error> {
     Ok(state.db.second_factor().totp(attorney).await?.is_some_and(|f| f.confirmed_at.is_some()))
 }
 
+/// Whether the account has any second factor: an app or a passkey.
+pub async fn has_any(state: &Services, attorney: Uuid) -> Result<bool, Error> {
+    Ok(has_app(state, attorney).await? || super::passkey::has_passkey(state, attorney).await?)
+}
+
+/// Which second factors the account can use now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Factors {
+    pub app: bool,
+    pub passkey: bool,
+}
+
+pub async fn factors(state: &Services, attorney: Uuid) -> Result<Factors, Error> {
+    Ok(Factors { app: has_app(state, attorney).await?, passkey: super::passkey::has_passkey(state, attorney).await? })
+}
+
 /// What a right password leads to for `who`.
 pub async fn after_password(state: &Services, who: &Attorney) -> Result<AfterPassword, Error> {
-    Ok(if has_app(state, who.id).await? {
+    Ok(if has_any(state, who.id).await? {
         AfterPassword::Code
     } else if state.config.accounts.require_two_step.applies_to(who.role) {
         AfterPassword::Enrol
@@ -218,8 +234,8 @@ pub async fn remove(state: &Services, me: &Attorney, client: std::net::IpAddr, c
     Ok(())
 }
 
-/// An administrator turns off a colleague's app and recovery codes (a lost
-/// phone): their sessions end everywhere, the log records it, and they are
+/// An administrator removes a colleague's app, recovery codes and passkeys
+/// (a lost phone or key): their sessions end everywhere, the log records it, and they are
 /// emailed. Their password alone signs in after, unless the firm requires an
 /// app, in which case they add one right after it.
 pub async fn reset(state: &Services, admin: &Attorney, id: Uuid) -> Result<(), Error> {
@@ -234,11 +250,11 @@ pub async fn reset(state: &Services, admin: &Attorney, id: Uuid) -> Result<(), E
         actor: Some(admin.id),
         action: AuditAction::SecondFactorReset,
         target: target.id,
-        detail: "app and recovery codes removed; signed out everywhere".into(),
+        detail: "app, recovery codes and passkeys removed; signed out everywhere".into(),
     };
     let email = crate::mail::compose::second_factor_reset(&state.config, &target, &admin.display_name);
-    if !state.db.second_factor().remove_totp(target.id, &entry, Some(&email)).await? {
-        return Err(Error::Conflict(format!("{} has no authenticator app.", target.email)));
+    if !state.db.passkeys().reset_factors(target.id, &entry, &email).await? {
+        return Err(Error::Conflict(format!("{} has no second factor to reset.", target.email)));
     }
     state.db.accounts().end_sessions(target.id, entry.at).await?;
     state.outbox_wake.notify();

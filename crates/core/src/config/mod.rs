@@ -160,6 +160,9 @@ pub struct AccountSettings {
     /// How long a proved second factor counts for dangerous actions
     /// (`INTAKE_FRESH_PROOF`, default 10m).
     pub fresh_proof: Duration,
+    /// Passkey ceremonies (sign-ins, additions) under way at once, from
+    /// anyone (`INTAKE_PASSKEY_CEREMONIES`, default 10000); more get 503.
+    pub max_passkey_ceremonies: usize,
 }
 
 /// Integrations: the token API and webhooks.
@@ -466,6 +469,7 @@ impl AccountSettings {
                 Duration::from_secs(600),
                 "must be a time like 10m or 1h (at least 1m)",
             )?,
+            max_passkey_ceremonies: v.count("INTAKE_PASSKEY_CEREMONIES", 10_000)?,
         })
     }
 }

@@ -303,12 +303,12 @@ pub fn second_factor_reset(config: &Config, to: &Attorney, by: &str) -> NewMessa
     let account = format!("{}/account", config.site.public_url);
     let subject = format!("Your two-step sign-in was reset — {firm}");
     let intro = format!(
-        "{by} turned off the authenticator app of your Intake account ({}) and its recovery codes, and signed \
-         you out everywhere.",
+        "{by} removed the second factors of your Intake account ({}): its authenticator app, recovery codes and \
+         passkeys. You are signed out everywhere.",
         to.email
     );
-    let next = "Sign in with your password and add an app again on your account page. If you did not ask for \
-                this, tell your administrator at once.";
+    let next = "Sign in with your password and add an app or a passkey again on your account page. If you did \
+                not ask for this, tell your administrator at once.";
     let body_text = format!("{intro}\n\n{next}\n\nYour account page: {account}\n");
     let body_html = html_page(
         "Two-step sign-in reset",

@@ -67,6 +67,7 @@ mod events;
 mod leads;
 mod notes;
 mod outbox;
+mod passkeys;
 mod second_factor;
 mod sessions;
 mod signins;
