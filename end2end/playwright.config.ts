@@ -23,6 +23,11 @@ process.env.INTAKE_E2E_REQUIRED_URL = `http://127.0.0.1:${requiredPort}`;
 process.env.INTAKE_E2E_PASSKEY_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), 'intake-e2e-passkey-'));
 const passkeyPort = port + 3;
 process.env.INTAKE_E2E_PASSKEY_URL = `http://localhost:${passkeyPort}`;
+// A real OpenID Connect provider (oidc-provider, end2end/oidc/provider.mjs),
+// for that fourth server's single sign-on (sso.spec.ts).
+const oidcPort = port + 4;
+process.env.INTAKE_E2E_OIDC_URL = `http://127.0.0.1:${oidcPort}`;
+process.env.INTAKE_E2E_OIDC_SECRET ??= crypto.randomBytes(24).toString('hex');
 // `INTAKE_E2E_BUILD=release` runs the suite against the optimised build
 // (`cargo leptos build --release --split` with LEPTOS_SITE_ROOT=target/site-release, as
 // scripts/test.sh does), which is what a firm runs.
@@ -59,7 +64,27 @@ export default defineConfig({
     server(port, process.env.INTAKE_E2E_DATA!, { INTAKE_MAX_RESUME_BYTES: '1M' }),
     server(followUpPort, process.env.INTAKE_E2E_FOLLOW_UP_DATA!, { INTAKE_FOLLOW_UP: '1m', INTAKE_DIGEST_HOUR: 'off' }),
     server(requiredPort, process.env.INTAKE_E2E_REQUIRED_DATA!, { INTAKE_REQUIRE_2FA: 'all' }),
-    server(passkeyPort, process.env.INTAKE_E2E_PASSKEY_DATA!, { INTAKE_PUBLIC_URL: process.env.INTAKE_E2E_PASSKEY_URL! }),
+    {
+      command: 'node oidc/provider.mjs',
+      url: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'ignore' as const,
+      stderr: 'ignore' as const,
+      env: {
+        OIDC_PORT: String(oidcPort),
+        OIDC_CLIENT_SECRET: process.env.INTAKE_E2E_OIDC_SECRET!,
+        OIDC_REDIRECT_URI: `${process.env.INTAKE_E2E_PASSKEY_URL}/login/sso/callback`,
+      },
+    },
+    server(passkeyPort, process.env.INTAKE_E2E_PASSKEY_DATA!, {
+      INTAKE_PUBLIC_URL: process.env.INTAKE_E2E_PASSKEY_URL!,
+      INTAKE_OIDC_ISSUER: process.env.INTAKE_E2E_OIDC_URL!,
+      INTAKE_OIDC_CLIENT_ID: 'intake',
+      INTAKE_OIDC_CLIENT_SECRET: process.env.INTAKE_E2E_OIDC_SECRET!,
+      INTAKE_OIDC_NAME: 'Harper SSO',
+      INTAKE_OIDC_SIGNUP_DOMAIN: 'joiners.harperlowe.test',
+    }),
   ],
 });
 

@@ -13,14 +13,48 @@ pub struct LoginOutcome {
     pub error: String,
 }
 
-async fn load_outcome() -> (Option<LoginOutcome>, bool) {
+/// The ways in this server offers, besides a password.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct WaysIn {
+    pub passkeys: bool,
+    /// The firm's single sign-on provider's name, when there is one.
+    pub sso: Option<String>,
+    /// Only the provider signs in (and one break-glass account with its password).
+    pub sso_only: bool,
+}
+
+async fn load_outcome() -> (Option<LoginOutcome>, WaysIn) {
     #[cfg(feature = "ssr")]
     {
-        let passkeys = use_context::<crate::server::state::AppState>().is_some_and(|s| s.passkeys.is_some());
-        (use_context::<LoginOutcome>(), passkeys)
+        let ways = use_context::<crate::server::state::AppState>().map_or_else(WaysIn::default, |s| WaysIn {
+            passkeys: s.passkeys.is_some(),
+            sso: s.sso.as_ref().map(|p| p.name().to_owned()),
+            sso_only: s.config.accounts.sso.as_ref().is_some_and(|c| c.only),
+        });
+        (use_context::<LoginOutcome>(), ways)
     }
     #[cfg(not(feature = "ssr"))]
-    (None, false)
+    (None, WaysIn::default())
+}
+
+/// The sentence for a refused single sign-on (`/login?sso=…`), from the fixed list.
+fn sso_refusal(code: &str, provider: &str) -> Option<String> {
+    let message = match code {
+        "state" => "That sign-in expired or began in another browser. Try again.".to_owned(),
+        "provider" => format!("{provider} did not sign you in. Try again, or ask your administrator."),
+        "unverified" => {
+            format!(
+                "{provider} has not verified your email address, so it cannot sign you in here. Verify it there first."
+            )
+        }
+        "unknown" => {
+            "There is no Intake account for your email address. Ask an administrator to invite you.".to_owned()
+        }
+        "disabled" => "Your Intake account is disabled. Ask an administrator.".to_owned(),
+        "unavailable" => format!("{provider} cannot be reached right now. Try again in a minute."),
+        _ => return None,
+    };
+    Some(message)
 }
 
 /// Which second steps the account that typed its password can take.
@@ -48,15 +82,20 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="lede">"For the firm's attorneys."</p>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
-                        let (o, passkeys) = outcome.await;
-                        let o = o.unwrap_or_default();
+                        let (o, ways) = outcome.await;
+                        let mut o = o.unwrap_or_default();
+                        let sso_name = ways.sso.clone().unwrap_or_default();
+                        if o.error.is_empty()
+                            && let Some(m) = use_query_map().with(|q| q.get("sso")).and_then(|c| sso_refusal(&c, &sso_name))
+                        {
+                            o.error = m;
+                        }
                         let has_error = !o.error.is_empty();
-                        view! {
-                            {has_error.then(|| view! {
-                                <div class="error-summary" role="alert" id="login-error">
-                                    <p class="error-summary-title">{o.error.clone()}</p>
-                                </div>
-                            })}
+                        let sso_href = format!("/login/sso?next={}", intake_domain::filter::encode_component(&next()));
+                        let sso = ways.sso.clone().map(|name| view! {
+                            <a class="button primary sso" href=sso_href.clone() rel="external">{format!("Sign in with {name}")}</a>
+                        });
+                        let password_form = view! {
                             <form method="post" action="/login">
                                 <input type="hidden" name="next" value=next()/>
                                 <div class="field">
@@ -69,8 +108,30 @@ pub fn LoginPage() -> impl IntoView {
                                     <label for="password">"Password"</label>
                                     <input id="password" name="password" type="password" autocomplete="current-password" required/>
                                 </div>
-                                <button type="submit" class="primary">"Log in"</button>
+                                <button type="submit" class=if ways.sso.is_some() { "secondary wide" } else { "primary" }>"Log in"</button>
                             </form>
+                        };
+                        let passkeys = ways.passkeys && !ways.sso_only;
+                        view! {
+                            {has_error.then(|| view! {
+                                <div class="error-summary" role="alert" id="login-error">
+                                    <p class="error-summary-title">{o.error.clone()}</p>
+                                </div>
+                            })}
+                            {sso.map(|button| view! {
+                                {button}
+                                <p class="or-divider"><span>"or"</span></p>
+                            })}
+                            {if ways.sso_only {
+                                view! {
+                                    <details class="break-glass">
+                                        <summary>"Emergency sign-in with a password (one administrator)"</summary>
+                                        {password_form}
+                                    </details>
+                                }.into_any()
+                            } else {
+                                password_form.into_any()
+                            }}
                             {passkeys.then(|| view! {
                                 <p class="or-divider"><span>"or"</span></p>
                                 <PasskeyButton kind="sign-in" label="Sign in with a passkey"/>

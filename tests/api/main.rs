@@ -20,6 +20,7 @@ mod origin;
 mod passkeys;
 mod recovery;
 mod signins;
+mod sso;
 mod storage;
 mod submit;
 mod tokens;

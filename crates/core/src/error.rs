@@ -47,6 +47,8 @@ pub enum Error {
     BadPasskey,
     /// Too many failed logins for this account or address.
     LockedOut { retry_after: Duration },
+    /// The firm signs in only through its provider (named): no password or passkey here.
+    SsoOnly(String),
     /// A state change from another site.
     CrossSite,
     /// This session already has as many live streams as it may.
@@ -85,7 +87,7 @@ impl Error {
             Self::Unauthorized | Self::BadCredentials | Self::BadCode | Self::BadPasskey | Self::BadToken => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::CrossSite | Self::Forbidden(_) | Self::ProofNeeded => StatusCode::FORBIDDEN,
+            Self::CrossSite | Self::Forbidden(_) | Self::ProofNeeded | Self::SsoOnly(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -142,6 +144,7 @@ impl Error {
                 )
             }
             Self::CrossSite => "Cross-site request refused.".into(),
+            Self::SsoOnly(name) => format!("Your firm signs in with {name}: use “Sign in with {name}”."),
             Self::ProofNeeded => {
                 "Confirm it is you first, with your passkey or a code from your authenticator app, then try again."
                     .into()

@@ -30,6 +30,8 @@ pub struct Services {
     /// The passkeys' relying party, when the public URL allows passkeys
     /// (see `auth::passkey::relying_party`).
     pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,
+    /// The firm's single sign-on provider, when configured.
+    pub sso: Option<Arc<crate::auth::sso::Provider>>,
     /// Turns true when the server starts shutting down (ends live streams).
     pub shutdown: watch::Receiver<bool>,
 }
@@ -56,6 +58,12 @@ impl Services {
                     None
                 }
             },
+            sso: config.accounts.sso.clone().and_then(|s| {
+                crate::auth::sso::Provider::new(s, &config.site.public_url)
+                    .map_err(|e| tracing::error!("single sign-on is off: {e}"))
+                    .ok()
+                    .map(Arc::new)
+            }),
             submit_limiter: config.intake.submit_rate.map(|r| Arc::new(RateLimiter::new(r))),
             api_limiter: config.integrations.api_rate.map(|r| Arc::new(RateLimiter::new(r))),
             config: Arc::new(config),

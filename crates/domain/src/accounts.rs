@@ -127,10 +127,11 @@ pub enum AuditAction {
     SecondFactorRefused,
     SecondFactorReset,
     SessionEnded,
+    SsoSignIn,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::Created,
         Self::Invited,
         Self::ResetSent,
@@ -146,6 +147,7 @@ impl AuditAction {
         Self::SecondFactorRefused,
         Self::SecondFactorReset,
         Self::SessionEnded,
+        Self::SsoSignIn,
     ];
 
     /// The stored and URL form.
@@ -166,6 +168,7 @@ impl AuditAction {
             Self::SecondFactorRefused => "second_factor_refused",
             Self::SecondFactorReset => "second_factor_reset",
             Self::SessionEnded => "session_ended",
+            Self::SsoSignIn => "sso_sign_in",
         }
     }
 
@@ -190,6 +193,7 @@ impl AuditAction {
             Self::SecondFactorRefused => "Second factor refused",
             Self::SecondFactorReset => "Two-step sign-in reset",
             Self::SessionEnded => "Signed out a browser",
+            Self::SsoSignIn => "Signed in with single sign-on",
         }
     }
 }

@@ -48,6 +48,12 @@ pub async fn login(
             res
         }
     };
+    // A firm that signs in only through its provider: one answer for every
+    // address but the break-glass one, known or not.
+    if !intake_core::auth::sso::local_sign_in_allowed(&state, &form.email) {
+        let name = state.sso.as_ref().map_or("single sign-on", |p| p.name()).to_owned();
+        return refuse(Error::SsoOnly(name)).await;
+    }
     let attorney = match state.db.accounts().by_email(&form.email).await {
         Ok(a) => a,
         Err(e) => return refuse(Error::internal("login: cannot read accounts", e)).await,

@@ -18,6 +18,7 @@ mod passkey;
 mod resume;
 pub mod security;
 pub mod signin;
+mod sso;
 mod two_factor;
 pub mod v1;
 
@@ -104,6 +105,8 @@ fn table() -> Vec<(&'static str, Method, MethodRouter<AppState>, Listing)> {
         ("/login/enrol", Method::POST, post(two_factor::login_enrol), BROWSER),
         ("/account", Method::POST, post(two_factor::account_two_factor), BROWSER),
         ("/account/confirm", Method::POST, post(two_factor::account_confirm), BROWSER),
+        ("/login/sso", Method::GET, get(sso::start), BROWSER),
+        ("/login/sso/callback", Method::GET, get(sso::callback), BROWSER),
         ("/login/passkey/options", Method::POST, post(passkey::sign_in_options), BROWSER),
         ("/login/passkey", Method::POST, post(passkey::sign_in), BROWSER),
         ("/login/code/passkey/options", Method::POST, post(passkey::second_step_options), BROWSER),

@@ -9,6 +9,7 @@ pub mod password;
 pub mod second_factor;
 pub mod session;
 pub mod signin;
+pub mod sso;
 pub mod throttle;
 pub mod token;
 pub mod totp;

@@ -259,6 +259,9 @@ pub async fn finish_sign_in(state: &Services, client: IpAddr, answer: Answer) ->
         return Err(Error::BadPasskey);
     };
     let who = state.db.accounts().by_id(row.attorney_id).await?.filter(|a| !a.disabled).ok_or(Error::BadPasskey)?;
+    if !super::sso::local_sign_in_allowed(state, &who.email) {
+        return Err(Error::SsoOnly(state.sso.as_ref().map_or("single sign-on", |p| p.name()).to_owned()));
+    }
     // Counted like a password: a locked-out account or address is refused first.
     let attempt = throttled(state, &who, client).await?;
     let mut passkey = stored_passkey(&row)?;

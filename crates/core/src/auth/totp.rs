@@ -39,6 +39,11 @@ impl SealKey {
         Some(Self(bytes.try_into().ok()?))
     }
 
+    /// The key's bytes, for keys derived from it (see `super::sso`).
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
     fn key(&self) -> aead::LessSafeKey {
         aead::LessSafeKey::new(aead::UnboundKey::new(&aead::CHACHA20_POLY1305, &self.0).expect("a 32-byte key"))
     }

@@ -163,6 +163,28 @@ pub struct AccountSettings {
     /// Passkey ceremonies (sign-ins, additions) under way at once, from
     /// anyone (`INTAKE_PASSKEY_CEREMONIES`, default 10000); more get 503.
     pub max_passkey_ceremonies: usize,
+    /// Single sign-on with the firm's OpenID Connect provider, when `INTAKE_OIDC_ISSUER` is set.
+    pub sso: Option<SsoSettings>,
+}
+
+/// The firm's OpenID Connect provider (see `auth::sso`).
+#[derive(Clone, Debug)]
+pub struct SsoSettings {
+    /// `INTAKE_OIDC_ISSUER`: the provider's issuer URL (discovery at `/.well-known/openid-configuration`).
+    pub issuer: String,
+    /// `INTAKE_OIDC_CLIENT_ID` and `INTAKE_OIDC_CLIENT_SECRET`, as registered with the provider.
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// `INTAKE_OIDC_NAME`: the button's words, "Sign in with …" (default "single sign-on").
+    pub name: String,
+    /// `INTAKE_OIDC_SIGNUP_DOMAIN`: a verified address at this domain that has no account gets one
+    /// (role attorney) at its first sign-in; unset, only existing (invited) accounts sign in.
+    pub signup_domain: Option<String>,
+    /// `INTAKE_OIDC_ONLY=true`: passwords and passkeys are refused, except for `break_glass`.
+    pub only: bool,
+    /// `INTAKE_OIDC_BREAK_GLASS`: the one account that still signs in with its password (and
+    /// second factor) when `only` is set, for when the provider is down.
+    pub break_glass: Option<String>,
 }
 
 /// Integrations: the token API and webhooks.
@@ -443,6 +465,7 @@ impl AccountSettings {
                 "needs INTAKE_SECRET_KEY, which seals the authenticator apps' secrets",
             ));
         }
+        let secret_key_set = secret_key.is_some();
         if admin_password.is_some() && admin_email.is_none() {
             return Err(err("INTAKE_ADMIN_EMAIL", "must be set when INTAKE_ADMIN_PASSWORD is"));
         }
@@ -470,6 +493,7 @@ impl AccountSettings {
                 "must be a time like 10m or 1h (at least 1m)",
             )?,
             max_passkey_ceremonies: v.count("INTAKE_PASSKEY_CEREMONIES", 10_000)?,
+            sso: SsoSettings::read(v, secret_key_set)?,
         })
     }
 }
@@ -531,3 +555,57 @@ impl HttpSettings {
 
 #[cfg(test)]
 mod tests;
+
+impl SsoSettings {
+    fn read(v: &Vars, secret_key_set: bool) -> Result<Option<Self>, ConfigError> {
+        let Some(issuer) = v.get("INTAKE_OIDC_ISSUER") else {
+            for var in ["INTAKE_OIDC_CLIENT_ID", "INTAKE_OIDC_CLIENT_SECRET", "INTAKE_OIDC_ONLY"] {
+                if v.get(var).is_some() {
+                    return Err(err(var, "needs INTAKE_OIDC_ISSUER"));
+                }
+            }
+            return Ok(None);
+        };
+        if url::Url::parse(&issuer).ok().filter(|u| matches!(u.scheme(), "https" | "http")).is_none() {
+            return Err(err("INTAKE_OIDC_ISSUER", "must be the provider's issuer URL (https://…)"));
+        }
+        let client_id = v
+            .get("INTAKE_OIDC_CLIENT_ID")
+            .ok_or_else(|| err("INTAKE_OIDC_CLIENT_ID", "must be set with INTAKE_OIDC_ISSUER"))?;
+        let client_secret = v
+            .get("INTAKE_OIDC_CLIENT_SECRET")
+            .map(Secret::new)
+            .ok_or_else(|| err("INTAKE_OIDC_CLIENT_SECRET", "must be set with INTAKE_OIDC_ISSUER"))?;
+        if !secret_key_set {
+            return Err(err(
+                "INTAKE_OIDC_ISSUER",
+                "needs INTAKE_SECRET_KEY, from which each sign-in's PKCE verifier and nonce are derived",
+            ));
+        }
+        let only = match v.get("INTAKE_OIDC_ONLY").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(err("INTAKE_OIDC_ONLY", "must be true or false")),
+        };
+        let break_glass = v.get("INTAKE_OIDC_BREAK_GLASS").map(|e| e.to_lowercase());
+        if only && break_glass.is_none() {
+            return Err(err(
+                "INTAKE_OIDC_BREAK_GLASS",
+                "must name an administrator's email when INTAKE_OIDC_ONLY is true (the way in when the provider is down)",
+            ));
+        }
+        let signup_domain = v.get("INTAKE_OIDC_SIGNUP_DOMAIN").map(|d| d.trim_start_matches('@').to_lowercase());
+        if signup_domain.as_deref().is_some_and(|d| !d.contains('.') || d.contains(['@', '/', ' '])) {
+            return Err(err("INTAKE_OIDC_SIGNUP_DOMAIN", "must be a domain, like firm.example"));
+        }
+        Ok(Some(Self {
+            issuer: issuer.trim_end_matches('/').to_owned(),
+            client_id,
+            client_secret,
+            name: v.get("INTAKE_OIDC_NAME").unwrap_or_else(|| "single sign-on".into()),
+            signup_domain,
+            only,
+            break_glass,
+        }))
+    }
+}

@@ -115,3 +115,36 @@ fn two_step_sign_in_settings() {
     refused(&[("INTAKE_SECRET_KEY", "not hex")], "64 hexadecimal digits");
     refused(&[("INTAKE_SECRET_KEY", &"ab".repeat(16))], "64 hexadecimal digits");
 }
+
+#[test]
+fn single_sign_on_settings() {
+    let key = "ab".repeat(32);
+    let base = [
+        ("INTAKE_SECRET_KEY", key.as_str()),
+        ("INTAKE_OIDC_ISSUER", "https://login.firm.example/"),
+        ("INTAKE_OIDC_CLIENT_ID", "intake"),
+        ("INTAKE_OIDC_CLIENT_SECRET", "s3cret value"),
+    ];
+    let c = Config::from_vars(&vars(&base)).unwrap();
+    let sso = c.accounts.sso.as_ref().unwrap();
+    assert_eq!(
+        (sso.issuer.as_str(), sso.name.as_str(), sso.only),
+        ("https://login.firm.example", "single sign-on", false)
+    );
+    assert!(!format!("{:?}", c.accounts).contains("s3cret value"), "the client secret never printed");
+    assert!(Config::from_vars(&vars(&[])).unwrap().accounts.sso.is_none());
+    let refused = |extra: &[(&str, &str)], drop: &str, why: &str| {
+        let mut pairs: Vec<(&str, &str)> = base.iter().copied().filter(|(k, _)| *k != drop).collect();
+        pairs.extend_from_slice(extra);
+        let e = Config::from_vars(&vars(&pairs)).unwrap_err().to_string();
+        assert!(e.contains(why), "{pairs:?}: {e}");
+    };
+    refused(&[], "INTAKE_SECRET_KEY", "needs INTAKE_SECRET_KEY");
+    refused(&[], "INTAKE_OIDC_CLIENT_SECRET", "INTAKE_OIDC_CLIENT_SECRET");
+    refused(&[("INTAKE_OIDC_ONLY", "true")], "", "INTAKE_OIDC_BREAK_GLASS");
+    refused(&[("INTAKE_OIDC_ONLY", "yes")], "", "must be true or false");
+    refused(&[("INTAKE_OIDC_SIGNUP_DOMAIN", "not a domain")], "", "must be a domain");
+    refused(&[("INTAKE_OIDC_ISSUER", "ftp://x")], "INTAKE_OIDC_ISSUER", "issuer URL");
+    let e = Config::from_vars(&vars(&[("INTAKE_OIDC_CLIENT_ID", "x")])).unwrap_err().to_string();
+    assert!(e.contains("needs INTAKE_OIDC_ISSUER"), "{e}");
+}
