@@ -54,7 +54,10 @@ async function post(url, body) {
     credentials: 'same-origin',
     body: JSON.stringify(body),
   });
-  const data = await res.json().catch(() => ({}));
+  const json = (res.headers.get('content-type') || '').includes('application/json');
+  const data = json ? await res.json().catch(() => ({})) : {};
+  // A redirect (a lost session sent to /login) or a page instead of JSON is no answer.
+  if (res.redirected || !json) throw new Error('Your session has ended. Log in again, then try once more.');
   if (!res.ok) {
     if (data.confirm) {
       location.assign(data.confirm);
@@ -88,13 +91,16 @@ async function run(button) {
   let start = {};
   if (kind === 'add') {
     const name = form && form.elements.namedItem('name');
+    const password = form && form.elements.namedItem('password');
     if (name && !name.reportValidity()) return;
-    start = { name: name ? name.value : '' };
+    if (password && !password.reportValidity()) return;
+    start = { name: name ? name.value : '', password: password ? password.value : '' };
   }
   const nextInput = document.querySelector('input[name="next"]');
   const next = nextInput ? nextInput.value : '';
   show('');
   button.setAttribute('aria-disabled', 'true');
+  let leaving = false;
   try {
     const options = await post(`${base}/options`, start);
     const cred =
@@ -102,11 +108,13 @@ async function run(button) {
         ? await navigator.credentials.create({ publicKey: creationOptions(options.publicKey) })
         : await navigator.credentials.get({ publicKey: requestOptions(options.publicKey) });
     const done = await post(base, { ceremony: options.ceremony, credential: answer(cred), next });
+    leaving = true;
     location.assign(kind === 'add' ? '/account?passkey=added#passkeys' : done.next || '/leads');
   } catch (e) {
     show(explain(e));
   } finally {
-    button.removeAttribute('aria-disabled');
+    // Stays disabled while the page leaves, so a second click starts nothing.
+    if (!leaving) button.removeAttribute('aria-disabled');
   }
 }
 

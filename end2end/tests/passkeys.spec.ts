@@ -27,11 +27,13 @@ async function logOut(page: Page) {
   await page.request.post('/logout');
 }
 
-/** Adds a passkey named `name` on /account (signed in). */
-async function addPasskey(page: Page, name: string) {
+/** Adds a passkey named `name` on /account (signed in; `password` when the page asks for it). */
+async function addPasskey(page: Page, name: string, password: string) {
   await page.goto('/account');
   await waitForHydration(page);
   await page.getByLabel('Name of the new passkey').fill(name);
+  const current = page.getByLabel('Your current password');
+  if (await current.count()) await current.fill(password);
   await page.getByRole('button', { name: 'Add a passkey' }).click();
   await page.waitForURL((u) => u.pathname === '/account' && u.search === '?passkey=added');
   await expect(page.getByRole('status')).toContainText('Your passkey is added');
@@ -53,7 +55,7 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId: id })).credentials).toHaveLength(0);
 
-    await addPasskey(page, 'Work laptop ✓');
+    await addPasskey(page, 'Work laptop ✓', who.password);
     const item = page.locator('.passkeys li');
     await expect(item).toHaveCount(1);
     await expect(item).toContainText('Work laptop ✓');
@@ -98,7 +100,7 @@ test('a replayed answer and a removed passkey are refused', async ({ page }) => 
   const who = { email: `passkey-gone-${Date.now()}@harperlowe.test`, password: 'passkey e2e password' };
   addAttorney(who.email, 'Gina Gone', who.password, DATA);
   await logIn(page, who, '/account');
-  await addPasskey(page, 'Old key');
+  await addPasskey(page, 'Old key', who.password);
 
   // Sign in with it, keeping the answer the browser sent.
   await logOut(page);

@@ -167,7 +167,12 @@ pub async fn get_passkeys() -> Result<crate::pages::passkeys::PasskeysView, AppE
     let me = crate::server::http::caller::require_attorney().await?;
     let services = super::leads::services()?;
     let passkeys = passkey::list(&services, me.id).await.map_err(Respond::into_app_error)?;
-    Ok(crate::pages::passkeys::PasskeysView { available: passkey::available(&services), passkeys })
+    let session =
+        leptos_axum::extract::<tower_sessions::Session>().await.map_err(|_| Error::Unauthorized.into_app_error())?;
+    let needs_password = intake_core::auth::fresh::new_factor_needs_password(&services, &session, &me)
+        .await
+        .map_err(Respond::into_app_error)?;
+    Ok(crate::pages::passkeys::PasskeysView { available: passkey::available(&services), passkeys, needs_password })
 }
 
 /// Which second steps the account waiting in this session can take, for
@@ -183,4 +188,15 @@ pub async fn second_step_factors() -> Result<crate::pages::login::SecondStep, Ap
     let services = super::leads::services()?;
     let f = intake_core::auth::second_factor::factors(&services, id).await.map_err(Respond::into_app_error)?;
     Ok(crate::pages::login::SecondStep { pending: true, app: f.app, passkey: f.passkey && services.passkeys.is_some() })
+}
+
+/// The ways in `/login` offers besides a password (public: the login page's own).
+#[server(prefix = "/api/account", endpoint = "ways_in")]
+pub async fn login_ways() -> Result<crate::pages::login::WaysIn, AppError> {
+    let s = super::leads::services()?;
+    Ok(crate::pages::login::WaysIn {
+        passkeys: s.passkeys.is_some(),
+        sso: s.sso.as_ref().map(|p| p.name().to_owned()),
+        sso_only: s.config.accounts.sso.as_ref().is_some_and(|c| c.only),
+    })
 }

@@ -24,17 +24,14 @@ pub struct WaysIn {
 }
 
 async fn load_outcome() -> (Option<LoginOutcome>, WaysIn) {
+    // Also on a client-side visit (a "Start again" link), so the buttons stay.
+    let ways = crate::api::login_ways().await.unwrap_or_default();
     #[cfg(feature = "ssr")]
     {
-        let ways = use_context::<crate::server::state::AppState>().map_or_else(WaysIn::default, |s| WaysIn {
-            passkeys: s.passkeys.is_some(),
-            sso: s.sso.as_ref().map(|p| p.name().to_owned()),
-            sso_only: s.config.accounts.sso.as_ref().is_some_and(|c| c.only),
-        });
         (use_context::<LoginOutcome>(), ways)
     }
     #[cfg(not(feature = "ssr"))]
-    (None, WaysIn::default())
+    (None, ways)
 }
 
 /// The sentence for a refused single sign-on (`/login?sso=…`), from the fixed list.

@@ -18,6 +18,8 @@ pub struct PasskeysView {
     /// The server's public address allows passkeys.
     pub available: bool,
     pub passkeys: Vec<PasskeyView>,
+    /// Adding one needs the current password (no second factor yet, nothing proved lately).
+    pub needs_password: bool,
 }
 
 /// The script that runs passkey ceremonies (its own file: `script-src 'self'`).
@@ -128,6 +130,14 @@ fn body(outcome: &str, v: PasskeysView) -> impl IntoView {
                 <input id="passkey-name" name="name" type="text" required maxlength=PASSKEY_NAME_MAX
                     autocomplete="off" aria-describedby="passkey-name-hint"/>
             </div>
+            {v.needs_password.then(|| view! {
+                <div class="field">
+                    <label for="passkey-password">"Your current password"</label>
+                    <p class="hint" id="passkey-password-hint">"A passkey signs in on its own, so adding one asks for your password."</p>
+                    <input id="passkey-password" name="password" type="password" required autocomplete="current-password"
+                        aria-describedby="passkey-password-hint"/>
+                </div>
+            })}
             <PasskeyButton kind="add" label="Add a passkey"/>
         </form>
     }

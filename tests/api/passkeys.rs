@@ -17,10 +17,12 @@ async fn post_json(client: &reqwest::Client, app: &TestApp, path: &str, body: &V
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-/// Adds a passkey named `name` to `client`'s account; its authenticator.
-async fn add_passkey(app: &TestApp, client: &reqwest::Client, name: &str) -> Authenticator {
+/// Adds a passkey named `name` to `client`'s account (`password`: its own,
+/// asked while it has no second factor); its authenticator.
+async fn add_passkey(app: &TestApp, client: &reqwest::Client, name: &str, password: &str) -> Authenticator {
     let mut device = Authenticator::new(ORIGIN);
-    let (status, options) = post_json(client, app, "/account/passkeys/options", &json!({ "name": name })).await;
+    let body = json!({ "name": name, "password": password });
+    let (status, options) = post_json(client, app, "/account/passkeys/options", &body).await;
     assert_eq!(status, StatusCode::OK, "{options}");
     let sel = &options["publicKey"]["authenticatorSelection"];
     assert_eq!((sel["residentKey"].as_str(), sel["userVerification"].as_str()), (Some("required"), Some("required")));
@@ -56,7 +58,7 @@ async fn signed_in(app: &TestApp, client: &reqwest::Client) -> bool {
 async fn a_passkey_signs_in_alone_and_after_the_password() {
     let app = TestApp::spawn(Options::smtp(free_port().await)).await;
     let me = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let mut device = add_passkey(&app, &me, "Work laptop").await;
+    let mut device = add_passkey(&app, &me, "Work laptop", ADMIN_PASSWORD).await;
     let listed: Value = me.post(app.url("/api/internal/passkeys")).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["available"], true);
     assert_eq!(listed["passkeys"][0]["name"], "Work laptop");
@@ -103,9 +105,9 @@ async fn replayed_removed_foreign_and_malformed_answers_are_refused() {
     let (colleague, pass) = ("colleague@firm.test", "another long passphrase");
     app.add_attorney(colleague, "Colleague", pass).await;
     let me = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let mut mine = add_passkey(&app, &me, "Mine").await;
+    let mut mine = add_passkey(&app, &me, "Mine", ADMIN_PASSWORD).await;
     let theirs_client = app.logged_in(colleague, pass).await;
-    let mut theirs = add_passkey(&app, &theirs_client, "Theirs").await;
+    let mut theirs = add_passkey(&app, &theirs_client, "Theirs", pass).await;
 
     // A replayed answer: its ceremony was taken by the first use.
     let browser = app.browser();
@@ -185,7 +187,7 @@ async fn a_session_without_a_fresh_proof_cannot_add_a_passkey() {
     let stolen = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     // …and the owner adds a passkey from another browser.
     let owner = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let mut device = add_passkey(&app, &owner, "Owner's").await;
+    let mut device = add_passkey(&app, &owner, "Owner's", ADMIN_PASSWORD).await;
 
     let (status, body) = post_json(&stolen, &app, "/account/passkeys/options", &json!({ "name": "Thief's" })).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
@@ -217,8 +219,48 @@ async fn a_session_without_a_fresh_proof_cannot_add_a_passkey() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    add_passkey(&app, &stolen, "Second").await;
+    add_passkey(&app, &stolen, "Second", "").await;
     assert_eq!(app.count("passkeys").await, 2);
+}
+
+#[tokio::test]
+async fn a_first_passkey_asks_for_the_password_and_is_emailed() {
+    let smtp = SmtpSink::start().await;
+    let app = TestApp::spawn(Options::smtp(smtp.port)).await;
+    let me = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    for (password, why) in [("", "no password"), ("not the password", "a wrong one")] {
+        let body = json!({ "name": "Thief's", "password": password });
+        let (status, body) = post_json(&me, &app, "/account/passkeys/options", &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{why}: {body}");
+        assert!(body["message"].as_str().unwrap().contains("Current password"), "{body}");
+    }
+    add_passkey(&app, &me, "Mine", ADMIN_PASSWORD).await;
+    let mut n = 1;
+    while !smtp
+        .wait_for(n)
+        .await
+        .iter()
+        .any(|m| body_text(&m.data).contains("A passkey was added to your Intake account"))
+    {
+        n += 1;
+    }
+    let mail = smtp.messages().into_iter().find(|m| body_text(&m.data).contains("A passkey was added")).unwrap();
+    assert!(body_text(&mail.data).contains("Name: Mine"));
+}
+
+#[tokio::test]
+async fn passkey_sign_ins_are_limited_per_address() {
+    let app = TestApp::spawn(Options::smtp(free_port().await).var("INTAKE_PASSKEY_RATE", "2/min")).await;
+    let browser = app.browser();
+    for _ in 0..2 {
+        assert_eq!(post_json(&browser, &app, "/login/passkey/options", &json!({})).await.0, StatusCode::OK);
+    }
+    let res = browser.post(app.url("/login/passkey/options")).json(&json!({})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key(header::RETRY_AFTER));
+    // A signed-in account's own ceremonies are not limited by strangers' sign-ins.
+    let me = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    add_passkey(&app, &me, "Still possible", ADMIN_PASSWORD).await;
 }
 
 #[tokio::test]

@@ -359,8 +359,13 @@ const DANGEROUS: &[(&str, &[(&str, &str)])] = &[
 async fn dangerous_actions_want_a_fresh_code_from_an_account_with_an_app() {
     let app = TestApp::spawn(Options::smtp(free_port().await).var("INTAKE_SECRET_KEY", KEY)).await;
     let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    // Signed in with the password alone, then an app added: no code proved by this session yet.
-    let (secret, recovery) = add_app(&app, &admin).await;
+    // Signed in with the password alone, then an app added from another browser
+    // (whose first code proves it there): no code proved by this session yet.
+    let owner = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (secret, recovery) = add_app(&app, &owner).await;
+    let res = owner.post(app.url("/api/internal/create_token")).form(&[("name", "x"), ("scope", "read")]).send().await;
+    assert_eq!(res.unwrap().status(), StatusCode::OK, "adding the app was a proof in its own browser");
+    sqlx::query("DELETE FROM api_tokens").execute(&app.db().await).await.unwrap();
     for (endpoint, form) in DANGEROUS {
         let res = admin.post(app.url(&format!("/api/internal/{endpoint}"))).form(form).send().await.unwrap();
         let status = res.status();

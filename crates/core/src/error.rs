@@ -43,6 +43,8 @@ pub enum Error {
     BadCredentials,
     /// A wrong, reused or expired sign-in code (authenticator app or recovery code).
     BadCode,
+    /// Too many sign-ins started from one address.
+    TooManyAttempts { retry_after: Duration },
     /// A passkey's answer that does not check out (unknown, removed, replayed, or for another account).
     BadPasskey,
     /// Too many failed logins for this account or address.
@@ -79,7 +81,8 @@ impl Error {
             | Self::ApiRateLimited { .. }
             | Self::LockedOut { .. }
             | Self::TooManyStreams
-            | Self::ExportRunning => StatusCode::TOO_MANY_REQUESTS,
+            | Self::ExportRunning
+            | Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::TooLarge { .. } | Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Malformed(_) | Self::Invalid(_) | Self::Spam | Self::BadParam(_) => StatusCode::BAD_REQUEST,
@@ -99,6 +102,7 @@ impl Error {
             Self::RateLimited { retry_after }
             | Self::ApiRateLimited { retry_after }
             | Self::LockedOut { retry_after }
+            | Self::TooManyAttempts { retry_after }
             | Self::Busy { retry_after } => Some(*retry_after),
             Self::TooManyStreams => Some(Duration::from_secs(30)),
             Self::ExportRunning => Some(Duration::from_secs(10)),
@@ -133,6 +137,9 @@ impl Error {
             Self::BadCode => "That code is not right. Type the code your authenticator app shows now (each code works \
                               once), or one of your recovery codes."
                 .into(),
+            Self::TooManyAttempts { retry_after } => {
+                format!("Too many sign-ins from your network. Try again in {} seconds.", retry_after.as_secs().max(1))
+            }
             Self::BadPasskey => "That passkey was not accepted: it may have been removed from your account. Try \
                                  again, or use another way to sign in."
                 .into(),

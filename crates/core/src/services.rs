@@ -30,6 +30,8 @@ pub struct Services {
     /// The passkeys' relying party, when the public URL allows passkeys
     /// (see `auth::passkey::relying_party`).
     pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,
+    /// Passkey sign-ins started, per client address.
+    pub passkey_limiter: Option<Arc<RateLimiter>>,
     /// The firm's single sign-on provider, when configured.
     pub sso: Option<Arc<crate::auth::sso::Provider>>,
     /// Turns true when the server starts shutting down (ends live streams).
@@ -64,6 +66,7 @@ impl Services {
                     .ok()
                     .map(Arc::new)
             }),
+            passkey_limiter: config.accounts.passkey_rate.map(|r| Arc::new(RateLimiter::new(r))),
             submit_limiter: config.intake.submit_rate.map(|r| Arc::new(RateLimiter::new(r))),
             api_limiter: config.integrations.api_rate.map(|r| Arc::new(RateLimiter::new(r))),
             config: Arc::new(config),

@@ -33,8 +33,13 @@ const CSRF_EXEMPT: &[&str] = &["/api/leads"];
 pub const TOKEN_API: &str = "/api/v1/";
 
 /// Classifies a path. Everything under `/leads`, `/admin` and `/api/internal/` is internal.
+/// The account's passkey routes that `/passkey.js` calls for JSON: a lost
+/// session answers 401 there, not a redirect the script would follow.
+pub const PASSKEY_JSON: &[&str] =
+    &["/account/passkeys", "/account/passkeys/options", "/account/confirm/passkey", "/account/confirm/passkey/options"];
+
 pub fn protection(path: &str) -> Protection {
-    if path.starts_with("/api/internal/") {
+    if path.starts_with("/api/internal/") || PASSKEY_JSON.contains(&path) {
         Protection::Api
     } else if path == "/admin" || path.starts_with("/admin/") || path == "/account" || path.starts_with("/account/") {
         Protection::Page

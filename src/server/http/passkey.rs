@@ -73,8 +73,14 @@ async fn signed_in(
     super::signin::with_cookie(Json(serde_json::json!({ "next": next })).into_response(), cookie)
 }
 
-/// `POST /login/passkey/options`: signing in with a passkey alone.
-pub async fn sign_in_options(State(state): State<AppState>) -> Response {
+/// `POST /login/passkey/options`: signing in with a passkey alone (a few
+/// a minute per address: each is stored until it is used or expires).
+pub async fn sign_in_options(State(state): State<AppState>, Extension(client): Extension<ClientIp>) -> Response {
+    if let Some(limiter) = &state.passkey_limiter
+        && let Err(wait) = limiter.check(client.limit_key())
+    {
+        return fail(Error::TooManyAttempts { retry_after: wait });
+    }
     options(passkey::start_sign_in(&state).await)
 }
 
@@ -142,13 +148,17 @@ pub async fn second_step(
 pub struct NewPasskey {
     #[serde(default)]
     name: String,
+    /// The current password, when the account has no second factor yet.
+    #[serde(default)]
+    password: String,
 }
 
-/// `POST /account/passkeys/options`: adding a passkey (after a fresh proof
-/// when the account already has a second factor: a stolen session must not
-/// add its own way in).
+/// `POST /account/passkeys/options`: adding a passkey, after a fresh proof
+/// or (an account with no second factor) the current password: a passkey
+/// signs in on its own, so a stolen session must not add its own way in.
 pub async fn add_options(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientIp>,
     Extension(CurrentAttorney(me)): Extension<CurrentAttorney>,
     session: Session,
     req: Request,
@@ -157,7 +167,7 @@ pub async fn add_options(
         Ok(f) => f,
         Err(res) => return res,
     };
-    if let Err(e) = fresh::require(&state, &session, &me).await {
+    if let Err(e) = fresh::for_new_factor(&state, &session, &me, client.limit_key(), &form.password).await {
         return fail(e);
     }
     options(passkey::start_adding(&state, &me, &form.name).await)

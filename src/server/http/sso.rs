@@ -13,7 +13,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use intake_core::{
-    auth::sso::{self, Callback, Refusal, STATE_COOKIE},
+    auth::sso::{self, Callback, Kept, Refusal, STATE_COOKIE},
     client_ip::ClientIp,
 };
 use serde::Deserialize;
@@ -50,8 +50,9 @@ pub async fn start(State(state): State<AppState>, Query(q): Query<StartQuery>) -
         Ok(start) => {
             let next = super::auth::safe_next(&q.next, &state.config.site.public_url);
             let mut res = Redirect::to(&start.url).into_response();
-            let value =
-                format!("{}|{}", start.state, form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+            // `state|secret|next`: the secret never leaves this browser and this server.
+            let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            let value = format!("{}|{}|{next}", start.state, start.secret);
             if let Some(c) = state_cookie(&state, &value, sso::ATTEMPT_MS / 1000) {
                 res.headers_mut().append(header::SET_COOKIE, c);
             }
@@ -70,13 +71,16 @@ pub async fn callback(
 ) -> Response {
     let (parts, _) = req.into_parts();
     let callback: Callback = Query::try_from_uri(&parts.uri).map(|Query(c)| c).unwrap_or_default();
-    let kept = cookie(&parts.headers, STATE_COOKIE).and_then(|v| v.split_once('|'));
-    let who = match sso::finish(&state, callback, kept.map(|(s, _)| s)).await {
+    // The cookie: `state|secret|next`.
+    let mut kept = cookie(&parts.headers, STATE_COOKIE).unwrap_or_default().splitn(3, '|');
+    let (sign_in, secret, next) = (kept.next(), kept.next(), kept.next());
+    let kept = sign_in.zip(secret).map(|(state, secret)| Kept { state, secret });
+    let who = match sso::finish(&state, callback, kept).await {
         Ok(who) => who,
         Err(why) => return refused(&state, why),
     };
-    let next = kept
-        .and_then(|(_, n)| form_urlencoded::parse(format!("n={n}").as_bytes()).next().map(|(_, v)| v.into_owned()))
+    let next = next
+        .and_then(|n| form_urlencoded::parse(format!("n={n}").as_bytes()).next().map(|(_, v)| v.into_owned()))
         .unwrap_or_default();
     let next = super::auth::safe_next(&next, &state.config.site.public_url);
     let browser = match super::signin::sign_in(&state, &session, &parts.headers, &client, &who, true).await {

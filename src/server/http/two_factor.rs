@@ -79,12 +79,24 @@ pub async fn account_two_factor(
     State(state): State<AppState>,
     Extension(client): Extension<ClientIp>,
     Extension(CurrentAttorney(me)): Extension<CurrentAttorney>,
+    session: Session,
     req: Request,
 ) -> Response {
     let (parts, form) = match super::page_form::<TwoFactorForm>(&state, req, "the form").await {
         Ok(read) => read,
         Err(res) => return res,
     };
+    // Adding an app to an account that has a passkey is a new way past the
+    // password: prove it is you first, as for the other dangerous actions.
+    if matches!(form.step.as_str(), "start" | "confirm") {
+        match intake_core::auth::fresh::require(&state, &session, &me).await {
+            Ok(()) => {}
+            Err(Error::ProofNeeded) => {
+                return Redirect::to("/account/confirm?next=%2Faccount%23two-factor").into_response();
+            }
+            Err(e) => return e.into_response(),
+        }
+    }
     let ip = client.limit_key();
     let mut outcome = TwoFactorOutcome::default();
     let result = match form.step.as_str() {
@@ -105,6 +117,13 @@ pub async fn account_two_factor(
         }),
         _ => Err(Error::Malformed("unknown step".into())),
     };
+    // The first code just proved the new app: as fresh a proof as `/account/confirm`'s.
+    if result.is_ok()
+        && form.step == "confirm"
+        && let Err(e) = intake_core::auth::fresh::proved(&session).await
+    {
+        return e.into_response();
+    }
     let status = match &result {
         Ok(()) => StatusCode::OK,
         Err(e) => {

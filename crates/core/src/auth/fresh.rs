@@ -32,6 +32,38 @@ pub async fn require(state: &Services, session: &Session, me: &Attorney) -> Resu
     }
 }
 
+/// Before a new second factor is added to `me` (a passkey signs in on its
+/// own, so a stolen session must not add one): a fresh proof; or, for an
+/// account with no second factor yet and no recent proof, its current
+/// password (counted like a login's).
+pub async fn for_new_factor(
+    state: &Services,
+    session: &Session,
+    me: &Attorney,
+    client: IpAddr,
+    password: &str,
+) -> Result<(), Error> {
+    if is_fresh(session::proved_at(session).await, now_ms(), state.config.accounts.fresh_proof) {
+        return Ok(());
+    }
+    if second_factor::has_any(state, me.id).await? {
+        return Err(Error::ProofNeeded);
+    }
+    let keys = super::throttle::keys(&me.email, client);
+    match super::check_password(state, keys, password.to_owned(), Some(me.password_hash.clone())).await {
+        Err(Error::BadCredentials) => {
+            Err(Error::BadParam("Current password: that is not your password. Type it to add a passkey.".into()))
+        }
+        other => other,
+    }
+}
+
+/// Whether adding a second factor here needs the current password (see [`for_new_factor`]).
+pub async fn new_factor_needs_password(state: &Services, session: &Session, me: &Attorney) -> Result<bool, Error> {
+    Ok(!is_fresh(session::proved_at(session).await, now_ms(), state.config.accounts.fresh_proof)
+        && !second_factor::has_any(state, me.id).await?)
+}
+
 /// This session has just proved the second factor again (a passkey; a code goes through [`prove`]).
 pub async fn proved(session: &Session) -> Result<(), Error> {
     session::record_proof(session, now_ms()).await.map_err(|e| Error::internal("cannot record the proof", e))

@@ -37,6 +37,8 @@ use webauthn_rs::prelude::{
 pub const CEREMONY_MS: i64 = 5 * 60 * 1000;
 /// Passkeys one account may have.
 pub const MAX_PER_ACCOUNT: usize = 20;
+/// Ceremonies one account may have under way (adding, second step, proof).
+const CEREMONIES_PER_ACCOUNT: i64 = 10;
 
 /// The relying party for `public_url`, or why passkeys cannot work there.
 pub fn relying_party(public_url: &str, firm_name: &str) -> Result<Webauthn, String> {
@@ -108,12 +110,12 @@ async fn begin(
     let now = now_ms();
     let ceremony =
         Ceremony { id: Uuid::new_v4(), attorney_id: attorney, purpose, state: &stored, expires_at: now + CEREMONY_MS };
-    match state
-        .db
-        .passkeys()
-        .start_ceremony(&ceremony, now, state.config.accounts.max_passkey_ceremonies as i64)
-        .await?
-    {
+    // Anonymous sign-ins share one pool; an account's own ceremonies are counted apart.
+    let cap = match attorney {
+        Some(_) => CEREMONIES_PER_ACCOUNT,
+        None => state.config.accounts.max_passkey_ceremonies as i64,
+    };
+    match state.db.passkeys().start_ceremony(&ceremony, now, cap).await? {
         Started::Yes => Ok(Options { ceremony: ceremony.id, public_key }),
         Started::TooMany => Err(Error::Busy { retry_after: std::time::Duration::from_secs(30) }),
     }
@@ -155,9 +157,10 @@ pub async fn list(state: &Services, me: Uuid) -> Result<Vec<PasskeyView>, Error>
         .collect())
 }
 
-/// Whether the account has a passkey.
+/// Whether the account has a passkey it can use here (none can be used
+/// where passkeys are not available, so none is asked for).
 pub async fn has_passkey(state: &Services, attorney: Uuid) -> Result<bool, Error> {
-    Ok(!state.db.passkeys().passkeys(attorney).await?.is_empty())
+    Ok(available(state) && !state.db.passkeys().passkeys(attorney).await?.is_empty())
 }
 
 /// Starts adding a passkey named `name` to the signed-in account. The
@@ -210,9 +213,11 @@ pub async fn finish_adding(state: &Services, me: &Attorney, answer: Answer) -> R
         at: now,
     };
     let added = audit(me, AuditAction::SecondFactorAdded, format!("passkey “{}”", adding.name));
-    if !state.db.passkeys().add_passkey(&new, &added).await? {
+    let email = crate::mail::compose::passkey_added(&state.config, me, &adding.name, now);
+    if !state.db.passkeys().add_passkey(&new, &added, &email).await? {
         return Err(Error::Conflict("This passkey is already registered.".into()));
     }
+    state.outbox_wake.notify();
     tracing::info!(attorney = %me.email, "passkey added");
     Ok(PasskeyView { id: new.id, name: adding.name, created_at: now, last_used_at: None })
 }
@@ -251,11 +256,9 @@ pub async fn finish_sign_in(state: &Services, client: IpAddr, answer: Answer) ->
     let row =
         state.db.passkeys().passkey_by_credential(&credential_key(cred_id)).await?.filter(|p| p.attorney_id == user);
     let Some(row) = row else {
-        // A removed passkey, or one never added here: the account it names (if any) hears of it.
-        if let Some(who) = state.db.accounts().by_id(user).await? {
-            let entry = audit(&who, AuditAction::SecondFactorRefused, "a removed or unknown passkey".into());
-            state.db.account_admin().record(&entry).await?;
-        }
+        // A removed passkey, or one never added here. Not in the audit log:
+        // the user handle is the browser's word, and anyone can send any.
+        tracing::info!("a passkey sign-in with a removed or unknown passkey");
         return Err(Error::BadPasskey);
     };
     let who = state.db.accounts().by_id(row.attorney_id).await?.filter(|a| !a.disabled).ok_or(Error::BadPasskey)?;

@@ -1,14 +1,16 @@
 //! Single sign-on with the firm's OpenID Connect provider (openidconnect 4):
 //! the authorization code flow with PKCE, its `state` and `nonce` checked.
 //!
-//! Nothing of a sign-in under way is stored. `state` is random, with the
-//! time it began; the browser keeps it in a short-lived cookie (`HttpOnly`,
-//! `SameSite=Lax`), and the callback must bring the same one back in its
-//! query, so a callback started in another browser (a login CSRF) fails.
-//! The PKCE verifier and the nonce are derived from `state` with
-//! `INTAKE_SECRET_KEY` (HMAC-SHA256), so they never leave the server and
-//! any instance can finish what another began. The provider uses each
-//! code once.
+//! Nothing of a sign-in under way is stored on the server. `state` is
+//! random, with the time it began; the browser keeps it in a short-lived
+//! cookie (`HttpOnly`, `SameSite=Lax`) beside a second random value that is
+//! never sent to the provider, and the callback must bring the same `state`
+//! back in its query, so a callback started in another browser (a login
+//! CSRF) fails. The PKCE verifier and the nonce are derived from that second
+//! value with a key derived from `INTAKE_SECRET_KEY` (HMAC-SHA256): someone
+//! holding a callback URL (a leaked `code` and `state`) cannot make the
+//! verifier, and any instance can finish what another began. The provider
+//! uses each code once.
 //!
 //! An account is matched by its email, which the provider must say is
 //! verified; it must exist already (invited), unless its domain is
@@ -46,7 +48,16 @@ pub struct Provider {
     redirect: RedirectUrl,
     http: Http,
     metadata: RwLock<Option<(Instant, CoreProviderMetadata)>>,
+    /// When discovery last failed: the provider is not asked again for
+    /// [`RETRY_AFTER_FAILURE`], so an outage does not turn each press of
+    /// the button into a 10-second outbound call.
+    failed_at: std::sync::Mutex<Option<Instant>>,
 }
+
+/// How long a failed discovery is remembered.
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(30);
+/// How far ahead of this instance's clock another's may be.
+const CLOCK_SKEW_MS: i64 = 5_000;
 
 /// Why a sign-in was refused: each is a sentence on `/login` (`?sso=…`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,10 +110,12 @@ impl Refusal {
     }
 }
 
-/// Where the browser goes to sign in, and the cookie to give it first.
+/// Where the browser goes to sign in, and what its cookie keeps until the callback.
 pub struct Start {
     pub url: String,
     pub state: String,
+    /// Never sent to the provider: the verifier and nonce are derived from it.
+    pub secret: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -158,7 +171,7 @@ impl Provider {
             .user_agent(concat!("Intake/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot build the single sign-on HTTP client: {e}"))?;
-        Ok(Self { settings, redirect, http: Http(http), metadata: RwLock::new(None) })
+        Ok(Self { settings, redirect, http: Http(http), metadata: RwLock::new(None), failed_at: Default::default() })
     }
 
     pub fn name(&self) -> &str {
@@ -172,9 +185,16 @@ impl Provider {
         {
             return Ok(m.clone());
         }
+        let recently_failed = |f: &std::sync::Mutex<Option<Instant>>| {
+            f.lock().unwrap_or_else(|e| e.into_inner()).is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE)
+        };
+        if recently_failed(&self.failed_at) {
+            return Err(Refusal::Unavailable);
+        }
         let issuer = IssuerUrl::new(self.settings.issuer.clone()).map_err(|_| Refusal::Unavailable)?;
         let m = CoreProviderMetadata::discover_async(issuer, &self.http).await.map_err(|e| {
             tracing::warn!(error = %e, "cannot read the single sign-on provider's metadata");
+            *self.failed_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
             Refusal::Unavailable
         })?;
         *self.metadata.write().await = Some((Instant::now(), m.clone()));
@@ -203,7 +223,7 @@ fn started_at(state: &str) -> Option<i64> {
         .then(|| i64::from_str_radix(at, 16).ok())?
 }
 
-/// A value derived from `state` with the server's key, for one `purpose`.
+/// A value derived from a sign-in's secret with the server's key, for one `purpose`.
 fn derive(state: &Services, purpose: &str, sign_in: &str) -> Result<String, Error> {
     let key = state
         .config
@@ -211,8 +231,10 @@ fn derive(state: &Services, purpose: &str, sign_in: &str) -> Result<String, Erro
         .secret_key
         .as_ref()
         .ok_or_else(|| Error::internal("sso", "INTAKE_SECRET_KEY is not set"))?;
-    let key = hmac::Key::new(hmac::HMAC_SHA256, key.bytes());
-    let tag = hmac::sign(&key, format!("intake-sso-{purpose}:{sign_in}").as_bytes());
+    // A key of its own, derived from INTAKE_SECRET_KEY (which also seals apps' secrets).
+    let derived = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key.bytes()), b"intake: single sign-on");
+    let key = hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref());
+    let tag = hmac::sign(&key, format!("{purpose}:{sign_in}").as_bytes());
     Ok(super::token::base64url(tag.as_ref()))
 }
 
@@ -225,8 +247,9 @@ pub async fn start(state: &Services) -> Result<Start, Refusal> {
     let provider = provider(state).map_err(|_| Refusal::Unavailable)?;
     let client = provider.client().await?;
     let sign_in = new_state(now_ms());
-    let verifier = derive(state, "pkce", &sign_in).map_err(|_| Refusal::Unavailable)?;
-    let nonce = derive(state, "nonce", &sign_in).map_err(|_| Refusal::Unavailable)?;
+    let secret = super::token::random_base64url("");
+    let verifier = derive(state, "pkce", &secret).map_err(|_| Refusal::Unavailable)?;
+    let nonce = derive(state, "nonce", &secret).map_err(|_| Refusal::Unavailable)?;
     let challenge = PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(verifier));
     let csrf = sign_in.clone();
     let (url, _, _) = client
@@ -239,7 +262,7 @@ pub async fn start(state: &Services) -> Result<Start, Refusal> {
         .add_scope(Scope::new("profile".into()))
         .set_pkce_challenge(challenge)
         .url();
-    Ok(Start { url: url.to_string(), state: sign_in })
+    Ok(Start { url: url.to_string(), state: sign_in, secret })
 }
 
 /// The callback's query.
@@ -254,21 +277,28 @@ pub struct Callback {
     pub error: Option<String>,
 }
 
+/// What the browser's cookie kept: the sign-in's `state` and secret.
+#[derive(Clone, Copy, Debug)]
+pub struct Kept<'a> {
+    pub state: &'a str,
+    pub secret: &'a str,
+}
+
 /// Finishes a sign-in: the account it is for, once everything checks out.
-/// `cookie` is the `state` this browser was given.
-pub async fn finish(state: &Services, callback: Callback, cookie: Option<&str>) -> Result<Attorney, Refusal> {
+pub async fn finish(state: &Services, callback: Callback, kept: Option<Kept<'_>>) -> Result<Attorney, Refusal> {
     let provider = provider(state).map_err(|_| Refusal::Unavailable)?;
     let sign_in = callback.state.as_str();
-    let fresh = started_at(sign_in).is_some_and(|at| at <= now_ms() && now_ms() - at <= ATTEMPT_MS);
-    if !fresh || cookie != Some(sign_in) {
+    let now = now_ms();
+    let fresh = started_at(sign_in).is_some_and(|at| at <= now + CLOCK_SKEW_MS && now - at <= ATTEMPT_MS);
+    let Some(kept) = kept.filter(|k| fresh && k.state == sign_in && k.secret.len() == 43) else {
         return Err(Refusal::State);
-    }
+    };
     if let Some(e) = &callback.error {
         tracing::info!(error = %e.chars().take(100).collect::<String>(), "the single sign-on provider refused");
         return Err(Refusal::Provider);
     }
-    let verifier = derive(state, "pkce", sign_in).map_err(|_| Refusal::Unavailable)?;
-    let nonce = Nonce::new(derive(state, "nonce", sign_in).map_err(|_| Refusal::Unavailable)?);
+    let verifier = derive(state, "pkce", kept.secret).map_err(|_| Refusal::Unavailable)?;
+    let nonce = Nonce::new(derive(state, "nonce", kept.secret).map_err(|_| Refusal::Unavailable)?);
     let client = provider.client().await?;
     let token = client
         .exchange_code(AuthorizationCode::new(callback.code))

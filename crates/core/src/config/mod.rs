@@ -163,6 +163,8 @@ pub struct AccountSettings {
     /// Passkey ceremonies (sign-ins, additions) under way at once, from
     /// anyone (`INTAKE_PASSKEY_CEREMONIES`, default 10000); more get 503.
     pub max_passkey_ceremonies: usize,
+    /// Passkey sign-ins one address may start (`INTAKE_PASSKEY_RATE`, default 30/min; 0 turns it off).
+    pub passkey_rate: Option<Rate>,
     /// Single sign-on with the firm's OpenID Connect provider, when `INTAKE_OIDC_ISSUER` is set.
     pub sso: Option<SsoSettings>,
 }
@@ -493,6 +495,7 @@ impl AccountSettings {
                 "must be a time like 10m or 1h (at least 1m)",
             )?,
             max_passkey_ceremonies: v.count("INTAKE_PASSKEY_CEREMONIES", 10_000)?,
+            passkey_rate: v.rate("INTAKE_PASSKEY_RATE", Rate { count: 30, per: Duration::from_secs(60) })?,
             sso: SsoSettings::read(v, secret_key_set)?,
         })
     }

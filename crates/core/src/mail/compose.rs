@@ -22,6 +22,7 @@ pub const PASSWORD_RESET: &str = "password_reset";
 pub const NEW_SIGN_IN: &str = "new_sign_in";
 /// Kind of the message telling an account an administrator reset its two-step sign-in.
 pub const SECOND_FACTOR_RESET: &str = "second_factor_reset";
+pub const PASSKEY_ADDED: &str = "passkey_added";
 /// Kind of the reply to a prospect who submitted the form again.
 pub const ALREADY_RECEIVED: &str = "already_received";
 
@@ -433,6 +434,39 @@ fn html_page(heading: &str, body: &str, firm: &str) -> String {
          <p style=\"color:#555\">— {firm}</p></body></html>",
         firm = escape_html(firm)
     )
+}
+
+/// Tells `to` a passkey named `name` was added to their account: a passkey
+/// signs in alone, so one added by someone else must not go unnoticed.
+pub fn passkey_added(config: &Config, to: &Attorney, name: &str, at: i64) -> NewMessage {
+    let firm = &config.site.firm_name;
+    let when = intake_domain::time::format_utc(at);
+    let account = format!("{}/account", config.site.public_url);
+    let subject = format!("A passkey was added to your Intake account — {firm}");
+    let advice = "If this was you, there is nothing to do. If it was not, sign in, remove it on your account page, \
+                  sign out every other browser, change your password, and tell your administrator.";
+    let intro = format!("A passkey was added to your Intake account ({}). It can sign in to it on its own.", to.email);
+    let body_text = format!("{intro}\n\nName: {name}\nWhen: {when}\n\n{advice}\n\nYour account page: {account}\n");
+    let body_html = html_page(
+        "A passkey was added",
+        &format!(
+            "<p>{}</p>{}<p>{advice}</p>{}",
+            escape_html(&intro),
+            rows_table(&[("Name", name), ("When", &when)]),
+            button(&account, "Open your account page"),
+        ),
+        firm,
+    );
+    NewMessage {
+        id: Uuid::now_v7(),
+        kind: PASSKEY_ADDED,
+        recipients: mailbox_string(&to.display_name, &to.email),
+        reply_to: None,
+        subject,
+        body_text,
+        body_html,
+        link_id: None,
+    }
 }
 
 #[cfg(test)]

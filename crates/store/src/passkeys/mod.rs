@@ -86,9 +86,15 @@ pub trait PasskeyStore: Send + Sync {
     /// The passkey with this credential id (hex), whoever's it is.
     async fn passkey_by_credential(&self, credential_id: &str) -> Result<Option<PasskeyRow>, DbError>;
 
-    /// Adds a passkey and records `audit`; false when the credential is
-    /// already registered (to this account or another).
-    async fn add_passkey(&self, passkey: &NewPasskey<'_>, audit: &NewAudit) -> Result<bool, DbError>;
+    /// Adds a passkey, records `audit` and queues `email` (telling the
+    /// account), in one transaction; false when the credential is already
+    /// registered (to this account or another).
+    async fn add_passkey(
+        &self,
+        passkey: &NewPasskey<'_>,
+        audit: &NewAudit,
+        email: &NewMessage,
+    ) -> Result<bool, DbError>;
 
     /// After a sign-in with it: the credential's new state (its counter) and when.
     async fn passkey_used(&self, id: Uuid, credential: &str, now: i64) -> Result<(), DbError>;
@@ -97,8 +103,9 @@ pub trait PasskeyStore: Send + Sync {
     async fn remove_passkey(&self, attorney: Uuid, id: Uuid, audit: &NewAudit) -> Result<bool, DbError>;
 
     /// Records a ceremony's state, unless `max_live` unexpired ones exist
-    /// (expired ones are deleted first), which bounds what anonymous
-    /// requests to start a sign-in can store.
+    /// in its pool (expired ones are deleted first): an account's own
+    /// ceremonies, or the anonymous sign-ins', so strangers filling theirs
+    /// cannot stop an account's second step or confirmation.
     async fn start_ceremony(&self, ceremony: &Ceremony<'_>, now: i64, max_live: i64) -> Result<Started, DbError>;
 
     /// Takes a ceremony's state once: deleted as it is read; none when it was
@@ -131,7 +138,8 @@ mod sql {
     pub const USED: &str = "UPDATE passkeys SET credential = ?2, last_used_at = ?3 WHERE id = ?1";
     pub const REMOVE: &str = "DELETE FROM passkeys WHERE attorney_id = ?1 AND id = ?2";
     pub const PRUNE: &str = "DELETE FROM passkey_ceremonies WHERE expires_at <= ?1";
-    pub const LIVE: &str = "SELECT COUNT(*) FROM passkey_ceremonies";
+    pub const LIVE_ANONYMOUS: &str = "SELECT COUNT(*) FROM passkey_ceremonies WHERE attorney_id IS NULL";
+    pub const LIVE_OF: &str = "SELECT COUNT(*) FROM passkey_ceremonies WHERE attorney_id = ?1";
     pub const START: &str = "INSERT INTO passkey_ceremonies (id, attorney_id, purpose, state, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5)";
     pub const RESET_TOTP: &str = "DELETE FROM attorney_totp WHERE attorney_id = ?1";

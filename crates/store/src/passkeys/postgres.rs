@@ -16,6 +16,7 @@ static START: LazyLock<String> = LazyLock::new(|| crate::dollars(sql::START));
 static RESET_TOTP: LazyLock<String> = LazyLock::new(|| crate::dollars(sql::RESET_TOTP));
 static RESET_CODES: LazyLock<String> = LazyLock::new(|| crate::dollars(sql::RESET_CODES));
 static RESET_PASSKEYS: LazyLock<String> = LazyLock::new(|| crate::dollars(sql::RESET_PASSKEYS));
+static LIVE_OF: LazyLock<String> = LazyLock::new(|| crate::dollars(sql::LIVE_OF));
 static TAKE: LazyLock<String> = LazyLock::new(|| crate::dollars(sql::TAKE));
 
 #[async_trait]
@@ -30,7 +31,7 @@ impl PasskeyStore for PgDb {
         row.as_ref().map(passkey_row).transpose()
     }
 
-    async fn add_passkey(&self, p: &NewPasskey<'_>, audit: &NewAudit) -> Result<bool, DbError> {
+    async fn add_passkey(&self, p: &NewPasskey<'_>, audit: &NewAudit, email: &NewMessage) -> Result<bool, DbError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(&INSERT)
             .bind(p.id)
@@ -45,6 +46,7 @@ impl PasskeyStore for PgDb {
             return Ok(false);
         }
         insert_audit_pg(&mut tx, audit).await?;
+        crate::outbox::postgres::queue_email(&mut tx, None, email, audit.at).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -68,7 +70,10 @@ impl PasskeyStore for PgDb {
     async fn start_ceremony(&self, c: &Ceremony<'_>, now: i64, max_live: i64) -> Result<Started, DbError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(&PRUNE).bind(now).execute(&mut *tx).await?;
-        let live: i64 = sqlx::query_scalar(sql::LIVE).fetch_one(&mut *tx).await?;
+        let live: i64 = match c.attorney_id {
+            Some(a) => sqlx::query_scalar(&LIVE_OF).bind(a).fetch_one(&mut *tx).await?,
+            None => sqlx::query_scalar(sql::LIVE_ANONYMOUS).fetch_one(&mut *tx).await?,
+        };
         if live >= max_live {
             tx.commit().await?;
             return Ok(Started::TooMany);

@@ -21,7 +21,7 @@ impl PasskeyStore for SqliteDb {
         row.as_ref().map(passkey_row).transpose()
     }
 
-    async fn add_passkey(&self, p: &NewPasskey<'_>, audit: &NewAudit) -> Result<bool, DbError> {
+    async fn add_passkey(&self, p: &NewPasskey<'_>, audit: &NewAudit, email: &NewMessage) -> Result<bool, DbError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(sql::INSERT)
             .bind(id(p.id))
@@ -36,6 +36,7 @@ impl PasskeyStore for SqliteDb {
             return Ok(false);
         }
         insert_audit_sqlite(&mut tx, audit).await?;
+        crate::outbox::sqlite::queue_email(&mut tx, None, email, audit.at).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -59,7 +60,10 @@ impl PasskeyStore for SqliteDb {
     async fn start_ceremony(&self, c: &Ceremony<'_>, now: i64, max_live: i64) -> Result<Started, DbError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query(sql::PRUNE).bind(now).execute(&mut *tx).await?;
-        let live: i64 = sqlx::query_scalar(sql::LIVE).fetch_one(&mut *tx).await?;
+        let live: i64 = match c.attorney_id {
+            Some(a) => sqlx::query_scalar(sql::LIVE_OF).bind(id(a)).fetch_one(&mut *tx).await?,
+            None => sqlx::query_scalar(sql::LIVE_ANONYMOUS).fetch_one(&mut *tx).await?,
+        };
         if live >= max_live {
             tx.commit().await?;
             return Ok(Started::TooMany);

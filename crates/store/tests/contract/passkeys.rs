@@ -32,10 +32,10 @@ contract! {
         let store = db.passkeys();
         let laptop = passkey(&alice, "cred-laptop", "Laptop", T);
         let phone = passkey(&alice, "cred-phone", "Phone", T + 1);
-        assert!(store.add_passkey(&laptop, &audit(&alice, AuditAction::SecondFactorAdded)).await.unwrap());
-        assert!(store.add_passkey(&phone, &audit(&alice, AuditAction::SecondFactorAdded)).await.unwrap());
+        assert!(store.add_passkey(&laptop, &audit(&alice, AuditAction::SecondFactorAdded), &new_message("passkey_added", "alice@firm.test")).await.unwrap());
+        assert!(store.add_passkey(&phone, &audit(&alice, AuditAction::SecondFactorAdded), &new_message("passkey_added", "alice@firm.test")).await.unwrap());
         let stolen = passkey(&bob, "cred-laptop", "Mine now", T + 2);
-        assert!(!store.add_passkey(&stolen, &audit(&bob, AuditAction::SecondFactorAdded)).await.unwrap(), "one account per credential");
+        assert!(!store.add_passkey(&stolen, &audit(&bob, AuditAction::SecondFactorAdded), &new_message("passkey_added", "bob@firm.test")).await.unwrap(), "one account per credential");
         let listed = store.passkeys(alice.id).await.unwrap();
         assert_eq!(listed.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Laptop", "Phone"]);
         assert!(store.passkeys(bob.id).await.unwrap().is_empty());
@@ -95,6 +95,12 @@ contract! {
         let more = Ceremony { id: Uuid::now_v7(), attorney_id: None, purpose: Purpose::SignIn, state: "{}", expires_at: T + 100 };
         assert_eq!(store.start_ceremony(&more, T, 3).await.unwrap(), Started::TooMany);
         assert_eq!(store.start_ceremony(&more, T + 10, 3).await.unwrap(), Started::Yes, "the first expired");
+        // An account's ceremonies are a pool of their own.
+        let alice = add_attorney(&db, "alice@firm.test", "Alice Ames").await;
+        let mine = Ceremony { id: Uuid::now_v7(), attorney_id: Some(alice.id), purpose: Purpose::Verify, state: "{}", expires_at: T + 100 };
+        assert_eq!(store.start_ceremony(&mine, T + 10, 1).await.unwrap(), Started::Yes, "strangers' sign-ins do not count");
+        let again = Ceremony { id: Uuid::now_v7(), ..mine.clone() };
+        assert_eq!(store.start_ceremony(&again, T + 10, 1).await.unwrap(), Started::TooMany);
     }
 }
 
@@ -107,8 +113,8 @@ contract! {
         let bob = add_attorney(&db, "bob@firm.test", "Bob Barr").await;
         db.second_factor().start_totp(alice.id, b"sealed", T).await.unwrap();
         db.second_factor().confirm_totp(alice.id, 1, &["h1".into()], &audit(&alice, AuditAction::SecondFactorAdded)).await.unwrap();
-        db.passkeys().add_passkey(&passkey(&alice, "cred-a", "Key", T), &audit(&alice, AuditAction::SecondFactorAdded)).await.unwrap();
-        db.passkeys().add_passkey(&passkey(&bob, "cred-b", "Key", T), &audit(&bob, AuditAction::SecondFactorAdded)).await.unwrap();
+        db.passkeys().add_passkey(&passkey(&alice, "cred-a", "Key", T), &audit(&alice, AuditAction::SecondFactorAdded), &new_message("passkey_added", "alice@firm.test")).await.unwrap();
+        db.passkeys().add_passkey(&passkey(&bob, "cred-b", "Key", T), &audit(&bob, AuditAction::SecondFactorAdded), &new_message("passkey_added", "bob@firm.test")).await.unwrap();
         let reset = NewAudit { at: T + 1, actor: Some(bob.id), action: AuditAction::SecondFactorReset, target: alice.id, detail: String::new() };
         let mail = new_message("second_factor_reset", &alice.email);
         assert!(db.passkeys().reset_factors(alice.id, &reset, &mail).await.unwrap());
@@ -119,6 +125,6 @@ contract! {
         assert!(!db.passkeys().reset_factors(alice.id, &reset, &mail).await.unwrap(), "nothing left");
         let stats = db.outbox().stats(T + 2).await.unwrap();
         let pending: i64 = stats.iter().map(|(_, s)| s.pending).sum();
-        assert_eq!(pending, 1, "one email, for the one reset");
+        assert_eq!(pending, 3, "one email per passkey added, and one for the reset");
     }
 }
