@@ -5,7 +5,7 @@
 //! says so when JavaScript is off. Removing works without it (a plain form,
 //! redirected back here with `?passkey=removed`).
 
-use crate::api::{error::AppError, get_passkeys};
+use crate::api::get_passkeys;
 use intake_domain::{accounts::PASSKEY_NAME_MAX, accounts::PasskeyView, time::format_utc};
 use leptos::prelude::*;
 use leptos_meta::Script;
@@ -61,17 +61,12 @@ pub fn PasskeysSection() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(v) => body(&outcome(), v).into_any(),
-                        Err(e) => failure(e).into_any(),
+                        Err(e) => crate::pages::two_factor::failure(e).into_any(),
                     }
                 })}
             </Suspense>
         </section>
     }
-}
-
-fn failure(e: AppError) -> impl IntoView {
-    crate::components::internal::redirect_if_unauthorized(&e);
-    view! { <div class="field-error" role="alert">{e.to_string()}</div> }
 }
 
 fn body(outcome: &str, v: PasskeysView) -> impl IntoView {

@@ -85,7 +85,7 @@ pub fn TwoFactorSection() -> impl IntoView {
     }
 }
 
-fn failure(e: AppError) -> impl IntoView {
+pub(crate) fn failure(e: AppError) -> impl IntoView {
     crate::components::internal::redirect_if_unauthorized(&e);
     view! { <div class="field-error" role="alert">{e.to_string()}</div> }
 }

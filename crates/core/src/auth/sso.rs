@@ -59,7 +59,8 @@ const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(30);
 /// How far ahead of this instance's clock another's may be.
 const CLOCK_SKEW_MS: i64 = 5_000;
 
-/// Why a sign-in was refused: each is a sentence on `/login` (`?sso=…`).
+/// Why a sign-in was refused: the code `/login?sso=…` carries; the page
+/// (`pages::login`) holds the sentence for each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
     /// No matching `state` in this browser, or too old.
@@ -91,22 +92,6 @@ impl Refusal {
         [Self::State, Self::Provider, Self::Unverified, Self::Unknown, Self::Disabled, Self::Unavailable]
             .into_iter()
             .find(|r| r.as_str() == s)
-    }
-
-    /// What the person reads.
-    pub fn message(self, provider: &str) -> String {
-        match self {
-            Self::State => "That sign-in expired or began in another browser. Try again.".into(),
-            Self::Provider => format!("{provider} did not sign you in. Try again, or ask your administrator."),
-            Self::Unverified => format!(
-                "{provider} has not verified your email address, so it cannot sign you in here. Verify it there first."
-            ),
-            Self::Unknown => {
-                "There is no Intake account for your email address. Ask an administrator to invite you.".into()
-            }
-            Self::Disabled => "Your Intake account is disabled. Ask an administrator.".into(),
-            Self::Unavailable => format!("{provider} cannot be reached right now. Try again in a minute."),
-        }
     }
 }
 
