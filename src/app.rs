@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("leads") view={Lazy::<Leads>::new()} ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("leads"), ParamSegment("id")) view={Lazy::<Lead>::new()} ssr=SsrMode::Async/>
                 <Route path=StaticSegment("admin") view={Lazy::<Admin>::new()} ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("admin"), StaticSegment("parties")) view={Lazy::<Parties>::new()} ssr=SsrMode::Async/>
                 <Route path=StaticSegment("account") view={Lazy::<Account>::new()} ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("account"), StaticSegment("confirm")) view={Lazy::<Confirm>::new()} ssr=SsrMode::Async/>
                 <Route path=StaticSegment("set-password") view={Lazy::<SetPassword>::new()} ssr=SsrMode::Async/>
@@ -102,6 +103,18 @@ impl LazyRoute for Admin {
     }
     fn view(_this: Self) -> AnyView {
         view! { <AdminPage/> }.into_any()
+    }
+}
+
+struct Parties;
+
+#[lazy_route]
+impl LazyRoute for Parties {
+    fn data() -> Self {
+        Parties
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <crate::pages::conflicts::PartiesPage/> }.into_any()
     }
 }
 

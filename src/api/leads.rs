@@ -92,6 +92,25 @@ pub async fn edit_note(id: Uuid, body: String) -> Result<(), AppError> {
         .map_err(crate::server::respond::Respond::into_app_error)
 }
 
+/// Records the signed-in attorney's decision about a lead's possible conflicts.
+#[server(prefix = "/api/internal", endpoint = "decide_conflict")]
+pub async fn decide_conflict(lead: Uuid, decision: String, note: String) -> Result<(), AppError> {
+    let attorney = crate::server::http::caller::require_attorney().await?;
+    let decision = intake_domain::conflict::ConflictDecision::parse(&decision)
+        .ok_or_else(|| AppError::Invalid("Choose \"No conflict\" or \"Conflict\".".into()))?;
+    let by = intake_store::Actor { attorney: &attorney, token: None };
+    intake_core::conflict::decide(&services()?, lead, decision, &note, by)
+        .await
+        .map_err(crate::server::respond::Respond::into_app_error)
+}
+
+/// The firm's parties list (administrators).
+#[server(prefix = "/api/internal", endpoint = "parties")]
+pub async fn get_parties() -> Result<intake_domain::conflict::PartiesView, AppError> {
+    crate::server::http::caller::require_admin().await?;
+    intake_core::conflict::view(&services()?).await.map_err(crate::server::respond::Respond::into_app_error)
+}
+
 /// Marks a pending lead as reached out by the signed-in attorney.
 #[server(prefix = "/api/internal", endpoint = "mark_reached_out")]
 pub async fn mark_reached_out(id: Uuid) -> Result<LeadSummary, AppError> {

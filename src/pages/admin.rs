@@ -80,6 +80,13 @@ pub fn AdminPage() -> impl IntoView {
                                 <WebhookForm add/>
                                 <WebhookTable webhooks remove/>
                             </section>
+                            <section class="card" aria-labelledby="parties-title">
+                                <h2 id="parties-title">"Conflict check"</h2>
+                                <p class="hint">
+                                    "Each new lead is checked against the firm's clients, former clients, adverse and related parties, and against earlier leads. "
+                                    <a href="/admin/parties">"Upload the parties list"</a>
+                                </p>
+                            </section>
                             <section class="card" aria-labelledby="erasures-title">
                                 <h2 id="erasures-title">"Erased leads"</h2>
                                 <p class="hint">

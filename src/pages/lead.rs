@@ -1,10 +1,11 @@
 //! `/leads/:id`: one lead, its resume, its history and its emails' delivery.
 
 use crate::{
-    api::AddNote, api::AssignLead, api::EditNote, api::EraseLead, api::MarkReachedOut, api::error::AppError,
-    api::get_lead, components::internal::CountsStale, components::internal::InternalHeader,
+    api::AddNote, api::AssignLead, api::DecideConflict, api::EditNote, api::EraseLead, api::MarkReachedOut,
+    api::error::AppError, api::get_lead, components::internal::CountsStale, components::internal::InternalHeader,
     components::internal::redirect_if_unauthorized, components::internal::use_mark_reached_out,
-    components::live::LiveUpdate, components::live::use_live, pages::leads::MarkButton,
+    components::live::LiveUpdate, components::live::use_live, pages::conflicts::ConflictSection,
+    pages::leads::MarkButton,
 };
 use intake_domain::{
     LeadState, erasure::ErasureReason, erasure::MAX_REFERENCE_CHARS, human_bytes, listing::EmailStatus,
@@ -55,6 +56,12 @@ pub fn LeadPage() -> impl IntoView {
     let (mark, notice) = use_mark_reached_out(Callback::new(move |_| lead.refetch()));
     let notes = NoteActions::new(lead);
     let erase = ServerAction::<EraseLead>::new();
+    let decide = ServerAction::<DecideConflict>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = decide.value().get() {
+            lead.refetch();
+        }
+    });
     provide_context(EraseDraft::default());
     // Erased: back to the list (nothing is left to show here).
     let navigate = leptos_router::hooks::use_navigate();
@@ -71,7 +78,7 @@ pub fn LeadPage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match lead.await {
-                        Ok(d) => view! { <Detail d mark notes erase assign/> }.into_any(),
+                        Ok(d) => view! { <Detail d mark notes erase assign decide/> }.into_any(),
                         Err(e) => {
                             redirect_if_unauthorized(&e);
                             #[cfg(feature = "ssr")]
@@ -144,6 +151,7 @@ fn Detail(
     notes: NoteActions,
     erase: ServerAction<EraseLead>,
     assign: ServerAction<AssignLead>,
+    decide: ServerAction<DecideConflict>,
 ) -> impl IntoView {
     provide_context(notes);
     let l = d.lead.clone();
@@ -160,6 +168,7 @@ fn Detail(
                     {l.state.label()}
                 </span>
                 {is_overdue(&l, d.follow_up_ms, d.now_ms).then(|| view! { <span class="badge badge-overdue">"Overdue"</span> })}
+                {l.conflict.badge().map(|b| view! { <span class="flag" data-conflict=l.conflict.as_str()>{b}</span> })}
             </span>
         </div>
         <section class="card">
@@ -172,6 +181,7 @@ fn Detail(
             </div>
             <AssignForm d=d.clone() assign/>
         </section>
+        <ConflictSection d=d.clone() decide/>
         {is_pdf.then(|| view! {
             <section class="card preview-card">
                 <h2>"Resume preview"</h2>
@@ -267,6 +277,8 @@ fn timeline(d: &LeadDetail) -> Vec<AnyView> {
                     .to_string()
             } else if h.created {
                 "Submitted by the prospect".to_string()
+            } else if let Some(c) = h.conflict {
+                crate::pages::conflicts::history_text(c, h.by.as_deref(), h.note.as_deref())
             } else if let Some(to) = &h.assigned {
                 match (to, &h.by) {
                     (Some(to), None) => format!("Assigned to {to} in turn (round robin)"),

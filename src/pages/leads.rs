@@ -8,9 +8,9 @@ use crate::{
     components::live::use_live,
 };
 use intake_domain::{
-    LeadState, filter::LeadFilter, filter::Owner, filter::state_param, listing::LeadPage, listing::LeadSummary,
-    listing::SEARCH_COUNT_CAP, listing::is_overdue, live::LiveEvent, live::LiveEventKind, live::Patch,
-    time::format_utc, time::iso_utc, time::relative,
+    LeadState, conflict::ConflictStatus, filter::LeadFilter, filter::Owner, filter::state_param, listing::LeadPage,
+    listing::LeadSummary, listing::SEARCH_COUNT_CAP, listing::is_overdue, live::LiveEvent, live::LiveEventKind,
+    live::Patch, time::format_utc, time::iso_utc, time::relative,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -165,7 +165,7 @@ fn LeadTable(page: LeadPage, filter: LeadFilter, mark: ServerAction<MarkReachedO
                     // state changes is drawn again.
                     <For
                         each=move || rows.clone()
-                        key=move |l| (l.id, l.state.as_str(), l.assignee.clone(), is_overdue(l, follow_up, now))
+                        key=move |l| (l.id, l.state.as_str(), l.assignee.clone(), is_overdue(l, follow_up, now), l.conflict)
                         let:lead
                     >
                         <LeadRow lead now follow_up/>
@@ -232,6 +232,7 @@ fn FilterForm(filter: Memo<LeadFilter>) -> impl IntoView {
     let sources = Resource::new(|| (), |_| lead_sources());
     let selected = move |s: Option<LeadState>| filter.with(|f| f.state == s && !f.overdue);
     let owner_is = move |o: Option<Owner>| filter.with(|f| f.owner == o);
+    let conflict_is = move |c: Option<ConflictStatus>| filter.with(|f| f.conflict == c);
     view! {
         <form method="get" action="/leads" class="filters" role="search">
             <div class="field inline">
@@ -253,6 +254,19 @@ fn FilterForm(filter: Memo<LeadFilter>) -> impl IntoView {
                     <option value="" selected=move || owner_is(None)>"Anyone"</option>
                     <option value=Owner::Me.param() selected=move || owner_is(Some(Owner::Me))>"Me"</option>
                     <option value=Owner::Nobody.param() selected=move || owner_is(Some(Owner::Nobody))>"Nobody"</option>
+                </select>
+            </div>
+            <div class="field inline">
+                <label for="conflict">"Conflicts"</label>
+                <select id="conflict" name="conflict">
+                    <option value="" selected=move || conflict_is(None)>"Any"</option>
+                    {[(ConflictStatus::Possible, "Possible conflict"), (ConflictStatus::Conflict, "Conflict"),
+                      (ConflictStatus::Cleared, "Cleared"), (ConflictStatus::Clear, "No match")]
+                        .into_iter()
+                        .map(|(c, label)| view! {
+                            <option value=c.as_str() selected=move || conflict_is(Some(c))>{label}</option>
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <Suspense fallback=|| ()>
@@ -322,6 +336,9 @@ fn LeadRow(lead: LeadSummary, now: i64, follow_up: Option<i64>) -> impl IntoView
             <td data-label="State">
                 <span class="badge" class:badge-pending=pending class:badge-done=!pending>{lead.state.label()}</span>
                 {overdue.then(|| view! { <span class="badge badge-overdue">"Overdue"</span> })}
+                {lead.conflict.badge().map(|b| view! {
+                    <span class="flag" data-conflict=lead.conflict.as_str()>{b}</span>
+                })}
             </td>
             <td data-label="Submitted">
                 <time datetime=iso_utc(lead.created_at) title=created.clone()>{relative(lead.created_at, now)}</time>

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod conflicts;
 pub mod home;
 pub mod intake_form;
 pub mod integrations;

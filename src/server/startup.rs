@@ -166,6 +166,7 @@ impl Application {
             std::time::Duration::from_secs(600),
         ));
         tokio::spawn(intake_core::digest::run(state.services.clone()));
+        tokio::spawn(intake_core::conflict::run(state.services.clone()));
         if let Some(counters) = state.db.counters() {
             tokio::spawn(intake_store::counters::prune_continuously(counters.clone()));
         }

@@ -109,7 +109,10 @@ async fn every_internal_endpoint_refuses_anonymous_callers() {
         // Downloads (a resume, the CSV) answer 401 like the API; pages redirect to the login.
         let download = path.ends_with("/resume") || path.ends_with(".csv");
         let json = intake::server::http::guard::PASSKEY_JSON.contains(&path.as_str());
-        if (path.starts_with("/leads") && !download) || path == "/admin" || (path.starts_with("/account") && !json) {
+        if (path.starts_with("/leads") && !download)
+            || path.starts_with("/admin")
+            || (path.starts_with("/account") && !json)
+        {
             assert_eq!(status, StatusCode::SEE_OTHER, "{method} {path}");
             let to = res.headers()[header::LOCATION].to_str().unwrap();
             assert_eq!(to, format!("/login?next={}", path.replace('/', "%2F")), "{method} {path}");

@@ -7,6 +7,7 @@ mod assignment;
 mod auth;
 mod boundaries;
 mod confidentiality;
+mod conflicts;
 mod dashboard;
 mod erasure;
 mod export;

@@ -34,9 +34,14 @@ async fn a_token_lists_reads_downloads_and_marks_leads_and_history_names_it() {
     assert_eq!(searched["total"], 1);
     assert_eq!(searched["leads"][0]["id"], first.as_str());
 
-    let lead: Value = get(format!("/api/v1/leads/{id}")).await.unwrap().json().await.unwrap();
+    let checked = || async { get(format!("/api/v1/leads/{id}")).await.unwrap().json::<Value>().await.unwrap() };
+    eventually("the conflict check", || async { checked().await["lead"]["conflict"] == "possible" }).await;
+    let lead = checked().await;
     assert_eq!(lead["lead"]["state"], "PENDING");
-    assert_eq!(lead["history"].as_array().unwrap().len(), 1);
+    // Its creation, and the conflict check's note that it shares its name with the first lead.
+    let history = lead["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2, "{lead}");
+    assert_eq!((history[0]["created"].as_bool(), history[1]["conflict"].as_str()), (Some(true), Some("possible")));
     assert!(lead["emails"].as_array().unwrap().len() >= 2, "{lead}");
     let url = lead["resume"]["url"].as_str().unwrap().to_owned();
     let file = get(url).await.unwrap();
@@ -62,7 +67,7 @@ async fn a_token_lists_reads_downloads_and_marks_leads_and_history_names_it() {
     assert!(err["message"].as_str().unwrap().starts_with("Already marked reached out by Administrator at "), "{err}");
 
     let lead: Value = get(format!("/api/v1/leads/{id}")).await.unwrap().json().await.unwrap();
-    assert_eq!(lead["history"][1]["by"], "Administrator (API token zapier)", "the write is recorded as the token's");
+    assert_eq!(lead["history"][2]["by"], "Administrator (API token zapier)", "the write is recorded as the token's");
     // The attorneys' lead page says it too.
     let attorney = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let html = attorney.get(app.url(&format!("/leads/{id}"))).send().await.unwrap().text().await.unwrap();

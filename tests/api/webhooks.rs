@@ -339,9 +339,13 @@ async fn two_instances_deliver_each_event_exactly_once() {
     for (i, id) in ids.iter().enumerate().take(5) {
         mark(if i % 2 == 0 { &b } else { &a }, &token, id).await;
     }
-    receiver.wait_accepted(15).await;
+    // 10 created, 5 state changes, and 9 conflict checks: every lead after
+    // the first shares its name, whichever instance checks which lead first.
+    receiver.wait_accepted(24).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let seen = once_each(&receiver.all());
-    assert_eq!(seen.len(), 15, "{seen:?}");
+    let all = receiver.all();
+    let seen = once_each(&all);
+    assert_eq!(seen.len(), 24, "{seen:?}");
     assert!(seen.values().all(|n| *n == 1), "no event twice: {seen:?}");
+    assert_eq!(all.iter().filter(|d| d.event_type == "lead.conflict_checked").count(), 9);
 }

@@ -243,6 +243,7 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
         tracing::error!(lead = %lead.id, error = %e, "cannot move resume into place; will retry at next start");
     }
     state.outbox_wake.notify();
+    state.conflict_wake.notify_one();
     if state.config.leads.assign == crate::config::AssignMode::RoundRobin
         && let Some(row) = &announced.lead
     {

@@ -182,6 +182,8 @@ pub async fn detail(state: &Services, id: Uuid, viewer: Option<&Attorney>) -> Re
             at,
             assigned: None,
             resubmitted: true,
+            conflict: None,
+            note: None,
         }));
         history.sort_by_key(|h| h.at);
         // A repeat leaves the lead's state as it was.
@@ -241,6 +243,7 @@ pub async fn detail(state: &Services, id: Uuid, viewer: Option<&Attorney>) -> Re
         emails,
         webhooks,
         notes,
+        conflict: state.db.conflicts().conflicts(id).await?,
         can_erase: viewer.is_some_and(|v| v.role == intake_store::Role::Admin),
         viewer: viewer_id,
         follow_up_ms: follow_up_ms(state),

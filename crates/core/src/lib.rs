@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod auth;
 pub mod client_ip;
 pub mod config;
+pub mod conflict;
 pub mod digest;
 pub mod erasure;
 pub mod error;

@@ -17,6 +17,8 @@ pub struct Services {
     pub resumes: ResumeStore,
     /// Wakes the outbox's senders when messages are queued.
     pub outbox_wake: Arc<crate::outbox::Wake>,
+    /// Wakes the conflict checker (a new lead, an import).
+    pub conflict_wake: Arc<tokio::sync::Notify>,
     pub submit_limiter: Option<Arc<RateLimiter>>,
     /// Integrator API calls, per token.
     pub api_limiter: Option<Arc<RateLimiter<uuid::Uuid>>>,
@@ -73,6 +75,7 @@ impl Services {
             db,
             resumes,
             outbox_wake: Arc::default(),
+            conflict_wake: Arc::default(),
             assign_turn: Arc::default(),
         }
     }

@@ -1,7 +1,7 @@
 //! Which leads a view lists, and its URL (`/leads?state=pending&q=smith`): parsed,
 //! written back, and matched against a row by the same rules as the server's query.
 
-use crate::{LeadState, listing::LeadSummary};
+use crate::{LeadState, conflict::ConflictStatus, listing::LeadSummary};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -49,6 +49,9 @@ pub struct LeadFilter {
     /// Only pending leads past their follow-up deadline (`state` is then pending).
     #[serde(default)]
     pub overdue: bool,
+    /// Only leads with this conflict status (`possible`: waiting for a decision).
+    #[serde(default)]
+    pub conflict: Option<ConflictStatus>,
     /// Older than this lead (next page).
     pub after: Option<Uuid>,
     /// Newer than this lead (previous page).
@@ -57,7 +60,7 @@ pub struct LeadFilter {
 
 impl LeadFilter {
     /// Reads the dashboard's query parameters (`state`, `q`, `source`,
-    /// `owner`, `after`, `before`) through `get`; unknown values fall back to "all".
+    /// `owner`, `conflict`, `after`, `before`) through `get`; unknown values fall back to "all".
     pub fn from_query<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Self {
         let state = get("state");
         Self {
@@ -73,6 +76,7 @@ impl LeadFilter {
                 Some("none") => Some(Owner::Nobody),
                 _ => None,
             },
+            conflict: get("conflict").and_then(ConflictStatus::parse),
             q: clean_query(get("q").unwrap_or_default()),
             after: get("after").and_then(|s| Uuid::parse_str(s).ok()),
             before: get("before").and_then(|s| Uuid::parse_str(s).ok()),
@@ -95,6 +99,9 @@ impl LeadFilter {
         }
         if let Some(o) = self.owner {
             parts.push(format!("owner={}", o.param()));
+        }
+        if let Some(c) = self.conflict {
+            parts.push(format!("conflict={}", c.as_str()));
         }
         if let Some(a) = after {
             parts.push(format!("after={a}"));
@@ -158,6 +165,9 @@ impl LeadFilter {
             _ => {}
         }
         if self.source.is_some() && self.source != lead.origin.utm_source {
+            return false;
+        }
+        if self.conflict.is_some_and(|c| c != lead.conflict) {
             return false;
         }
         if self.q.is_empty() {

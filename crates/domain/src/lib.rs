@@ -3,6 +3,7 @@
 //! to WASM; names no other Intake crate, no database, no HTTP, no Leptos.
 
 pub mod accounts;
+pub mod conflict;
 pub mod device;
 pub mod email;
 pub mod erasure;

@@ -30,6 +30,9 @@ pub struct LeadSummary {
     /// The attorney working the lead, if anyone is.
     #[serde(default)]
     pub assignee: Option<Assignee>,
+    /// Where the lead stands on conflicts of interest.
+    #[serde(default)]
+    pub conflict: crate::conflict::ConflictStatus,
 }
 
 /// An attorney a lead is assigned to.
@@ -102,6 +105,12 @@ pub struct HistoryEntry {
     /// The prospect sent the form again with the same address (no new lead was made).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub resubmitted: bool,
+    /// A conflict check found matches (`possible`), or an attorney decided (`cleared`, `conflict`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<crate::conflict::ConflictStatus>,
+    /// A conflict decision's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Delivery status of one of the lead's emails or webhook deliveries (for
@@ -130,6 +139,9 @@ pub struct LeadDetail {
     pub webhooks: Vec<EmailStatus>,
     /// Attorneys' notes, oldest first.
     pub notes: Vec<Note>,
+    /// The conflict check: its matches and any decision.
+    #[serde(default)]
+    pub conflict: crate::conflict::ConflictView,
     /// The viewer is an administrator, who may erase the lead.
     pub can_erase: bool,
     /// The viewer.

@@ -35,7 +35,13 @@ impl LeadPage {
             LiveEventKind::StateChanged => filter.matches(&after.before_reaching_out(), at),
             // Who had it before is not carried: a view by owner is fetched again.
             LiveEventKind::Assigned if filter.owner.is_some() => return Patch::Refetch,
-            LiveEventKind::Assigned => filter.matches(&after, at),
+            // Nor is the status before a conflict event: a view by status is fetched again.
+            LiveEventKind::ConflictChecked | LiveEventKind::ConflictDecided if filter.conflict.is_some() => {
+                return Patch::Refetch;
+            }
+            LiveEventKind::Assigned | LiveEventKind::ConflictChecked | LiveEventKind::ConflictDecided => {
+                filter.matches(&after, at)
+            }
         };
         let is = filter.matches(&after, at);
         // Past the search cap the total is "1000+" and stays so.
@@ -105,8 +111,8 @@ impl LiveEvent {
     /// The lead's row as of this event (a replayed event's row may be newer).
     pub fn row(&self) -> Option<LeadSummary> {
         let mut row = self.lead.clone()?;
-        if self.kind == LiveEventKind::Assigned {
-            // `by` made the assignment; the row says who has the lead.
+        if self.kind != LiveEventKind::StateChanged && self.kind != LiveEventKind::Created {
+            // `by` made the assignment or the decision; the row says the rest.
             return Some(row);
         }
         row.state = self.state;
@@ -125,6 +131,10 @@ pub enum LiveEventKind {
     StateChanged,
     /// The lead was given to an attorney, or taken back.
     Assigned,
+    /// A conflict check found matches, or found that they are gone (`by` is `None`: Intake).
+    ConflictChecked,
+    /// An attorney cleared the lead or found a conflict.
+    ConflictDecided,
 }
 
 #[cfg(test)]
@@ -148,6 +158,7 @@ mod tests {
             reached_out_at: None,
             origin: Default::default(),
             assignee: None,
+            conflict: Default::default(),
         }
     }
 

@@ -15,7 +15,7 @@ pub struct WebhookEvent {
     /// The event's id, the same for every endpoint and every retry: receivers
     /// deduplicate on it.
     pub id: i64,
-    /// `lead.created`, `lead.state_changed` or `lead.assigned`.
+    /// `lead.created`, `lead.state_changed`, `lead.assigned`, `lead.conflict_checked` or `lead.conflict_decided`.
     #[serde(rename = "type")]
     pub kind: &'static str,
     /// When the change happened (Unix milliseconds).
@@ -31,6 +31,8 @@ pub fn event_type(kind: LiveEventKind) -> &'static str {
         LiveEventKind::Created => "lead.created",
         LiveEventKind::StateChanged => "lead.state_changed",
         LiveEventKind::Assigned => "lead.assigned",
+        LiveEventKind::ConflictChecked => "lead.conflict_checked",
+        LiveEventKind::ConflictDecided => "lead.conflict_decided",
     }
 }
 

@@ -16,6 +16,7 @@
 //! - [`tokens`]: API tokens for integrations;
 //! - [`erasures`]: erasing a lead, keeping a tombstone;
 //! - [`notes`]: attorneys' notes on a lead;
+//! - [`conflicts`]: the firm's parties, each lead's conflict check and the decisions on it;
 //! - [`webhooks`]: webhook endpoints, and queueing deliveries with the change they announce;
 //! - [`digests`]: the daily follow-up digest, sent once per day;
 //! - [`account_admin`]: one-time links to set a password, and the accounts' audit log.
@@ -29,6 +30,7 @@
 pub mod account_admin;
 pub mod accounts;
 pub mod backup;
+pub mod conflicts;
 pub mod counters;
 pub mod dashboard;
 pub mod digests;
@@ -52,6 +54,7 @@ pub mod webhooks;
 
 pub use account_admin::AccountAdminStore;
 pub use accounts::AccountStore;
+pub use conflicts::ConflictStore;
 pub use counters::{CounterStore, Hit};
 pub use dashboard::DashboardStore;
 pub use digests::DigestStore;
@@ -91,6 +94,7 @@ pub trait Backend:
     + TokenStore
     + WebhookStore
     + NoteStore
+    + ConflictStore
     + ErasureStore
     + DigestStore
     + AccountAdminStore
@@ -220,6 +224,10 @@ impl Db {
     }
 
     pub fn notes(&self) -> &dyn NoteStore {
+        &*self.backend
+    }
+
+    pub fn conflicts(&self) -> &dyn ConflictStore {
         &*self.backend
     }
 

@@ -6,7 +6,10 @@ use super::{
     ApiToken, Attorney, DbError, Lead, MessageStatus, OutboxMessage, ResumeMeta, Role, TokenScope, WebhookEndpoint,
     outbox::Channel,
 };
-use intake_domain::{LeadState, listing::HistoryEntry, listing::LeadSummary, live::LiveEvent, live::LiveEventKind};
+use intake_domain::{
+    LeadState, conflict::ConflictStatus, listing::HistoryEntry, listing::LeadSummary, live::LiveEvent,
+    live::LiveEventKind,
+};
 use sqlx::Row as _;
 use uuid::Uuid;
 
@@ -139,10 +142,11 @@ pub(crate) const SUMMARY_COLUMNS: &str = "l.id, l.first_name, l.last_name, l.ema
      l.referrer, l.utm_source, l.utm_medium, l.utm_campaign,
      l.assigned_to,
      CASE WHEN l.assigned_to IS NULL THEN NULL
-          ELSE (SELECT x.display_name FROM attorneys x WHERE x.id = l.assigned_to) END AS assignee_name";
+          ELSE (SELECT x.display_name FROM attorneys x WHERE x.id = l.assigned_to) END AS assignee_name,
+     l.conflict";
 
 /// [`SUMMARY_COLUMNS`]' names, in their order.
-const SUMMARY_NAMES: [&str; 16] = [
+const SUMMARY_NAMES: [&str; 17] = [
     "id",
     "first_name",
     "last_name",
@@ -159,6 +163,7 @@ const SUMMARY_NAMES: [&str; 16] = [
     "utm_campaign",
     "assigned_to",
     "assignee_name",
+    "conflict",
 ];
 
 /// A rusqlite row that starts with [`SUMMARY_COLUMNS`], read by position.
@@ -205,6 +210,7 @@ pub(crate) fn summary(r: &impl Columns) -> Result<LeadSummary, DbError> {
             (Some(id), Some(name)) => Some(intake_domain::listing::Assignee { id, name }),
             _ => None,
         },
+        conflict: ConflictStatus::parse(&r.text("conflict")?).ok_or_else(|| DbError::corrupt("conflict", "unknown"))?,
     })
 }
 
@@ -298,7 +304,7 @@ pub(crate) fn history_window(lead: &str) -> String {
 }
 
 /// For [`HISTORY_FROM`]; names the actor as [`super::token_display`] does.
-pub(crate) const HISTORY_COLUMNS: &str = "e.kind, e.state, e.at,
+pub(crate) const HISTORY_COLUMNS: &str = "e.kind, e.state, e.at, e.detail, e.note,
      CASE WHEN t.name IS NULL THEN a.display_name ELSE a.display_name || ' (API token ' || t.name || ')' END
      AS display_name, asg.display_name AS assignee_name";
 
@@ -310,6 +316,8 @@ pub(crate) fn history_entry(r: &impl Columns) -> Result<HistoryEntry, DbError> {
         at: r.int("at")?,
         assigned: if r.text("kind")? == "ASSIGNED" { Some(r.opt_text("assignee_name")?) } else { None },
         resubmitted: false,
+        conflict: r.opt_text("detail")?.and_then(|d| ConflictStatus::parse(&d)),
+        note: r.opt_text("note")?,
     })
 }
 
@@ -322,6 +330,8 @@ pub(crate) fn live_event(r: &impl Columns) -> Result<LiveEvent, DbError> {
         kind: match r.text("event_kind")?.as_str() {
             "CREATED" => LiveEventKind::Created,
             "ASSIGNED" => LiveEventKind::Assigned,
+            "CONFLICT_CHECKED" => LiveEventKind::ConflictChecked,
+            "CONFLICT_DECIDED" => LiveEventKind::ConflictDecided,
             _ => LiveEventKind::StateChanged,
         },
         state: r.state("event_state")?,

@@ -26,10 +26,17 @@ pub fn is_submission(path: &str) -> bool {
     matches!(path, "/" | "/api/leads" | "/api/submit_lead")
 }
 
+/// The routes a parties list is posted to (signed in, or with a token: checked before the body is read).
+pub fn is_parties_list(path: &str) -> bool {
+    matches!(path, "/api/v1/parties" | "/admin/parties")
+}
+
 pub async fn bound_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let submission = is_submission(req.uri().path()) && req.method() == axum::http::Method::POST;
     let limit = if submission {
         state.config.intake.max_resume_bytes + SUBMIT_ALLOWANCE
+    } else if is_parties_list(req.uri().path()) {
+        state.config.leads.max_parties_bytes
     } else {
         state.config.http.max_body_bytes
     };

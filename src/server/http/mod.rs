@@ -14,6 +14,7 @@ mod health;
 mod live;
 pub mod metrics;
 pub mod openapi;
+mod parties;
 mod passkey;
 mod resume;
 pub mod security;
@@ -47,6 +48,9 @@ pub const INTERNAL_ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/api/internal/me"),
     ("POST", "/api/internal/sources"),
     ("POST", "/api/internal/add_note"),
+    ("POST", "/api/internal/decide_conflict"),
+    ("POST", "/api/internal/parties"),
+    ("POST", "/admin/parties"),
     ("POST", "/api/internal/edit_note"),
     ("POST", "/api/internal/assign"),
     ("POST", "/api/internal/my_counts"),
@@ -116,6 +120,7 @@ fn table() -> Vec<(&'static str, Method, MethodRouter<AppState>, Listing)> {
         ("/account/passkeys/remove", Method::POST, post(passkey::remove), BROWSER),
         ("/account/confirm/passkey/options", Method::POST, post(passkey::confirm_options), BROWSER),
         ("/account/confirm/passkey", Method::POST, post(passkey::confirm), BROWSER),
+        ("/admin/parties", Method::POST, post(parties::upload), BROWSER),
         ("/logout", Method::POST, post(auth::logout), BROWSER),
         ("/set-password", Method::POST, post(account::set_password), BROWSER),
         ("/api/internal/events", Method::GET, get(live::events), BROWSER),
@@ -128,6 +133,8 @@ fn table() -> Vec<(&'static str, Method, MethodRouter<AppState>, Listing)> {
         ("/api/v1/leads/{id}", Method::GET, get(v1::one), Documented),
         ("/api/v1/leads/{id}/resume", Method::GET, get(v1::resume_file), Documented),
         ("/api/v1/leads/{id}/reached-out", Method::POST, post(v1::reached_out), Documented),
+        ("/api/v1/leads/{id}/conflict", Method::POST, post(v1::decide), Documented),
+        ("/api/v1/parties", Method::POST, post(v1::parties), Documented),
     ]
 }
 

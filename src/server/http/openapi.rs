@@ -22,7 +22,8 @@ pub const DOCUMENT: &str = "/api/openapi.json";
                        (`intake token create --name N --scope read|write --by EMAIL`), sent as \
                        `Authorization: Bearer <token>`. Times are milliseconds since 1970, UTC. \
                        Webhooks (`intake webhook add --url URL`) POST a `WebhookEvent` (see Schemas) on \
-                       `lead.created`, `lead.state_changed` and `lead.assigned`, signed in `Intake-Signature` (see the README)."
+                       `lead.created`, `lead.state_changed`, `lead.assigned`, `lead.conflict_checked` and \
+                       `lead.conflict_decided`, signed in `Intake-Signature` (see the README)."
     ),
     components(schemas(intake_domain::webhook::WebhookEvent)),
     paths(
@@ -31,6 +32,8 @@ pub const DOCUMENT: &str = "/api/openapi.json";
         v1::one,
         v1::resume_file,
         v1::reached_out,
+        v1::decide,
+        v1::parties,
         health::healthz,
         health::readyz,
     ),

@@ -5,12 +5,14 @@
 
 use super::resume;
 use crate::server::state::AppState;
+use axum::extract::rejection::JsonRejection;
 use axum::{
     Json,
     extract::{Path, Query, State, rejection::QueryRejection},
     response::Response,
 };
-use intake_core::{auth::token::TokenCaller, error::Error, leads};
+use intake_core::{auth::token::TokenCaller, conflict, error::Error, leads};
+use intake_domain::conflict::{ConflictDecision, ConflictStatus, ConflictView, NewParty};
 use intake_domain::{LeadState, filter::LeadFilter, listing::EmailStatus, listing::HistoryEntry, listing::LeadSummary};
 use intake_store::{Actor, TokenScope};
 use serde::{Deserialize, Serialize};
@@ -29,6 +31,10 @@ pub struct ListQuery {
     /// Only leads whose form address carried this `utm_source` (exact).
     #[param(min_length = 1, max_length = 100)]
     source: Option<String>,
+    /// Only leads with this conflict status: `possible` (matches wait for a decision), `conflict`,
+    /// `cleared`, `clear` (no match) or `unchecked` (checked moments after arriving).
+    #[param(pattern = "^(unchecked|clear|possible|cleared|conflict)$")]
+    conflict: Option<String>,
     /// A lead id from `next_after`: the page of leads older than it.
     #[param(value_type = Option<Uuid>)]
     after: Option<String>,
@@ -56,6 +62,52 @@ pub struct LeadView {
     /// Webhook deliveries about the lead: `kind` is the event type, `recipients` the endpoint's id
     /// (never its URL, which may hold a credential); `last_error` only says that a delivery failed.
     pub webhooks: Vec<EmailStatus>,
+    /// The conflict check: the lead's status and what it matched (decisions are in `history`).
+    pub conflicts: ConflictView,
+}
+
+/// Parties to add to the firm's list (or to replace it with).
+#[derive(Deserialize, ToSchema)]
+pub struct PartiesIn {
+    pub parties: Vec<PartyIn>,
+    /// Replace the whole list: parties not sent are removed (default: add to it).
+    #[serde(default)]
+    pub replace: bool,
+}
+
+/// One party. `name` (or `organisation`) and `role` are required.
+#[derive(Deserialize, ToSchema)]
+pub struct PartyIn {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default)]
+    pub email: String,
+    /// `client`, `former_client`, `adverse_party` or `related_party`.
+    pub role: String,
+    /// The firm's matter reference.
+    #[serde(default)]
+    pub matter: String,
+}
+
+/// What an import did; leads waiting for a decision and pending leads are checked again.
+#[derive(Serialize, ToSchema)]
+pub struct PartiesOut {
+    pub added: u64,
+    pub kept: u64,
+    pub removed: u64,
+    pub rechecks: u64,
+}
+
+/// An attorney's decision about a lead's possible conflicts.
+#[derive(Deserialize, ToSchema)]
+pub struct DecisionIn {
+    /// `cleared` or `conflict`.
+    pub decision: String,
+    /// Why (up to 2,000 characters); kept in the lead's history.
+    #[serde(default)]
+    pub note: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -111,7 +163,14 @@ pub async fn list(
         // Cleaned as stored sources are; one that cleans to nothing matches nothing.
         Some(s) => Some(intake_domain::LeadOrigin::clean("", &s, "", "").utm_source.unwrap_or(s)),
     };
-    let filter = LeadFilter { state: lead_state, q: q.q.unwrap_or_default(), source, after, ..LeadFilter::default() };
+    let conflict = match q.conflict.as_deref() {
+        None => None,
+        Some(c) => Some(ConflictStatus::parse(c).ok_or_else(|| {
+            Error::BadParam("conflict must be unchecked, clear, possible, cleared or conflict.".into())
+        })?),
+    };
+    let filter =
+        LeadFilter { state: lead_state, q: q.q.unwrap_or_default(), source, conflict, after, ..LeadFilter::default() };
     let page = leads::page(&state, &filter, None).await?;
     Ok(Json(LeadList { leads: page.rows, total: page.total, next_after: page.older }))
 }
@@ -140,7 +199,14 @@ pub async fn one(
         sha256: d.resume_sha256,
         url: format!("/api/v1/leads/{}/resume", d.lead.id),
     };
-    Ok(Json(LeadView { lead: d.lead, resume, history: d.history, emails: d.emails, webhooks: d.webhooks }))
+    Ok(Json(LeadView {
+        lead: d.lead,
+        resume,
+        history: d.history,
+        emails: d.emails,
+        webhooks: d.webhooks,
+        conflicts: d.conflict,
+    }))
 }
 
 #[utoipa::path(
@@ -185,6 +251,72 @@ pub async fn reached_out(
     caller.require(TokenScope::Write)?;
     let by = Actor { attorney: &caller.attorney, token: Some(&caller.token) };
     Ok(Json(leads::mark_reached_out(&state, lead_id(&id)?, by).await?))
+}
+
+/// Adds parties to the firm's conflict list (or replaces it); one wrong party refuses them all.
+#[utoipa::path(
+    post, path = "/api/v1/parties", tag = "integrator API", request_body = PartiesIn,
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "Imported", body = PartiesOut),
+        (status = 400, description = "A party is wrong; the message names it, its field and why", body = ApiError),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "A read-only token", body = ApiError),
+        (status = 413, description = "Over `INTAKE_MAX_PARTIES_BYTES`", body = ApiError),
+        (status = 429, description = "Past the token's rate", body = ApiError),
+    )
+)]
+pub async fn parties(
+    caller: TokenCaller,
+    State(state): State<AppState>,
+    body: Result<Json<PartiesIn>, JsonRejection>,
+) -> Result<Json<PartiesOut>, Error> {
+    caller.require(TokenScope::Write)?;
+    let Json(body) = body.map_err(|e| match e.status() {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => Error::BodyTooLarge,
+        _ => Error::BadParam(format!("The body could not be read: {}.", e.body_text())),
+    })?;
+    let parties = body
+        .parties
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            NewParty::parse(&p.name, &p.organisation, &p.email, &p.role, &p.matter)
+                .map_err(|e| Error::BadParam(format!("parties[{i}].{e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let done = conflict::import(&state, &parties, body.replace).await?;
+    Ok(Json(PartiesOut { added: done.added, kept: done.kept, removed: done.removed, rechecks: done.rechecks }))
+}
+
+/// Records a decision about a lead's possible conflicts, as the token's attorney.
+#[utoipa::path(
+    post, path = "/api/v1/leads/{id}/conflict", tag = "integrator API", request_body = DecisionIn,
+    params(("id" = Uuid, Path, description = "The lead's id")),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "Recorded; the lead's conflict check", body = ConflictView),
+        (status = 400, description = "A wrong decision or a note too long", body = ApiError),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "A read-only token", body = ApiError),
+        (status = 404, description = "No such lead", body = ApiError),
+        (status = 429, description = "Past the token's rate", body = ApiError),
+    )
+)]
+pub async fn decide(
+    caller: TokenCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Json<DecisionIn>, JsonRejection>,
+) -> Result<Json<ConflictView>, Error> {
+    caller.require(TokenScope::Write)?;
+    let Json(body) = body.map_err(|e| Error::BadParam(format!("The body could not be read: {}.", e.body_text())))?;
+    let decision = ConflictDecision::parse(&body.decision)
+        .ok_or_else(|| Error::BadParam("decision must be cleared or conflict.".into()))?;
+    let lead = lead_id(&id)?;
+    let by = Actor { attorney: &caller.attorney, token: Some(&caller.token) };
+    conflict::decide(&state, lead, decision, &body.note, by).await?;
+    Ok(Json(state.db.conflicts().conflicts(lead).await?))
 }
 
 fn lead_id(s: &str) -> Result<Uuid, Error> {

@@ -5,7 +5,9 @@
 //!
 //!   cargo run --release -p intake-bench --bin seed -- DATABASE_URL TOTAL
 //!
-//! Adds leads until the table holds TOTAL.
+//! Adds leads until the table holds TOTAL. They are stored as already
+//! conflict-checked (no match), so the server does not check them all behind
+//! the figures; `conflicts` benchmarks the check itself.
 
 use intake_bench::names;
 use sqlx::{Connection, Executor};
@@ -53,8 +55,9 @@ async fn seed_sqlite(p: &Plan) -> u64 {
             let at = base_ms + n as i64;
             sqlx::query(
                 "INSERT INTO leads (id, first_name, last_name, email, email_normalized, state, created_at,
-                     updated_at, resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6, 'cv.pdf', 'application/pdf', 51200, '00', ?7)",
+                     updated_at, resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key,
+                     conflict, conflict_checked_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6, 'cv.pdf', 'application/pdf', 51200, '00', ?7, 'clear', ?6)",
             )
             .bind(id.to_string())
             .bind(&first)
@@ -96,9 +99,10 @@ async fn seed_postgres(p: &Plan) -> u64 {
         let mut tx = conn.begin().await.unwrap();
         sqlx::query(
             "INSERT INTO leads (id, first_name, last_name, email, email_normalized, state, created_at, updated_at,
-                 resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key)
+                 resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key,
+                 conflict, conflict_checked_at)
              SELECT id, f, l, e, lower(e), 'PENDING', t, t, 'cv.pdf', 'application/pdf', 51200, '00',
-                    replace(id::text, '-', '')
+                    replace(id::text, '-', ''), 'clear', t
              FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS u (id, f, l, e, t)",
         )
         .bind(&ids)

@@ -133,6 +133,10 @@ pub struct LeadSettings {
     /// CSV exports running at once, in all and per account.
     pub max_exports: usize,
     pub max_exports_per_account: usize,
+    /// Largest parties list uploaded as CSV or sent to the API (`INTAKE_MAX_PARTIES_BYTES`, default 32 MiB).
+    pub max_parties_bytes: u64,
+    /// Most parties one import holds (`INTAKE_MAX_PARTIES`, default 200000).
+    pub max_parties: usize,
 }
 
 /// Accounts, sign-in and their links.
@@ -437,6 +441,8 @@ impl LeadSettings {
             max_exports: v.count("INTAKE_MAX_EXPORTS", crate::limits::DEFAULT_EXPORTS)?,
             max_exports_per_account: v
                 .count("INTAKE_MAX_EXPORTS_PER_ACCOUNT", crate::limits::DEFAULT_EXPORTS_PER_ACCOUNT)?,
+            max_parties_bytes: v.bytes("INTAKE_MAX_PARTIES_BYTES", 32 * 1024 * 1024)?,
+            max_parties: v.count("INTAKE_MAX_PARTIES", 200_000)?,
         })
     }
 }

@@ -17,8 +17,8 @@ use uuid::Uuid;
 
 /// The page and its total in one round trip. Parameters: `$1` state, `$2`
 /// lower-cased LIKE pattern, `$3` cursor, `$4` limit, `$5` count cap, `$6`
-/// source, `$7` owner, `$8` created before (overdue), each present only in
-/// the shapes that use it.
+/// source, `$7` owner, `$8` created before (overdue), `$9` conflict status,
+/// each present only in the shapes that use it.
 ///
 /// A search first collects at most `$5` ([`MATCHES_CAP`]) matches through
 /// the trigram indexes (`m`): that gives its count, and, when it holds every
@@ -27,7 +27,7 @@ use uuid::Uuid;
 /// planner walks the newest leads until 50 match: every lead since the last
 /// match, tens of thousands of rows for a name that is rare lately.)
 fn list_sql(s: Shape) -> String {
-    let Shape { state, search, source, cursor, owner, overdue } = s;
+    let Shape { state, search, source, cursor, owner, overdue, conflict } = s;
     let filter = filter_sql(s);
     let (cursor_sql, order) = cursor_sql(cursor);
     let as_of = "(SELECT COALESCE(MAX(id), 0) FROM lead_events)";
@@ -37,7 +37,7 @@ fn list_sql(s: Shape) -> String {
             "WITH m AS MATERIALIZED (
                  SELECT l.id, l.first_name, l.last_name, l.email, l.state, l.created_at, l.resume_file_name,
                         l.resume_content_type, l.reached_out_at, l.reached_out_by,
-                        l.referrer, l.utm_source, l.utm_medium, l.utm_campaign, l.assigned_to
+                        l.referrer, l.utm_source, l.utm_medium, l.utm_campaign, l.assigned_to, l.conflict
                  FROM leads l WHERE {filter} LIMIT $5)
              SELECT t.total, t.as_of, p.* FROM (SELECT (SELECT COUNT(*) FROM m) AS total, {as_of} AS as_of) AS t
              LEFT JOIN (
@@ -54,7 +54,7 @@ fn list_sql(s: Shape) -> String {
     } else {
         "(SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts)"
     };
-    let total = match (source, owner, overdue) {
+    let total = match (source || conflict, owner, overdue) {
         (false, Owned::Any, false) => in_state.to_owned(),
         (false, Owned::Any, true) => {
             format!("({in_state} - (SELECT COUNT(*) FROM leads WHERE state = $1 AND created_at >= $8))")
@@ -93,6 +93,9 @@ fn filter_sql(s: Shape) -> String {
     if s.source {
         conds.push("l.utm_source = $6");
     }
+    if s.conflict {
+        conds.push("l.conflict = $9");
+    }
     match s.owner {
         Owned::Any => {}
         Owned::Nobody => conds.push("l.assigned_to IS NULL"),
@@ -126,6 +129,7 @@ struct Shape {
     cursor: Option<bool>,
     owner: Owned,
     overdue: bool,
+    conflict: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -144,8 +148,10 @@ static LIST_SQL: LazyLock<std::collections::HashMap<Shape, (String, String)>> = 
                 for cursor in [None, Some(true), Some(false)] {
                     for owner in [Owned::Any, Owned::Nobody, Owned::Attorney] {
                         for overdue in [false, true] {
-                            let s = Shape { state, search, source, cursor, owner, overdue };
-                            m.insert(s, (list_sql(s), dense_sql(s)));
+                            for conflict in [false, true] {
+                                let s = Shape { state, search, source, cursor, owner, overdue, conflict };
+                                m.insert(s, (list_sql(s), dense_sql(s)));
+                            }
                         }
                     }
                 }
@@ -189,7 +195,9 @@ impl DashboardStore for PgDb {
                 OwnerIs::Attorney(_) => Owned::Attorney,
             },
             overdue: query.created_before.is_some(),
+            conflict: f.conflict.is_some(),
         }];
+        let conflict = f.conflict.map(|c| c.as_str());
         let state = if query.created_before.is_some() { Some(LeadState::Pending.as_str()) } else { state };
         // Unused parameters are still sent (typed), so every shape binds the same list.
         // A search is planned with its pattern each time (an unnamed statement): a
@@ -205,6 +213,7 @@ impl DashboardStore for PgDb {
             .bind(&f.source)
             .bind(owner_id)
             .bind(query.created_before)
+            .bind(conflict)
             .fetch_all(&self.pool)
             .await?;
         let (matched, as_of): (i64, i64) = match rows.first() {
@@ -225,6 +234,7 @@ impl DashboardStore for PgDb {
                 .bind(&f.source)
                 .bind(owner_id)
                 .bind(query.created_before)
+                .bind(conflict)
                 .fetch_all(&self.pool)
                 .await?;
             for r in &rows {

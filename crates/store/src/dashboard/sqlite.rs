@@ -168,6 +168,8 @@ fn matches_checked(
 struct ListPlan {
     state: Option<&'static str>,
     source: Option<String>,
+    /// A conflict status (one of a fixed set, written into `extra`).
+    conflict: Option<&'static str>,
     owner: OwnerIs,
     owner_id: Option<String>,
     created_before: Option<i64>,
@@ -203,6 +205,11 @@ impl ListPlan {
         if created_before.is_some() {
             extra.push_str(" AND l.created_at < ?7");
         }
+        let conflict = f.conflict.map(|c| c.as_str());
+        if let Some(c) = conflict {
+            // A literal from a fixed set, not user text; on the `leads_conflict` index.
+            extra.push_str(&format!(" AND l.conflict = '{c}'"));
+        }
         let indexed = f.q.chars().count() >= 3;
         let (filter, pattern) = if indexed {
             (FILTER_INDEXED, Some(format!("\"{}\"", f.q.replace('"', "\"\""))))
@@ -212,6 +219,7 @@ impl ListPlan {
         Self {
             state: f.state.map(LeadState::as_str),
             source: f.source.clone(),
+            conflict,
             owner,
             owner_id,
             created_before,
@@ -227,17 +235,26 @@ impl ListPlan {
 
     /// Whether anything but the state narrows the view.
     fn narrowed(&self) -> bool {
-        self.state.is_some() || self.source.is_some() || self.owner != OwnerIs::Any || self.created_before.is_some()
+        self.state.is_some()
+            || self.source.is_some()
+            || self.conflict.is_some()
+            || self.owner != OwnerIs::Any
+            || self.created_before.is_some()
     }
 
     fn may_scan(&self) -> bool {
-        self.pattern.is_some() || self.source.is_some() || self.owner != OwnerIs::Any || self.created_before.is_some()
+        self.pattern.is_some()
+            || self.source.is_some()
+            || self.conflict.is_some()
+            || self.owner != OwnerIs::Any
+            || self.created_before.is_some()
     }
 
     /// Whether a lead read from the search index belongs in this view.
     fn keeps(&self, l: &LeadSummary) -> bool {
         self.state.is_none_or(|s| l.state.as_str() == s)
             && self.source.as_ref().is_none_or(|s| l.origin.utm_source.as_ref() == Some(s))
+            && self.conflict.is_none_or(|c| l.conflict.as_str() == c)
             && self.created_before.is_none_or(|t| l.created_at < t)
             && match self.owner {
                 OwnerIs::Any => true,
@@ -330,18 +347,20 @@ impl ListPlan {
                 |r| r.get(0),
             )?)
         };
-        Ok(match (&self.pattern, &self.source, self.owner, self.created_before) {
+        // A source or a conflict status: counted on its index like one attorney's leads.
+        let by_index = self.source.is_some() || self.conflict.is_some();
+        Ok(match (&self.pattern, by_index, self.owner, self.created_before) {
             // Kept by triggers: no counting of rows.
-            (None, None, OwnerIs::Any, None) => in_state()?,
+            (None, false, OwnerIs::Any, None) => in_state()?,
             // Overdue: the pending leads less the recent ones (few, on the `leads_created_at` index).
-            (None, None, OwnerIs::Any, Some(t)) => {
+            (None, false, OwnerIs::Any, Some(t)) => {
                 let recent: i64 = tx
                     .prepare_cached("SELECT COUNT(*) FROM leads WHERE created_at >= ?1 AND state = 'PENDING'")?
                     .query_row([t], |r| r.get(0))?;
                 in_state()? - recent
             }
             // Unassigned: all less the assigned ones (on the `leads_assigned` index).
-            (None, None, OwnerIs::Nobody, None) => {
+            (None, false, OwnerIs::Nobody, None) => {
                 let assigned: i64 = tx
                     .prepare_cached(
                         "SELECT COUNT(*) FROM leads WHERE assigned_to IS NOT NULL AND (?1 IS NULL OR state = ?1)",

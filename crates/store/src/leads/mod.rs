@@ -74,6 +74,7 @@ pub(crate) fn created_event(event_id: i64, lead: &NewLead) -> LiveEvent {
             reached_out_at: None,
             origin: lead.origin.clone(),
             assignee: None,
+            conflict: Default::default(),
         }),
     }
 }

@@ -34,7 +34,7 @@ struct Vacuum {
 
 /// The tables an erasure deletes from: their dead row versions (and index
 /// entries) hold the erased data until VACUUM removes them.
-const ERASED_FROM: &str = "leads, lead_events, lead_notes, lead_resubmissions, outbox";
+const ERASED_FROM: &str = "leads, lead_events, lead_notes, lead_resubmissions, outbox, lead_words, conflict_matches";
 
 impl PgDb {
     pub async fn connect(url: &str) -> Result<Self, DbError> {

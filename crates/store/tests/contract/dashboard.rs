@@ -103,7 +103,7 @@ contract! {
         let assigned = db.dashboard().assign(to_bob, Some(actor(&alice)), 3_000).await.unwrap();
         assert!(matches!(assigned, AssignOutcome::Assigned(_)), "{assigned:?}");
         let entry = |state, created, by: Option<&str>, at, assigned: Option<Option<String>>| HistoryEntry {
-            state, created, by: by.map(str::to_owned), at, assigned, resubmitted: false,
+            state, created, by: by.map(str::to_owned), at, assigned, resubmitted: false, conflict: None, note: None,
         };
         assert_eq!(db.dashboard().history(lead.id).await.unwrap(), [
             entry(LeadState::Pending, true, None, 1_000, None),

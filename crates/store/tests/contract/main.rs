@@ -59,6 +59,7 @@ mod pg_database;
 
 mod account_admin;
 mod accounts;
+mod conflicts;
 mod counters;
 mod dashboard;
 mod digests;

@@ -1,0 +1,105 @@
+//! The conflict check's cost with a large firm's data: PARTIES parties and
+//! the leads already in the database (seed them with `seed` first), then
+//! CHECKS of the newest leads checked again, one at a time, as the server's
+//! background checker does. Prints p50/p99/max per check and the matches found.
+//!
+//!   cargo run --release -p intake-bench --bin conflicts -- DATABASE_URL PARTIES CHECKS
+
+use intake_bench::names;
+use intake_domain::conflict::{NewParty, PartyRole, name_words};
+use std::time::Instant;
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let url = args.first().expect("DATABASE_URL").clone();
+    let parties: u64 = args.get(1).and_then(|c| c.parse().ok()).expect("PARTIES");
+    let checks: i64 = args.get(2).and_then(|c| c.parse().ok()).expect("CHECKS");
+    let db = intake_store::Db::connect(&url).await.expect("connect");
+    let started = Instant::now();
+    // Parties with the same real-looking names as the leads (another numbering): common names collide, as in a real firm.
+    let roles = PartyRole::ALL;
+    for batch in (0..parties).collect::<Vec<_>>().chunks(10_000) {
+        let list: Vec<NewParty> = batch
+            .iter()
+            .map(|n| {
+                let (first, last, email) = names::person(n + 7_000_000_000);
+                let role = roles[*n as usize % roles.len()];
+                let matter = format!("20{:02}-{}", n % 25, n % 997);
+                NewParty::parse(&format!("{first} {last}"), "", &email, role.as_str(), &matter).expect("a valid party")
+            })
+            .collect();
+        db.conflicts().import_parties(&list, false, 1).await.expect("import");
+    }
+    println!("imported {parties} parties in {:.1} s", started.elapsed().as_secs_f64());
+    // Every seeded lead's words, as the checker leaves them, in one pass;
+    // then the newest leads are to be checked again against everything older.
+    let started = Instant::now();
+    let seeded = if url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+        let rows: Vec<(uuid::Uuid, String, String)> =
+            sqlx::query_as("SELECT id, first_name, last_name FROM leads").fetch_all(&pool).await.unwrap();
+        let mut tx = pool.begin().await.unwrap();
+        for (id, first, last) in &rows {
+            for w in name_words(&format!("{first} {last}")) {
+                sqlx::query("INSERT INTO lead_words (word, lead_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(w)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+        }
+        sqlx::query(&RECHECK.replace('?', "$")).bind(checks).execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        rows.len()
+    } else {
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("connect");
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT id, first_name, last_name FROM leads").fetch_all(&pool).await.unwrap();
+        let mut tx = pool.begin().await.unwrap();
+        for (id, first, last) in &rows {
+            for w in name_words(&format!("{first} {last}")) {
+                sqlx::query("INSERT INTO lead_words (word, lead_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
+                    .bind(w)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+        }
+        sqlx::query(RECHECK).bind(checks).execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        rows.len()
+    };
+    println!("indexed {seeded} leads' names in {:.1} s", started.elapsed().as_secs_f64());
+
+    let waiting = db.conflicts().unchecked(checks).await.unwrap();
+    let mut times = Vec::with_capacity(waiting.len());
+    let started = Instant::now();
+    let mut found = 0;
+    for lead in &waiting {
+        let t = Instant::now();
+        intake_core::conflict::check(&db, lead, 2).await.expect("check");
+        found += db.conflicts().conflicts(lead.id).await.unwrap().matches.len();
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let total = started.elapsed().as_secs_f64();
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    println!(
+        "{} checks against {parties} parties and {} leads: {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {:.1} matches per lead",
+        times.len(),
+        seeded,
+        times.len() as f64 / total,
+        at(0.5),
+        at(0.99),
+        times.last().unwrap(),
+        found as f64 / times.len() as f64
+    );
+    db.close().await;
+}
+
+/// The newest `?1` leads, to be checked again.
+const RECHECK: &str = "UPDATE leads SET conflict_checked_at = NULL
+     WHERE id IN (SELECT id FROM leads ORDER BY id DESC LIMIT ?1)";

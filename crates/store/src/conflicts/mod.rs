@@ -1,0 +1,257 @@
+//! Conflict checks: the firm's parties, each lead's matches against them and
+//! against earlier leads, and attorneys' decisions. The matching itself is
+//! the caller's (`intake_domain::conflict`); the store finds candidates by a
+//! shared name word or email, and keeps what a check found.
+
+mod postgres;
+mod sqlite;
+
+use super::{Actor, DbError};
+use async_trait::async_trait;
+use intake_domain::conflict::{ConflictDecision, ConflictStatus, ConflictView, NewParty, PartyRole};
+use intake_domain::live::LiveEvent;
+use uuid::Uuid;
+
+/// Candidates read per check at most, those sharing the most words first.
+pub const MAX_CANDIDATES: i64 = 500;
+
+/// A party as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredParty {
+    pub id: Uuid,
+    pub party: NewParty,
+    pub created_at: i64,
+}
+
+/// What an import did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartyImport {
+    /// Parties new to the list.
+    pub added: u64,
+    /// Parties already listed (kept as they were).
+    pub kept: u64,
+    /// Parties no longer listed (a replacing import only).
+    pub removed: u64,
+    /// Leads to be checked again.
+    pub rechecks: u64,
+}
+
+/// A lead as a check reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeadToCheck {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email_normalized: String,
+}
+
+/// Someone a lead might be: a party or an earlier lead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Candidate {
+    Party { id: Uuid, name: String, email: Option<String> },
+    Lead { id: Uuid, first_name: String, last_name: String },
+}
+
+/// A match a check found.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FoundMatch {
+    pub with: MatchWith,
+    pub same_email: bool,
+    pub score: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MatchWith {
+    Party(Uuid),
+    Lead(Uuid),
+}
+
+#[async_trait]
+pub trait ConflictStore: Send + Sync {
+    /// Adds parties, each kept once (by its fields): one already listed is
+    /// kept as it was, with its matches. With `replace`, parties not in
+    /// `parties` are removed. Pending leads and leads waiting for a decision
+    /// are queued to be checked again. One transaction.
+    async fn import_parties(&self, parties: &[NewParty], replace: bool, now: i64) -> Result<PartyImport, DbError>;
+
+    /// How many parties there are, and the newest `limit` of them.
+    async fn parties(&self, limit: i64) -> Result<(i64, Vec<StoredParty>), DbError>;
+
+    /// Leads waiting for a check, oldest first.
+    async fn unchecked(&self, limit: i64) -> Result<Vec<LeadToCheck>, DbError>;
+
+    /// Leads waiting for a check.
+    async fn unchecked_count(&self) -> Result<i64, DbError>;
+
+    /// Parties and leads older than `lead` sharing one of `words` (or, for
+    /// parties, `email`), those sharing the most words first, at most
+    /// [`MAX_CANDIDATES`] of each; and older leads not checked yet, whose
+    /// words are not recorded (the newest [`MAX_CANDIDATES`]).
+    async fn candidates(&self, lead: Uuid, words: &[String], email: &str) -> Result<Vec<Candidate>, DbError>;
+
+    /// Keeps a check's result: its matches, the lead's words (for later
+    /// leads' checks) and status. A decided lead keeps its decision unless a
+    /// match it was decided without appears. Announced when the lead gains
+    /// or loses a possible conflict. `None` when the lead is gone or was
+    /// already checked (by another instance).
+    async fn record_check(
+        &self,
+        lead: Uuid,
+        words: &[String],
+        found: &[FoundMatch],
+        now: i64,
+    ) -> Result<Option<CheckOutcome>, DbError>;
+
+    /// Records an attorney's decision and note in the lead's history and announces it; `None`: no such lead.
+    async fn decide(
+        &self,
+        lead: Uuid,
+        decision: ConflictDecision,
+        note: &str,
+        by: Actor<'_>,
+        now: i64,
+    ) -> Result<Option<LiveEvent>, DbError>;
+
+    /// A lead's status and matches, strongest first.
+    async fn conflicts(&self, lead: Uuid) -> Result<ConflictView, DbError>;
+}
+
+/// What recording a check did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckOutcome {
+    pub status: ConflictStatus,
+    /// The announcement, when the lead gained or lost a possible conflict.
+    pub event: Option<LiveEvent>,
+}
+
+/// The status after a check: see [`ConflictStore::record_check`].
+pub(crate) fn status_after(before: ConflictStatus, had: &[MatchWith], found: &[FoundMatch]) -> ConflictStatus {
+    let decided = matches!(before, ConflictStatus::Cleared | ConflictStatus::Conflict);
+    let anything_new = found.iter().any(|m| !had.contains(&m.with));
+    match (decided, anything_new, found.is_empty()) {
+        (true, false, _) => before,
+        (_, _, true) => ConflictStatus::Clear,
+        _ => ConflictStatus::Possible,
+    }
+}
+
+/// Whether a change of status shows on dashboards (the badge comes or goes).
+pub(crate) fn announced(before: ConflictStatus, after: ConflictStatus) -> bool {
+    before != after && (before == ConflictStatus::Possible || after == ConflictStatus::Possible)
+}
+
+/// A party's identity across imports: its fields, normalised and joined.
+pub(crate) fn fingerprint(p: &NewParty) -> String {
+    let f = |o: &Option<String>| o.as_deref().unwrap_or_default().to_lowercase();
+    [p.name.to_lowercase(), f(&p.organisation), f(&p.email), p.role.as_str().to_owned(), f(&p.matter)].join("\u{1f}")
+}
+
+pub(crate) fn role(s: &str) -> Result<PartyRole, DbError> {
+    PartyRole::parse(s).ok_or_else(|| DbError::corrupt("role", s))
+}
+
+/// Shared SQL (`?N` placeholders; see `db::dollars`).
+pub(crate) mod sql {
+    pub const ADD_PARTY: &str =
+        "INSERT INTO parties (id, fingerprint, name, organisation, email, role, matter, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (fingerprint) DO NOTHING";
+    pub const ADD_PARTY_WORD: &str = "INSERT INTO party_words (word, party_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+    pub const RECHECK: &str = "UPDATE leads SET conflict_checked_at = NULL
+         WHERE conflict_checked_at IS NOT NULL AND (state = 'PENDING' OR conflict = 'possible')";
+    pub const PARTY_COUNT: &str = "SELECT COUNT(*) FROM parties";
+    pub const PARTIES: &str = "SELECT id, name, organisation, email, role, matter, created_at FROM parties
+         ORDER BY created_at DESC, name LIMIT ?1";
+    pub const UNCHECKED: &str = "SELECT id, first_name, last_name, email_normalized FROM leads
+         WHERE conflict_checked_at IS NULL ORDER BY id LIMIT ?1";
+    pub const UNCHECKED_COUNT: &str = "SELECT COUNT(*) FROM leads WHERE conflict_checked_at IS NULL";
+    pub const BEFORE: &str = "SELECT conflict FROM leads WHERE id = ?1 AND conflict_checked_at IS NULL";
+    pub const HAD: &str = "SELECT party_id, other_lead FROM conflict_matches WHERE lead_id = ?1";
+    pub const CLEAR_MATCHES: &str = "DELETE FROM conflict_matches WHERE lead_id = ?1";
+    pub const ADD_MATCH: &str =
+        "INSERT INTO conflict_matches (lead_id, party_id, other_lead, same_email, score) VALUES (?1, ?2, ?3, ?4, ?5)";
+    pub const CLEAR_WORDS: &str = "DELETE FROM lead_words WHERE lead_id = ?1";
+    pub const ADD_WORD: &str = "INSERT INTO lead_words (word, lead_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+    pub const SET_STATUS: &str =
+        "UPDATE leads SET conflict = ?1, conflict_checked_at = ?2 WHERE id = ?3 AND conflict_checked_at IS NULL";
+    pub const CHECKED_EVENT: &str = "INSERT INTO lead_events (lead_id, kind, state, at, detail)
+         SELECT id, 'CONFLICT_CHECKED', state, ?2, ?3 FROM leads WHERE id = ?1 RETURNING id";
+    pub const DECIDE: &str = "UPDATE leads SET conflict = ?1, updated_at = ?2 WHERE id = ?3";
+    pub const DECIDED_EVENT: &str =
+        "INSERT INTO lead_events (lead_id, kind, state, attorney_id, token_id, at, detail, note)
+         SELECT id, 'CONFLICT_DECIDED', state, ?2, ?3, ?4, ?5, ?6 FROM leads WHERE id = ?1 RETURNING id";
+    pub const STATUS: &str = "SELECT conflict FROM leads WHERE id = ?1";
+    pub const MATCHES: &str = "SELECT m.same_email, m.score, p.name, p.organisation, p.role, p.matter,
+             o.id AS other_id, o.first_name, o.last_name
+         FROM conflict_matches m LEFT JOIN parties p ON p.id = m.party_id LEFT JOIN leads o ON o.id = m.other_lead
+         WHERE m.lead_id = ?1 ORDER BY m.score DESC, p.name, o.id LIMIT 100";
+}
+
+/// A row of [`sql::PARTIES`].
+pub(crate) fn party_row(r: &impl crate::row::Columns) -> Result<StoredParty, DbError> {
+    Ok(StoredParty {
+        id: r.uuid("id")?,
+        party: NewParty {
+            name: r.text("name")?,
+            organisation: r.opt_text("organisation")?,
+            email: r.opt_text("email")?,
+            role: role(&r.text("role")?)?,
+            matter: r.opt_text("matter")?,
+        },
+        created_at: r.int("created_at")?,
+    })
+}
+
+/// A row of [`sql::MATCHES`], whose score the driver read.
+pub(crate) fn match_row(
+    r: &impl crate::row::Columns,
+    score: f64,
+) -> Result<intake_domain::conflict::ConflictMatch, DbError> {
+    use intake_domain::conflict::ConflictMatch;
+    let score = (score.clamp(0.0, 1.0) * 100.0).round() as u8;
+    Ok(match r.opt_uuid("other_id")? {
+        Some(id) => {
+            ConflictMatch::Lead { id, name: format!("{} {}", r.text("first_name")?, r.text("last_name")?), score }
+        }
+        None => ConflictMatch::Party {
+            name: r.text("name")?,
+            organisation: r.opt_text("organisation")?,
+            role: role(&r.text("role")?)?,
+            matter: r.opt_text("matter")?,
+            same_email: r.flag("same_email")?,
+            score,
+        },
+    })
+}
+
+/// The event announcing a check's or a decision's change to the lead now in `row`.
+pub(crate) fn conflict_event(
+    event_id: i64,
+    kind: intake_domain::live::LiveEventKind,
+    row: intake_domain::listing::LeadSummary,
+    by: Option<String>,
+    now: i64,
+) -> LiveEvent {
+    LiveEvent { id: event_id, lead_id: row.id, kind, state: row.state, by, at: now, lead: Some(row) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(with: MatchWith) -> FoundMatch {
+        FoundMatch { with, same_email: false, score: 1.0 }
+    }
+
+    #[test]
+    fn a_decision_stands_until_a_new_match_appears() {
+        let (a, b) = (MatchWith::Party(Uuid::from_u128(1)), MatchWith::Lead(Uuid::from_u128(2)));
+        use ConflictStatus::*;
+        assert_eq!(status_after(Unchecked, &[], &[]), Clear);
+        assert_eq!(status_after(Unchecked, &[], &[found(a)]), Possible);
+        assert_eq!(status_after(Cleared, &[a], &[found(a)]), Cleared);
+        assert_eq!(status_after(Cleared, &[a], &[]), Cleared, "a decision outlives its match");
+        assert_eq!(status_after(Conflict, &[a], &[found(a), found(b)]), Possible, "a new match reopens it");
+        assert_eq!(status_after(Possible, &[a], &[]), Clear);
+        assert!(announced(Clear, Possible) && announced(Possible, Clear) && !announced(Unchecked, Clear));
+    }
+}

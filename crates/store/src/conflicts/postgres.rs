@@ -1,0 +1,280 @@
+//! PostgreSQL: conflict checks.
+
+use super::{
+    Candidate, CheckOutcome, ConflictStore, FoundMatch, LeadToCheck, MAX_CANDIDATES, MatchWith, PartyImport,
+    StoredParty, sql,
+};
+use crate::{
+    Actor, DbError, dollars, postgres::PgDb, postgres::events::notify_all, postgres::events::order_events, row,
+    row::Columns, row::SUMMARY_COLUMNS,
+};
+use async_trait::async_trait;
+use intake_domain::conflict::{ConflictDecision, ConflictStatus, ConflictView, NewParty, name_words};
+use intake_domain::live::{LiveEvent, LiveEventKind};
+use sqlx::{PgConnection, Row};
+use std::sync::LazyLock;
+use uuid::Uuid;
+
+static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by WHERE l.id = $1")
+});
+
+macro_rules! pg {
+    ($($name:ident),*) => { $( static $name: LazyLock<String> = LazyLock::new(|| dollars(sql::$name)); )* };
+}
+pg!(
+    ADD_PARTY,
+    ADD_PARTY_WORD,
+    RECHECK,
+    PARTY_COUNT,
+    PARTIES,
+    UNCHECKED,
+    UNCHECKED_COUNT,
+    HAD,
+    CLEAR_MATCHES,
+    ADD_MATCH,
+    CLEAR_WORDS,
+    ADD_WORD,
+    SET_STATUS,
+    CHECKED_EVENT,
+    DECIDE,
+    DECIDED_EVENT,
+    STATUS,
+    MATCHES
+);
+
+/// Taken first: two checks of one lead (two instances) run one after the other.
+static BEFORE: LazyLock<String> = LazyLock::new(|| format!("{} FOR UPDATE", dollars(sql::BEFORE)));
+
+/// Parties sharing a word (most words first) or the email.
+const PARTY_CANDIDATES: &str = "SELECT p.id, p.name, p.email FROM parties p
+     JOIN (SELECT party_id, COUNT(*) AS n FROM party_words WHERE word = ANY($1)
+           GROUP BY party_id ORDER BY n DESC LIMIT $3) w ON w.party_id = p.id
+     UNION SELECT id, name, email FROM parties WHERE email = $2";
+
+/// Earlier leads sharing a word, most words first.
+const LEAD_CANDIDATES: &str = "SELECT l.id, l.first_name, l.last_name FROM leads l
+     JOIN (SELECT lead_id, COUNT(*) AS n FROM lead_words WHERE word = ANY($1) AND lead_id < $2
+           GROUP BY lead_id ORDER BY n DESC LIMIT $3) w ON w.lead_id = l.id";
+
+/// Earlier leads not checked yet (so without words): another instance may
+/// check a later lead first, and the earlier one must still be found.
+const UNWORDED: &str = "SELECT l.id, l.first_name, l.last_name FROM leads l
+     WHERE l.conflict_checked_at IS NULL AND l.id < $1
+       AND NOT EXISTS (SELECT 1 FROM lead_words w WHERE w.lead_id = l.id)
+     ORDER BY l.id DESC LIMIT $2";
+
+/// The event for `lead`, with its row, queued to webhooks and notified at commit.
+async fn event(
+    tx: &mut PgConnection,
+    event_id: i64,
+    lead: Uuid,
+    kind: LiveEventKind,
+    by: Option<String>,
+    now: i64,
+) -> Result<LiveEvent, DbError> {
+    let row = sqlx::query(&SUMMARY_SQL).bind(lead).fetch_one(&mut *tx).await?;
+    let event = super::conflict_event(event_id, kind, row::summary(&row)?, by, now);
+    crate::webhooks::deliveries::queue_postgres(tx, std::slice::from_ref(&event)).await?;
+    notify_all(tx, std::slice::from_ref(&event)).await?;
+    Ok(event)
+}
+
+#[async_trait]
+impl ConflictStore for PgDb {
+    async fn import_parties(&self, parties: &[NewParty], replace: bool, now: i64) -> Result<PartyImport, DbError> {
+        let mut tx = self.pool.begin().await?;
+        // One import at a time: two replacing imports would each remove the other's parties.
+        sqlx::query("LOCK TABLE parties IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
+        let mut done = PartyImport::default();
+        let mut listed = std::collections::HashSet::new();
+        for p in parties {
+            let fingerprint = super::fingerprint(p);
+            if !listed.insert(fingerprint.clone()) {
+                continue;
+            }
+            let id = Uuid::now_v7();
+            let added = sqlx::query(&ADD_PARTY)
+                .bind(id)
+                .bind(&fingerprint)
+                .bind(&p.name)
+                .bind(&p.organisation)
+                .bind(&p.email)
+                .bind(p.role.as_str())
+                .bind(&p.matter)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if added == 0 {
+                done.kept += 1;
+                continue;
+            }
+            done.added += 1;
+            let org = p.organisation.as_deref().filter(|o| *o != p.name).unwrap_or_default();
+            for word in name_words(&p.name).into_iter().chain(name_words(org)) {
+                sqlx::query(&ADD_PARTY_WORD).bind(word).bind(id).execute(&mut *tx).await?;
+            }
+        }
+        if replace {
+            let all: Vec<(Uuid, String)> =
+                sqlx::query_as("SELECT id, fingerprint FROM parties").fetch_all(&mut *tx).await?;
+            for (id, fingerprint) in all {
+                if !listed.contains(&fingerprint) {
+                    sqlx::query("DELETE FROM parties WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                    done.removed += 1;
+                }
+            }
+        }
+        if done.added + done.removed > 0 {
+            done.rechecks = sqlx::query(&RECHECK).execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    async fn parties(&self, limit: i64) -> Result<(i64, Vec<StoredParty>), DbError> {
+        let count: i64 = sqlx::query_scalar(&PARTY_COUNT).fetch_one(&self.pool).await?;
+        let rows = sqlx::query(&PARTIES).bind(limit).fetch_all(&self.pool).await?;
+        Ok((count, rows.iter().map(super::party_row).collect::<Result<_, _>>()?))
+    }
+
+    async fn unchecked(&self, limit: i64) -> Result<Vec<LeadToCheck>, DbError> {
+        let rows = sqlx::query(&UNCHECKED).bind(limit).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LeadToCheck {
+                    id: r.uuid("id")?,
+                    first_name: r.text("first_name")?,
+                    last_name: r.text("last_name")?,
+                    email_normalized: r.text("email_normalized")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn unchecked_count(&self) -> Result<i64, DbError> {
+        Ok(sqlx::query_scalar(&UNCHECKED_COUNT).fetch_one(&self.pool).await?)
+    }
+
+    async fn candidates(&self, lead: Uuid, words: &[String], email: &str) -> Result<Vec<Candidate>, DbError> {
+        let mut out = Vec::new();
+        let mut conn = self.pool.acquire().await?;
+        for r in
+            sqlx::query(PARTY_CANDIDATES).bind(words).bind(email).bind(MAX_CANDIDATES).fetch_all(&mut *conn).await?
+        {
+            out.push(Candidate::Party { id: r.uuid("id")?, name: r.text("name")?, email: r.opt_text("email")? });
+        }
+        let mut rows =
+            sqlx::query(LEAD_CANDIDATES).bind(words).bind(lead).bind(MAX_CANDIDATES).fetch_all(&mut *conn).await?;
+        rows.extend(sqlx::query(UNWORDED).bind(lead).bind(MAX_CANDIDATES).fetch_all(&mut *conn).await?);
+        for r in rows {
+            out.push(Candidate::Lead {
+                id: r.uuid("id")?,
+                first_name: r.text("first_name")?,
+                last_name: r.text("last_name")?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn record_check(
+        &self,
+        lead: Uuid,
+        words: &[String],
+        found: &[FoundMatch],
+        now: i64,
+    ) -> Result<Option<CheckOutcome>, DbError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(before) = sqlx::query_scalar::<_, String>(&BEFORE).bind(lead).fetch_optional(&mut *tx).await? else {
+            return Ok(None);
+        };
+        let before = ConflictStatus::parse(&before).ok_or_else(|| DbError::corrupt("conflict", &before))?;
+        let mut had = Vec::new();
+        for r in sqlx::query(&HAD).bind(lead).fetch_all(&mut *tx).await? {
+            had.push(match (r.opt_uuid("party_id")?, r.opt_uuid("other_lead")?) {
+                (Some(p), _) => MatchWith::Party(p),
+                (None, Some(l)) => MatchWith::Lead(l),
+                (None, None) => return Err(DbError::corrupt("conflict_matches", "neither side")),
+            });
+        }
+        let status = super::status_after(before, &had, found);
+        sqlx::query(&CLEAR_MATCHES).bind(lead).execute(&mut *tx).await?;
+        for m in found {
+            let (party, other) = match m.with {
+                MatchWith::Party(p) => (Some(p), None),
+                MatchWith::Lead(l) => (None, Some(l)),
+            };
+            sqlx::query(&ADD_MATCH)
+                .bind(lead)
+                .bind(party)
+                .bind(other)
+                .bind(m.same_email)
+                .bind(m.score)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(&CLEAR_WORDS).bind(lead).execute(&mut *tx).await?;
+        for w in words {
+            sqlx::query(&ADD_WORD).bind(w).bind(lead).execute(&mut *tx).await?;
+        }
+        sqlx::query(&SET_STATUS).bind(status.as_str()).bind(now).bind(lead).execute(&mut *tx).await?;
+        let event = if super::announced(before, status) {
+            order_events(&mut tx).await?;
+            let event_id: i64 = sqlx::query_scalar(&CHECKED_EVENT)
+                .bind(lead)
+                .bind(now)
+                .bind(status.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+            Some(event(&mut tx, event_id, lead, LiveEventKind::ConflictChecked, None, now).await?)
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(Some(CheckOutcome { status, event }))
+    }
+
+    async fn decide(
+        &self,
+        lead: Uuid,
+        decision: ConflictDecision,
+        note: &str,
+        by: Actor<'_>,
+        now: i64,
+    ) -> Result<Option<LiveEvent>, DbError> {
+        let status = decision.status().as_str();
+        let mut tx = self.pool.begin().await?;
+        if sqlx::query(&DECIDE).bind(status).bind(now).bind(lead).execute(&mut *tx).await?.rows_affected() == 0 {
+            return Ok(None);
+        }
+        order_events(&mut tx).await?;
+        let event_id: i64 = sqlx::query_scalar(&DECIDED_EVENT)
+            .bind(lead)
+            .bind(by.attorney.id)
+            .bind(by.token.map(|t| t.id))
+            .bind(now)
+            .bind(status)
+            .bind((!note.is_empty()).then_some(note))
+            .fetch_one(&mut *tx)
+            .await?;
+        let event = event(&mut tx, event_id, lead, LiveEventKind::ConflictDecided, Some(by.display()), now).await?;
+        tx.commit().await?;
+        Ok(Some(event))
+    }
+
+    async fn conflicts(&self, lead: Uuid) -> Result<ConflictView, DbError> {
+        let mut conn = self.pool.acquire().await?;
+        let Some(status) = sqlx::query_scalar::<_, String>(&STATUS).bind(lead).fetch_optional(&mut *conn).await? else {
+            return Ok(ConflictView::default());
+        };
+        let mut view = ConflictView {
+            status: ConflictStatus::parse(&status).ok_or_else(|| DbError::corrupt("conflict", &status))?,
+            matches: Vec::new(),
+        };
+        for r in sqlx::query(&MATCHES).bind(lead).fetch_all(&mut *conn).await? {
+            view.matches.push(super::match_row(&r, r.try_get("score")?)?);
+        }
+        Ok(view)
+    }
+}
