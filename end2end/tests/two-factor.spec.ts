@@ -2,6 +2,8 @@ import { test, expect, addAttorney, logIn, waitForHydration, base32Decode, totp,
 
 for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 360, height: 780 }]] as const) {
   test(`an attorney adds an authenticator app, then signs in with password and code (${name})`, async ({ page, browser }) => {
+    // Three browsers, nine screens checked by axe: close to a minute on the debug build alone.
+    test.setTimeout(120_000);
     await page.setViewportSize(viewport);
     const who = { email: `totp-${name}-${Date.now()}@harperlowe.test`, password: 'two step e2e password' };
     addAttorney(who.email, 'Tess Twostep', who.password);

@@ -137,7 +137,7 @@ pub fn PartiesPage() -> impl IntoView {
             </div>
             <p class="lede">
                 "Every new lead is checked against this list (and against earlier leads) moments after it arrives: the same email, "
-                "or a name alike in any order, accents and case aside. Matches show on the lead's page and as a badge on the dashboard; "
+                "or a name alike in any order, accents and case aside. Matches show on the lead's page and as a flag on the dashboard; "
                 "the prospect never sees them."
             </p>
             {outcome}
@@ -159,7 +159,7 @@ pub fn PartiesPage() -> impl IntoView {
                         <input id="parties-replace" name="replace" type="checkbox" value="on" checked/>
                         <label for="parties-replace">"Replace the list (parties not in the file are removed)"</label>
                     </div>
-                    <button type="submit">"Import"</button>
+                    <button type="submit" class="primary">"Import"</button>
                 </form>
             </section>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>

@@ -201,6 +201,15 @@ pub(crate) fn party_row(r: &impl crate::row::Columns) -> Result<StoredParty, DbE
     })
 }
 
+/// The other side of a row of [`sql::HAD`].
+pub(crate) fn match_with(r: &impl crate::row::Columns) -> Result<MatchWith, DbError> {
+    match (r.opt_uuid("party_id")?, r.opt_uuid("other_lead")?) {
+        (Some(p), _) => Ok(MatchWith::Party(p)),
+        (None, Some(l)) => Ok(MatchWith::Lead(l)),
+        (None, None) => Err(DbError::corrupt("conflict_matches", "neither side")),
+    }
+}
+
 /// A row of [`sql::MATCHES`], whose score the driver read.
 pub(crate) fn match_row(
     r: &impl crate::row::Columns,

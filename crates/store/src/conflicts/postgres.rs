@@ -192,11 +192,7 @@ impl ConflictStore for PgDb {
         let before = ConflictStatus::parse(&before).ok_or_else(|| DbError::corrupt("conflict", &before))?;
         let mut had = Vec::new();
         for r in sqlx::query(&HAD).bind(lead).fetch_all(&mut *tx).await? {
-            had.push(match (r.opt_uuid("party_id")?, r.opt_uuid("other_lead")?) {
-                (Some(p), _) => MatchWith::Party(p),
-                (None, Some(l)) => MatchWith::Lead(l),
-                (None, None) => return Err(DbError::corrupt("conflict_matches", "neither side")),
-            });
+            had.push(super::match_with(&r)?);
         }
         let status = super::status_after(before, &had, found);
         sqlx::query(&CLEAR_MATCHES).bind(lead).execute(&mut *tx).await?;

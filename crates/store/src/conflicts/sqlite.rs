@@ -163,11 +163,7 @@ impl ConflictStore for SqliteDb {
         let before = ConflictStatus::parse(&before).ok_or_else(|| DbError::corrupt("conflict", &before))?;
         let mut had = Vec::new();
         for r in sqlx::query(sql::HAD).bind(&id).fetch_all(&mut *tx).await? {
-            had.push(match (r.opt_uuid("party_id")?, r.opt_uuid("other_lead")?) {
-                (Some(p), _) => MatchWith::Party(p),
-                (None, Some(l)) => MatchWith::Lead(l),
-                (None, None) => return Err(DbError::corrupt("conflict_matches", "neither side")),
-            });
+            had.push(super::match_with(&r)?);
         }
         let status = super::status_after(before, &had, found);
         sqlx::query(sql::CLEAR_MATCHES).bind(&id).execute(&mut *tx).await?;
