@@ -385,7 +385,7 @@ mod tests {
         conn.execute_batch(
             "CREATE TABLE leads (id, first_name, last_name, email, state, created_at, resume_file_name,
                  resume_content_type, reached_out_at, reached_out_by, referrer, utm_source, utm_medium,
-                 utm_campaign, assigned_to);
+                 utm_campaign, assigned_to, conflict);
              CREATE TABLE attorneys (id, display_name);",
         )
         .unwrap();

@@ -27,12 +27,11 @@ const LEAD_CANDIDATES: &str = "SELECT l.id, l.first_name, l.last_name FROM leads
      JOIN (SELECT lead_id, COUNT(*) AS n FROM lead_words WHERE word IN (SELECT value FROM json_each(?1))
            AND lead_id < ?2 GROUP BY lead_id ORDER BY n DESC LIMIT ?3) w ON w.lead_id = l.id";
 
-/// Earlier leads not checked yet (so without words): another instance may
+/// Earlier leads never checked (so without words: `unchecked` is the status
+/// until the first check), on the `leads_conflict` index: another instance may
 /// check a later lead first, and the earlier one must still be found.
 const UNWORDED: &str = "SELECT l.id, l.first_name, l.last_name FROM leads l
-     WHERE l.conflict_checked_at IS NULL AND l.id < ?1
-       AND NOT EXISTS (SELECT 1 FROM lead_words w WHERE w.lead_id = l.id)
-     ORDER BY l.id DESC LIMIT ?2";
+     WHERE l.conflict = 'unchecked' AND l.id < ?1 ORDER BY l.id DESC LIMIT ?2";
 
 /// The event for `lead`, with its row, queued to webhooks; published by the caller after commit.
 async fn event(
