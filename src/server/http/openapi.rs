@@ -32,8 +32,6 @@ pub const DOCUMENT: &str = "/api/openapi.json";
         v1::one,
         v1::resume_file,
         v1::reached_out,
-        v1::decide,
-        v1::parties,
         health::healthz,
         health::readyz,
     ),
