@@ -71,6 +71,7 @@ test('an admin erases a lead from its page; the audit trail keeps why', async ({
   await page.locator('tr', { hasText: email }).getByRole('link', { name: 'Era Sure' }).click();
   await expect(page.getByRole('heading', { name: 'Erase this lead' })).toBeVisible();
   await waitForHydration(page);
+  await expect(page.locator('.live')).toHaveAttribute('data-live', 'up');
   const leadUrl = page.url();
   const reference = `REQ-${Date.now()}`;
   await page.getByLabel('Reason').selectOption({ label: 'The person asked to be erased' });

@@ -198,12 +198,19 @@ test('a lead page updates live when another attorney marks the lead', async ({ b
   await expect(alice.locator('.live')).toHaveAttribute('data-live', 'up');
   await expect(alice.locator('.page-head .badge')).toHaveText('Pending');
   await alice.evaluate(() => ((window as any).__noReload = true));
+  // The erase form, half filled in, stays as it was through the live update.
+  await alice.getByLabel('Reason').selectOption({ label: 'The person asked to be erased' });
+  await alice.getByLabel('Reference (optional)').fill('REQ-77');
+  await alice.getByLabel('I understand that this cannot be undone').check();
 
   await bob.locator('tr', { hasText: email }).getByRole('button', { name: 'Mark reached out' }).click();
   await expect(alice.locator('.page-head .badge')).toHaveText('Reached out', { timeout: 5_000 });
   await expect(alice.locator('.history')).toContainText('Marked reached out by Bob Burns');
   await expect(alice.getByRole('button', { name: 'Mark reached out' })).toHaveCount(0);
   expect(await alice.evaluate(() => (window as any).__noReload)).toBe(true);
+  await expect(alice.getByLabel('Reason')).toHaveValue('requested');
+  await expect(alice.getByLabel('Reference (optional)')).toHaveValue('REQ-77');
+  await expect(alice.getByLabel('I understand that this cannot be undone')).toBeChecked();
 });
 
 test('Export CSV downloads exactly the searched view', async ({ page, browser }) => {

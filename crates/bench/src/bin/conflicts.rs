@@ -16,22 +16,36 @@ async fn main() {
     let parties: u64 = args.get(1).and_then(|c| c.parse().ok()).expect("PARTIES");
     let checks: i64 = args.get(2).and_then(|c| c.parse().ok()).expect("CHECKS");
     let db = intake_store::Db::connect(&url).await.expect("connect");
-    let started = Instant::now();
     // Parties with the same real-looking names as the leads (another numbering): common names collide, as in a real firm.
     let roles = PartyRole::ALL;
-    for batch in (0..parties).collect::<Vec<_>>().chunks(10_000) {
-        let list: Vec<NewParty> = batch
-            .iter()
-            .map(|n| {
-                let (first, last, email) = names::person(n + 7_000_000_000);
-                let role = roles[*n as usize % roles.len()];
-                let matter = format!("20{:02}-{}", n % 25, n % 997);
-                NewParty::parse(&format!("{first} {last}"), "", &email, role.as_str(), &matter).expect("a valid party")
-            })
-            .collect();
-        db.conflicts().import_parties(&list, false, 1).await.expect("import");
-    }
+    let list: Vec<NewParty> = (0..parties)
+        .map(|n| {
+            let (first, last, email) = names::person(n + 7_000_000_000);
+            let role = roles[n as usize % roles.len()];
+            let matter = format!("20{:02}-{}", n % 25, n % 997);
+            NewParty::parse(&format!("{first} {last}"), "", &email, role.as_str(), &matter).expect("a valid party")
+        })
+        .collect();
+    // One upload, as an administrator sends it, while another connection
+    // writes every 20 ms, as submissions would: how long does a write wait?
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let writer = tokio::spawn(writes_meanwhile(url.clone(), stopped));
+    let started = Instant::now();
+    db.conflicts().import_parties(&list, false, 1).await.expect("import");
     println!("imported {parties} parties in {:.1} s", started.elapsed().as_secs_f64());
+    stop.send(true).unwrap();
+    let mut waits = writer.await.unwrap();
+    waits.sort_by(f64::total_cmp);
+    if !waits.is_empty() {
+        let q = |q: f64| waits[((waits.len() as f64 * q) as usize).min(waits.len() - 1)];
+        println!(
+            "{} writes during the import: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            waits.len(),
+            q(0.5),
+            q(0.99),
+            waits.last().unwrap()
+        );
+    }
     // Every seeded lead's words, as the checker leaves them, in one pass;
     // then the newest leads are to be checked again against everything older.
     let started = Instant::now();
@@ -118,3 +132,27 @@ async fn main() {
 /// The newest `?1` leads, to be checked again.
 const RECHECK: &str = "UPDATE leads SET conflict_checked_at = NULL
      WHERE id IN (SELECT id FROM leads ORDER BY id DESC LIMIT ?1)";
+
+/// Writes (a lead's `updated_at` set to itself, a transaction of its own)
+/// every 20 ms until told to stop; the time each took (a refused write, as
+/// SQLite refuses one after its busy timeout, counts as infinite).
+async fn writes_meanwhile(url: String, mut stop: tokio::sync::watch::Receiver<bool>) -> Vec<f64> {
+    const PROBE: &str = "UPDATE leads SET updated_at = updated_at WHERE id = (SELECT MIN(id) FROM leads)";
+    let pg = if url.starts_with("postgres") { Some(sqlx::PgPool::connect(&url).await.expect("connect")) } else { None };
+    let lite = if pg.is_none() { Some(sqlx::SqlitePool::connect(&url).await.expect("connect")) } else { None };
+    let mut times = Vec::new();
+    while !*stop.borrow() {
+        let t = Instant::now();
+        let done = match (&pg, &lite) {
+            (Some(pool), _) => sqlx::query(PROBE).execute(pool).await.map(drop),
+            (_, Some(pool)) => sqlx::query(PROBE).execute(pool).await.map(drop),
+            _ => unreachable!(),
+        };
+        times.push(if done.is_ok() { t.elapsed().as_secs_f64() * 1000.0 } else { f64::INFINITY });
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_millis(20)) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    times
+}

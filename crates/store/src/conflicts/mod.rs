@@ -8,7 +8,7 @@ mod sqlite;
 
 use super::{Actor, DbError};
 use async_trait::async_trait;
-use intake_domain::conflict::{ConflictDecision, ConflictStatus, ConflictView, NewParty, PartyRole};
+use intake_domain::conflict::{ConflictDecision, ConflictStatus, ConflictView, NewParty, PartyRole, name_words};
 use intake_domain::live::LiveEvent;
 use uuid::Uuid;
 
@@ -140,6 +140,40 @@ pub(crate) fn announced(before: ConflictStatus, after: ConflictStatus) -> bool {
     before != after && (before == ConflictStatus::Possible || after == ConflictStatus::Possible)
 }
 
+/// Parties per statement and, on SQLite, per write transaction: an import of
+/// 200,000 parties holds the write lock a few milliseconds at a time, so
+/// submissions go on meanwhile.
+pub(crate) const IMPORT_CHUNK: usize = 1000;
+
+/// A party of an upload: its fingerprint and its name words.
+pub(crate) struct Listed<'a> {
+    pub fingerprint: String,
+    pub party: &'a NewParty,
+    pub words: Vec<String>,
+}
+
+impl Listed<'_> {
+    /// The upload's parties, each once (the first of duplicates), and their fingerprints.
+    pub fn all(parties: &[NewParty]) -> (Vec<Listed<'_>>, std::collections::HashSet<String>) {
+        let mut seen = std::collections::HashSet::new();
+        let listed = parties
+            .iter()
+            .filter_map(|party| {
+                let fingerprint = fingerprint(party);
+                seen.insert(fingerprint.clone()).then(|| {
+                    let org = party.organisation.as_deref().filter(|o| *o != party.name).unwrap_or_default();
+                    let mut words = name_words(&party.name);
+                    words.extend(name_words(org));
+                    words.sort_unstable();
+                    words.dedup();
+                    Listed { fingerprint, party, words }
+                })
+            })
+            .collect();
+        (listed, seen)
+    }
+}
+
 /// A party's identity across imports: its fields, normalised and joined.
 pub(crate) fn fingerprint(p: &NewParty) -> String {
     let f = |o: &Option<String>| o.as_deref().unwrap_or_default().to_lowercase();
@@ -152,10 +186,6 @@ pub(crate) fn role(s: &str) -> Result<PartyRole, DbError> {
 
 /// Shared SQL (`?N` placeholders; see `db::dollars`).
 pub(crate) mod sql {
-    pub const ADD_PARTY: &str =
-        "INSERT INTO parties (id, fingerprint, name, organisation, email, role, matter, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (fingerprint) DO NOTHING";
-    pub const ADD_PARTY_WORD: &str = "INSERT INTO party_words (word, party_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
     pub const RECHECK: &str = "UPDATE leads SET conflict_checked_at = NULL
          WHERE conflict_checked_at IS NOT NULL AND (state = 'PENDING' OR conflict = 'possible')";
     pub const PARTY_COUNT: &str = "SELECT COUNT(*) FROM parties";

@@ -1,15 +1,15 @@
 //! PostgreSQL: conflict checks.
 
 use super::{
-    Candidate, CheckOutcome, ConflictStore, FoundMatch, LeadToCheck, MAX_CANDIDATES, MatchWith, PartyImport,
-    StoredParty, sql,
+    Candidate, CheckOutcome, ConflictStore, FoundMatch, IMPORT_CHUNK, LeadToCheck, Listed, MAX_CANDIDATES, MatchWith,
+    PartyImport, StoredParty, sql,
 };
 use crate::{
     Actor, DbError, dollars, postgres::PgDb, postgres::events::notify_all, postgres::events::order_events, row,
     row::Columns, row::SUMMARY_COLUMNS,
 };
 use async_trait::async_trait;
-use intake_domain::conflict::{ConflictDecision, ConflictStatus, ConflictView, NewParty, name_words};
+use intake_domain::conflict::{ConflictDecision, ConflictStatus, ConflictView, NewParty};
 use intake_domain::live::{LiveEvent, LiveEventKind};
 use sqlx::{PgConnection, Row};
 use std::sync::LazyLock;
@@ -19,12 +19,24 @@ static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by WHERE l.id = $1")
 });
 
+/// A chunk of parties, column by column; the ids of those not already listed.
+const ADD_PARTIES: &str = "INSERT INTO parties (id, fingerprint, name, organisation, email, role, matter, created_at)
+     SELECT u.*, $8 FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u
+     ON CONFLICT (fingerprint) DO NOTHING RETURNING id";
+const ADD_PARTY_WORDS: &str = "INSERT INTO party_words (word, party_id)
+     SELECT * FROM UNNEST($1::text[], $2::uuid[]) ON CONFLICT DO NOTHING";
+const REMOVE_PARTIES: &str = "DELETE FROM parties WHERE id = ANY($1)";
+
+/// A check's matches, column by column.
+const ADD_MATCHES: &str = "INSERT INTO conflict_matches (lead_id, party_id, other_lead, same_email, score)
+     SELECT $1, u.* FROM UNNEST($2::uuid[], $3::uuid[], $4::bool[], $5::float8[]) AS u";
+const ADD_WORDS: &str =
+    "INSERT INTO lead_words (word, lead_id) SELECT w, $2 FROM UNNEST($1::text[]) AS w ON CONFLICT DO NOTHING";
+
 macro_rules! pg {
     ($($name:ident),*) => { $( static $name: LazyLock<String> = LazyLock::new(|| dollars(sql::$name)); )* };
 }
 pg!(
-    ADD_PARTY,
-    ADD_PARTY_WORD,
     RECHECK,
     PARTY_COUNT,
     PARTIES,
@@ -32,9 +44,7 @@ pg!(
     UNCHECKED_COUNT,
     HAD,
     CLEAR_MATCHES,
-    ADD_MATCH,
     CLEAR_WORDS,
-    ADD_WORD,
     SET_STATUS,
     CHECKED_EVENT,
     DECIDE,
@@ -82,47 +92,45 @@ async fn event(
 #[async_trait]
 impl ConflictStore for PgDb {
     async fn import_parties(&self, parties: &[NewParty], replace: bool, now: i64) -> Result<PartyImport, DbError> {
+        let (listed, fingerprints) = Listed::all(parties);
+        // One transaction: PostgreSQL's row locks let submissions and checks go on meanwhile.
         let mut tx = self.pool.begin().await?;
         // One import at a time: two replacing imports would each remove the other's parties.
         sqlx::query("LOCK TABLE parties IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
         let mut done = PartyImport::default();
-        let mut listed = std::collections::HashSet::new();
-        for p in parties {
-            let fingerprint = super::fingerprint(p);
-            if !listed.insert(fingerprint.clone()) {
-                continue;
-            }
-            let id = Uuid::now_v7();
-            let added = sqlx::query(&ADD_PARTY)
-                .bind(id)
-                .bind(&fingerprint)
-                .bind(&p.name)
-                .bind(&p.organisation)
-                .bind(&p.email)
-                .bind(p.role.as_str())
-                .bind(&p.matter)
+        for chunk in listed.chunks(IMPORT_CHUNK) {
+            let ids: Vec<Uuid> = chunk.iter().map(|_| Uuid::now_v7()).collect();
+            let field = |f: fn(&NewParty) -> Option<String>| chunk.iter().map(|l| f(l.party)).collect::<Vec<_>>();
+            let added: std::collections::HashSet<Uuid> = sqlx::query_scalar(ADD_PARTIES)
+                .bind(&ids)
+                .bind(chunk.iter().map(|l| l.fingerprint.as_str()).collect::<Vec<_>>())
+                .bind(field(|p| Some(p.name.clone())))
+                .bind(field(|p| p.organisation.clone()))
+                .bind(field(|p| p.email.clone()))
+                .bind(chunk.iter().map(|l| l.party.role.as_str()).collect::<Vec<_>>())
+                .bind(field(|p| p.matter.clone()))
                 .bind(now)
-                .execute(&mut *tx)
+                .fetch_all(&mut *tx)
                 .await?
-                .rows_affected();
-            if added == 0 {
-                done.kept += 1;
-                continue;
-            }
-            done.added += 1;
-            let org = p.organisation.as_deref().filter(|o| *o != p.name).unwrap_or_default();
-            for word in name_words(&p.name).into_iter().chain(name_words(org)) {
-                sqlx::query(&ADD_PARTY_WORD).bind(word).bind(id).execute(&mut *tx).await?;
-            }
+                .into_iter()
+                .collect();
+            let (words, owners): (Vec<&str>, Vec<Uuid>) = chunk
+                .iter()
+                .zip(&ids)
+                .filter(|(_, id)| added.contains(id))
+                .flat_map(|(l, id)| l.words.iter().map(move |w| (w.as_str(), *id)))
+                .unzip();
+            sqlx::query(ADD_PARTY_WORDS).bind(words).bind(owners).execute(&mut *tx).await?;
+            done.added += added.len() as u64;
+            done.kept += (chunk.len() - added.len()) as u64;
         }
         if replace {
             let all: Vec<(Uuid, String)> =
                 sqlx::query_as("SELECT id, fingerprint FROM parties").fetch_all(&mut *tx).await?;
-            for (id, fingerprint) in all {
-                if !listed.contains(&fingerprint) {
-                    sqlx::query("DELETE FROM parties WHERE id = $1").bind(id).execute(&mut *tx).await?;
-                    done.removed += 1;
-                }
+            let gone: Vec<Uuid> =
+                all.into_iter().filter(|(_, f)| !fingerprints.contains(f)).map(|(id, _)| id).collect();
+            for ids in gone.chunks(IMPORT_CHUNK) {
+                done.removed += sqlx::query(REMOVE_PARTIES).bind(ids).execute(&mut *tx).await?.rows_affected();
             }
         }
         if done.added + done.removed > 0 {
@@ -195,24 +203,27 @@ impl ConflictStore for PgDb {
         }
         let status = super::status_after(before, &had, found);
         sqlx::query(&CLEAR_MATCHES).bind(lead).execute(&mut *tx).await?;
-        for m in found {
-            let (party, other) = match m.with {
-                MatchWith::Party(p) => (Some(p), None),
-                MatchWith::Lead(l) => (None, Some(l)),
+        if !found.is_empty() {
+            let side = |party: bool| -> Vec<Option<Uuid>> {
+                found
+                    .iter()
+                    .map(|m| match m.with {
+                        MatchWith::Party(p) => party.then_some(p),
+                        MatchWith::Lead(l) => (!party).then_some(l),
+                    })
+                    .collect()
             };
-            sqlx::query(&ADD_MATCH)
+            sqlx::query(ADD_MATCHES)
                 .bind(lead)
-                .bind(party)
-                .bind(other)
-                .bind(m.same_email)
-                .bind(m.score)
+                .bind(side(true))
+                .bind(side(false))
+                .bind(found.iter().map(|m| m.same_email).collect::<Vec<_>>())
+                .bind(found.iter().map(|m| m.score).collect::<Vec<_>>())
                 .execute(&mut *tx)
                 .await?;
         }
         sqlx::query(&CLEAR_WORDS).bind(lead).execute(&mut *tx).await?;
-        for w in words {
-            sqlx::query(&ADD_WORD).bind(w).bind(lead).execute(&mut *tx).await?;
-        }
+        sqlx::query(ADD_WORDS).bind(words).bind(lead).execute(&mut *tx).await?;
         sqlx::query(&SET_STATUS).bind(status.as_str()).bind(now).bind(lead).execute(&mut *tx).await?;
         let event = if super::announced(before, status) {
             order_events(&mut tx).await?;

@@ -1,12 +1,12 @@
 //! SQLite: conflict checks.
 
 use super::{
-    Candidate, CheckOutcome, ConflictStore, FoundMatch, LeadToCheck, MAX_CANDIDATES, MatchWith, PartyImport,
-    StoredParty, sql,
+    Candidate, CheckOutcome, ConflictStore, FoundMatch, IMPORT_CHUNK, LeadToCheck, Listed, MAX_CANDIDATES, MatchWith,
+    PartyImport, StoredParty, sql,
 };
 use crate::{Actor, DbError, row, row::Columns, row::SUMMARY_COLUMNS, sqlite::SqliteDb};
 use async_trait::async_trait;
-use intake_domain::conflict::{ConflictDecision, ConflictStatus, ConflictView, NewParty, name_words};
+use intake_domain::conflict::{ConflictDecision, ConflictStatus, ConflictView, NewParty};
 use intake_domain::live::{LiveEvent, LiveEventKind};
 use sqlx::{Row, SqliteConnection};
 use std::sync::LazyLock;
@@ -21,6 +21,24 @@ const PARTY_CANDIDATES: &str = "SELECT p.id, p.name, p.email FROM parties p
      JOIN (SELECT party_id, COUNT(*) AS n FROM party_words WHERE word IN (SELECT value FROM json_each(?1))
            GROUP BY party_id ORDER BY n DESC LIMIT ?3) w ON w.party_id = p.id
      UNION SELECT id, name, email FROM parties WHERE email = ?2";
+
+/// A write transaction of an import.
+enum Step<'a> {
+    Add(&'a [Listed<'a>]),
+    Remove(&'a [String]),
+}
+
+static IMPORTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A chunk of parties (a JSON array of `[id, fingerprint, name, organisation,
+/// email, role, matter]`); the ids of those not already listed.
+const ADD_PARTIES: &str = "INSERT INTO parties (id, fingerprint, name, organisation, email, role, matter, created_at)
+     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, ?2 FROM json_each(?1)
+     WHERE true ON CONFLICT (fingerprint) DO NOTHING RETURNING id";
+/// `[word, party id]` pairs.
+const ADD_PARTY_WORDS: &str = "INSERT INTO party_words (word, party_id)
+     SELECT value->>0, value->>1 FROM json_each(?1) WHERE true ON CONFLICT DO NOTHING";
+const REMOVE_PARTIES: &str = "DELETE FROM parties WHERE id IN (SELECT value FROM json_each(?1))";
 
 /// Earlier leads sharing a word, most words first.
 const LEAD_CANDIDATES: &str = "SELECT l.id, l.first_name, l.last_name FROM leads l
@@ -51,51 +69,71 @@ async fn event(
 #[async_trait]
 impl ConflictStore for SqliteDb {
     async fn import_parties(&self, parties: &[NewParty], replace: bool, now: i64) -> Result<PartyImport, DbError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut done = PartyImport::default();
-        let mut listed = std::collections::HashSet::new();
-        for p in parties {
-            let fingerprint = super::fingerprint(p);
-            if !listed.insert(fingerprint.clone()) {
-                continue;
-            }
-            let id = Uuid::now_v7().hyphenated().to_string();
-            let added = sqlx::query(sql::ADD_PARTY)
-                .bind(&id)
-                .bind(&fingerprint)
-                .bind(&p.name)
-                .bind(&p.organisation)
-                .bind(&p.email)
-                .bind(p.role.as_str())
-                .bind(&p.matter)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if added == 0 {
-                done.kept += 1;
-                continue;
-            }
-            done.added += 1;
-            let org = p.organisation.as_deref().filter(|o| *o != p.name).unwrap_or_default();
-            for word in name_words(&p.name).into_iter().chain(name_words(org)) {
-                sqlx::query(sql::ADD_PARTY_WORD).bind(word).bind(&id).execute(&mut *tx).await?;
-            }
-        }
+        // One import at a time (a replacing import removes what another adds);
+        // SQLite is one process, so a lock in memory is enough.
+        let _one_import = IMPORTS.lock().await;
+        let (listed, fingerprints) = Listed::all(parties);
+        let mut gone = Vec::new();
         if replace {
             let all: Vec<(String, String)> =
-                sqlx::query_as("SELECT id, fingerprint FROM parties").fetch_all(&mut *tx).await?;
-            for (id, fingerprint) in all {
-                if !listed.contains(&fingerprint) {
-                    sqlx::query("DELETE FROM parties WHERE id = ?1").bind(id).execute(&mut *tx).await?;
-                    done.removed += 1;
+                sqlx::query_as("SELECT id, fingerprint FROM parties").fetch_all(&self.pool).await?;
+            gone = all.into_iter().filter(|(_, f)| !fingerprints.contains(f)).map(|(id, _)| id).collect();
+        }
+        // Short transactions, the last also queueing the rechecks: an import
+        // cut short adds the rest when uploaded again, and rechecks then.
+        let steps: Vec<_> =
+            (listed.chunks(IMPORT_CHUNK).map(Step::Add)).chain(gone.chunks(IMPORT_CHUNK).map(Step::Remove)).collect();
+        let mut done = PartyImport::default();
+        for (i, step) in steps.iter().enumerate() {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            match step {
+                Step::Add(chunk) => {
+                    let rows: Vec<_> = chunk
+                        .iter()
+                        .map(|l| {
+                            let p = l.party;
+                            let id = Uuid::now_v7().hyphenated().to_string();
+                            serde_json::json!([
+                                id,
+                                l.fingerprint,
+                                p.name,
+                                p.organisation,
+                                p.email,
+                                p.role.as_str(),
+                                p.matter
+                            ])
+                        })
+                        .collect();
+                    let added: std::collections::HashSet<String> = sqlx::query_scalar(ADD_PARTIES)
+                        .bind(serde_json::to_string(&rows).map_err(|e| DbError::corrupt("parties", e))?)
+                        .bind(now)
+                        .fetch_all(&mut *tx)
+                        .await?
+                        .into_iter()
+                        .collect();
+                    let words: Vec<_> = chunk
+                        .iter()
+                        .zip(&rows)
+                        .filter_map(|(l, row)| row[0].as_str().filter(|id| added.contains(*id)).map(|id| (l, id)))
+                        .flat_map(|(l, id)| l.words.iter().map(move |w| serde_json::json!([w, id])))
+                        .collect();
+                    sqlx::query(ADD_PARTY_WORDS)
+                        .bind(serde_json::to_string(&words).map_err(|e| DbError::corrupt("party words", e))?)
+                        .execute(&mut *tx)
+                        .await?;
+                    done.added += added.len() as u64;
+                    done.kept += (chunk.len() - added.len()) as u64;
+                }
+                Step::Remove(ids) => {
+                    let ids = serde_json::to_string(ids).map_err(|e| DbError::corrupt("party ids", e))?;
+                    done.removed += sqlx::query(REMOVE_PARTIES).bind(ids).execute(&mut *tx).await?.rows_affected();
                 }
             }
+            if i + 1 == steps.len() && done.added + done.removed > 0 {
+                done.rechecks = sqlx::query(sql::RECHECK).execute(&mut *tx).await?.rows_affected();
+            }
+            tx.commit().await?;
         }
-        if done.added + done.removed > 0 {
-            done.rechecks = sqlx::query(sql::RECHECK).execute(&mut *tx).await?.rows_affected();
-        }
-        tx.commit().await?;
         Ok(done)
     }
 

@@ -48,6 +48,32 @@ contract! {
 }
 
 contract! {
+    /// A list longer than one write (1,000 parties) is imported whole: each
+    /// party once across writes, its words findable, and a replacing import
+    /// removes the rest across writes too.
+    a_long_list_is_imported_across_writes,
+    |db: Db| async move {
+        let c = db.conflicts();
+        let name = |i: usize| format!("Person{i} Surname{i}");
+        let list: Vec<NewParty> = (0..2_500).map(|i| party(&name(i), "", "client", "")).collect();
+        let mut twice = list.clone();
+        twice.push(list[5].clone());
+        let done = c.import_parties(&twice, false, 1_000).await.unwrap();
+        assert_eq!((done.added, done.kept, done.removed), (2_500, 0, 0));
+        let lead = add_lead(&db, named_lead("Person2499", "Surname2499", "p@example.com")).await;
+        let found = c.candidates(lead.id, &words(&name(2_499)), "p@example.com").await.unwrap();
+        assert!(matches!(&found[..], [Candidate::Party { name: n, .. }] if *n == name(2_499)), "{found:?}");
+
+        let mut kept: Vec<NewParty> = list[..1_200].to_vec();
+        kept.push(party("Someone New", "", "client", ""));
+        let done = c.import_parties(&kept, true, 2_000).await.unwrap();
+        assert_eq!((done.added, done.kept, done.removed), (1, 1_200, 1_300));
+        assert_eq!(c.parties(1).await.unwrap().0, 1_201);
+        assert!(c.candidates(lead.id, &words(&name(2_499)), "p@example.com").await.unwrap().is_empty());
+    }
+}
+
+contract! {
     /// Candidates share a name word or the email; earlier leads count (checked or not: unchecked ones by name), later ones never.
     candidates_share_a_word_or_the_email,
     |db: Db| async move {
