@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod conflict;
+pub mod countries;
 pub mod device;
 pub mod email;
 pub mod erasure;
@@ -14,6 +15,7 @@ pub mod listing;
 pub mod live;
 pub mod name;
 pub mod notes;
+pub mod questions;
 pub mod submission;
 pub mod time;
 pub mod webhook;

@@ -1,0 +1,638 @@
+//! A firm's own questions: matter types, each with its ordered questions, and
+//! the answers a prospect gives. The same checks run in the browser, as the
+//! prospect types, and on the server, before anything is stored.
+//!
+//! Answers are kept as the prospect gave them, normalised (a phone number in
+//! E.164, a date in ISO 8601, a number without its spaces), as text: the
+//! question's kind says how to read it, and float formatting would add to the
+//! WASM.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Longest short-text answer, in characters.
+pub const MAX_SHORT_TEXT: usize = 200;
+/// Longest long-text answer, in characters.
+pub const MAX_LONG_TEXT: usize = 5000;
+/// Longest URL answer, in bytes.
+pub const MAX_URL: usize = 2000;
+/// Most questions per matter type, and choices per question.
+pub const MAX_QUESTIONS: usize = 40;
+pub const MAX_CHOICES: usize = 50;
+/// Longest label, help text or choice, in characters.
+pub const MAX_LABEL: usize = 300;
+pub const MAX_HELP: usize = 1000;
+
+/// A language the public side speaks. English is the fallback for any text
+/// a firm has not written in the prospect's language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Es,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    /// The BCP 47 tag (`<html lang>`, `?lang=`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Es => "es",
+        }
+    }
+
+    /// The language's name in itself, as a switcher shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::En => "English",
+            Self::Es => "Español",
+        }
+    }
+
+    /// A language tag ("es", "es-MX", "EN"), by its primary subtag.
+    pub fn parse(tag: &str) -> Option<Self> {
+        let primary = tag.trim().split(['-', '_']).next()?;
+        Self::ALL.into_iter().find(|l| l.code().eq_ignore_ascii_case(primary))
+    }
+
+    /// The most preferred language of an `Accept-Language` header that Intake
+    /// speaks (quality 0 means "not this one").
+    pub fn from_accept_language(header: &str) -> Option<Self> {
+        let mut best: Option<(u16, Self)> = None;
+        for item in header.split(',').take(32) {
+            let mut parts = item.split(';');
+            let Some(lang) = parts.next().and_then(Self::parse) else { continue };
+            let q = parts.find_map(|p| p.trim().strip_prefix("q=")).map_or(Some(1000), quality);
+            if let Some(q) = q.filter(|q| *q > 0)
+                && best.is_none_or(|(b, _)| q > b)
+            {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+}
+
+/// A quality value ("0.8") in thousandths; `None` when malformed.
+fn quality(s: &str) -> Option<u16> {
+    let (whole, frac) = s.trim().split_once('.').unwrap_or((s.trim(), ""));
+    if frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let frac: u16 = format!("{frac:0<3}").parse().ok()?;
+    match whole {
+        "0" => Some(frac),
+        "1" if frac == 0 => Some(1000),
+        _ => None,
+    }
+}
+
+/// Text in each language the firm wrote it in; English is always there.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Localized(pub BTreeMap<Lang, String>);
+
+impl Localized {
+    pub fn en(text: &str) -> Self {
+        Self(BTreeMap::from([(Lang::En, text.to_owned())]))
+    }
+
+    pub fn with(mut self, lang: Lang, text: &str) -> Self {
+        self.0.insert(lang, text.to_owned());
+        self
+    }
+
+    /// The text in `lang`, else in English.
+    pub fn get(&self, lang: Lang) -> &str {
+        self.0.get(&lang).or_else(|| self.0.get(&Lang::En)).map_or("", String::as_str)
+    }
+}
+
+/// What a question asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    ShortText,
+    LongText,
+    SingleChoice,
+    MultipleChoice,
+    YesNo,
+    Date,
+    Phone,
+    Url,
+    Country,
+    Number,
+    /// An extra document (sniffed like the resume).
+    Document,
+}
+
+impl QuestionKind {
+    pub const ALL: [QuestionKind; 11] = [
+        Self::ShortText,
+        Self::LongText,
+        Self::SingleChoice,
+        Self::MultipleChoice,
+        Self::YesNo,
+        Self::Date,
+        Self::Phone,
+        Self::Url,
+        Self::Country,
+        Self::Number,
+        Self::Document,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ShortText => "short_text",
+            Self::LongText => "long_text",
+            Self::SingleChoice => "single_choice",
+            Self::MultipleChoice => "multiple_choice",
+            Self::YesNo => "yes_no",
+            Self::Date => "date",
+            Self::Phone => "phone",
+            Self::Url => "url",
+            Self::Country => "country",
+            Self::Number => "number",
+            Self::Document => "document",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// What the form editor calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ShortText => "Short text",
+            Self::LongText => "Long text",
+            Self::SingleChoice => "One choice",
+            Self::MultipleChoice => "Several choices",
+            Self::YesNo => "Yes or no",
+            Self::Date => "Date",
+            Self::Phone => "Phone number",
+            Self::Url => "Web address",
+            Self::Country => "Country",
+            Self::Number => "Number",
+            Self::Document => "Document",
+        }
+    }
+
+    fn has_choices(self) -> bool {
+        matches!(self, Self::SingleChoice | Self::MultipleChoice)
+    }
+}
+
+/// One of a choice question's options; its key is what an answer stores.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub key: String,
+    pub label: Localized,
+}
+
+/// A question as one version of the form asks it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Question {
+    /// Stable across versions while the question is the same one.
+    pub key: String,
+    pub kind: QuestionKind,
+    pub label: Localized,
+    pub help: Localized,
+    pub required: bool,
+    pub choices: Vec<Choice>,
+}
+
+/// Why an answer was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum AnswerError {
+    Required,
+    TooLong { max: usize },
+    NotAChoice,
+    NotYesOrNo,
+    NotADate,
+    NotAPhone,
+    NotAUrl,
+    NotACountry,
+    NotANumber,
+}
+
+impl AnswerError {
+    /// The English sentence shown at the field (other languages come from
+    /// the translation files, keyed by [`AnswerError::key`]).
+    pub fn message(&self) -> String {
+        match self {
+            Self::Required => "Answer this question.".into(),
+            Self::TooLong { max } => format!("Use at most {max} characters."),
+            Self::NotAChoice => "Choose one of the options.".into(),
+            Self::NotYesOrNo => "Choose yes or no.".into(),
+            Self::NotADate => "Enter a date like 2024-03-31.".into(),
+            Self::NotAPhone => "Enter the number with its country code, like +1 202 555 0143.".into(),
+            Self::NotAUrl => "Enter a web address starting with https:// or http://.".into(),
+            Self::NotACountry => "Choose a country from the list.".into(),
+            Self::NotANumber => "Enter a number, like 3 or 2.5.".into(),
+        }
+    }
+
+    /// The translation key of the message.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::Required => "answer-required",
+            Self::TooLong { .. } => "answer-too-long",
+            Self::NotAChoice => "answer-not-a-choice",
+            Self::NotYesOrNo => "answer-not-yes-or-no",
+            Self::NotADate => "answer-not-a-date",
+            Self::NotAPhone => "answer-not-a-phone",
+            Self::NotAUrl => "answer-not-a-url",
+            Self::NotACountry => "answer-not-a-country",
+            Self::NotANumber => "answer-not-a-number",
+        }
+    }
+}
+
+impl fmt::Display for AnswerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl Question {
+    /// Checks what the prospect entered (the form's values under this
+    /// question's name: several for a multiple choice) and returns the answer
+    /// to keep, normalised; `None` when an optional question is left blank.
+    /// A document's file is checked where it is read; here only its presence.
+    pub fn check(&self, values: &[String]) -> Result<Option<String>, AnswerError> {
+        let values: Vec<&str> = values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
+        let Some(first) = values.first().copied() else {
+            return if self.required { Err(AnswerError::Required) } else { Ok(None) };
+        };
+        let choice = |v: &str| self.choices.iter().any(|c| c.key == v);
+        let answer = match self.kind {
+            QuestionKind::ShortText => single_line(first, MAX_SHORT_TEXT)?,
+            QuestionKind::LongText => text(first, MAX_LONG_TEXT)?,
+            QuestionKind::SingleChoice if choice(first) => first.to_owned(),
+            QuestionKind::SingleChoice => return Err(AnswerError::NotAChoice),
+            QuestionKind::MultipleChoice => {
+                if !values.iter().all(|v| choice(v)) {
+                    return Err(AnswerError::NotAChoice);
+                }
+                // In the form's order, each once.
+                let picked: Vec<&str> =
+                    self.choices.iter().map(|c| c.key.as_str()).filter(|k| values.contains(k)).collect();
+                picked.join("\n")
+            }
+            QuestionKind::YesNo => match first {
+                "yes" | "no" => first.to_owned(),
+                _ => return Err(AnswerError::NotYesOrNo),
+            },
+            QuestionKind::Date => date(first).ok_or(AnswerError::NotADate)?,
+            QuestionKind::Phone => phone(first).ok_or(AnswerError::NotAPhone)?,
+            QuestionKind::Url => url(first).ok_or(AnswerError::NotAUrl)?,
+            QuestionKind::Country => country(first).ok_or(AnswerError::NotACountry)?,
+            QuestionKind::Number => number(first).ok_or(AnswerError::NotANumber)?,
+            QuestionKind::Document => first.to_owned(),
+        };
+        Ok(Some(answer))
+    }
+}
+
+/// Text without control characters (newlines kept), at most `max` characters.
+fn text(v: &str, max: usize) -> Result<String, AnswerError> {
+    let v: String = v.chars().filter(|c| !c.is_control() || *c == '\n').collect();
+    let v = v.replace("\r\n", "\n");
+    if v.chars().count() > max {
+        return Err(AnswerError::TooLong { max });
+    }
+    Ok(v)
+}
+
+/// One line: inner runs of white space become one space.
+fn single_line(v: &str, max: usize) -> Result<String, AnswerError> {
+    text(&v.split_whitespace().collect::<Vec<_>>().join(" "), max)
+}
+
+/// `YYYY-MM-DD`, a real calendar day between the years 1900 and 2199.
+fn date(v: &str) -> Option<String> {
+    let b = v.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| v.get(r)?.parse::<u32>().ok();
+    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    ((1900..2200).contains(&y) && (1..=days).contains(&d)).then(|| v.to_owned())
+}
+
+/// Country calling codes the ITU has assigned (E.164), in order.
+const CALLING_CODES: &[u16] = &[
+    1, 7, 20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56, 57, 58, 60,
+    61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98, 211, 212, 213, 216, 218, 220, 221, 222, 223,
+    224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239, 240, 241, 242, 243, 244, 245, 246,
+    247, 248, 249, 250, 251, 252, 253, 254, 255, 256, 257, 258, 260, 261, 262, 263, 264, 265, 266, 267, 268, 269, 290,
+    291, 297, 298, 299, 350, 351, 352, 353, 354, 355, 356, 357, 358, 359, 370, 371, 372, 373, 374, 375, 376, 377, 378,
+    379, 380, 381, 382, 383, 385, 386, 387, 389, 420, 421, 423, 500, 501, 502, 503, 504, 505, 506, 507, 508, 509, 590,
+    591, 592, 593, 594, 595, 596, 597, 598, 599, 670, 672, 673, 674, 675, 676, 677, 678, 679, 680, 681, 682, 683, 685,
+    686, 687, 688, 689, 690, 691, 692, 800, 808, 850, 852, 853, 855, 856, 870, 878, 880, 881, 882, 883, 886, 888, 960,
+    961, 962, 963, 964, 965, 966, 967, 968, 970, 971, 972, 973, 974, 975, 976, 977, 979, 992, 993, 994, 995, 996, 998,
+];
+
+/// A phone number in international form ("+44 20 7946 0958", "0044 …",
+/// "+1 (202) 555-0143"), as E.164: `+`, an assigned country code, and 4 to
+/// 14 more digits, 15 at most in all.
+fn phone(v: &str) -> Option<String> {
+    let rest = v.strip_prefix('+').or_else(|| v.strip_prefix("00"))?;
+    if !rest.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}')) {
+        return None;
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    if digits.starts_with('0') {
+        return None;
+    }
+    let code_len = (1..=3).find(|n| {
+        digits.get(..*n).and_then(|c| c.parse::<u16>().ok()).is_some_and(|c| CALLING_CODES.binary_search(&c).is_ok())
+    })?;
+    ((code_len + 4)..=15).contains(&digits.len()).then(|| format!("+{digits}"))
+}
+
+/// An `http` or `https` address with a host and no spaces.
+fn url(v: &str) -> Option<String> {
+    if v.len() > MAX_URL || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    let (scheme, rest) = v.split_once("://")?;
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?;
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| if port.parse::<u16>().is_ok() { h } else { "" });
+    let label_ok = |l: &str| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-');
+    (host.contains('.') && host.split('.').all(label_ok)).then(|| v.to_owned())
+}
+
+/// A country, by its ISO 3166-1 alpha-2 code.
+fn country(v: &str) -> Option<String> {
+    let code = v.to_ascii_uppercase();
+    crate::countries::name(&code).map(|_| code)
+}
+
+/// A decimal number ("3", "-2.5", "1 200", "1,5" with a comma as the decimal
+/// mark), as digits with a point; at most 15 significant digits.
+fn number(v: &str) -> Option<String> {
+    let v: String = v.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '_')).collect();
+    let (sign, v) = v.strip_prefix('-').map_or(("", v.as_str()), |r| ("-", r));
+    let v = v.replacen(',', ".", 1);
+    let (whole, frac) = v.split_once('.').unwrap_or((&v, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(frac) || (v.contains('.') && frac.is_empty()) {
+        return None;
+    }
+    let whole = whole.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    if whole.len() + frac.len() > 15 {
+        return None;
+    }
+    Some(if frac.is_empty() { format!("{sign}{whole}") } else { format!("{sign}{whole}.{frac}") })
+}
+
+/// A matter type and the questions it asks, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatterType {
+    /// Stable across versions ("family", "asylum").
+    pub key: String,
+    pub name: Localized,
+    /// Whether the resume is required for this matter type.
+    pub resume_required: bool,
+    pub questions: Vec<Question>,
+}
+
+/// What is wrong with a form an administrator wrote: where, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormError {
+    /// "Family → question 3 → choice 2", or "Family".
+    pub at: String,
+    pub reason: String,
+}
+
+impl fmt::Display for FormError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.at, self.reason)
+    }
+}
+
+/// One version of a firm's form: what prospects are asked from the moment it
+/// is saved. Earlier versions stay, with the leads that answered them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeForm {
+    pub matter_types: Vec<MatterType>,
+}
+
+impl IntakeForm {
+    /// Checks a form before it is saved: English text everywhere, keys
+    /// unique, choices where a question needs them, lengths within bounds.
+    pub fn check(&self) -> Result<(), FormError> {
+        let mut matter_keys = std::collections::HashSet::new();
+        for (i, m) in self.matter_types.iter().enumerate() {
+            let at = if m.name.get(Lang::En).trim().is_empty() {
+                format!("Matter type {}", i + 1)
+            } else {
+                m.name.get(Lang::En).to_owned()
+            };
+            let fail = |at: &str, reason: &str| Err(FormError { at: at.to_owned(), reason: reason.to_owned() });
+            localized(&m.name, MAX_LABEL, true).or_else(|r| fail(&at, &format!("the name {r}")))?;
+            if !key_ok(&m.key) || !matter_keys.insert(m.key.as_str()) {
+                return fail(&at, "needs its own key (letters, digits, - and _)");
+            }
+            if m.questions.len() > MAX_QUESTIONS {
+                return fail(&at, &format!("has more than {MAX_QUESTIONS} questions"));
+            }
+            let mut question_keys = std::collections::HashSet::new();
+            for (j, q) in m.questions.iter().enumerate() {
+                let at = format!("{at} → question {}", j + 1);
+                localized(&q.label, MAX_LABEL, true).or_else(|r| fail(&at, &format!("the question {r}")))?;
+                localized(&q.help, MAX_HELP, false).or_else(|r| fail(&at, &format!("the help text {r}")))?;
+                if !key_ok(&q.key) || !question_keys.insert(q.key.as_str()) {
+                    return fail(&at, "needs its own key (letters, digits, - and _)");
+                }
+                match (q.kind.has_choices(), q.choices.len()) {
+                    (true, 0 | 1) => return fail(&at, "needs at least two choices"),
+                    (true, n) if n > MAX_CHOICES => return fail(&at, &format!("has more than {MAX_CHOICES} choices")),
+                    (false, n) if n > 0 => return fail(&at, "has choices but is not a choice question"),
+                    _ => {}
+                }
+                let mut choice_keys = std::collections::HashSet::new();
+                for (k, c) in q.choices.iter().enumerate() {
+                    let at = format!("{at} → choice {}", k + 1);
+                    localized(&c.label, MAX_LABEL, true).or_else(|r| fail(&at, &r))?;
+                    if !key_ok(&c.key) || !choice_keys.insert(c.key.as_str()) {
+                        return fail(&at, "needs its own key (letters, digits, - and _)");
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn matter_type(&self, key: &str) -> Option<&MatterType> {
+        self.matter_types.iter().find(|m| m.key == key)
+    }
+}
+
+/// A key: 1 to 40 ASCII letters, digits, `-` or `_`.
+fn key_ok(k: &str) -> bool {
+    (1..=40).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Text in each language within `max` characters; English present if `required`.
+fn localized(t: &Localized, max: usize, required: bool) -> Result<(), String> {
+    if required && t.0.get(&Lang::En).is_none_or(|s| s.trim().is_empty()) {
+        return Err("is missing in English".into());
+    }
+    match t.0.iter().find(|(_, s)| s.chars().count() > max) {
+        Some((lang, _)) => Err(format!("in {} is longer than {max} characters", lang.name())),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(kind: QuestionKind, required: bool) -> Question {
+        let choices = if kind.has_choices() {
+            ["h1b", "l1", "o1"]
+                .iter()
+                .map(|k| Choice { key: (*k).into(), label: Localized::en(&k.to_uppercase()) })
+                .collect()
+        } else {
+            vec![]
+        };
+        Question { key: "q".into(), kind, label: Localized::en("Q"), help: Localized::default(), required, choices }
+    }
+
+    fn check(kind: QuestionKind, v: &str) -> Result<Option<String>, AnswerError> {
+        q(kind, true).check(&[v.to_owned()])
+    }
+
+    #[test]
+    fn blank_answers_are_required_or_absent() {
+        for kind in QuestionKind::ALL {
+            assert_eq!(q(kind, true).check(&[" ".into()]), Err(AnswerError::Required), "{kind:?}");
+            assert_eq!(q(kind, false).check(&[]), Ok(None), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn text_is_bounded_and_tidied() {
+        use QuestionKind::*;
+        assert_eq!(check(ShortText, "  José \t García\u{7} "), Ok(Some("José García".into())));
+        assert_eq!(check(ShortText, &"a".repeat(201)), Err(AnswerError::TooLong { max: 200 }));
+        assert_eq!(check(LongText, "line one\r\nline two"), Ok(Some("line one\nline two".into())));
+        assert_eq!(check(LongText, &"é".repeat(5000)).map(|a| a.map(|s| s.chars().count())), Ok(Some(5000)));
+    }
+
+    #[test]
+    fn choices_must_be_offered() {
+        use QuestionKind::*;
+        assert_eq!(check(SingleChoice, "l1"), Ok(Some("l1".into())));
+        assert_eq!(check(SingleChoice, "eb5"), Err(AnswerError::NotAChoice));
+        let many = q(MultipleChoice, true);
+        assert_eq!(many.check(&["o1".into(), "h1b".into(), "o1".into()]), Ok(Some("h1b\no1".into())));
+        assert_eq!(many.check(&["o1".into(), "x".into()]), Err(AnswerError::NotAChoice));
+        assert_eq!(check(YesNo, "yes"), Ok(Some("yes".into())));
+        assert_eq!(check(YesNo, "maybe"), Err(AnswerError::NotYesOrNo));
+    }
+
+    #[test]
+    fn dates_are_real_days() {
+        use QuestionKind::Date;
+        assert_eq!(check(Date, "2024-02-29"), Ok(Some("2024-02-29".into())));
+        for bad in ["2023-02-29", "1900-02-29", "2024-13-01", "2024-04-31", "24-01-01", "2024/01/01", "1899-12-31"] {
+            assert_eq!(check(Date, bad), Err(AnswerError::NotADate), "{bad}");
+        }
+        assert_eq!(check(Date, "2000-02-29"), Ok(Some("2000-02-29".into())));
+    }
+
+    #[test]
+    fn phones_are_international_numbers() {
+        use QuestionKind::Phone;
+        assert_eq!(check(Phone, "+1 (202) 555-0143"), Ok(Some("+12025550143".into())));
+        assert_eq!(check(Phone, "0044 20 7946 0958"), Ok(Some("+442079460958".into())));
+        assert_eq!(check(Phone, "+52 55 1234 5678"), Ok(Some("+525512345678".into())));
+        for bad in ["202 555 0143", "+0 123 456 789", "+999 1234 5678", "+1 555", "+1 2025550143 99999", "+44 20 ABC"] {
+            assert_eq!(check(Phone, bad), Err(AnswerError::NotAPhone), "{bad}");
+        }
+    }
+
+    #[test]
+    fn urls_have_a_scheme_and_a_host() {
+        use QuestionKind::Url;
+        assert_eq!(check(Url, "https://example.com/a?b#c"), Ok(Some("https://example.com/a?b#c".into())));
+        assert_eq!(check(Url, "http://user@example.org:8080/"), Ok(Some("http://user@example.org:8080/".into())));
+        for bad in
+            ["example.com", "javascript://example.com/%0a", "ftp://example.com", "https://localhost", "https://a b.com"]
+        {
+            assert_eq!(check(Url, bad), Err(AnswerError::NotAUrl), "{bad}");
+        }
+    }
+
+    #[test]
+    fn countries_and_numbers() {
+        use QuestionKind::*;
+        assert_eq!(check(Country, "mx"), Ok(Some("MX".into())));
+        assert_eq!(check(Country, "XX"), Err(AnswerError::NotACountry));
+        assert_eq!(check(Number, " 1 200 "), Ok(Some("1200".into())));
+        assert_eq!(check(Number, "-002,50"), Ok(Some("-2.50".into())));
+        for bad in ["1e5", "1.", ".5", "1.2.3", "NaN", "12345678901234567"] {
+            assert_eq!(check(Number, bad), Err(AnswerError::NotANumber), "{bad}");
+        }
+    }
+
+    #[test]
+    fn languages_come_from_tags_and_headers() {
+        assert_eq!(Lang::parse("es-MX"), Some(Lang::Es));
+        assert_eq!(Lang::parse("pt"), None);
+        assert_eq!(Lang::from_accept_language("pt-BR, es;q=0.8, en;q=0.5"), Some(Lang::Es));
+        assert_eq!(Lang::from_accept_language("en-GB;q=0.9, es;q=1"), Some(Lang::Es));
+        assert_eq!(Lang::from_accept_language("es;q=0, en;q=0.1"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("fr, de;q=2"), None);
+        let t = Localized::en("Family").with(Lang::Es, "Familia");
+        assert_eq!((t.get(Lang::Es), Localized::en("Asylum").get(Lang::Es)), ("Familia", "Asylum"));
+    }
+
+    #[test]
+    fn a_form_is_checked_before_it_is_saved() {
+        let matter = |key: &str, questions: Vec<Question>| MatterType {
+            key: key.into(),
+            name: Localized::en("Employment-based visa"),
+            resume_required: true,
+            questions,
+        };
+        let all: Vec<Question> = QuestionKind::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, k)| Question { key: format!("q{i}"), ..q(*k, i % 2 == 0) })
+            .collect();
+        assert_eq!(IntakeForm { matter_types: vec![matter("visa", all.clone())] }.check(), Ok(()));
+
+        let twice = IntakeForm { matter_types: vec![matter("visa", vec![]), matter("visa", vec![])] };
+        assert!(twice.check().unwrap_err().reason.contains("own key"));
+        let mut lone = q(QuestionKind::SingleChoice, true);
+        lone.choices.truncate(1);
+        let err = IntakeForm { matter_types: vec![matter("visa", vec![lone])] }.check().unwrap_err();
+        assert_eq!(err.to_string(), "Employment-based visa → question 1: needs at least two choices");
+        let mut spanish_only = q(QuestionKind::ShortText, true);
+        spanish_only.label = Localized(BTreeMap::from([(Lang::Es, "¿Dónde?".into())]));
+        let err = IntakeForm { matter_types: vec![matter("visa", vec![spanish_only])] }.check().unwrap_err();
+        assert_eq!(err.reason, "the question is missing in English");
+    }
+}
