@@ -14,7 +14,8 @@
 # per submission; RSS anonymous and file-backed), the server-rendered `/leads`
 # at ~730 leads, list and search (a real surname; real-looking names) over
 # 100,000 leads on SQLite and PostgreSQL; with BENCH_BIG=1000000 also over
-# 1,000,000 (seeding SQLite to that size takes about 4 minutes).
+# 1,000,000 (seeding SQLite to that size takes about 4 minutes); then the
+# conflict check (a 100,000-party upload, 2,000 leads checked) on both.
 # The full runs add submissions at c=1,024, PostgreSQL submissions, the SMTP
 # path, live dashboards, logins and two instances.
 #
@@ -174,6 +175,15 @@ sized() {
     dashboard "http://127.0.0.1:$port" "$db" "$BIG" "$PID"
   fi
   kill "$PID"; wait "$PID" 2>/dev/null || true
+  conflicts "$db"
+}
+
+# conflicts DATABASE_URL: 100,000 parties uploaded at once (with a write every
+# 20 ms meanwhile, as submissions), then 2,000 leads checked against them and
+# every earlier lead (budget: p99 under 20 ms per lead).
+conflicts() {
+  step "$(backend_of "$1"): conflict check, 100,000 parties, against every lead"
+  target/release/conflicts "$1" 100000 2000
 }
 
 wait_quiet() { # wait_quiet PID... : until the servers use under 5% CPU for a second (at most 3 minutes)

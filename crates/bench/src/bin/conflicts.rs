@@ -137,7 +137,8 @@ const RECHECK: &str = "UPDATE leads SET conflict_checked_at = NULL
 /// every 20 ms until told to stop; the time each took (a refused write, as
 /// SQLite refuses one after its busy timeout, counts as infinite).
 async fn writes_meanwhile(url: String, mut stop: tokio::sync::watch::Receiver<bool>) -> Vec<f64> {
-    const PROBE: &str = "UPDATE leads SET updated_at = updated_at WHERE id = (SELECT MIN(id) FROM leads)";
+    const PROBE: &str =
+        "UPDATE leads SET updated_at = updated_at WHERE id = (SELECT id FROM leads ORDER BY id LIMIT 1)";
     let pg = if url.starts_with("postgres") { Some(sqlx::PgPool::connect(&url).await.expect("connect")) } else { None };
     let lite = if pg.is_none() { Some(sqlx::SqlitePool::connect(&url).await.expect("connect")) } else { None };
     let mut times = Vec::new();

@@ -143,7 +143,7 @@ pub(crate) fn announced(before: ConflictStatus, after: ConflictStatus) -> bool {
 /// Parties per statement and, on SQLite, per write transaction: an import of
 /// 200,000 parties holds the write lock a few milliseconds at a time, so
 /// submissions go on meanwhile.
-pub(crate) const IMPORT_CHUNK: usize = 1000;
+pub(crate) const IMPORT_CHUNK: usize = 500;
 
 /// A party of an upload: its fingerprint and its name words.
 pub(crate) struct Listed<'a> {

@@ -133,6 +133,8 @@ impl ConflictStore for SqliteDb {
                 done.rechecks = sqlx::query(sql::RECHECK).execute(&mut *tx).await?.rows_affected();
             }
             tx.commit().await?;
+            // A breath between writes: a submission waiting on the lock gets it.
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         Ok(done)
     }

@@ -48,7 +48,7 @@ contract! {
 }
 
 contract! {
-    /// A list longer than one write (1,000 parties) is imported whole: each
+    /// A list longer than one write (500 parties) is imported whole: each
     /// party once across writes, its words findable, and a replacing import
     /// removes the rest across writes too.
     a_long_list_is_imported_across_writes,
