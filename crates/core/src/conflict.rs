@@ -91,7 +91,11 @@ pub async fn run(state: Services) {
 }
 
 /// Adds (or, with `replace`, replaces) the firm's parties; waiting leads are checked again.
-pub async fn import(state: &Services, parties: &[NewParty], replace: bool) -> Result<PartyImport, Error> {
+pub async fn import(state: &Services, parties: Vec<NewParty>, replace: bool) -> Result<PartyImport, Error> {
+    if parties.is_empty() {
+        // Never an empty list that replaces everything by mistake.
+        return Err(Error::BadParam("parties: a list needs at least one party".into()));
+    }
     if parties.len() > state.config.leads.max_parties {
         return Err(Error::BadParam(format!(
             "a list holds at most {} parties (INTAKE_MAX_PARTIES); this one holds {}",
@@ -99,7 +103,12 @@ pub async fn import(state: &Services, parties: &[NewParty], replace: bool) -> Re
             parties.len()
         )));
     }
-    let done = state.db.conflicts().import_parties(parties, replace, now_ms()).await?;
+    // Its own task: a client gone mid-upload (or a proxy's timeout) does not
+    // stop an import between its writes.
+    let db = state.db.clone();
+    let done = tokio::spawn(async move { db.conflicts().import_parties(&parties, replace, now_ms()).await })
+        .await
+        .map_err(|e| Error::internal("parties import", e))??;
     if done.rechecks > 0 {
         state.conflict_wake.notify_one();
     }

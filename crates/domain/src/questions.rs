@@ -66,7 +66,9 @@ impl Lang {
         for item in header.split(',').take(32) {
             let mut parts = item.split(';');
             let Some(lang) = parts.next().and_then(Self::parse) else { continue };
-            let q = parts.find_map(|p| p.trim().strip_prefix("q=")).map_or(Some(1000), quality);
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
+                .map_or(Some(1000), quality);
             if let Some(q) = q.filter(|q| *q > 0)
                 && best.is_none_or(|(b, _)| q > b)
             {
@@ -301,23 +303,29 @@ impl Question {
 
 /// Text without control characters (newlines kept), at most `max` characters.
 fn text(v: &str, max: usize) -> Result<String, AnswerError> {
-    let v: String = v.chars().filter(|c| !c.is_control() || *c == '\n').collect();
-    let v = v.replace("\r\n", "\n");
+    // Line ends become `\n`; other control characters (a tab) a space.
+    let v = v.replace("\r\n", "\n").replace('\r', "\n");
+    let v: String = v.chars().map(|c| if c.is_control() && c != '\n' { ' ' } else { c }).collect();
     if v.chars().count() > max {
         return Err(AnswerError::TooLong { max });
     }
     Ok(v)
 }
 
-/// One line: inner runs of white space become one space.
+/// One line: inner runs of white space (a tab, a line end) become one space.
 fn single_line(v: &str, max: usize) -> Result<String, AnswerError> {
-    text(&v.split_whitespace().collect::<Vec<_>>().join(" "), max)
+    let v = text(v, usize::MAX)?.split_whitespace().collect::<Vec<_>>().join(" ");
+    if v.chars().count() > max {
+        return Err(AnswerError::TooLong { max });
+    }
+    Ok(v)
 }
 
 /// `YYYY-MM-DD`, a real calendar day between the years 1900 and 2199.
 fn date(v: &str) -> Option<String> {
     let b = v.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    let digits_ok = b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+    if b.len() != 10 || !digits_ok {
         return None;
     }
     let n = |r: std::ops::Range<usize>| v.get(r)?.parse::<u32>().ok();
@@ -366,7 +374,11 @@ fn phone(v: &str) -> Option<String> {
 
 /// An `http` or `https` address with a host and no spaces.
 fn url(v: &str) -> Option<String> {
-    if v.len() > MAX_URL || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    // Characters a URL never holds unescaped, and that browsers read their own way (`\` as `/`).
+    let stray = |c: char| {
+        c.is_whitespace() || c.is_control() || matches!(c, '\\' | '"' | '<' | '>' | '^' | '`' | '{' | '|' | '}')
+    };
+    if v.len() > MAX_URL || v.chars().any(stray) {
         return None;
     }
     let (scheme, rest) = v.split_once("://")?;
@@ -375,7 +387,9 @@ fn url(v: &str) -> Option<String> {
     }
     let host = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?;
     let host = host.rsplit_once(':').map_or(host, |(h, port)| if port.parse::<u16>().is_ok() { h } else { "" });
-    let label_ok = |l: &str| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-');
+    let label_ok = |l: &str| {
+        !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
     (host.contains('.') && host.split('.').all(label_ok)).then(|| v.to_owned())
 }
 
@@ -390,6 +404,11 @@ fn country(v: &str) -> Option<String> {
 fn number(v: &str) -> Option<String> {
     let v: String = v.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '_')).collect();
     let (sign, v) = v.strip_prefix('-').map_or(("", v.as_str()), |r| ("-", r));
+    // A comma is a decimal mark ("1,5"), unless it could be a thousands
+    // separator ("1,200"): that one is refused rather than guessed.
+    if v.split_once(',').is_some_and(|(_, frac)| frac.len() == 3) {
+        return None;
+    }
     let v = v.replacen(',', ".", 1);
     let (whole, frac) = v.split_once('.').unwrap_or((&v, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
@@ -535,6 +554,7 @@ mod tests {
     fn text_is_bounded_and_tidied() {
         use QuestionKind::*;
         assert_eq!(check(ShortText, "  José \t García\u{7} "), Ok(Some("José García".into())));
+        assert_eq!(check(LongText, "one\rtwo\tthree"), Ok(Some("one\ntwo three".into())));
         assert_eq!(check(ShortText, &"a".repeat(201)), Err(AnswerError::TooLong { max: 200 }));
         assert_eq!(check(LongText, "line one\r\nline two"), Ok(Some("line one\nline two".into())));
         assert_eq!(check(LongText, &"é".repeat(5000)).map(|a| a.map(|s| s.chars().count())), Ok(Some(5000)));
@@ -556,7 +576,16 @@ mod tests {
     fn dates_are_real_days() {
         use QuestionKind::Date;
         assert_eq!(check(Date, "2024-02-29"), Ok(Some("2024-02-29".into())));
-        for bad in ["2023-02-29", "1900-02-29", "2024-13-01", "2024-04-31", "24-01-01", "2024/01/01", "1899-12-31"] {
+        for bad in [
+            "2024-+1-+5",
+            "2023-02-29",
+            "1900-02-29",
+            "2024-13-01",
+            "2024-04-31",
+            "24-01-01",
+            "2024/01/01",
+            "1899-12-31",
+        ] {
             assert_eq!(check(Date, bad), Err(AnswerError::NotADate), "{bad}");
         }
         assert_eq!(check(Date, "2000-02-29"), Ok(Some("2000-02-29".into())));
@@ -578,9 +607,15 @@ mod tests {
         use QuestionKind::Url;
         assert_eq!(check(Url, "https://example.com/a?b#c"), Ok(Some("https://example.com/a?b#c".into())));
         assert_eq!(check(Url, "http://user@example.org:8080/"), Ok(Some("http://user@example.org:8080/".into())));
-        for bad in
-            ["example.com", "javascript://example.com/%0a", "ftp://example.com", "https://localhost", "https://a b.com"]
-        {
+        for bad in [
+            "example.com",
+            "javascript://example.com/%0a",
+            "ftp://example.com",
+            "https://localhost",
+            "https://a b.com",
+            "https://a.com\\@b.com",
+            "https://\"x\".com",
+        ] {
             assert_eq!(check(Url, bad), Err(AnswerError::NotAUrl), "{bad}");
         }
     }
@@ -592,7 +627,7 @@ mod tests {
         assert_eq!(check(Country, "XX"), Err(AnswerError::NotACountry));
         assert_eq!(check(Number, " 1 200 "), Ok(Some("1200".into())));
         assert_eq!(check(Number, "-002,50"), Ok(Some("-2.50".into())));
-        for bad in ["1e5", "1.", ".5", "1.2.3", "NaN", "12345678901234567"] {
+        for bad in ["1e5", "1.", ".5", "1.2.3", "NaN", "12345678901234567", "1,200"] {
             assert_eq!(check(Number, bad), Err(AnswerError::NotANumber), "{bad}");
         }
     }
@@ -604,6 +639,7 @@ mod tests {
         assert_eq!(Lang::from_accept_language("pt-BR, es;q=0.8, en;q=0.5"), Some(Lang::Es));
         assert_eq!(Lang::from_accept_language("en-GB;q=0.9, es;q=1"), Some(Lang::Es));
         assert_eq!(Lang::from_accept_language("es;q=0, en;q=0.1"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("es;Q=0.2, en;q=0.5"), Some(Lang::En));
         assert_eq!(Lang::from_accept_language("fr, de;q=2"), None);
         let t = Localized::en("Family").with(Lang::Es, "Familia");
         assert_eq!((t.get(Lang::Es), Localized::en("Asylum").get(Lang::Es)), ("Familia", "Asylum"));

@@ -19,6 +19,7 @@
 //! - [`conflicts`]: the firm's parties, each lead's conflict check and the decisions on it;
 //! - [`webhooks`]: webhook endpoints, and queueing deliveries with the change they announce;
 //! - [`digests`]: the daily follow-up digest, sent once per day;
+//! - [`forms`]: the firm's intake form (matter types, questions), a row per saved version;
 //! - [`account_admin`]: one-time links to set a password, and the accounts' audit log.
 //!
 //! Connections, migrations and each backend's write path live in
@@ -37,6 +38,7 @@ pub mod digests;
 pub mod erasures;
 mod error;
 pub mod events;
+pub mod forms;
 pub mod leads;
 mod model;
 pub mod notes;
@@ -61,6 +63,7 @@ pub use digests::DigestStore;
 pub use erasures::ErasureStore;
 pub use error::DbError;
 pub use events::{EventBus, LiveMessage};
+pub use forms::FormStore;
 pub use leads::LeadStore;
 pub use model::*;
 pub use notes::NoteStore;
@@ -96,6 +99,7 @@ pub trait Backend:
     + NoteStore
     + ConflictStore
     + ErasureStore
+    + FormStore
     + DigestStore
     + AccountAdminStore
     + SecondFactorStore
@@ -236,6 +240,10 @@ impl Db {
     }
 
     pub fn digests(&self) -> &dyn DigestStore {
+        &*self.backend
+    }
+
+    pub fn forms(&self) -> &dyn FormStore {
         &*self.backend
     }
 

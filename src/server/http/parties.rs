@@ -48,7 +48,7 @@ pub async fn upload(
         return refused("Choose a CSV file to upload.".into());
     };
     let imported = match conflict::parse_csv(&file, state.config.leads.max_parties) {
-        Ok(parties) => conflict::import(&state, &parties, replace).await,
+        Ok(parties) => conflict::import(&state, parties, replace).await,
         Err(e) => Err(e),
     };
     match imported {

@@ -285,7 +285,7 @@ pub async fn parties(
                 .map_err(|e| Error::BadParam(format!("parties[{i}].{e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let done = conflict::import(&state, &parties, body.replace).await?;
+    let done = conflict::import(&state, parties, body.replace).await?;
     Ok(Json(PartiesOut { added: done.added, kept: done.kept, removed: done.removed, rechecks: done.rechecks }))
 }
 

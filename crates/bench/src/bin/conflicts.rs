@@ -64,6 +64,8 @@ async fn main() {
                     .unwrap();
             }
         }
+        // The import queued every pending lead; only the newest are to be checked (against all older ones).
+        sqlx::query("UPDATE leads SET conflict_checked_at = 1").execute(&mut *tx).await.unwrap();
         sqlx::query(&RECHECK.replace('?', "$")).bind(checks).execute(&mut *tx).await.unwrap();
         tx.commit().await.unwrap();
         // As autovacuum would after such a load: planned on fresh statistics.
@@ -84,6 +86,7 @@ async fn main() {
                     .unwrap();
             }
         }
+        sqlx::query("UPDATE leads SET conflict_checked_at = 1").execute(&mut *tx).await.unwrap();
         sqlx::query(RECHECK).bind(checks).execute(&mut *tx).await.unwrap();
         tx.commit().await.unwrap();
         rows.len()
@@ -140,7 +143,19 @@ async fn writes_meanwhile(url: String, mut stop: tokio::sync::watch::Receiver<bo
     const PROBE: &str =
         "UPDATE leads SET updated_at = updated_at WHERE id = (SELECT id FROM leads ORDER BY id LIMIT 1)";
     let pg = if url.starts_with("postgres") { Some(sqlx::PgPool::connect(&url).await.expect("connect")) } else { None };
-    let lite = if pg.is_none() { Some(sqlx::SqlitePool::connect(&url).await.expect("connect")) } else { None };
+    let lite = match &pg {
+        // The server's busy timeout.
+        None => Some(
+            sqlx::SqlitePool::connect_with(
+                url.parse::<sqlx::sqlite::SqliteConnectOptions>()
+                    .expect("a SQLite URL")
+                    .busy_timeout(std::time::Duration::from_secs(10)),
+            )
+            .await
+            .expect("connect"),
+        ),
+        Some(_) => None,
+    };
     let mut times = Vec::new();
     while !*stop.borrow() {
         let t = Instant::now();

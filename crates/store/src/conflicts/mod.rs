@@ -71,7 +71,10 @@ pub trait ConflictStore: Send + Sync {
     /// Adds parties, each kept once (by its fields): one already listed is
     /// kept as it was, with its matches. With `replace`, parties not in
     /// `parties` are removed. Pending leads and leads waiting for a decision
-    /// are queued to be checked again. One transaction.
+    /// are queued to be checked again. PostgreSQL writes it in one
+    /// transaction; SQLite in several short ones (see [`IMPORT_CHUNK`]), with
+    /// the import marked unfinished until the last, so that any later import
+    /// queues the rechecks an interrupted one owed.
     async fn import_parties(&self, parties: &[NewParty], replace: bool, now: i64) -> Result<PartyImport, DbError>;
 
     /// How many parties there are, and the newest `limit` of them.

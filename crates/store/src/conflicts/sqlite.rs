@@ -79,13 +79,18 @@ impl ConflictStore for SqliteDb {
                 sqlx::query_as("SELECT id, fingerprint FROM parties").fetch_all(&self.pool).await?;
             gone = all.into_iter().filter(|(_, f)| !fingerprints.contains(f)).map(|(id, _)| id).collect();
         }
-        // Short transactions, the last also queueing the rechecks: an import
-        // cut short adds the rest when uploaded again, and rechecks then.
+        // Short transactions, the first marking the import unfinished, the
+        // last queueing the rechecks and marking it finished: an import cut
+        // short adds the rest when uploaded again, and any later import
+        // queues the rechecks it owed.
         let steps: Vec<_> =
             (listed.chunks(IMPORT_CHUNK).map(Step::Add)).chain(gone.chunks(IMPORT_CHUNK).map(Step::Remove)).collect();
         let mut done = PartyImport::default();
         for (i, step) in steps.iter().enumerate() {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            if i == 0 {
+                sqlx::query("INSERT INTO party_imports (started_at) VALUES (?1)").bind(now).execute(&mut *tx).await?;
+            }
             match step {
                 Step::Add(chunk) => {
                     let rows: Vec<_> = chunk
@@ -129,8 +134,19 @@ impl ConflictStore for SqliteDb {
                     done.removed += sqlx::query(REMOVE_PARTIES).bind(ids).execute(&mut *tx).await?.rows_affected();
                 }
             }
-            if i + 1 == steps.len() && done.added + done.removed > 0 {
-                done.rechecks = sqlx::query(sql::RECHECK).execute(&mut *tx).await?.rows_affected();
+            if i + 1 == steps.len() {
+                // Unfinished imports besides this one were cut short, maybe after changing the list.
+                let unfinished: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM party_imports WHERE finished_at IS NULL")
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if done.added + done.removed > 0 || unfinished > 1 {
+                    done.rechecks = sqlx::query(sql::RECHECK).execute(&mut *tx).await?.rows_affected();
+                }
+                sqlx::query("UPDATE party_imports SET finished_at = ?1 WHERE finished_at IS NULL")
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
             }
             tx.commit().await?;
             // A breath between writes: a submission waiting on the lock gets it.

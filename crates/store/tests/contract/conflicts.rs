@@ -74,6 +74,43 @@ contract! {
 }
 
 contract! {
+    /// An import cut short (here: its task aborted once its first write is
+    /// in) and uploaded again leaves the list whole and the pending leads
+    /// queued for a check, though the second upload adds nothing.
+    an_import_cut_short_and_sent_again_still_queues_the_rechecks,
+    |db: Db| async move {
+        let c = db.conflicts();
+        let name = |i: usize| format!("Person{i} Surname{i}");
+        let known: Vec<NewParty> = (0..1_000).map(|i| party(&name(i), "", "client", "")).collect();
+        c.import_parties(&known, false, 1_000).await.unwrap();
+        let lead = add_lead(&db, named_lead("Ann", "Lee", "ann@example.com")).await;
+        c.record_check(lead.id, &words("Ann Lee"), &[], 1_500).await.unwrap().expect("checked");
+        // 500 new parties first, then the 1,000 already listed.
+        let mut list: Vec<NewParty> = (1_000..1_500).map(|i| party(&name(i), "", "client", "")).collect();
+        list.extend(known);
+        let task = tokio::spawn({
+            let (db, list) = (db.clone(), list.clone());
+            async move { db.conflicts().import_parties(&list, false, 2_000).await }
+        });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while c.parties(1).await.unwrap().0 < 1_500 {
+            assert!(std::time::Instant::now() < deadline, "the first write never came");
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        task.abort();
+        let _ = task.await;
+
+        let done = c.import_parties(&list, false, 3_000).await.unwrap();
+        assert_eq!((done.added, done.kept), (0, 1_500));
+        assert_eq!(c.parties(1).await.unwrap().0, 1_500);
+        assert_eq!(c.unchecked(10).await.unwrap().iter().map(|l| l.id).collect::<Vec<_>>(), [lead.id], "queued");
+        // Finished now: the same list again queues nothing.
+        c.record_check(lead.id, &words("Ann Lee"), &[], 3_500).await.unwrap().expect("checked");
+        assert_eq!(c.import_parties(&list, false, 4_000).await.unwrap().rechecks, 0);
+    }
+}
+
+contract! {
     /// Candidates share a name word or the email; earlier leads count (checked or not: unchecked ones by name), later ones never.
     candidates_share_a_word_or_the_email,
     |db: Db| async move {

@@ -65,6 +65,7 @@ mod dashboard;
 mod digests;
 mod erasures;
 mod events;
+mod forms;
 mod leads;
 mod notes;
 mod outbox;

@@ -1,0 +1,38 @@
+use super::{COLUMNS, FormStore, FormVersion, SAVE, definition, row};
+use crate::{DbError, dollars, postgres::PgDb};
+use async_trait::async_trait;
+use intake_domain::questions::IntakeForm;
+use std::sync::LazyLock;
+use uuid::Uuid;
+
+#[async_trait]
+impl FormStore for PgDb {
+    async fn current_form(&self) -> Result<Option<FormVersion>, DbError> {
+        let sql = format!("SELECT {COLUMNS} FROM intake_forms ORDER BY version DESC LIMIT 1");
+        sqlx::query(&sql).fetch_optional(&self.pool).await?.as_ref().map(row).transpose()
+    }
+
+    async fn form_version(&self, version: i64) -> Result<Option<FormVersion>, DbError> {
+        let sql = format!("SELECT {COLUMNS} FROM intake_forms WHERE version = $1");
+        sqlx::query(&sql).bind(version).fetch_optional(&self.pool).await?.as_ref().map(row).transpose()
+    }
+
+    async fn save_form(
+        &self,
+        form: &IntakeForm,
+        after: Option<i64>,
+        by: Uuid,
+        now: i64,
+    ) -> Result<Option<i64>, DbError> {
+        // Two saves from the same version: one inserts, the other meets its
+        // row and does nothing (or sees a newer MAX), so it answers `None`.
+        static SQL: LazyLock<String> = LazyLock::new(|| dollars(SAVE));
+        Ok(sqlx::query_scalar(&SQL)
+            .bind(definition(form)?)
+            .bind(now)
+            .bind(by)
+            .bind(after.unwrap_or(0))
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+}

@@ -1,0 +1,48 @@
+//! `FormStore`: each save is a new version, made only from the newest one
+//! (two administrators cannot overwrite each other), and an old version
+//! stays as it was.
+
+use crate::harness::add_attorney;
+use intake_domain::questions::{IntakeForm, Localized, MatterType, Question, QuestionKind};
+use intake_store::Db;
+
+fn form(label: &str) -> IntakeForm {
+    let question = Question {
+        key: "where".into(),
+        kind: QuestionKind::ShortText,
+        label: Localized::en(label),
+        help: Localized::default(),
+        required: true,
+        choices: vec![],
+    };
+    IntakeForm {
+        matter_types: vec![MatterType {
+            key: "family".into(),
+            name: Localized::en("Family"),
+            resume_required: false,
+            questions: vec![question],
+        }],
+    }
+}
+
+contract! {
+    /// Versions follow one another; a save from an older version is refused
+    /// and stores nothing; an earlier version keeps its questions.
+    each_save_is_a_version_made_from_the_newest,
+    |db: Db| async move {
+        let forms = db.forms();
+        let admin = add_attorney(&db, "admin@firm.test", "Ada Admin").await;
+        assert_eq!(forms.current_form().await.unwrap(), None, "no form yet");
+        assert_eq!(forms.save_form(&form("Where do you live?"), None, admin.id, 1_000).await.unwrap(), Some(1));
+        assert_eq!(forms.save_form(&form("Stale"), None, admin.id, 1_500).await.unwrap(), None, "not from the newest");
+        assert_eq!(forms.save_form(&form("Where were you born?"), Some(1), admin.id, 2_000).await.unwrap(), Some(2));
+        assert_eq!(forms.save_form(&form("Stale again"), Some(1), admin.id, 2_500).await.unwrap(), None);
+
+        let current = forms.current_form().await.unwrap().expect("a form");
+        assert_eq!((current.version, current.created_at, current.created_by), (2, 2_000, Some(admin.id)));
+        assert_eq!(current.form, form("Where were you born?"));
+        let first = forms.form_version(1).await.unwrap().expect("version 1");
+        assert_eq!(first.form, form("Where do you live?"), "an old version stays as it was");
+        assert_eq!(forms.form_version(3).await.unwrap(), None);
+    }
+}
