@@ -208,14 +208,11 @@ async fn lead_events_reach_every_endpoint_signed_with_its_own_secret() {
 
     // The lead's page and the API show each delivery (marked sent just
     // after the receiver's answer, so give the sender a moment).
-    let mut view = lead_view(&app, &token, &id).await;
-    for _ in 0..200 {
-        if view["webhooks"].as_array().unwrap().iter().all(|h| h["status"] == "SENT") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        view = lead_view(&app, &token, &id).await;
-    }
+    eventually("the deliveries to be marked sent", || async {
+        lead_view(&app, &token, &id).await["webhooks"].as_array().unwrap().iter().all(|h| h["status"] == "SENT")
+    })
+    .await;
+    let view = lead_view(&app, &token, &id).await;
     let hooks = view["webhooks"].as_array().unwrap();
     assert_eq!(hooks.len(), 4, "{view}");
     assert!(hooks.iter().all(|h| h["status"] == "SENT"), "{view}");
