@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("leads"), ParamSegment("id")) view={Lazy::<Lead>::new()} ssr=SsrMode::Async/>
                 <Route path=StaticSegment("admin") view={Lazy::<Admin>::new()} ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("admin"), StaticSegment("parties")) view={Lazy::<Parties>::new()} ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("admin"), StaticSegment("form")) view={Lazy::<FormEditor>::new()} ssr=SsrMode::Async/>
                 <Route path=StaticSegment("account") view={Lazy::<Account>::new()} ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("account"), StaticSegment("confirm")) view={Lazy::<Confirm>::new()} ssr=SsrMode::Async/>
                 <Route path=StaticSegment("set-password") view={Lazy::<SetPassword>::new()} ssr=SsrMode::Async/>
@@ -115,6 +116,18 @@ impl LazyRoute for Parties {
     }
     fn view(_this: Self) -> AnyView {
         view! { <crate::pages::conflicts::PartiesPage/> }.into_any()
+    }
+}
+
+struct FormEditor;
+
+#[lazy_route]
+impl LazyRoute for FormEditor {
+    fn data() -> Self {
+        FormEditor
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <crate::pages::form_editor::FormEditorPage/> }.into_any()
     }
 }
 

@@ -57,7 +57,7 @@ async fn run() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None => {}
-        Some("user" | "token" | "webhook" | "digest" | "backup" | "restore") => {
+        Some("user" | "token" | "webhook" | "digest" | "form" | "backup" | "restore") => {
             return std::process::ExitCode::from(intake::server::cli::run(&args, &config).await);
         }
         Some(_) => {

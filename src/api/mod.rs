@@ -4,11 +4,13 @@
 
 mod accounts;
 pub mod error;
+mod forms;
 mod integrations;
 mod leads;
 mod submit;
 
 pub use accounts::*;
+pub use forms::*;
 pub use integrations::*;
 pub use leads::*;
 pub use submit::*;

@@ -80,6 +80,13 @@ pub fn AdminPage() -> impl IntoView {
                                 <WebhookForm add/>
                                 <WebhookTable webhooks remove/>
                             </section>
+                            <section class="card" aria-labelledby="form-title">
+                                <h2 id="form-title">"Intake form"</h2>
+                                <p class="hint">
+                                    "The matter types prospects choose from and the questions each one asks, in English and Spanish. "
+                                    <a href="/admin/form">"Edit the intake form"</a>
+                                </p>
+                            </section>
                             <section class="card" aria-labelledby="parties-title">
                                 <h2 id="parties-title">"Conflict check"</h2>
                                 <p class="hint">

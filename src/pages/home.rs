@@ -5,8 +5,14 @@
 //! types, with the same rules the server applies, and the form is sent to the
 //! `submit_lead` server function without a page reload.
 
-use crate::pages::intake_form::IntakeForm;
-use intake_domain::{LeadForm, LeadOrigin, SubmitFailure, SubmitReceipt};
+use crate::pages::{
+    intake_form::IntakeForm,
+    questions::{AnswerState, MatterPicker},
+};
+use intake_domain::{
+    LeadForm, LeadOrigin, SubmitFailure, SubmitReceipt,
+    questions::{IntakeForm as FirmForm, Lang, SentAnswers},
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -15,12 +21,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum FormOutcome {
     Submitted(SubmitReceipt),
-    /// With where the prospect came from, as posted, for the form's hidden fields.
-    Refused {
-        values: LeadForm,
-        failure: SubmitFailure,
-        origin: Box<LeadOrigin>,
-    },
+    Refused(Box<Refusal>),
+}
+
+/// A refused post: why, and what was typed, to show again.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Refusal {
+    pub values: LeadForm,
+    pub failure: SubmitFailure,
+    /// Where the prospect came from, as posted, for the form's hidden fields.
+    pub origin: LeadOrigin,
+    /// The matter type and answers, as sent.
+    pub matter_type: String,
+    pub answers: SentAnswers,
 }
 
 /// What the page needs from the server to render.
@@ -31,6 +44,11 @@ pub struct FormBoot {
     outcome: Option<FormOutcome>,
     /// Where the prospect came from, for the hidden fields.
     origin: LeadOrigin,
+    /// The firm's current form and its version (`None`: it has none).
+    form_version: Option<i64>,
+    form: FirmForm,
+    /// The matter type chosen with `?matter=` (the picker without JavaScript).
+    matter: Option<String>,
 }
 
 async fn load_boot() -> FormBoot {
@@ -38,11 +56,26 @@ async fn load_boot() -> FormBoot {
     {
         let state = use_context::<crate::server::state::AppState>();
         let outcome = use_context::<FormOutcome>();
+        let parts = use_context::<axum::http::request::Parts>();
         let origin = match &outcome {
-            Some(FormOutcome::Refused { origin, .. }) => (**origin).clone(),
-            _ => use_context::<axum::http::request::Parts>().map(|p| arrival(&p)).unwrap_or_default(),
+            Some(FormOutcome::Refused(r)) => r.origin.clone(),
+            _ => parts.as_ref().map(arrival).unwrap_or_default(),
+        };
+        let current = match &state {
+            Some(s) => s.db.forms().current_form().await.unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot read the intake form");
+                None
+            }),
+            None => None,
+        };
+        let matter = match &outcome {
+            Some(FormOutcome::Refused(r)) => Some(r.matter_type.clone()),
+            _ => parts.as_ref().and_then(|p| query_value(p, "matter")),
         };
         FormBoot {
+            form_version: current.as_ref().map(|c| c.version),
+            form: current.map(|c| c.form).unwrap_or_default(),
+            matter: matter.filter(|m| !m.is_empty()),
             firm_name: state.as_ref().map(|s| s.config.site.firm_name.clone()).unwrap_or_default(),
             max_resume_bytes: state.as_ref().map(|s| s.config.intake.max_resume_bytes).unwrap_or_default(),
             outcome,
@@ -65,6 +98,13 @@ fn arrival(parts: &axum::http::request::Parts) -> LeadOrigin {
     LeadOrigin::clean(referrer, tag("utm_source"), tag("utm_medium"), tag("utm_campaign"))
 }
 
+#[cfg(feature = "ssr")]
+fn query_value(parts: &axum::http::request::Parts, key: &str) -> Option<String> {
+    url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.chars().take(64).collect())
+}
+
 #[component]
 pub fn HomePage() -> impl IntoView {
     let boot = Resource::new_blocking(|| (), |_| load_boot());
@@ -78,12 +118,24 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 fn IntakePage(boot: FormBoot) -> impl IntoView {
     let firm = boot.firm_name.clone();
-    let (values, failure, receipt) = match boot.outcome {
-        Some(FormOutcome::Submitted(r)) => (LeadForm::default(), None, Some(r)),
-        Some(FormOutcome::Refused { values, failure, .. }) => (values, Some(failure), None),
-        None => (LeadForm::default(), None, None),
+    let (values, failure, receipt, sent) = match boot.outcome {
+        Some(FormOutcome::Submitted(r)) => (LeadForm::default(), None, Some(r), SentAnswers::new()),
+        Some(FormOutcome::Refused(r)) => {
+            let Refusal { values, failure, answers, .. } = *r;
+            (values, Some(failure), None, answers)
+        }
+        None => (LeadForm::default(), None, None, SentAnswers::new()),
     };
     let receipt = RwSignal::new(receipt);
+    // The matter type: chosen in the picker, or the only one.
+    let firm_form = StoredValue::new(boot.form.clone());
+    let chosen = RwSignal::new(boot.matter.clone());
+    let matter = Signal::derive(move || firm_form.with_value(|f| f.chosen(chosen.get().as_deref()).cloned()));
+    let answer_errors = failure.as_ref().map(|f| f.fields.answers.clone()).unwrap_or_default();
+    let answers = AnswerState::new(sent, answer_errors, matter);
+    let picker = (boot.form.matter_types.len() > 1).then(|| boot.form.clone());
+    // Whether a matter type is chosen (a change of type keeps the form and what is typed in it).
+    let has_matter = Memo::new(move |_| matter.with(Option::is_some));
     view! {
         <Title text=format!("Contact {firm}")/>
         <header class="site-header">
@@ -93,14 +145,25 @@ fn IntakePage(boot: FormBoot) -> impl IntoView {
             {move || match receipt.get() {
                 Some(r) => view! { <Confirmation receipt=r/> }.into_any(),
                 None => {
-                    view! {
+                    // With several matter types, the form follows the choice.
+                    let form = (picker.is_none() || has_matter.get()).then(|| view! {
                         <IntakeForm
                             values=values.clone()
                             failure=failure.clone()
                             max_resume_bytes=boot.max_resume_bytes
                             origin=boot.origin.clone()
+                            answers
+                            form_version=boot.form_version
                             on_success=Callback::new(move |r| receipt.set(Some(r)))
                         />
+                    });
+                    view! {
+                        {picker.clone().map(|f| view! {
+                            <section class="card">
+                                <MatterPicker form=f chosen lang=Lang::En/>
+                            </section>
+                        })}
+                        {form}
                     }
                         .into_any()
                 }

@@ -2,6 +2,7 @@
 //! without a reload, and (with JavaScript off) a plain multipart post to `/`.
 
 use crate::api::submit_lead;
+use crate::pages::questions::{AnswerState, Questions};
 use intake_domain::{
     Field, FieldErrors, LeadForm, LeadOrigin, SubmitFailure, SubmitReceipt, human_bytes,
     submission::{ACCEPTED_FORMATS, resume_error},
@@ -47,10 +48,12 @@ struct FormState {
     /// pointer, and the click would land beside it and be lost.
     pressing: StoredValue<bool>,
     deferred: StoredValue<Vec<RwSignal<bool>>>,
+    /// The firm's questions for the chosen matter type.
+    answers: AnswerState,
 }
 
 impl FormState {
-    fn new(values: LeadForm, failure: Option<SubmitFailure>, max_resume_bytes: u64) -> Self {
+    fn new(values: LeadForm, failure: Option<SubmitFailure>, max_resume_bytes: u64, answers: AnswerState) -> Self {
         Self {
             first: FieldState::new(values.first_name),
             last: FieldState::new(values.last_name),
@@ -63,7 +66,21 @@ impl FormState {
             attempts: RwSignal::new(0),
             pressing: StoredValue::new(false),
             deferred: StoredValue::new(Vec::new()),
+            answers,
         }
+    }
+
+    /// Every error shown, in the form's order: (element id, message).
+    fn errors_in_order(self) -> Vec<(String, String)> {
+        let fixed = |fields: &[Field]| -> Vec<(String, String)> {
+            fields.iter().filter_map(|f| self.error_for(*f).map(|m| (f.name().to_owned(), m))).collect()
+        };
+        let matter = self.server_errors.with(|s| s.matter_type.clone()).map(|m| ("matter".to_owned(), m));
+        let mut all: Vec<(String, String)> = matter.into_iter().collect();
+        all.extend(fixed(&[Field::FirstName, Field::LastName, Field::Email]));
+        all.extend(self.answers.errors_in_order());
+        all.extend(fixed(&[Field::Resume]));
+        all
     }
 
     fn field(self, f: Field) -> Option<FieldState> {
@@ -136,14 +153,17 @@ impl FormState {
         for f in Field::ALL {
             errors.set(f, untrack(|| self.error_for(f)));
         }
+        errors.answers = self.answers.check_all();
         errors
     }
 
     /// A refused attempt: the summary (announced again) and focus on the first error.
-    fn refused(self, message: String, errors: &FieldErrors) {
+    fn refused(self, message: String) {
         self.summary.set(Some(message));
         self.attempts.update(|n| *n += 1);
-        focus_first_error(errors);
+        if let Some((id, _)) = untrack(|| self.errors_in_order()).into_iter().next() {
+            focus(&id);
+        }
     }
 }
 
@@ -153,9 +173,12 @@ pub fn IntakeForm(
     failure: Option<SubmitFailure>,
     max_resume_bytes: u64,
     origin: LeadOrigin,
+    /// The firm's questions (none when it has no form), and the version shown.
+    answers: AnswerState,
+    form_version: Option<i64>,
     on_success: Callback<SubmitReceipt>,
 ) -> impl IntoView {
-    let form = FormState::new(values, failure, max_resume_bytes);
+    let form = FormState::new(values, failure, max_resume_bytes, answers);
     #[cfg(feature = "hydrate")]
     form.watch_presses();
 
@@ -165,7 +188,8 @@ pub fn IntakeForm(
         Some(Ok(r)) => on_success.run(r),
         Some(Err(f)) => {
             form.server_errors.set(f.fields.clone());
-            form.refused(f.message, &f.fields);
+            form.answers.server.set(f.fields.answers.clone());
+            form.refused(f.message);
         }
         None => {}
     });
@@ -176,7 +200,7 @@ pub fn IntakeForm(
         }
         let errors = form.check_all();
         if !errors.is_empty() {
-            form.refused(SubmitFailure::invalid(errors.clone()).message, &errors);
+            form.refused(SubmitFailure::invalid(errors).message);
             return;
         }
         form.summary.set(None);
@@ -198,6 +222,10 @@ pub fn IntakeForm(
                 <TextField form=form field=Field::FirstName autocomplete="given-name" kind="text"/>
                 <TextField form=form field=Field::LastName autocomplete="family-name" kind="text"/>
                 <TextField form=form field=Field::Email autocomplete="email" kind="email"/>
+                <Questions answers=form.answers/>
+                {form_version.map(|v| view! {
+                    <input type="hidden" name=intake_domain::questions::FORM_VERSION_FIELD value=v.to_string()/>
+                })}
                 <ResumeField form=form/>
                 // Where the prospect came from (see `home::arrival`).
                 {origin.fields().map(|(name, value)| {
@@ -222,10 +250,10 @@ fn ErrorSummary(form: FormState) -> impl IntoView {
     move || {
         form.attempts.track();
         form.summary.get().map(|message| {
-            let items = Field::ALL
+            let items = form
+                .errors_in_order()
                 .into_iter()
-                .filter_map(|f| form.error_for(f).map(|m| (f, m)))
-                .map(|(f, m)| view! { <li><a href=format!("#{}", f.name())>{m}</a></li> })
+                .map(|(id, m)| view! { <li><a href=format!("#{id}")>{m}</a></li> })
                 .collect_view();
             view! {
                 <div class="error-summary" role="alert">
@@ -301,11 +329,10 @@ fn ResumeField(form: FormState) -> impl IntoView {
     }
 }
 
-/// Moves keyboard focus to the first field with an error.
-fn focus_first_error(errors: &FieldErrors) {
+/// Moves keyboard focus to a field (the first with an error).
+fn focus(id: &str) {
     use wasm_bindgen::JsCast;
-    if let Some((f, _)) = errors.iter().next()
-        && let Some(el) = document().get_element_by_id(f.name())
+    if let Some(el) = document().get_element_by_id(id)
         && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
     {
         let _ = el.focus();

@@ -181,6 +181,7 @@ fn Detail(
             </div>
             <AssignForm d=d.clone() assign/>
         </section>
+        {d.answers.clone().map(|a| view! { <AnswersSection a/> })}
         <ConflictSection d=d.clone() decide/>
         {is_pdf.then(|| view! {
             <section class="card preview-card">
@@ -211,6 +212,25 @@ fn Detail(
             </section>
         })}
         {d.can_erase.then(|| view! { <EraseForm id=l.id erase/> })}
+    }
+}
+
+/// The firm's questions as the prospect saw them, and the answers
+/// (long text keeps its line breaks: see `.answer` in the style sheet).
+#[component]
+fn AnswersSection(a: intake_domain::questions::LeadAnswers) -> impl IntoView {
+    let lang = (a.lang != intake_domain::questions::Lang::En).then(|| format!(", in {}", a.lang.name()));
+    view! {
+        <section class="card" aria-labelledby="answers-title">
+            <h2 id="answers-title">{format!("Matter: {}", a.matter_type)}</h2>
+            <p class="muted">{format!("Answered on version {} of the intake form{}.", a.form_version, lang.unwrap_or_default())}</p>
+            <dl class="facts answers">
+                {a.answers.into_iter().map(|x| view! {
+                    <dt>{x.question}</dt>
+                    <dd class="answer">{x.answer}</dd>
+                }).collect_view()}
+            </dl>
+        </section>
     }
 }
 
@@ -343,7 +363,7 @@ fn NoteEntry(n: Note) -> impl IntoView {
 /// does `<script>`'s), so a note holding `</textarea>` would end the element
 /// and inject markup: escape it there. The browser decodes the entities, so
 /// the text the client hydrates is the text as typed.
-fn textarea_text(s: &str) -> String {
+pub(crate) fn textarea_text(s: &str) -> String {
     #[cfg(feature = "ssr")]
     return intake_core::mail::escape_html(s);
     #[cfg(not(feature = "ssr"))]

@@ -1,5 +1,6 @@
-//! `intake user …`, `intake token …` and `intake webhook …`: attorney
-//! accounts, API tokens and webhook endpoints from the command line.
+//! `intake user …`, `intake token …`, `intake webhook …` and `intake form …`:
+//! attorney accounts, API tokens, webhook endpoints and the intake form from
+//! the command line.
 //! Passwords are read from standard input, never from arguments; a token's
 //! or an endpoint's secret is printed once, on creation.
 
@@ -38,6 +39,11 @@ usage:
                                            secret is printed once
   intake webhook list                      list endpoints (never their secrets)
   intake webhook remove --id ID            stop sending to an endpoint
+  intake form show                         print the intake form (matter types and their
+                                           questions) as JSON, with its version
+  intake form set FILE --by E              save FILE (JSON, as `form show` prints it) as the
+                                           form's next version, by admin E; new prospects
+                                           see it, earlier leads keep the version they answered
   intake digest send                       queue today's follow-up digest now, unless it
                                            went out today (the server sends it by itself
                                            at INTAKE_DIGEST_HOUR)
@@ -98,6 +104,7 @@ async fn run_inner(args: &[String], config: &Config) -> Result<String, String> {
             token_command(&db, cmd, &flag, expires).await
         }
         "webhook" => webhook_command(&db, cmd, &flag, config.integrations.webhook_allow_private).await,
+        "form" => form_command(&db, cmd, args.get(1).map(String::as_str), &flag).await,
         _ => user_command(&db, config, cmd, &flag).await,
     };
     db.close().await;
@@ -158,6 +165,41 @@ async fn token_command(
             match db.tokens().revoke_token(id, now_ms()).await.map_err(|e| e.to_string())? {
                 true => Ok(format!("revoked token {id}")),
                 false => Err(format!("no active token with id {id}")),
+            }
+        }
+        _ => Err(USAGE.to_owned()),
+    }
+}
+
+async fn form_command(
+    db: &Db,
+    cmd: &str,
+    file: Option<&str>,
+    flag: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<String, String> {
+    use intake_domain::questions::IntakeForm;
+    let current = db.forms().current_form().await.map_err(|e| e.to_string())?;
+    match cmd {
+        "show" => {
+            let Some(v) = current else {
+                return Ok("no intake form yet: prospects see the four built-in fields".into());
+            };
+            let json = serde_json::to_string_pretty(&v.form).map_err(|e| e.to_string())?;
+            Ok(format!("{json}\n\nversion {} saved {}", v.version, intake_domain::time::format_utc(v.created_at)))
+        }
+        "set" => {
+            let file = file.filter(|f| !f.starts_with("--")).ok_or_else(|| USAGE.to_owned())?;
+            let by = flag("--by")?;
+            let admin = db.accounts().by_email(&by).await.map_err(|e| e.to_string())?;
+            let admin =
+                admin.filter(|a| a.role == Role::Admin).ok_or_else(|| format!("{by} is not an admin account"))?;
+            let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+            let form: IntakeForm =
+                serde_json::from_str(&text).map_err(|e| format!("{file}: not an intake form: {e}"))?;
+            let after = current.map(|c| c.version);
+            match intake_core::forms::save(db, form, after, admin.id).await {
+                Ok(v) => Ok(format!("saved version {v} of the intake form")),
+                Err(e) => Err(format!("{file}: {}", e.message())),
             }
         }
         _ => Err(USAGE.to_owned()),

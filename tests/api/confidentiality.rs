@@ -82,7 +82,17 @@ async fn an_erased_prospect_leaves_no_byte_in_any_file_digest_and_email_files_in
     let tag = uuid::Uuid::new_v4().simple().to_string();
     let (email, surname, marker) =
         (format!("erase.{}@example.com", &tag[..12]), format!("Quuxley{}", &tag[..8]), format!("RESUME-MARK-{tag}"));
+    // The firm asks a question of its own: the answer is personal data too.
+    let answer = format!("ANSWER-MARK-{tag}");
+    let form_file = app.data_dir.join("form.json");
+    let firm_form = serde_json::json!({"matter_types": [{"key": "family", "name": {"en": "Family"},
+        "resume_required": true, "questions": [{"key": "who", "kind": "short_text", "label": {"en": "Who?"},
+        "help": {}, "required": false, "choices": []}]}]});
+    std::fs::write(&form_file, firm_form.to_string()).unwrap();
+    let (code, out) = app.cli(&["form", "set", form_file.to_str().unwrap(), "--by", ADMIN_EMAIL], "").await;
+    assert_eq!(code, 0, "{out}");
     let form = reqwest::multipart::Form::new()
+        .text("q.who", answer.clone())
         .text("first_name", "Zelda")
         .text("last_name", surname.clone())
         .text("email", email.clone())
@@ -102,12 +112,13 @@ async fn an_erased_prospect_leaves_no_byte_in_any_file_digest_and_email_files_in
     assert!(app.count("outbox WHERE kind = 'follow_up_digest'").await >= 1);
     assert!(!found_at_rest(&app, &email).await.is_empty(), "the test looks where the data is");
     assert!(!found_at_rest(&app, &marker).await.is_empty(), "the resume is stored");
+    assert!(!found_at_rest(&app, &answer).await.is_empty(), "the answer is stored");
 
     let form = [("id", id.as_str()), ("reason", "requested"), ("reference", "REQ-1")];
     assert_eq!(post(&admin, &app, "/api/internal/erase_lead", &form).await.0, StatusCode::OK);
     // After the erasure's checkpoint: not in the database file, its WAL, the
     // search index, an email file, a digest or a resume.
-    for needle in [email.as_str(), surname.as_str(), marker.as_str()] {
+    for needle in [email.as_str(), surname.as_str(), marker.as_str(), answer.as_str()] {
         let mut left = Vec::new();
         for _ in 0..100 {
             left = found_at_rest(&app, needle).await;

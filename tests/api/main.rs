@@ -19,6 +19,7 @@ mod notes;
 mod operations;
 mod origin;
 mod passkeys;
+mod questions;
 mod recovery;
 mod signins;
 mod sso;

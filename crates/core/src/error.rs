@@ -24,7 +24,7 @@ pub enum Error {
     /// The request could not be read as what it should be; says why.
     Malformed(String),
     /// The submission's fields are wrong; each says why.
-    Invalid(FieldErrors),
+    Invalid(Box<FieldErrors>),
     /// A lead with this email already exists.
     Duplicate,
     /// The honeypot was filled in.
@@ -167,7 +167,7 @@ impl Error {
     /// The body a prospect's form reads: a kind, a message, and field errors.
     pub fn to_failure(&self) -> SubmitFailure {
         match self {
-            Self::Invalid(fields) => SubmitFailure::invalid(fields.clone()),
+            Self::Invalid(fields) => SubmitFailure::invalid((**fields).clone()),
             Self::TooLarge { .. } => {
                 let mut f = SubmitFailure::new(K::TooLarge, self.message());
                 f.fields.set(Field::Resume, Some(self.message()));

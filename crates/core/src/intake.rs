@@ -6,7 +6,10 @@ use crate::{
     client_ip::ClientIp, error::Error, mail::compose, services::Services, sniff::ResumeKind, storage::StagedResume,
 };
 use intake_domain::{
-    Field, FieldErrors, LeadForm, LeadOrigin, SubmitReceipt, submission::ACCEPTED_FORMATS, submission::resume_error,
+    Field, FieldErrors, LeadForm, LeadOrigin, SubmitReceipt,
+    questions::{self, AnswerError, Lang, LeadIntake, SentAnswers},
+    submission::ACCEPTED_FORMATS,
+    submission::resume_error,
 };
 use intake_store::{DbError, NewLead, ResumeMeta, now_ms};
 use sha2::{Digest, Sha256};
@@ -20,6 +23,11 @@ const MAX_OTHER_PARTS: usize = 64 * 1024;
 const DRAIN_LIMIT: u64 = 32 * 1024 * 1024;
 /// The honeypot field: hidden from people, filled in by naive bots.
 pub const HONEYPOT_FIELD: &str = "website";
+/// Values sent for the firm's questions, at most (a multiple choice sends
+/// one per ticked option); each at most this many bytes (the longest
+/// long-text answer, in four-byte characters).
+const MAX_ANSWER_PARTS: usize = 400;
+const MAX_ANSWER_BYTES: usize = 4 * questions::MAX_LONG_TEXT + 16;
 
 impl Error {
     /// A multipart read error. The body bounds (see `bounded`) surface
@@ -42,6 +50,11 @@ pub struct Received {
     /// Where the prospect came from, cleaned (never a reason to refuse).
     pub origin: LeadOrigin,
     pub resume: Option<ReceivedResume>,
+    /// The chosen matter type, the form version shown, and the answers, as sent.
+    pub matter_type: String,
+    pub form_version: String,
+    pub answers: SentAnswers,
+    pub lang: Lang,
 }
 
 /// A received resume, staged on disk.
@@ -84,6 +97,9 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
     let mut origin: [String; 4] = Default::default();
     let mut resume: Option<ReceivedResume> = None;
     let mut other_bytes = 0usize;
+    let (mut matter_type, mut form_version) = (String::new(), String::new());
+    let mut answers = SentAnswers::new();
+    let mut answer_parts = 0usize;
 
     let bad = |e| Error::from_multer(e, max);
     let mut parts = 0usize;
@@ -93,6 +109,26 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
             return Err(Error::Malformed("it has too many parts".into()));
         }
         let name = field.name().unwrap_or_default().to_owned();
+        if let Some(key) = name.strip_prefix(questions::ANSWER_PREFIX) {
+            // The firm's questions: counted apart from the fixed fields.
+            parts -= 1;
+            answer_parts += 1;
+            if answer_parts > MAX_ANSWER_PARTS {
+                return Err(Error::Malformed("it has too many answers".into()));
+            }
+            let mut buf = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                if buf.len() + chunk.len() > MAX_ANSWER_BYTES {
+                    let mut errors = FieldErrors::default();
+                    let too_long = AnswerError::TooLong { max: questions::MAX_LONG_TEXT };
+                    errors.answers.insert(key.to_owned(), too_long.message());
+                    return Err(Error::Invalid(Box::new(errors)));
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            answers.entry(key.to_owned()).or_default().push(String::from_utf8_lossy(&buf).into_owned());
+            continue;
+        }
         if name == Field::Resume.name() && resume.is_none() {
             let file_name = clean_file_name(field.file_name().unwrap_or_default());
             let mut staged = state.resumes.stage();
@@ -127,6 +163,8 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
             "last_name" => Some(&mut form.last_name),
             "email" => Some(&mut form.email),
             HONEYPOT_FIELD => Some(&mut honeypot),
+            questions::MATTER_FIELD => Some(&mut matter_type),
+            questions::FORM_VERSION_FIELD => Some(&mut form_version),
             _ => tag.map(|i| &mut origin[i]),
         };
         let mut buf = Vec::new();
@@ -156,7 +194,7 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
     }
     let [referrer, source, medium, campaign] = &origin;
     let origin = LeadOrigin::clean(referrer, source, medium, campaign);
-    Ok(Received { form, honeypot, origin, resume })
+    Ok(Received { form, honeypot, origin, resume, matter_type, form_version, answers, lang: Lang::En })
 }
 
 /// Reads and discards the rest of an oversized body, up to [`DRAIN_LIMIT`].
@@ -197,11 +235,12 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
         }),
     };
     errors.set(Field::Resume, resume_problem);
+    let intake = check_answers(state, &received, &mut errors).await?;
     let (Some(valid), Some(resume)) = (valid, received.resume) else {
-        return Err(Error::Invalid(errors));
+        return Err(Error::Invalid(Box::new(errors)));
     };
     if !errors.is_empty() {
-        return Err(Error::Invalid(errors));
+        return Err(Error::Invalid(Box::new(errors)));
     }
     let kind = resume.kind.expect("checked above");
 
@@ -219,6 +258,7 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
             key: resume.staged.key().to_owned(),
         },
         origin: received.origin,
+        intake,
     };
     let messages = compose::messages_for(&state.config, &lead);
     let mut staged = resume.staged;
@@ -252,6 +292,45 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
     crate::metrics::lead_created();
     tracing::info!(lead = %lead.id, "lead received");
     Ok(receipt(&lead))
+}
+
+/// Checks the matter type and the answers against the form version the
+/// prospect was shown (any version the firm saved: the lead keeps what it
+/// answered), else the current one. Failures go into `errors`; the lead's
+/// intake row when there is something to keep.
+async fn check_answers(
+    state: &Services,
+    received: &Received,
+    errors: &mut FieldErrors,
+) -> Result<Option<LeadIntake>, Error> {
+    let shown = match received.form_version.trim().parse::<i64>() {
+        Ok(v) if v > 0 => state.db.forms().form_version(v).await.map_err(internal)?,
+        _ => None,
+    };
+    let version = match shown {
+        Some(v) => Some(v),
+        None => state.db.forms().current_form().await.map_err(internal)?,
+    };
+    let lang = received.lang;
+    let Some(version) = version.filter(|v| !v.form.matter_types.is_empty()) else {
+        return Ok((lang != Lang::En).then(|| LeadIntake { lang, ..LeadIntake::default() }));
+    };
+    let Some(matter) = version.form.chosen(Some(&received.matter_type)) else {
+        errors.matter_type = Some("Choose what your matter is about.".into());
+        return Ok(None);
+    };
+    match matter.check_answers(&received.answers) {
+        Ok(answers) => Ok(Some(LeadIntake {
+            lang,
+            form_version: Some(version.version),
+            matter_type: Some(matter.key.clone()),
+            answers,
+        })),
+        Err(refused) => {
+            errors.answers = refused.into_iter().map(|(k, e)| (k, e.message())).collect();
+            Ok(None)
+        }
+    }
 }
 
 /// The answer to a stored submission (a repeated one gets the same).
@@ -299,7 +378,7 @@ fn text_field_too_long(name: &str) -> Error {
         "email" => errors.set(Field::Email, Some("This is far too long for an email address.".into())),
         _ => return Error::Spam,
     }
-    Error::Invalid(errors)
+    Error::Invalid(Box::new(errors))
 }
 
 fn internal(e: impl std::fmt::Display) -> Error {

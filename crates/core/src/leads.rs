@@ -244,12 +244,30 @@ pub async fn detail(state: &Services, id: Uuid, viewer: Option<&Attorney>) -> Re
         webhooks,
         notes,
         conflict: state.db.conflicts().conflicts(id).await?,
+        answers: answers(state, id).await?,
         can_erase: viewer.is_some_and(|v| v.role == intake_store::Role::Admin),
         viewer: viewer_id,
         follow_up_ms: follow_up_ms(state),
         colleagues: if viewer.is_some() { colleagues(state).await? } else { Vec::new() },
         now_ms: now,
     })
+}
+
+/// The lead's answers with the questions of the version it answered.
+async fn answers(state: &Services, id: Uuid) -> Result<Option<intake_domain::questions::LeadAnswers>, Error> {
+    let Some(intake) = state.db.leads().intake(id).await? else { return Ok(None) };
+    let (Some(version), Some(key)) = (intake.form_version, intake.matter_type.as_deref()) else { return Ok(None) };
+    let form = state.db.forms().form_version(version).await?;
+    // Versions are never deleted; the lead's row names one that exists (a foreign key).
+    let Some(matter) = form.as_ref().and_then(|f| f.form.matter_type(key)) else {
+        return Err(Error::Internal(format!("lead {id}: form version {version} has no matter type {key}")));
+    };
+    Ok(Some(intake_domain::questions::LeadAnswers {
+        matter_type: matter.name.get(intake_domain::questions::Lang::En).to_owned(),
+        form_version: version,
+        lang: intake.lang,
+        answers: matter.shown(&intake.answers),
+    }))
 }
 
 /// Marks a lead reached out; a lead already marked is a conflict naming who and when.

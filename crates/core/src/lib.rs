@@ -12,6 +12,7 @@ pub mod digest;
 pub mod erasure;
 pub mod error;
 pub mod export;
+pub mod forms;
 #[cfg(test)]
 mod fuzzed;
 pub mod intake;

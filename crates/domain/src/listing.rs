@@ -142,6 +142,10 @@ pub struct LeadDetail {
     /// The conflict check: its matches and any decision.
     #[serde(default)]
     pub conflict: crate::conflict::ConflictView,
+    /// The firm's questions as the prospect saw them, with their answers
+    /// (`None`: sent while the firm had no form).
+    #[serde(default)]
+    pub answers: Option<crate::questions::LeadAnswers>,
     /// The viewer is an administrator, who may erase the lead.
     pub can_erase: bool,
     /// The viewer.

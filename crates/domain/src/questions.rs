@@ -482,6 +482,10 @@ impl IntakeForm {
                 if !key_ok(&q.key) || !question_keys.insert(q.key.as_str()) {
                     return fail(&at, "needs its own key (letters, digits, - and _)");
                 }
+                if q.kind == QuestionKind::Document {
+                    // The submission takes one file, the resume, for now.
+                    return fail(&at, "asks for a document: extra documents cannot be collected yet");
+                }
                 match (q.kind.has_choices(), q.choices.len()) {
                     (true, 0 | 1) => return fail(&at, "needs at least two choices"),
                     (true, n) if n > MAX_CHOICES => return fail(&at, &format!("has more than {MAX_CHOICES} choices")),
@@ -504,6 +508,169 @@ impl IntakeForm {
     pub fn matter_type(&self, key: &str) -> Option<&MatterType> {
         self.matter_types.iter().find(|m| m.key == key)
     }
+
+    /// The matter type a prospect is answering: the one named, or the only
+    /// one when there is just one (the form then offers no choice).
+    pub fn chosen(&self, key: Option<&str>) -> Option<&MatterType> {
+        match (key.map(str::trim).filter(|k| !k.is_empty()), self.matter_types.as_slice()) {
+            (Some(k), _) => self.matter_type(k),
+            (None, [only]) => Some(only),
+            (None, _) => None,
+        }
+    }
+}
+
+/// The form-field name of a question's answer: `q.<key>`.
+pub const ANSWER_PREFIX: &str = "q.";
+/// The form-field name of the chosen matter type.
+pub const MATTER_FIELD: &str = "matter_type";
+/// The form-field name of the form version the prospect was shown.
+pub const FORM_VERSION_FIELD: &str = "form_version";
+
+pub fn answer_field(key: &str) -> String {
+    format!("{ANSWER_PREFIX}{key}")
+}
+
+/// What a prospect sent for each question, by question key (several values
+/// for a multiple choice), before any check.
+pub type SentAnswers = BTreeMap<String, Vec<String>>;
+
+impl MatterType {
+    /// Checks the answer to every question: the answers to keep, by question
+    /// key (optional questions left blank are left out), or every refusal.
+    /// Values sent for questions this matter type does not ask are ignored.
+    pub fn check_answers(&self, sent: &SentAnswers) -> Result<BTreeMap<String, String>, BTreeMap<String, AnswerError>> {
+        let (mut kept, mut refused) = (BTreeMap::new(), BTreeMap::new());
+        for q in &self.questions {
+            match q.check(sent.get(&q.key).map_or(&[][..], Vec::as_slice)) {
+                Ok(Some(answer)) => {
+                    kept.insert(q.key.clone(), answer);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    refused.insert(q.key.clone(), e);
+                }
+            }
+        }
+        if refused.is_empty() { Ok(kept) } else { Err(refused) }
+    }
+}
+
+/// What a lead holds of the firm's form: the language it was sent in, the
+/// form version and matter type it answered, and its answers as kept.
+/// Old leads (and leads sent while the firm had no form) have no version.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadIntake {
+    pub lang: Lang,
+    pub form_version: Option<i64>,
+    pub matter_type: Option<String>,
+    pub answers: BTreeMap<String, String>,
+}
+
+/// One answer as the lead page shows it: the question as the prospect saw
+/// it (in the version they answered) and the answer in words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownAnswer {
+    pub question: String,
+    pub answer: String,
+}
+
+/// A lead's answers as its page shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadAnswers {
+    /// The matter type's name in the version answered.
+    pub matter_type: String,
+    pub form_version: i64,
+    /// The language the prospect used.
+    pub lang: Lang,
+    pub answers: Vec<ShownAnswer>,
+}
+
+impl MatterType {
+    /// The answers in question order, in English words (a choice's label, a
+    /// country's name, "Yes"); unanswered questions say so.
+    pub fn shown(&self, answers: &BTreeMap<String, String>) -> Vec<ShownAnswer> {
+        self.questions
+            .iter()
+            .map(|q| {
+                let answer = match answers.get(&q.key) {
+                    None => "(not answered)".to_owned(),
+                    Some(a) => q.words(a),
+                };
+                ShownAnswer { question: q.label.get(Lang::En).to_owned(), answer }
+            })
+            .collect()
+    }
+}
+
+impl Question {
+    /// A kept answer in English words.
+    pub fn words(&self, answer: &str) -> String {
+        let choice = |k: &str| {
+            self.choices.iter().find(|c| c.key == k).map_or_else(|| k.to_owned(), |c| c.label.get(Lang::En).to_owned())
+        };
+        match self.kind {
+            QuestionKind::SingleChoice => choice(answer),
+            QuestionKind::MultipleChoice => answer.split('\n').map(choice).collect::<Vec<_>>().join(", "),
+            QuestionKind::YesNo if answer == "yes" => "Yes".into(),
+            QuestionKind::YesNo if answer == "no" => "No".into(),
+            QuestionKind::Country => {
+                crate::countries::name(answer).map_or_else(|| answer.to_owned(), |n| format!("{n} ({answer})"))
+            }
+            _ => answer.to_owned(),
+        }
+    }
+}
+
+impl IntakeForm {
+    /// Gives every new matter type, question and choice (key left empty by
+    /// the editor) a key made from its English text, unique among its
+    /// siblings; existing keys stay, so answers keep pointing at them.
+    pub fn fill_keys(&mut self) {
+        fn fill<'a>(items: impl Iterator<Item = (&'a mut String, &'a Localized)>) {
+            let items: Vec<_> = items.collect();
+            let mut taken: std::collections::HashSet<String> =
+                items.iter().filter(|(k, _)| !k.is_empty()).map(|(k, _)| (*k).clone()).collect();
+            for (key, text) in items {
+                if key.is_empty() {
+                    let base = key_from(text.get(Lang::En));
+                    let mut candidate = base.clone();
+                    let mut n = 2;
+                    while taken.contains(&candidate) {
+                        candidate = format!("{base}-{n}");
+                        n += 1;
+                    }
+                    taken.insert(candidate.clone());
+                    *key = candidate;
+                }
+            }
+        }
+        fill(self.matter_types.iter_mut().map(|m| (&mut m.key, &m.name)));
+        for m in &mut self.matter_types {
+            fill(m.questions.iter_mut().map(|q| (&mut q.key, &q.label)));
+            for q in &mut m.questions {
+                fill(q.choices.iter_mut().map(|c| (&mut c.key, &c.label)));
+            }
+        }
+    }
+}
+
+/// A key from text: ASCII letters and digits, lower case, words joined by
+/// `-`, at most 30 characters ("Employment-based visa" → "employment-based-visa").
+pub fn key_from(text: &str) -> String {
+    let mut key = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            key.push(c.to_ascii_lowercase());
+        } else if !key.is_empty() && !key.ends_with('-') {
+            key.push('-');
+        }
+        if key.len() >= 30 {
+            break;
+        }
+    }
+    let key = key.trim_end_matches('-');
+    if key.is_empty() { "q".to_owned() } else { key.to_owned() }
 }
 
 /// A key: 1 to 40 ASCII letters, digits, `-` or `_`.
@@ -655,6 +822,7 @@ mod tests {
         };
         let all: Vec<Question> = QuestionKind::ALL
             .iter()
+            .filter(|k| **k != QuestionKind::Document)
             .enumerate()
             .map(|(i, k)| Question { key: format!("q{i}"), ..q(*k, i % 2 == 0) })
             .collect();
@@ -670,5 +838,128 @@ mod tests {
         spanish_only.label = Localized(BTreeMap::from([(Lang::Es, "¿Dónde?".into())]));
         let err = IntakeForm { matter_types: vec![matter("visa", vec![spanish_only])] }.check().unwrap_err();
         assert_eq!(err.reason, "the question is missing in English");
+        let doc = IntakeForm { matter_types: vec![matter("visa", vec![q(QuestionKind::Document, false)])] };
+        assert!(doc.check().unwrap_err().reason.contains("cannot be collected yet"));
+    }
+
+    fn visa() -> MatterType {
+        MatterType {
+            key: "visa".into(),
+            name: Localized::en("Employment-based visa"),
+            resume_required: true,
+            questions: vec![
+                Question {
+                    key: "kind".into(),
+                    label: Localized::en("Which visa?"),
+                    ..q(QuestionKind::MultipleChoice, true)
+                },
+                Question { key: "phone".into(), label: Localized::en("Phone"), ..q(QuestionKind::Phone, true) },
+                Question { key: "from".into(), label: Localized::en("Country"), ..q(QuestionKind::Country, false) },
+                Question {
+                    key: "notes".into(),
+                    label: Localized::en("Anything else?"),
+                    ..q(QuestionKind::LongText, false)
+                },
+            ],
+        }
+    }
+
+    fn sent(pairs: &[(&str, &str)]) -> SentAnswers {
+        let mut s = SentAnswers::new();
+        for (k, v) in pairs {
+            s.entry((*k).to_owned()).or_default().push((*v).to_owned());
+        }
+        s
+    }
+
+    #[test]
+    fn a_matter_types_answers_are_checked_together() {
+        let m = visa();
+        let kept = m
+            .check_answers(&sent(&[
+                ("kind", "o1"),
+                ("kind", "h1b"),
+                ("phone", "+1 202 555 0143"),
+                ("from", "es"),
+                ("x", "y"),
+            ]))
+            .unwrap();
+        assert_eq!(
+            kept,
+            BTreeMap::from([
+                ("kind".into(), "h1b\no1".into()),
+                ("phone".into(), "+12025550143".into()),
+                ("from".into(), "ES".into()),
+            ]),
+            "normalised, the blank optional one and the unknown one left out"
+        );
+        let refused = m.check_answers(&sent(&[("kind", "e2"), ("from", "Narnia")])).unwrap_err();
+        assert_eq!(
+            refused,
+            BTreeMap::from([
+                ("kind".into(), AnswerError::NotAChoice),
+                ("phone".into(), AnswerError::Required),
+                ("from".into(), AnswerError::NotACountry),
+            ])
+        );
+    }
+
+    #[test]
+    fn answers_are_shown_in_words_in_question_order() {
+        let m = visa();
+        let kept =
+            m.check_answers(&sent(&[("kind", "l1"), ("kind", "h1b"), ("phone", "+34 612 345 678"), ("from", "mx")]));
+        let shown = m.shown(&kept.unwrap());
+        let pairs: Vec<(&str, &str)> = shown.iter().map(|a| (a.question.as_str(), a.answer.as_str())).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("Which visa?", "H1B, L1"),
+                ("Phone", "+34612345678"),
+                ("Country", "Mexico (MX)"),
+                ("Anything else?", "(not answered)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn new_items_get_unique_keys_from_their_text_and_old_ones_keep_theirs() {
+        assert_eq!(key_from("Employment-based visa"), "employment-based-visa");
+        assert_eq!(key_from("¿Dónde vive?"), "d-nde-vive");
+        assert_eq!(key_from("…"), "q");
+        assert!(key_from(&"long ".repeat(20)).len() <= 30);
+        let mut form = IntakeForm { matter_types: vec![visa()] };
+        let m = &mut form.matter_types[0];
+        m.key.clear();
+        m.questions.push(Question {
+            key: String::new(),
+            label: Localized::en("Phone"),
+            ..q(QuestionKind::Phone, true)
+        });
+        m.questions.push(Question {
+            key: String::new(),
+            label: Localized::en("Phone"),
+            ..q(QuestionKind::Phone, true)
+        });
+        m.questions[0].choices.push(Choice { key: String::new(), label: Localized::en("E-2 treaty") });
+        form.fill_keys();
+        let m = &form.matter_types[0];
+        assert_eq!(m.key, "employment-based-visa");
+        let keys: Vec<&str> = m.questions.iter().map(|q| q.key.as_str()).collect();
+        assert_eq!(keys, ["kind", "phone", "from", "notes", "phone-2", "phone-3"]);
+        assert_eq!(m.questions[0].choices[3].key, "e-2-treaty");
+        assert_eq!(form.check(), Ok(()));
+    }
+
+    #[test]
+    fn the_only_matter_type_is_chosen_without_asking() {
+        let one = IntakeForm { matter_types: vec![visa()] };
+        assert_eq!(one.chosen(None).map(|m| m.key.as_str()), Some("visa"));
+        assert_eq!(one.chosen(Some("family")), None);
+        let mut family = visa();
+        family.key = "family".into();
+        let two = IntakeForm { matter_types: vec![visa(), family] };
+        assert_eq!(two.chosen(None), None);
+        assert_eq!(two.chosen(Some(" family ")).map(|m| m.key.as_str()), Some("family"));
     }
 }

@@ -7,6 +7,7 @@ use server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// A field of the intake form, in display order.
@@ -54,6 +55,12 @@ pub struct FieldErrors {
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resume: Option<String>,
+    /// The matter type was not chosen, or is not one the form offers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matter_type: Option<String>,
+    /// The firm's questions, by question key (the field `q.<key>`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub answers: BTreeMap<String, String>,
 }
 
 impl FieldErrors {
@@ -66,7 +73,12 @@ impl FieldErrors {
     }
 
     pub fn is_empty(&self) -> bool {
-        Field::ALL.iter().all(|f| self.get(*f).is_none())
+        self.count() == 0
+    }
+
+    /// How many fields failed, the firm's questions included.
+    pub fn count(&self) -> usize {
+        self.iter().count() + usize::from(self.matter_type.is_some()) + self.answers.len()
     }
 
     /// The failing fields with their messages, in form order.
@@ -122,6 +134,8 @@ impl LeadForm {
     }
 
     /// Validates every text field, reporting all failures at once.
+    // The report is the point of the error; it is made once per submission.
+    #[allow(clippy::result_large_err)]
     pub fn validate(&self) -> Result<ValidLead, FieldErrors> {
         match (
             PersonName::parse(&self.first_name, Field::FirstName.label()),
@@ -203,7 +217,7 @@ pub struct SubmitFailure {
 
 impl SubmitFailure {
     pub fn invalid(fields: FieldErrors) -> Self {
-        let n = fields.iter().count();
+        let n = fields.count();
         let message = if n == 1 {
             "Please correct the highlighted field.".to_owned()
         } else {

@@ -1,6 +1,6 @@
 //! What the data layer stores and returns, whatever the backend.
 
-use intake_domain::{Email, LeadOrigin, PersonName, live::LiveEvent};
+use intake_domain::{Email, LeadOrigin, PersonName, live::LiveEvent, questions::LeadIntake};
 use std::time::{SystemTime, UNIX_EPOCH};
 use uuid::Uuid;
 
@@ -23,6 +23,8 @@ pub struct NewLead {
     pub resume: ResumeMeta,
     /// Where the prospect came from.
     pub origin: LeadOrigin,
+    /// The language, form version and answers (`None`: English, no form).
+    pub intake: Option<LeadIntake>,
 }
 
 /// What we know about a stored resume.

@@ -2,7 +2,7 @@
 //! rendered again, with the errors and the typed values, or the confirmation.
 
 use super::render_page;
-use crate::{pages::home::FormOutcome, server::state::AppState};
+use crate::{pages::home::FormOutcome, pages::home::Refusal, server::state::AppState};
 use axum::{
     Extension,
     body::Body,
@@ -11,7 +11,7 @@ use axum::{
     response::Response,
 };
 use intake_core::{client_ip::ClientIp, error::Error, intake, metrics, multipart::multipart_from};
-use intake_domain::{LeadForm, LeadOrigin, SubmitReceipt};
+use intake_domain::{LeadForm, LeadOrigin, SubmitReceipt, questions::SentAnswers};
 use leptos::prelude::provide_context;
 
 pub async fn submit_form(
@@ -23,11 +23,27 @@ pub async fn submit_form(
     let (status, outcome) =
         match run(&state, client, &parts.headers, body).await.inspect_err(|(e, _)| metrics::submission_refused(e)) {
             Ok(receipt) => (StatusCode::OK, FormOutcome::Submitted(receipt)),
-            Err((err, (values, origin))) => {
-                (err.status(), FormOutcome::Refused { values, failure: err.to_failure(), origin: Box::new(origin) })
-            }
+            Err((err, kept)) => (
+                err.status(),
+                FormOutcome::Refused(Box::new(Refusal {
+                    values: kept.values,
+                    failure: err.to_failure(),
+                    origin: kept.origin,
+                    matter_type: kept.matter_type,
+                    answers: kept.answers,
+                })),
+            ),
         };
     render_page(&state, &parts, status, move || provide_context(outcome.clone())).await
+}
+
+/// What a refused form shows again, as typed.
+#[derive(Default)]
+struct Kept {
+    values: LeadForm,
+    origin: LeadOrigin,
+    matter_type: String,
+    answers: SentAnswers,
 }
 
 async fn run(
@@ -35,11 +51,15 @@ async fn run(
     client: ClientIp,
     headers: &HeaderMap,
     body: Body,
-) -> Result<SubmitReceipt, (Error, (LeadForm, LeadOrigin))> {
-    let nothing = || (LeadForm::default(), Default::default());
-    intake::check_rate(state, client).await.map_err(|e| (e, nothing()))?;
-    let multipart = multipart_from(headers, body).map_err(|e| (e, nothing()))?;
-    let received = intake::receive(state, multipart).await.map_err(|e| (e, nothing()))?;
-    let values = (received.form.clone(), received.origin.clone());
-    intake::store(state, received).await.map_err(|e| (e, values))
+) -> Result<SubmitReceipt, (Error, Kept)> {
+    intake::check_rate(state, client).await.map_err(|e| (e, Kept::default()))?;
+    let multipart = multipart_from(headers, body).map_err(|e| (e, Kept::default()))?;
+    let received = intake::receive(state, multipart).await.map_err(|e| (e, Kept::default()))?;
+    let kept = Kept {
+        values: received.form.clone(),
+        origin: received.origin.clone(),
+        matter_type: received.matter_type.clone(),
+        answers: received.answers.clone(),
+    };
+    intake::store(state, received).await.map_err(|e| (e, kept))
 }

@@ -490,6 +490,7 @@ mod tests {
                 sha256: String::new(),
                 key: String::new(),
             },
+            intake: None,
             origin: Default::default(),
         }
     }

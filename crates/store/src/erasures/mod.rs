@@ -66,8 +66,9 @@ pub trait ErasureStore: Send + Sync {
 pub(crate) mod sql {
     pub const KEY: &str = "SELECT resume_key FROM leads WHERE id = ?1";
     pub const MESSAGES: &str = "SELECT id FROM outbox WHERE lead_id = ?1";
-    pub const DELETE: [&str; 7] = [
+    pub const DELETE: [&str; 8] = [
         "DELETE FROM lead_notes WHERE lead_id = ?1",
+        "DELETE FROM lead_answers WHERE lead_id = ?1",
         // Its matches, and other leads' matches naming it.
         "DELETE FROM conflict_matches WHERE lead_id = ?1 OR other_lead = ?1",
         "DELETE FROM lead_words WHERE lead_id = ?1",

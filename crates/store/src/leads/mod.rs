@@ -5,7 +5,7 @@ mod sqlite;
 
 use super::{DbError, Lead, NewLead, NewMessage};
 use async_trait::async_trait;
-use intake_domain::{LeadState, listing::LeadSummary, live::LiveEvent, live::LiveEventKind};
+use intake_domain::{LeadState, listing::LeadSummary, live::LiveEvent, live::LiveEventKind, questions::LeadIntake};
 use uuid::Uuid;
 
 #[async_trait]
@@ -15,6 +15,10 @@ pub trait LeadStore: Send + Sync {
     async fn insert(&self, lead: &NewLead, messages: &[NewMessage]) -> Result<LiveEvent, DbError>;
 
     async fn get(&self, id: Uuid) -> Result<Option<Lead>, DbError>;
+
+    /// The language, form version and answers the lead was sent with; `None`
+    /// for a lead sent in English while the firm had no form.
+    async fn intake(&self, id: Uuid) -> Result<Option<LeadIntake>, DbError>;
 
     /// Whether a lead refers to this resume storage key (used to recover staged files).
     async fn resume_key_exists(&self, key: &str) -> Result<bool, DbError>;
@@ -41,8 +45,24 @@ pub trait LeadStore: Send + Sync {
 /// Repeats of a submission shown in a lead's history at most.
 pub const RESUBMISSIONS_SHOWN: i64 = 50;
 
+/// A lead's intake row as stored: its answers as JSON.
+pub(crate) fn answers_json(intake: &LeadIntake) -> String {
+    serde_json::to_string(&intake.answers).unwrap_or_else(|_| "{}".into())
+}
+
+pub(crate) fn intake_row(r: &impl crate::row::Columns) -> Result<LeadIntake, DbError> {
+    let lang = r.text("lang")?;
+    Ok(LeadIntake {
+        lang: intake_domain::questions::Lang::parse(&lang).unwrap_or_default(),
+        form_version: r.opt_int("form_version")?,
+        matter_type: r.opt_text("matter_type")?,
+        answers: serde_json::from_str(&r.text("answers")?).map_err(|e| DbError::corrupt("answers", e))?,
+    })
+}
+
 /// Shared SQL (`?N` placeholders; see `db::dollars`).
 pub(crate) mod sql {
+    pub const INTAKE: &str = "SELECT lang, form_version, matter_type, answers FROM lead_answers WHERE lead_id = ?1";
     pub const BY_EMAIL: &str = "SELECT id, created_at, email FROM leads WHERE email_normalized = ?1";
     /// When the owner was last told (not when they last repeated).
     pub const LAST_TOLD: &str = "SELECT MAX(created_at) FROM outbox WHERE lead_id = ?1 AND kind = 'already_received'";

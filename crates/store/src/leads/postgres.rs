@@ -5,7 +5,7 @@
 use super::{LeadStore, sql};
 use crate::{DbError, Lead, NewLead, NewMessage, dollars, postgres::PgDb, row};
 use async_trait::async_trait;
-use intake_domain::live::LiveEvent;
+use intake_domain::{live::LiveEvent, questions::LeadIntake};
 use uuid::Uuid;
 
 #[async_trait]
@@ -17,6 +17,11 @@ impl LeadStore for PgDb {
     async fn get(&self, id: Uuid) -> Result<Option<Lead>, DbError> {
         let row = sqlx::query("SELECT * FROM leads WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(row::lead).transpose()
+    }
+
+    async fn intake(&self, id: Uuid) -> Result<Option<LeadIntake>, DbError> {
+        let row = sqlx::query(&dollars(sql::INTAKE)).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(super::intake_row).transpose()
     }
 
     async fn resume_key_exists(&self, key: &str) -> Result<bool, DbError> {

@@ -3,7 +3,7 @@
 use super::{LeadStore, sql};
 use crate::{DbError, Lead, NewLead, NewMessage, row, sqlite::SqliteDb};
 use async_trait::async_trait;
-use intake_domain::live::LiveEvent;
+use intake_domain::{live::LiveEvent, questions::LeadIntake};
 use uuid::Uuid;
 
 #[async_trait]
@@ -19,6 +19,11 @@ impl LeadStore for SqliteDb {
         let row =
             sqlx::query("SELECT * FROM leads WHERE id = ?").bind(id.to_string()).fetch_optional(&self.pool).await?;
         row.as_ref().map(row::lead).transpose()
+    }
+
+    async fn intake(&self, id: Uuid) -> Result<Option<LeadIntake>, DbError> {
+        let row = sqlx::query(sql::INTAKE).bind(id.to_string()).fetch_optional(&self.pool).await?;
+        row.as_ref().map(super::intake_row).transpose()
     }
 
     async fn resume_key_exists(&self, key: &str) -> Result<bool, DbError> {

@@ -34,7 +34,8 @@ struct Vacuum {
 
 /// The tables an erasure deletes from: their dead row versions (and index
 /// entries) hold the erased data until VACUUM removes them.
-const ERASED_FROM: &str = "leads, lead_events, lead_notes, lead_resubmissions, outbox, lead_words, conflict_matches";
+const ERASED_FROM: &str =
+    "leads, lead_events, lead_notes, lead_resubmissions, outbox, lead_words, conflict_matches, lead_answers";
 
 impl PgDb {
     pub async fn connect(url: &str) -> Result<Self, DbError> {

@@ -83,6 +83,7 @@ async fn write_group(pool: &PgPool, batch: &[Job]) -> Result<HashMap<Uuid, LiveE
     // Two leads of one group with the same email: the first is stored, the second is a duplicate.
     let kept: Vec<&Job> = batch.iter().filter(|j| stored.contains(&j.lead.id)).collect();
     insert_messages(&mut tx, &kept).await?;
+    insert_answers(&mut tx, &kept).await?;
     order_events(&mut tx).await?;
     let events = insert_events(&mut tx, &kept).await?;
     webhooks::deliveries::queue_postgres(&mut tx, &events).await?;
@@ -150,6 +151,26 @@ async fn insert_messages(tx: &mut PgConnection, kept: &[&Job]) -> Result<(), DbE
         .bind(messages.iter().map(|(_, m)| m.body_text.clone()).collect::<Vec<_>>())
         .bind(messages.iter().map(|(_, m)| m.body_html.clone()).collect::<Vec<_>>())
         .bind(messages.iter().map(|(l, _)| l.created_at).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// One statement for the group's answers (leads sent with a form or a language).
+async fn insert_answers(tx: &mut PgConnection, kept: &[&Job]) -> Result<(), DbError> {
+    let rows: Vec<(Uuid, &intake_domain::questions::LeadIntake)> =
+        kept.iter().filter_map(|j| j.lead.intake.as_ref().map(|i| (j.lead.id, i))).collect();
+    if !rows.is_empty() {
+        sqlx::query(
+            "INSERT INTO lead_answers (lead_id, lang, form_version, matter_type, answers)
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[])",
+        )
+        .bind(rows.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|(_, i)| i.lang.code().to_owned()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|(_, i)| i.form_version).collect::<Vec<_>>())
+        .bind(rows.iter().map(|(_, i)| i.matter_type.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|(_, i)| crate::leads::answers_json(i)).collect::<Vec<_>>())
         .execute(&mut *tx)
         .await?;
     }

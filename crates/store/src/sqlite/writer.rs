@@ -160,6 +160,18 @@ fn insert_one(conn: &Connection, lead: &NewLead, messages: &[NewMessage]) -> rus
     if inserted == 0 {
         return Ok(None);
     }
+    if let Some(intake) = &lead.intake {
+        conn.prepare_cached(
+            "INSERT INTO lead_answers (lead_id, lang, form_version, matter_type, answers) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(rusqlite::params![
+            id,
+            intake.lang.code(),
+            intake.form_version,
+            intake.matter_type,
+            crate::leads::answers_json(intake),
+        ])?;
+    }
     let mut outbox = conn.prepare_cached(
         "INSERT INTO outbox (id, lead_id, kind, recipients, reply_to, subject, body_text, body_html,
              status, attempts, next_attempt_at, created_at)
@@ -210,6 +222,7 @@ mod tests {
                 key: Uuid::now_v7().simple().to_string(),
             },
             origin: Default::default(),
+            intake: None,
         }
     }
 

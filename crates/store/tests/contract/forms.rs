@@ -46,3 +46,32 @@ contract! {
         assert_eq!(forms.form_version(3).await.unwrap(), None);
     }
 }
+
+contract! {
+    /// A lead keeps its language, the version and matter type it answered,
+    /// and its answers; a lead without them has none; erasure takes them.
+    a_lead_keeps_its_answers_until_it_is_erased,
+    |db: Db| async move {
+        use crate::harness::new_lead;
+        use intake_domain::questions::{Lang, LeadIntake};
+        use intake_store::{NewLead, erasures::Why};
+        let admin = add_attorney(&db, "admin@firm.test", "Ada Admin").await;
+        db.forms().save_form(&form("Where do you live?"), None, admin.id, 1_000).await.unwrap();
+        let intake = LeadIntake {
+            lang: Lang::Es,
+            form_version: Some(1),
+            matter_type: Some("family".into()),
+            answers: [("where".to_owned(), "Sevilla\n\"centro\" <b>".to_owned())].into(),
+        };
+        let lead = NewLead { intake: Some(intake.clone()), ..new_lead("ana@example.com") };
+        let plain = new_lead("bo@example.com");
+        db.leads().insert(&lead, &[]).await.unwrap();
+        db.leads().insert(&plain, &[]).await.unwrap();
+        assert_eq!(db.leads().intake(lead.id).await.unwrap(), Some(intake));
+        assert_eq!(db.leads().intake(plain.id).await.unwrap(), None);
+
+        let why = Why { reason: "request", reference: "7" };
+        db.erasures().erase(lead.id, Some(admin.id), &why, 2_000).await.unwrap().expect("erased");
+        assert_eq!(db.leads().intake(lead.id).await.unwrap(), None, "the answers went with the lead");
+    }
+}

@@ -1,0 +1,240 @@
+//! The firm's own questions: a form saved as versions, answered by prospects
+//! (API and no-JS form), checked on the server, kept with the version
+//! answered, shown on the lead's page, and erased with the lead.
+
+use crate::helpers::*;
+use reqwest::{StatusCode, multipart::Form};
+use serde_json::{Value, json};
+
+/// A form with two matter types; "visa" asks one question of every kind a
+/// prospect can answer.
+fn firm_form(kind_label: &str) -> Value {
+    let choices = |keys: &[&str]| -> Value {
+        keys.iter().map(|k| json!({"key": k, "label": {"en": k.to_uppercase()}})).collect::<Vec<_>>().into()
+    };
+    let q = |key: &str, kind: &str, label: &str, required: bool| {
+        let choices = if kind.ends_with("_choice") { choices(&["h1b", "l1", "o1"]) } else { json!([]) };
+        json!({"key": key, "kind": kind, "label": {"en": label, "es": format!("ES {label}")},
+               "help": {}, "required": required, "choices": choices})
+    };
+    json!({"matter_types": [
+        {"key": "visa", "name": {"en": "Employment-based visa"}, "resume_required": true, "questions": [
+            q("kind", "single_choice", kind_label, true),
+            q("also", "multiple_choice", "Any other visas held?", false),
+            q("employer", "short_text", "Employer", true),
+            q("story", "long_text", "Tell us more", false),
+            q("offer", "yes_no", "Do you have a job offer?", true),
+            q("start", "date", "Start date", false),
+            q("phone", "phone", "Phone", true),
+            q("site", "url", "Employer's website", false),
+            q("from", "country", "Country of citizenship", true),
+            q("salary", "number", "Offered salary", false),
+        ]},
+        {"key": "family", "name": {"en": "Family"}, "resume_required": true, "questions": [
+            q("relative", "short_text", "Who is your relative?", true),
+        ]},
+    ]})
+}
+
+async fn save_form(app: &TestApp, form: &Value) -> String {
+    let file = app.data_dir.join("form.json");
+    std::fs::write(&file, form.to_string()).unwrap();
+    let (code, out) = app.cli(&["form", "set", file.to_str().unwrap(), "--by", ADMIN_EMAIL], "").await;
+    assert_eq!(code, 0, "{out}");
+    out
+}
+
+const GOOD: &[(&str, &str)] = &[
+    ("matter_type", "visa"),
+    ("form_version", "1"),
+    ("q.kind", "h1b"),
+    ("q.also", "o1"),
+    ("q.also", "l1"),
+    ("q.employer", "  Acme   Corp "),
+    ("q.story", "Line one\r\nLine two"),
+    ("q.offer", "yes"),
+    ("q.start", "2027-02-01"),
+    ("q.phone", "+1 (202) 555-0143"),
+    ("q.site", "https://acme.example/jobs"),
+    ("q.from", "mx"),
+    ("q.salary", "95 000"),
+];
+
+fn form_with(email: &str, fields: &[(&str, &str)]) -> Form {
+    fields.iter().fold(lead_form(email), |f, (k, v)| f.text((*k).to_owned(), (*v).to_owned()))
+}
+
+#[tokio::test]
+async fn answers_are_checked_kept_with_their_version_shown_and_erased() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    assert!(save_form(&app, &firm_form("Which visa?")).await.contains("version 1"));
+
+    // Every refusal at once, per field; nothing stored.
+    let bad = [
+        ("matter_type", "visa"),
+        ("q.kind", "e2"),
+        ("q.offer", "maybe"),
+        ("q.phone", "555-0143"),
+        ("q.from", "Narnia"),
+        ("q.start", "2027-02-30"),
+        ("q.site", "javascript:alert(1)"),
+        ("q.salary", "1,200"),
+    ];
+    let res = app.post_form("/api/leads", form_with("ada@example.com", &bad)).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    let fields = &body["fields"]["answers"];
+    for (key, message) in [
+        ("kind", "Choose one of the options."),
+        ("offer", "Choose yes or no."),
+        ("phone", "Enter the number with its country code, like +1 202 555 0143."),
+        ("from", "Choose a country from the list."),
+        ("start", "Enter a date like 2024-03-31."),
+        ("site", "Enter a web address starting with https:// or http://."),
+        ("salary", "Enter a number, like 3 or 2.5."),
+        ("employer", "Answer this question."),
+    ] {
+        assert_eq!(fields[key], message, "{key}: {body}");
+    }
+    assert_eq!(body["message"], "Please correct the 8 highlighted fields.");
+    app.assert_nothing_stored().await;
+
+    // A matter type the form does not offer.
+    let res = app.post_form("/api/leads", form_with("ada@example.com", &[("matter_type", "tax")])).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["fields"]["matter_type"], "Choose what your matter is about.");
+    app.assert_nothing_stored().await;
+
+    // Accepted: kept normalised, with the version and matter type.
+    let res = app.post_form("/api/leads", form_with("ada@example.com", GOOD)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let db = app.db().await;
+    let (lang, version, matter, answers): (String, i64, String, String) = sqlx::query_as(&format!(
+        "SELECT lang, form_version, matter_type, answers FROM lead_answers WHERE lead_id = '{id}'"
+    ))
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!((lang.as_str(), version, matter.as_str()), ("en", 1, "visa"));
+    let answers: Value = serde_json::from_str(&answers).unwrap();
+    assert_eq!(
+        answers,
+        json!({"kind": "h1b", "also": "l1\no1", "employer": "Acme Corp", "story": "Line one\nLine two",
+               "offer": "yes", "start": "2027-02-01", "phone": "+12025550143",
+               "site": "https://acme.example/jobs", "from": "MX", "salary": "95000"})
+    );
+
+    // The firm edits the question: the lead keeps the words it was asked in.
+    assert!(save_form(&app, &firm_form("Which visa do you want?")).await.contains("version 2"));
+    let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = admin.get(app.url(&format!("/leads/{id}"))).send().await.unwrap().text().await.unwrap();
+    for shown in [
+        "Matter: Employment-based visa",
+        "Answered on version 1 of the intake form.",
+        "Which visa?",
+        ">H1B<",
+        "L1, O1",
+        "Line one\nLine two",
+        "Mexico (MX)",
+        ">Yes<",
+    ] {
+        assert!(page.contains(shown), "{shown:?} on the lead's page");
+    }
+    assert!(!page.contains("Which visa do you want?"), "the old lead shows the question it was asked");
+
+    // A prospect who loaded version 1 before the change is still checked against it;
+    // one who sends no version is checked against the newest.
+    let res = app.post_form("/api/leads", form_with("grace@example.com", GOOD)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let newest: Vec<(i64,)> =
+        sqlx::query_as("SELECT form_version FROM lead_answers ORDER BY form_version").fetch_all(&db).await.unwrap();
+    assert_eq!(newest, [(1,), (1,)]);
+    let without_version: Vec<(&str, &str)> = GOOD.iter().copied().filter(|(k, _)| *k != "form_version").collect();
+    let res = app.post_form("/api/leads", form_with("joan@example.com", &without_version)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let v: i64 = sqlx::query_scalar("SELECT MAX(form_version) FROM lead_answers").fetch_one(&db).await.unwrap();
+    assert_eq!(v, 2);
+
+    // Erasure takes the answers with the lead.
+    let form = [("id", id.as_str()), ("reason", "requested"), ("reference", "2024-117")];
+    let res = admin.post(app.url("/api/internal/erase_lead")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let left: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM lead_answers WHERE lead_id = '{id}'"))
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    assert_eq!(app.count("lead_answers").await, 2, "the other leads' answers stay");
+}
+
+#[tokio::test]
+async fn without_javascript_the_matter_type_is_a_step_and_a_refusal_keeps_the_answers() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    // Before the firm has a form: the four built-in fields, no picker.
+    let home = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("name=\"first_name\"") && !home.contains("What is your matter about?"));
+
+    save_form(&app, &firm_form("Which visa?")).await;
+    let home = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("What is your matter about?") && home.contains("Employment-based visa"));
+    assert!(!home.contains("name=\"first_name\""), "the form comes after the choice");
+
+    let step = app.client.get(app.url("/?matter=visa")).send().await.unwrap().text().await.unwrap();
+    for part in [
+        "name=\"first_name\"",
+        "name=\"q.kind\"",
+        "Which visa?",
+        "name=\"matter_type\" value=\"visa\"",
+        "name=\"form_version\" value=\"1\"",
+    ] {
+        assert!(step.contains(part), "{part:?} in the second step");
+    }
+    // (The page's data holds the whole form, for a choice made without a reload.)
+    assert!(!step.contains("name=\"q.relative\""), "only the chosen type's questions are fields");
+
+    // Refused: the page comes back with the errors and what was typed.
+    let sent = [
+        ("matter_type", "visa"),
+        ("form_version", "1"),
+        ("q.employer", "Acme <b>Corp</b>"),
+        ("q.phone", "12"),
+        ("q.story", "</textarea><script>x</script>"),
+    ];
+    let res = app.post_form("/", form_with("ada@example.com", &sent)).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Enter the number with its country code"), "the phone's error");
+    assert!(
+        page.contains("Acme &lt;b&gt;Corp") || page.contains("value=\"Acme <b>Corp</b>\""),
+        "the answer kept, escaped"
+    );
+    assert!(page.contains("&lt;/textarea&gt;&lt;script&gt;"), "long text kept, escaped");
+    assert!(!page.contains("<script>x</script>"));
+    app.assert_nothing_stored().await;
+
+    let res = app.post_form("/", form_with("ada@example.com", GOOD)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("Thank you, Ada!"));
+    assert_eq!(app.count("lead_answers").await, 1);
+}
+
+#[tokio::test]
+async fn a_form_that_does_not_hold_together_is_refused_by_the_command() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let mut form = firm_form("Which visa?");
+    form["matter_types"][0]["questions"][0]["choices"] = json!([{"key": "h1b", "label": {"en": "H1B"}}]);
+    let file = app.data_dir.join("form.json");
+    std::fs::write(&file, form.to_string()).unwrap();
+    let (code, out) = app.cli(&["form", "set", file.to_str().unwrap(), "--by", ADMIN_EMAIL], "").await;
+    assert_eq!(code, 1);
+    assert!(out.contains("Employment-based visa → question 1: needs at least two choices"), "{out}");
+    let (code, out) = app.cli(&["form", "set", file.to_str().unwrap(), "--by", ATTORNEY], "").await;
+    assert_eq!(code, 1);
+    assert!(out.contains("is not an admin account"), "{out}");
+    assert_eq!(app.count("intake_forms").await, 0);
+    let (code, out) = app.cli(&["form", "show"], "").await;
+    assert_eq!(code, 0);
+    assert!(out.contains("no intake form yet"), "{out}");
+}
