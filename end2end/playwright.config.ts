@@ -28,6 +28,11 @@ process.env.INTAKE_E2E_PASSKEY_URL = `http://localhost:${passkeyPort}`;
 const oidcPort = port + 4;
 process.env.INTAKE_E2E_OIDC_URL = `http://127.0.0.1:${oidcPort}`;
 process.env.INTAKE_E2E_OIDC_SECRET ??= crypto.randomBytes(24).toString('hex');
+// A fifth whose firm has its own intake form (firm-form.spec.ts): its matter
+// type picker comes before the form, which the other files' prospects skip.
+process.env.INTAKE_E2E_FORM_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), 'intake-e2e-form-'));
+const formPort = port + 5;
+process.env.INTAKE_E2E_FORM_URL = `http://127.0.0.1:${formPort}`;
 // `INTAKE_E2E_BUILD=release` runs the suite against the optimised build
 // (`cargo leptos build --release --split` with LEPTOS_SITE_ROOT=target/site-release, as
 // scripts/test.sh does), which is what a firm runs.
@@ -64,6 +69,7 @@ export default defineConfig({
     server(port, process.env.INTAKE_E2E_DATA!, { INTAKE_MAX_RESUME_BYTES: '1M' }),
     server(followUpPort, process.env.INTAKE_E2E_FOLLOW_UP_DATA!, { INTAKE_FOLLOW_UP: '1m', INTAKE_DIGEST_HOUR: 'off' }),
     server(requiredPort, process.env.INTAKE_E2E_REQUIRED_DATA!, { INTAKE_REQUIRE_2FA: 'all' }),
+    server(formPort, process.env.INTAKE_E2E_FORM_DATA!, {}),
     {
       command: 'node oidc/provider.mjs',
       url: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,

@@ -24,7 +24,7 @@ pub const RENDER_MODE: &str = if cfg!(erase_components) { "erased" } else { "typ
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=crate::pages::home::request_lang().code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

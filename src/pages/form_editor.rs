@@ -11,7 +11,7 @@ use crate::{
     api::{FormDraft, SaveIntakeForm, get_intake_form},
     components::internal::{InternalHeader, redirect_if_unauthorized},
 };
-use intake_domain::questions::{Choice, IntakeForm, Lang, Localized, MatterType, Question, QuestionKind};
+use intake_domain::questions::{Choice, IntakeForm, Lang, Localized, MatterType, Notice, Question, QuestionKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -101,6 +101,7 @@ fn Editor(draft: FormDraft) -> impl IntoView {
     let busy = save.pending();
     view! {
         <div class="form-editor">
+            <NoticeEditor d/>
             {move || {
                 d.shape.track();
                 let count = d.form.with_value(|f| f.matter_types.len());
@@ -125,6 +126,41 @@ fn Editor(draft: FormDraft) -> impl IntoView {
                 </button>
             </div>
         </div>
+    }
+}
+
+/// The privacy notice: its text in each language (none when both are
+/// blank), and whether prospects must agree to it.
+#[component]
+fn NoticeEditor(d: Draft) -> impl IntoView {
+    let n = d.form.with_value(|f| f.notice.clone()).unwrap_or_default();
+    let edit = move |g: Box<dyn FnOnce(&mut Notice)>| {
+        d.edit(|f| {
+            let mut notice = f.notice.take().unwrap_or_default();
+            g(&mut notice);
+            f.notice = (!notice.text.0.is_empty()).then_some(notice);
+        })
+    };
+    let text = |lang: Lang| n.text.0.get(&lang).cloned().unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="notice-title">
+            <h2 id="notice-title">"Privacy notice"</h2>
+            <p class="hint">
+                "Shown above the submit button with a box to tick. Each lead records whether and when its prospect agreed, "
+                "and the form version says which text they saw. Leave it blank for none."
+            </p>
+            <div class="pair">
+                <TextArea id="notice-en".to_owned() label="Notice (English)" value=text(Lang::En)
+                    on_edit=move |v| edit(Box::new(move |n| set_text(&mut n.text, Lang::En, v)))/>
+                <TextArea id="notice-es".to_owned() label="Notice (Spanish)" value=text(Lang::Es)
+                    on_edit=move |v| edit(Box::new(move |n| set_text(&mut n.text, Lang::Es, v)))/>
+            </div>
+            <div class="field check">
+                <input type="checkbox" id="notice-required" checked=n.consent_required
+                    on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |n| n.consent_required = on)); }/>
+                <label for="notice-required">"Prospects must agree to send the form"</label>
+            </div>
+        </section>
     }
 }
 
@@ -241,9 +277,9 @@ fn QuestionEditor(d: Draft, i: usize, j: usize, count: usize) -> impl IntoView {
             </div>
             {has_choices.then(|| view! {
                 <div class="pair">
-                    <ChoicesInput id=id("choices-en") label="Choices (English), one per line" value=lines(Lang::En)
+                    <TextArea id=id("choices-en") label="Choices (English), one per line" value=lines(Lang::En)
                         on_edit=move |v| with_q(Box::new(move |q| set_choices(q, Lang::En, &v)))/>
-                    <ChoicesInput id=id("choices-es") label="Choices (Spanish), in the same order" value=lines(Lang::Es)
+                    <TextArea id=id("choices-es") label="Choices (Spanish), in the same order" value=lines(Lang::Es)
                         on_edit=move |v| with_q(Box::new(move |q| set_choices(q, Lang::Es, &v)))/>
                 </div>
             })}
@@ -293,7 +329,7 @@ fn TextInput(id: String, label: &'static str, value: String, on_edit: impl Fn(St
 }
 
 #[component]
-fn ChoicesInput(id: String, label: &'static str, value: String, on_edit: impl Fn(String) + 'static) -> impl IntoView {
+fn TextArea(id: String, label: &'static str, value: String, on_edit: impl Fn(String) + 'static) -> impl IntoView {
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>

@@ -11,6 +11,7 @@ use crate::pages::{
 };
 use intake_domain::{
     LeadForm, LeadOrigin, SubmitFailure, SubmitReceipt,
+    i18n::Msg,
     questions::{IntakeForm as FirmForm, Lang, SentAnswers},
 };
 use leptos::prelude::*;
@@ -34,6 +35,8 @@ pub struct Refusal {
     /// The matter type and answers, as sent.
     pub matter_type: String,
     pub answers: SentAnswers,
+    /// The language the form was sent in.
+    pub lang: Lang,
 }
 
 /// What the page needs from the server to render.
@@ -49,6 +52,8 @@ pub struct FormBoot {
     form: FirmForm,
     /// The matter type chosen with `?matter=` (the picker without JavaScript).
     matter: Option<String>,
+    /// The prospect's language (see [`request_lang`]).
+    lang: Lang,
 }
 
 async fn load_boot() -> FormBoot {
@@ -73,6 +78,7 @@ async fn load_boot() -> FormBoot {
             _ => parts.as_ref().and_then(|p| query_value(p, "matter")),
         };
         FormBoot {
+            lang: request_lang(),
             form_version: current.as_ref().map(|c| c.version),
             form: current.map(|c| c.form).unwrap_or_default(),
             matter: matter.filter(|m| !m.is_empty()),
@@ -96,6 +102,33 @@ fn arrival(parts: &axum::http::request::Parts) -> LeadOrigin {
         url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).collect();
     let tag = |k: &str| query.get(k).map(|v| v.as_ref()).unwrap_or_default();
     LeadOrigin::clean(referrer, tag("utm_source"), tag("utm_medium"), tag("utm_campaign"))
+}
+
+/// The language of the public page: the one a refused or accepted form was
+/// sent in, else `?lang=`, else the browser's `Accept-Language`, else
+/// English. Other pages are the attorneys', in English.
+pub fn request_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        match use_context::<FormOutcome>() {
+            Some(FormOutcome::Refused(r)) => return r.lang,
+            Some(FormOutcome::Submitted(r)) => return r.lang,
+            None => {}
+        }
+        let Some(parts) = use_context::<axum::http::request::Parts>() else { return Lang::En };
+        if parts.uri.path() != "/" {
+            return Lang::En;
+        }
+        query_value(&parts, "lang")
+            .and_then(|l| Lang::parse(&l))
+            .or_else(|| {
+                let header = parts.headers.get(axum::http::header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+                Lang::from_accept_language(header)
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    Lang::En
 }
 
 #[cfg(feature = "ssr")]
@@ -132,18 +165,20 @@ fn IntakePage(boot: FormBoot) -> impl IntoView {
     let chosen = RwSignal::new(boot.matter.clone());
     let matter = Signal::derive(move || firm_form.with_value(|f| f.chosen(chosen.get().as_deref()).cloned()));
     let answer_errors = failure.as_ref().map(|f| f.fields.answers.clone()).unwrap_or_default();
-    let answers = AnswerState::new(sent, answer_errors, matter);
+    let lang = boot.lang;
+    let answers = AnswerState::new(sent, answer_errors, matter, lang);
     let picker = (boot.form.matter_types.len() > 1).then(|| boot.form.clone());
     // Whether a matter type is chosen (a change of type keeps the form and what is typed in it).
     let has_matter = Memo::new(move |_| matter.with(Option::is_some));
     view! {
-        <Title text=format!("Contact {firm}")/>
+        <Title text=lang.fill(Msg::PageTitle, &[("firm", firm.as_str())])/>
         <header class="site-header">
             <span class="brand">{firm.clone()}</span>
+            <LanguageSwitch lang matter=boot.matter.clone()/>
         </header>
         <main class="page" id="main">
             {move || match receipt.get() {
-                Some(r) => view! { <Confirmation receipt=r/> }.into_any(),
+                Some(r) => view! { <Confirmation receipt=r lang/> }.into_any(),
                 None => {
                     // With several matter types, the form follows the choice.
                     let form = (picker.is_none() || has_matter.get()).then(|| view! {
@@ -154,13 +189,14 @@ fn IntakePage(boot: FormBoot) -> impl IntoView {
                             origin=boot.origin.clone()
                             answers
                             form_version=boot.form_version
+                            notice=boot.form.notice.clone()
                             on_success=Callback::new(move |r| receipt.set(Some(r)))
                         />
                     });
                     view! {
                         {picker.clone().map(|f| view! {
                             <section class="card">
-                                <MatterPicker form=f chosen lang=Lang::En/>
+                                <MatterPicker form=f chosen lang/>
                             </section>
                         })}
                         {form}
@@ -173,15 +209,40 @@ fn IntakePage(boot: FormBoot) -> impl IntoView {
 }
 
 #[component]
-fn Confirmation(receipt: SubmitReceipt) -> impl IntoView {
+fn Confirmation(receipt: SubmitReceipt, lang: Lang) -> impl IntoView {
+    let (before, after) = lang.around(Msg::ConfirmationSent, "email");
     view! {
         <section class="card confirmation" role="status">
-            <h1>{format!("Thank you, {}!", receipt.first_name)}</h1>
-            <p>"We have received your details and your resume."</p>
-            <p>
-                "A confirmation email is on its way to " <strong class="email">{receipt.email.clone()}</strong> "."
-            </p>
-            <p>"An attorney will review your information and contact you. There is no need to submit the form again."</p>
+            <h1>{lang.fill(Msg::Thanks, &[("name", receipt.first_name.as_str())])}</h1>
+            <p>{lang.text(Msg::Received)}</p>
+            <p>{before} <strong class="email">{receipt.email.clone()}</strong> {after}</p>
+            <p>{lang.text(Msg::NextSteps)}</p>
         </section>
     }
+}
+
+/// Links to the page in the other languages (a full load: the page is
+/// rendered in the language asked for, `<html lang>` included).
+#[component]
+fn LanguageSwitch(lang: Lang, matter: Option<String>) -> impl IntoView {
+    let links = Lang::ALL
+        .into_iter()
+        .map(|l| {
+            let href = match &matter {
+                Some(m) => format!("/?lang={}&matter={}", l.code(), url_component(m)),
+                None => format!("/?lang={}", l.code()),
+            };
+            if l == lang {
+                view! { <span class="current" aria-current="true" lang=l.code()>{l.name()}</span> }.into_any()
+            } else {
+                view! { <a href=href hreflang=l.code() lang=l.code() rel="external">{l.name()}</a> }.into_any()
+            }
+        })
+        .collect_view();
+    view! { <nav class="lang-switch" aria-label=lang.text(Msg::LanguageSwitch)>{links}</nav> }
+}
+
+/// A matter type key for a URL (keys are letters, digits, `-` and `_`; anything else is dropped).
+fn url_component(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }

@@ -4,9 +4,9 @@
 use crate::api::submit_lead;
 use crate::pages::questions::{AnswerState, Questions};
 use intake_domain::{
-    Field, FieldErrors, LeadForm, LeadOrigin, SubmitFailure, SubmitReceipt, human_bytes,
-    submission::{ACCEPTED_FORMATS, resume_error},
+    Field, FieldErrors, LeadForm, LeadOrigin, SubmitFailure, SubmitReceipt, human_bytes, submission::resume_error,
 };
+use intake_domain::{i18n::Msg, questions::Notice};
 use leptos::{ev::SubmitEvent, prelude::*};
 
 /// What the browser accepts in the file picker (the server checks content, not this).
@@ -46,14 +46,24 @@ struct FormState {
     /// the prospect is pressing a button (Submit), the error waits until the
     /// press ends: shown at once, it would push the button down under the
     /// pointer, and the click would land beside it and be lost.
-    pressing: StoredValue<bool>,
+    /// (The answers' state holds the flag: their errors wait the same way.)
     deferred: StoredValue<Vec<RwSignal<bool>>>,
     /// The firm's questions for the chosen matter type.
     answers: AnswerState,
+    /// The privacy notice's consent box: required, ticked, tried to submit.
+    consent_required: bool,
+    consent: RwSignal<bool>,
+    consent_touched: RwSignal<bool>,
 }
 
 impl FormState {
-    fn new(values: LeadForm, failure: Option<SubmitFailure>, max_resume_bytes: u64, answers: AnswerState) -> Self {
+    fn new(
+        values: LeadForm,
+        failure: Option<SubmitFailure>,
+        max_resume_bytes: u64,
+        answers: AnswerState,
+        consent_required: bool,
+    ) -> Self {
         Self {
             first: FieldState::new(values.first_name),
             last: FieldState::new(values.last_name),
@@ -64,10 +74,21 @@ impl FormState {
             server_errors: RwSignal::new(failure.as_ref().map(|f| f.fields.clone()).unwrap_or_default()),
             summary: RwSignal::new(failure.map(|f| f.message)),
             attempts: RwSignal::new(0),
-            pressing: StoredValue::new(false),
             deferred: StoredValue::new(Vec::new()),
             answers,
+            consent_required,
+            consent: RwSignal::new(false),
+            consent_touched: RwSignal::new(false),
         }
+    }
+
+    /// The consent box's error: the server's, or once a submission was tried.
+    fn consent_error(self) -> Option<String> {
+        if let Some(e) = self.server_errors.with(|s| s.consent.clone()) {
+            return Some(e);
+        }
+        (self.consent_required && self.consent_touched.get() && !self.consent.get())
+            .then(|| self.answers.lang.text(Msg::ConsentRequired).to_owned())
     }
 
     /// Every error shown, in the form's order: (element id, message).
@@ -80,6 +101,7 @@ impl FormState {
         all.extend(fixed(&[Field::FirstName, Field::LastName, Field::Email]));
         all.extend(self.answers.errors_in_order());
         all.extend(fixed(&[Field::Resume]));
+        all.extend(self.consent_error().map(|m| ("consent".to_owned(), m)));
         all
     }
 
@@ -105,10 +127,11 @@ impl FormState {
         if !touched {
             return None;
         }
-        match f {
+        let english = match f {
             Field::Resume => resume_error(self.resume_size.get(), self.max_resume_bytes),
             _ => self.values().check(f),
-        }
+        };
+        english.map(|e| self.answers.lang.field_error(f, &e))
     }
 
     fn clear_server_error(self, f: Field) {
@@ -117,7 +140,7 @@ impl FormState {
 
     /// A field was left: its error shows now, or when the pointer press ends.
     fn left(self, touched: RwSignal<bool>) {
-        if self.pressing.get_value() {
+        if self.answers.pressing.get_value() {
             self.deferred.update_value(|d| d.push(touched));
         } else {
             touched.set(true);
@@ -128,12 +151,13 @@ impl FormState {
     #[cfg(feature = "hydrate")]
     fn watch_presses(self) {
         let release = move || {
-            self.pressing.set_value(false);
+            self.answers.pressing.set_value(false);
+            self.answers.release();
             for touched in self.deferred.try_update_value(std::mem::take).unwrap_or_default() {
                 touched.set(true);
             }
         };
-        let down = window_event_listener(leptos::ev::pointerdown, move |_| self.pressing.set_value(true));
+        let down = window_event_listener(leptos::ev::pointerdown, move |_| self.answers.pressing.set_value(true));
         let up = window_event_listener(leptos::ev::pointerup, move |_| release());
         let cancel = window_event_listener(leptos::ev::pointercancel, move |_| release());
         on_cleanup(move || {
@@ -154,6 +178,9 @@ impl FormState {
             errors.set(f, untrack(|| self.error_for(f)));
         }
         errors.answers = self.answers.check_all();
+        self.consent_touched.set(true);
+        errors.consent = untrack(|| self.consent_error());
+        errors.lang = self.answers.lang;
         errors
     }
 
@@ -176,9 +203,13 @@ pub fn IntakeForm(
     /// The firm's questions (none when it has no form), and the version shown.
     answers: AnswerState,
     form_version: Option<i64>,
+    /// The firm's privacy notice (and its consent box), if it has one.
+    notice: Option<Notice>,
     on_success: Callback<SubmitReceipt>,
 ) -> impl IntoView {
-    let form = FormState::new(values, failure, max_resume_bytes, answers);
+    let lang = answers.lang;
+    let consent_required = notice.as_ref().is_some_and(|n| n.consent_required);
+    let form = FormState::new(values, failure, max_resume_bytes, answers, consent_required);
     #[cfg(feature = "hydrate")]
     form.watch_presses();
 
@@ -215,29 +246,31 @@ pub fn IntakeForm(
 
     view! {
         <section class="card">
-            <h1>"Tell us about yourself"</h1>
-            <p class="lede">"Leave your details and your resume. An attorney will review them and contact you."</p>
+            <h1>{lang.text(Msg::FormTitle)}</h1>
+            <p class="lede">{lang.text(Msg::FormLede)}</p>
             <ErrorSummary form=form/>
             <form method="post" action="/" enctype="multipart/form-data" novalidate on:submit=on_submit>
                 <TextField form=form field=Field::FirstName autocomplete="given-name" kind="text"/>
                 <TextField form=form field=Field::LastName autocomplete="family-name" kind="text"/>
                 <TextField form=form field=Field::Email autocomplete="email" kind="email"/>
+                <input type="hidden" name="lang" value=lang.code()/>
                 <Questions answers=form.answers/>
                 {form_version.map(|v| view! {
                     <input type="hidden" name=intake_domain::questions::FORM_VERSION_FIELD value=v.to_string()/>
                 })}
                 <ResumeField form=form/>
+                {notice.map(|n| view! { <ConsentField form=form notice=n lang=form.answers.lang/> })}
                 // Where the prospect came from (see `home::arrival`).
                 {origin.fields().map(|(name, value)| {
                     view! { <input type="hidden" name=name value=value.to_owned()/> }
                 }).collect_view()}
                 // Honeypot: invisible to people and screen readers, tempting to bots.
                 <div class="hp" aria-hidden="true">
-                    <label for="website">"Leave this field empty"</label>
+                    <label for="website">{lang.text(Msg::Honeypot)}</label>
                     <input id="website" name="website" type="text" tabindex="-1" autocomplete="off"/>
                 </div>
                 <button type="submit" class="primary" aria-disabled=move || pending.get().then_some("true")>
-                    {move || if pending.get() { "Submitting…" } else { "Submit" }}
+                    {move || lang.text(if pending.get() { Msg::Submitting } else { Msg::Submit })}
                 </button>
             </form>
         </section>
@@ -272,7 +305,7 @@ fn TextField(form: FormState, field: Field, autocomplete: &'static str, kind: &'
     let err_id = format!("{}-error", field.name());
     view! {
         <div class="field" class:invalid=move || err().is_some()>
-            <label for=field.name()>{field.label()}</label>
+            <label for=field.name()>{form.answers.lang.field(field)}</label>
             <input
                 id=field.name()
                 name=field.name()
@@ -300,10 +333,13 @@ fn TextField(form: FormState, field: Field, autocomplete: &'static str, kind: &'
 fn ResumeField(form: FormState) -> impl IntoView {
     let err = move || form.error_for(Field::Resume);
     let limit = human_bytes(form.max_resume_bytes);
+    let lang = form.answers.lang;
     view! {
         <div class="field" class:invalid=move || err().is_some()>
-            <label for="resume">"Resume"</label>
-            <p class="hint" id="resume-hint">{format!("{ACCEPTED_FORMATS}; up to {limit}.")}</p>
+            <label for="resume">{lang.field(Field::Resume)}</label>
+            <p class="hint" id="resume-hint">
+                {lang.fill(Msg::ResumeHint, &[("formats", lang.text(Msg::ResumeFormats)), ("limit", limit.as_str())])}
+            </p>
             <input
                 id="resume"
                 name="resume"
@@ -325,6 +361,39 @@ fn ResumeField(form: FormState) -> impl IntoView {
                 }
             />
             {move || err().map(|m| view! { <p class="field-error" id="resume-error">{m}</p> })}
+        </div>
+    }
+}
+
+/// The firm's privacy notice and the box that records agreement to it.
+#[component]
+fn ConsentField(form: FormState, notice: Notice, lang: intake_domain::questions::Lang) -> impl IntoView {
+    let err = move || form.consent_error();
+    let label = if notice.consent_required {
+        lang.text(Msg::ConsentLabel).to_owned()
+    } else {
+        format!("{} {}", lang.text(Msg::ConsentLabel), lang.text(Msg::Optional))
+    };
+    view! {
+        <div class="field consent" class:invalid=move || err().is_some()>
+            <h2 class="notice-title">{lang.text(Msg::NoticeTitle)}</h2>
+            <div class="notice-text" id="notice-text">{notice.text.get(lang).to_owned()}</div>
+            <div class="choice">
+                <input
+                    type="checkbox"
+                    id="consent"
+                    name=intake_domain::questions::CONSENT_FIELD
+                    value="yes"
+                    aria-invalid=move || err().is_some().then_some("true")
+                    aria-describedby=move || if err().is_some() { "notice-text consent-error" } else { "notice-text" }
+                    on:change=move |ev| {
+                        form.consent.set(event_target_checked(&ev));
+                        form.server_errors.update(|s| s.consent = None);
+                    }
+                />
+                <label for="consent">{label}</label>
+            </div>
+            {move || err().map(|m| view! { <p class="field-error" id="consent-error">{m}</p> })}
         </div>
     }
 }

@@ -219,16 +219,30 @@ fn Detail(
 /// (long text keeps its line breaks: see `.answer` in the style sheet).
 #[component]
 fn AnswersSection(a: intake_domain::questions::LeadAnswers) -> impl IntoView {
-    let lang = (a.lang != intake_domain::questions::Lang::En).then(|| format!(", in {}", a.lang.name()));
+    let lang = (a.lang != intake_domain::questions::Lang::En).then(|| format!(", in {}", a.lang.english_name()));
+    let title = a.matter_type.as_ref().map_or_else(|| "Intake form".to_owned(), |m| format!("Matter: {m}"));
+    let consent = a.notice.then(|| match a.consent_at {
+        Some(at) => view! {
+            <dt>"Privacy notice"</dt>
+            <dd data-consent="agreed">"Agreed at " <time datetime=iso_utc(at)>{format_utc(at)}</time></dd>
+        }
+        .into_any(),
+        None => view! {
+            <dt>"Privacy notice"</dt>
+            <dd data-consent="none">"Not agreed"</dd>
+        }
+        .into_any(),
+    });
     view! {
         <section class="card" aria-labelledby="answers-title">
-            <h2 id="answers-title">{format!("Matter: {}", a.matter_type)}</h2>
+            <h2 id="answers-title">{title}</h2>
             <p class="muted">{format!("Answered on version {} of the intake form{}.", a.form_version, lang.unwrap_or_default())}</p>
             <dl class="facts answers">
                 {a.answers.into_iter().map(|x| view! {
                     <dt>{x.question}</dt>
                     <dd class="answer">{x.answer}</dd>
                 }).collect_view()}
+                {consent}
             </dl>
         </section>
     }

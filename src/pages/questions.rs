@@ -4,6 +4,7 @@
 
 use intake_domain::{
     countries::COUNTRIES,
+    i18n::Msg,
     questions::{IntakeForm, Lang, MatterType, Question, QuestionKind, SentAnswers, answer_field},
 };
 use leptos::prelude::*;
@@ -18,16 +19,35 @@ pub struct AnswerState {
     pub server: RwSignal<BTreeMap<String, String>>,
     pub matter: Signal<Option<MatterType>>,
     pub lang: Lang,
+    /// A pointer is pressed (on Submit, say): an answer left now shows its
+    /// error when the press ends, so the button does not move under it.
+    pub pressing: StoredValue<bool>,
+    deferred: StoredValue<Vec<String>>,
 }
 
 impl AnswerState {
-    pub fn new(values: SentAnswers, server: BTreeMap<String, String>, matter: Signal<Option<MatterType>>) -> Self {
+    pub fn new(
+        values: SentAnswers,
+        server: BTreeMap<String, String>,
+        matter: Signal<Option<MatterType>>,
+        lang: Lang,
+    ) -> Self {
         Self {
             values: RwSignal::new(values),
             touched: RwSignal::new(BTreeSet::new()),
             server: RwSignal::new(server),
             matter,
-            lang: Lang::En,
+            lang,
+            pressing: StoredValue::new(false),
+            deferred: StoredValue::new(Vec::new()),
+        }
+    }
+
+    /// The press ended: the answers left meanwhile show their errors.
+    pub fn release(self) {
+        let keys = self.deferred.try_update_value(std::mem::take).unwrap_or_default();
+        if !keys.is_empty() {
+            self.touched.update(|t| t.extend(keys));
         }
     }
 
@@ -39,7 +59,10 @@ impl AnswerState {
         if !self.touched.with(|t| t.contains(&q.key)) {
             return None;
         }
-        self.values.with(|v| q.check(v.get(&q.key).map_or(&[][..], Vec::as_slice))).err().map(|e| e.message())
+        self.values
+            .with(|v| q.check(v.get(&q.key).map_or(&[][..], Vec::as_slice)))
+            .err()
+            .map(|e| self.lang.answer_error(&e))
     }
 
     /// Every question of the chosen matter type counted as left: its errors, by key.
@@ -80,6 +103,10 @@ impl AnswerState {
     }
 
     fn leave(self, key: &str) {
+        if self.pressing.get_value() {
+            self.deferred.update_value(|d| d.push(key.to_owned()));
+            return;
+        }
         self.touched.update(|t| {
             t.insert(key.to_owned());
         });
@@ -104,7 +131,8 @@ pub fn MatterPicker(form: IntakeForm, chosen: RwSignal<Option<String>>, lang: La
     view! {
         <form method="get" action="/" class="matter-picker">
             <fieldset>
-                <legend>"What is your matter about?"</legend>
+                <legend>{lang.text(Msg::MatterLegend)}</legend>
+                <input type="hidden" name="lang" value=lang.code()/>
                 {form.matter_types.iter().enumerate().map(|(i, m)| {
                     let key = m.key.clone();
                     // The first carries the id an error links to.
@@ -120,7 +148,7 @@ pub fn MatterPicker(form: IntakeForm, chosen: RwSignal<Option<String>>, lang: La
                                 checked=checked
                                 on:change=move |_| {
                                     chosen.set(Some(key.clone()));
-                                    replace_query(&key);
+                                    replace_query(lang, &key);
                                 }
                             />
                             <label for=id>{m.name.get(lang).to_owned()}</label>
@@ -128,16 +156,19 @@ pub fn MatterPicker(form: IntakeForm, chosen: RwSignal<Option<String>>, lang: La
                     }
                 }).collect_view()}
             </fieldset>
-            <button type="submit" class="secondary" hidden=move || hydrated.get()>"Continue"</button>
+            <button type="submit" class="secondary" hidden=move || hydrated.get()>{lang.text(Msg::MatterContinue)}</button>
         </form>
     }
 }
 
 /// Keeps the choice in the address, so a reload (or going back) keeps it.
-fn replace_query(_key: &str) {
+fn replace_query(_lang: Lang, _key: &str) {
     #[cfg(feature = "hydrate")]
     if let Ok(history) = window().history() {
-        let url = format!("/?matter={}", _key);
+        let url = match _lang {
+            Lang::En => format!("/?matter={_key}"),
+            other => format!("/?lang={}&matter={_key}", other.code()),
+        };
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }
@@ -163,7 +194,11 @@ fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView
     let err_id = format!("{name}-error");
     let help = q.help.get(lang).to_owned();
     let hint_id = (!help.is_empty()).then(|| format!("{name}-hint"));
-    let label = format!("{}{}", q.label.get(lang), if q.required { "" } else { " (optional)" });
+    let label = if q.required {
+        q.label.get(lang).to_owned()
+    } else {
+        format!("{} {}", q.label.get(lang), lang.text(Msg::Optional))
+    };
     let question = StoredValue::new(q.clone());
     let err = move || question.with_value(|q| answers.error_for(q));
     let described = {
@@ -187,7 +222,7 @@ fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView
         QuestionKind::SingleChoice | QuestionKind::MultipleChoice | QuestionKind::YesNo => {
             let multiple = q.kind == QuestionKind::MultipleChoice;
             let options: Vec<(String, String)> = if q.kind == QuestionKind::YesNo {
-                vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())]
+                vec![("yes".into(), lang.text(Msg::AnswerYes).into()), ("no".into(), lang.text(Msg::AnswerNo).into())]
             } else {
                 q.choices.iter().map(|c| (c.key.clone(), c.label.get(lang).to_owned())).collect()
             };
@@ -271,7 +306,7 @@ fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView
                             on:change=on_input
                             on:blur=move |_| leave()
                         >
-                            <option value="">"Choose a country"</option>
+                            <option value="">{lang.text(Msg::ChooseCountry)}</option>
                             {countries.into_iter().map(|(code, n)| view! {
                                 <option value=code selected=chosen == code>{n}</option>
                             }).collect_view()}

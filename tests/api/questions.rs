@@ -238,3 +238,220 @@ async fn a_form_that_does_not_hold_together_is_refused_by_the_command() {
     assert_eq!(code, 0);
     assert!(out.contains("no intake form yet"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_reach_the_attorneys_email_the_api_webhooks_and_the_export() {
+    use crate::webhooks::{Receiver, add_webhook};
+    let sink = SmtpSink::start().await;
+    let app = TestApp::spawn(Options::smtp(sink.port)).await;
+    let receiver = Receiver::start().await;
+    let (_, secret) = add_webhook(&app, &receiver.url).await;
+    receiver.trust(&secret);
+    save_form(&app, &firm_form("Which visa?")).await;
+    // A formula-looking answer: the export defuses it.
+    let mut sent: Vec<(&str, &str)> = GOOD.to_vec();
+    sent.retain(|(k, _)| *k != "q.employer");
+    sent.push(("q.employer", "=HYPERLINK(\"http://evil\")"));
+    let res = app.post_form("/api/leads", form_with("ada@example.com", &sent)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    // Another matter type's lead: its row leaves the visa columns empty.
+    let plain = app
+        .post_form("/api/leads", form_with("bo@example.com", &[("matter_type", "family"), ("q.relative", "Sister")]))
+        .await;
+    assert_eq!(plain.status(), StatusCode::CREATED);
+
+    // The attorneys' email: the questions as asked, the answers in words.
+    let mail = sink.wait_for(4).await;
+    let to_firm = mail.iter().find(|m| m.to == [ATTORNEY] && body_text(&m.data).contains("ada@example.com")).unwrap();
+    let text = body_text(&to_firm.data);
+    for part in ["Matter: Employment-based visa", "Which visa?", "H1B", "L1, O1", "Mexico (MX)", "+12025550143"] {
+        assert!(text.contains(part), "{part:?} in the attorneys' email");
+    }
+
+    // The integrator API: the questions with the answers.
+    let (code, out) = app.cli(&["token", "create", "--name", "crm", "--scope", "read", "--by", ADMIN_EMAIL], "").await;
+    assert_eq!(code, 0, "{out}");
+    let token = out.lines().find(|l| l.starts_with("intake_")).unwrap().to_owned();
+    let view: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/leads/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["answers"]["matter_type"], "Employment-based visa");
+    assert_eq!(view["answers"]["form_version"], 1);
+    assert_eq!(view["answers"]["answers"][0], json!({"question": "Which visa?", "answer": "H1B"}));
+
+    // The webhook: lead.created carries the answers by key.
+    let is_ada = |d: &crate::webhooks::Delivery| d.event_type == "lead.created" && d.event["lead"]["id"] == id.as_str();
+    eventually("lead.created delivered", || {
+        let r = receiver.clone();
+        async move { r.accepted().iter().any(is_ada) }
+    })
+    .await;
+    let deliveries = receiver.accepted();
+    let created = deliveries.iter().find(|d| is_ada(d)).expect("lead.created");
+    assert_eq!(created.event["intake"]["matter_type"], "visa");
+    assert_eq!(created.event["intake"]["lang"], "en");
+    assert_eq!(created.event["intake"]["answers"]["phone"], "+12025550143");
+
+    // The export: a column per question of every version, formula-safe (a
+    // phone number's leading + too, as a spreadsheet would read it as a formula).
+    let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let csv = admin.get(app.url("/leads/export.csv")).send().await.unwrap().text().await.unwrap();
+    let mut lines = csv.trim_start_matches('\u{feff}').split("\r\n");
+    let header = lines.next().unwrap();
+    assert!(
+        header.ends_with(
+            "\"Matter type\",\"Employment-based visa: Which visa?\",\"Employment-based visa: Any other visas held?\",\
+         \"Employment-based visa: Employer\",\"Employment-based visa: Tell us more\",\
+         \"Employment-based visa: Do you have a job offer?\",\"Employment-based visa: Start date\",\
+         \"Employment-based visa: Phone\",\"Employment-based visa: Employer's website\",\
+         \"Employment-based visa: Country of citizenship\",\"Employment-based visa: Offered salary\",\
+         \"Family: Who is your relative?\""
+        ),
+        "{header}"
+    );
+    let ada = lines.clone().find(|l| l.contains("ada@example.com")).unwrap();
+    assert!(ada.ends_with(
+        "\"Employment-based visa\",\"H1B\",\"L1, O1\",\"'=HYPERLINK(\"\"http://evil\"\")\",\"Line one\nLine two\",\"Yes\",\
+         \"2027-02-01\",\"'+12025550143\",\"https://acme.example/jobs\",\"Mexico (MX)\",\"95000\",\"\""
+    ), "{ada}");
+    let bo = lines.find(|l| l.contains("bo@example.com")).unwrap();
+    assert!(bo.ends_with("\"Family\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"Sister\""), "{bo}");
+}
+
+#[tokio::test]
+async fn consent_to_the_privacy_notice_is_recorded_with_the_version_it_was_given_to() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let mut form = json!({"matter_types": [], "notice": {"text": {"en": "We keep your data for 2 years."}, "consent_required": true}});
+    save_form(&app, &form).await;
+
+    // Required and not given: refused, nothing stored.
+    let res = app.post_form("/api/leads", lead_form("ada@example.com")).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["fields"]["consent"], "Tick the box to agree to the privacy notice.");
+    app.assert_nothing_stored().await;
+    // The form shows the notice and the box.
+    let home = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("We keep your data for 2 years.") && home.contains("name=\"consent\""));
+
+    let res = app.post_form("/api/leads", form_with("ada@example.com", &[("consent", "yes")])).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let ada = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+
+    // A new notice that is optional: a lead without consent is stored, and says so.
+    form["notice"] = json!({"text": {"en": "We keep your data for 1 year."}, "consent_required": false});
+    save_form(&app, &form).await;
+    let res = app.post_form("/api/leads", lead_form("bo@example.com")).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let bo = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+
+    let db = app.db().await;
+    let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT CAST(lead_id AS TEXT), form_version, consent_at FROM lead_answers ORDER BY form_version",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0].0.as_str(), rows[0].1), (ada.as_str(), 1), "Ada agreed to version 1's text");
+    assert!(rows[0].2.is_some());
+    assert_eq!((rows[1].0.as_str(), rows[1].1, rows[1].2), (bo.as_str(), 2, None));
+
+    let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = admin.get(app.url(&format!("/leads/{ada}"))).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("Privacy notice") && page.contains("data-consent=\"agreed\""),
+        "the lead page shows the consent"
+    );
+    let page = admin.get(app.url(&format!("/leads/{bo}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("data-consent=\"none\""));
+    let csv = admin.get(app.url("/leads/export.csv")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.lines().next().unwrap().ends_with("\"Matter type\",\"Privacy notice agreed (UTC)\""), "{csv}");
+    let bo_line = csv.lines().find(|l| l.contains("bo@example.com")).unwrap();
+    assert!(bo_line.ends_with("\"\",\"\""), "{bo_line}");
+    let ada_line = csv.lines().find(|l| l.contains("ada@example.com")).unwrap();
+    assert!(ada_line.ends_with("Z\""), "a time: {ada_line}");
+}
+
+#[tokio::test]
+async fn answers_are_bounded_one_by_one_and_all_together() {
+    let app = TestApp::spawn(Options::smtp(free_port().await)).await;
+    save_form(&app, &firm_form("Which visa?")).await;
+    // One answer longer than any question allows: refused at that question, before it is all read.
+    let res = app.post_form("/api/leads", form_with("ada@example.com", &[("q.story", &"x".repeat(30_000))])).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["fields"]["answers"]["story"], "Use at most 5000 characters.");
+    // Many answers (unknown keys included) past the total: refused as malformed.
+    let chunk = "y".repeat(10_000);
+    let many: Vec<(String, &str)> = (0..40).map(|i| (format!("q.k{i}"), chunk.as_str())).collect();
+    let form = many.iter().fold(lead_form("ada@example.com"), |f, (k, v)| f.text(k.clone(), (*v).to_owned()));
+    let res = app.post_form("/api/leads", form).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["kind"], "malformed", "{body}");
+    app.assert_nothing_stored().await;
+}
+
+#[tokio::test]
+async fn the_public_side_speaks_spanish_by_accept_language_or_by_choice_and_so_do_its_emails() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::spawn(Options::smtp(sink.port)).await;
+    let page = |path: &'static str, accept: &'static str| {
+        let req = app.client.get(app.url(path)).header("accept-language", accept);
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    let es = page("/", "es-MX,es;q=0.9,en;q=0.5").await;
+    assert!(es.contains("<html lang=\"es\""), "the document's language");
+    for text in [
+        "Cuéntenos sobre usted",
+        "Nombre",
+        "Apellidos",
+        "Enviar",
+        "name=\"lang\" value=\"es\"",
+        "aria-current=\"true\" lang=\"es\"",
+    ] {
+        assert!(es.contains(text), "{text:?} in Spanish");
+    }
+    assert!(page("/?lang=es", "en-US").await.contains("Cuéntenos sobre usted"), "?lang= chooses");
+    let en = page("/?lang=en", "es").await;
+    assert!(en.contains("<html lang=\"en\"") && en.contains("Tell us about yourself"), "?lang= wins over the browser");
+    assert!(page("/", "fr-FR, de;q=0.5").await.contains("Tell us about yourself"), "English otherwise");
+    assert!(page("/login", "es").await.contains("<html lang=\"en\""), "the attorneys' side stays English");
+
+    // Errors in the prospect's language, from the same checks.
+    let form = Form::new().text("lang", "es").text("first_name", " ").text("last_name", "Ruiz").text("email", "ana@");
+    let res = app.post_form("/api/leads", form.part("resume", file_part("cv.pdf", PDF.to_vec()))).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["message"], "Corrija los 2 campos señalados.");
+    assert_eq!(body["fields"]["first_name"], "Escriba su nombre.");
+    assert_eq!(body["fields"]["email"], "Escriba un correo electrónico como nombre@ejemplo.com.");
+
+    // Without JavaScript: the confirmation page, then the email, in Spanish.
+    let form = Form::new()
+        .text("lang", "es")
+        .text("first_name", "Ana")
+        .text("last_name", "Ruiz")
+        .text("email", "ana@example.com");
+    let res = app.post_form("/", form.part("resume", file_part("cv.pdf", PDF.to_vec()))).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let done = res.text().await.unwrap();
+    assert!(done.contains("<html lang=\"es\"") && done.contains("¡Gracias, Ana!"), "confirmed in Spanish");
+    let mail = sink.wait_for(2).await;
+    let to_ana = mail.iter().find(|m| m.to == ["ana@example.com"]).expect("the confirmation");
+    let text = body_text(&to_ana.data);
+    assert!(text.contains("Estimado/a Ana Ruiz:") && text.contains("Hemos recibido sus datos"), "{text}");
+    let to_firm = mail.iter().find(|m| m.to == [ATTORNEY]).unwrap();
+    assert!(body_text(&to_firm.data).contains("A new lead was submitted."), "the firm's email stays English");
+    let lang: String = sqlx::query_scalar("SELECT lang FROM lead_answers").fetch_one(&app.db().await).await.unwrap();
+    assert_eq!(lang, "es", "the lead records its language");
+}

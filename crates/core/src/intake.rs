@@ -7,7 +7,8 @@ use crate::{
 };
 use intake_domain::{
     Field, FieldErrors, LeadForm, LeadOrigin, SubmitReceipt,
-    questions::{self, AnswerError, Lang, LeadIntake, SentAnswers},
+    i18n::Msg,
+    questions::{self, AnswerError, Lang, LeadAnswers, LeadIntake, SentAnswers},
     submission::ACCEPTED_FORMATS,
     submission::resume_error,
 };
@@ -28,6 +29,9 @@ pub const HONEYPOT_FIELD: &str = "website";
 /// long-text answer, in four-byte characters).
 const MAX_ANSWER_PARTS: usize = 400;
 const MAX_ANSWER_BYTES: usize = 4 * questions::MAX_LONG_TEXT + 16;
+/// All answers together, at most: what a submission may carry beside its
+/// resume, so answers never hold more memory than the body's own bound.
+const MAX_ANSWERS_TOTAL: usize = crate::multipart::SUBMIT_ALLOWANCE as usize;
 
 impl Error {
     /// A multipart read error. The body bounds (see `bounded`) surface
@@ -55,6 +59,8 @@ pub struct Received {
     pub form_version: String,
     pub answers: SentAnswers,
     pub lang: Lang,
+    /// The consent checkbox (`yes` when ticked).
+    pub consent: String,
 }
 
 /// A received resume, staged on disk.
@@ -97,9 +103,11 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
     let mut origin: [String; 4] = Default::default();
     let mut resume: Option<ReceivedResume> = None;
     let mut other_bytes = 0usize;
-    let (mut matter_type, mut form_version) = (String::new(), String::new());
+    let (mut matter_type, mut form_version, mut consent, mut lang) =
+        (String::new(), String::new(), String::new(), String::new());
     let mut answers = SentAnswers::new();
     let mut answer_parts = 0usize;
+    let mut answer_bytes = 0usize;
 
     let bad = |e| Error::from_multer(e, max);
     let mut parts = 0usize;
@@ -125,6 +133,10 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
                     return Err(Error::Invalid(Box::new(errors)));
                 }
                 buf.extend_from_slice(&chunk);
+            }
+            answer_bytes += buf.len();
+            if answer_bytes > MAX_ANSWERS_TOTAL {
+                return Err(Error::Malformed("its answers are too long".into()));
             }
             answers.entry(key.to_owned()).or_default().push(String::from_utf8_lossy(&buf).into_owned());
             continue;
@@ -165,6 +177,8 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
             HONEYPOT_FIELD => Some(&mut honeypot),
             questions::MATTER_FIELD => Some(&mut matter_type),
             questions::FORM_VERSION_FIELD => Some(&mut form_version),
+            questions::CONSENT_FIELD => Some(&mut consent),
+            "lang" => Some(&mut lang),
             _ => tag.map(|i| &mut origin[i]),
         };
         let mut buf = Vec::new();
@@ -194,7 +208,8 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
     }
     let [referrer, source, medium, campaign] = &origin;
     let origin = LeadOrigin::clean(referrer, source, medium, campaign);
-    Ok(Received { form, honeypot, origin, resume, matter_type, form_version, answers, lang: Lang::En })
+    let lang = Lang::parse(&lang).unwrap_or_default();
+    Ok(Received { form, honeypot, origin, resume, matter_type, form_version, answers, lang, consent })
 }
 
 /// Reads and discards the rest of an oversized body, up to [`DRAIN_LIMIT`].
@@ -223,10 +238,19 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
         tracing::info!("submission refused: honeypot field filled in");
         return Err(Error::Spam);
     }
+    // The checks speak English; the prospect reads their language.
+    let lang = received.lang;
     let (valid, mut errors) = match received.form.validate() {
         Ok(v) => (Some(v), FieldErrors::default()),
-        Err(e) => (None, e),
+        Err(mut e) => {
+            for f in [Field::FirstName, Field::LastName, Field::Email] {
+                let m = e.get(f).map(|m| lang.field_error(f, m));
+                e.set(f, m);
+            }
+            (None, e)
+        }
     };
+    errors.lang = lang;
     let max = state.config.intake.max_resume_bytes;
     let resume_problem = match &received.resume {
         None => resume_error(None, max),
@@ -234,8 +258,9 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
             r.kind.is_none().then(|| format!("This file's format is not accepted. Upload a {ACCEPTED_FORMATS} file."))
         }),
     };
-    errors.set(Field::Resume, resume_problem);
-    let intake = check_answers(state, &received, &mut errors).await?;
+    errors.set(Field::Resume, resume_problem.map(|m| lang.field_error(Field::Resume, &m)));
+    let now = now_ms();
+    let (intake, shown) = check_answers(state, &received, &mut errors, now).await?;
     let (Some(valid), Some(resume)) = (valid, received.resume) else {
         return Err(Error::Invalid(Box::new(errors)));
     };
@@ -249,7 +274,7 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
         first_name: valid.first_name,
         last_name: valid.last_name,
         email: valid.email,
-        created_at: now_ms(),
+        created_at: now,
         resume: ResumeMeta {
             file_name: resume.file_name.clone(),
             content_type: kind.mime().to_owned(),
@@ -260,7 +285,7 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
         origin: received.origin,
         intake,
     };
-    let messages = compose::messages_for(&state.config, &lead);
+    let messages = compose::messages_for(&state.config, &lead, shown.as_ref());
     let mut staged = resume.staged;
     staged.finish().await.map_err(internal)?;
     let announced = match state.db.leads().insert(&lead, &messages).await {
@@ -273,7 +298,7 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
             // The repeat is written (and committed) before the answer, as a
             // new lead is: the answer takes as long, and a crash loses nothing acknowledged.
             drop(staged);
-            record_repeat(state, &lead.email.normalized()).await;
+            record_repeat(state, &lead.email.normalized(), lang).await;
             return Ok(receipt(&lead));
         }
         Err(e) => return Err(internal(e)),
@@ -297,12 +322,14 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
 /// Checks the matter type and the answers against the form version the
 /// prospect was shown (any version the firm saved: the lead keeps what it
 /// answered), else the current one. Failures go into `errors`; the lead's
-/// intake row when there is something to keep.
+/// intake row when there is something to keep, and the answers in words
+/// (for the attorneys' email).
 async fn check_answers(
     state: &Services,
     received: &Received,
     errors: &mut FieldErrors,
-) -> Result<Option<LeadIntake>, Error> {
+    now: i64,
+) -> Result<(Option<LeadIntake>, Option<LeadAnswers>), Error> {
     let shown = match received.form_version.trim().parse::<i64>() {
         Ok(v) if v > 0 => state.db.forms().form_version(v).await.map_err(internal)?,
         _ => None,
@@ -312,25 +339,46 @@ async fn check_answers(
         None => state.db.forms().current_form().await.map_err(internal)?,
     };
     let lang = received.lang;
-    let Some(version) = version.filter(|v| !v.form.matter_types.is_empty()) else {
-        return Ok((lang != Lang::En).then(|| LeadIntake { lang, ..LeadIntake::default() }));
+    let Some(version) = version.filter(|v| !v.form.matter_types.is_empty() || v.form.notice.is_some()) else {
+        return Ok(((lang != Lang::En).then(|| LeadIntake { lang, ..LeadIntake::default() }), None));
     };
-    let Some(matter) = version.form.chosen(Some(&received.matter_type)) else {
-        errors.matter_type = Some("Choose what your matter is about.".into());
-        return Ok(None);
-    };
-    match matter.check_answers(&received.answers) {
-        Ok(answers) => Ok(Some(LeadIntake {
-            lang,
-            form_version: Some(version.version),
-            matter_type: Some(matter.key.clone()),
-            answers,
-        })),
-        Err(refused) => {
-            errors.answers = refused.into_iter().map(|(k, e)| (k, e.message())).collect();
-            Ok(None)
-        }
+    let form = &version.form;
+    let consented = received.consent.trim() == "yes";
+    if form.notice.as_ref().is_some_and(|n| n.consent_required) && !consented {
+        errors.consent = Some(lang.text(Msg::ConsentRequired).into());
     }
+    let consent_at = (form.notice.is_some() && consented).then_some(now);
+    let (matter, answers) = if form.matter_types.is_empty() {
+        (None, Default::default())
+    } else {
+        let Some(matter) = form.chosen(Some(&received.matter_type)) else {
+            errors.matter_type = Some(lang.text(Msg::MatterMissing).into());
+            return Ok((None, None));
+        };
+        match matter.check_answers(&received.answers) {
+            Ok(answers) => (Some(matter), answers),
+            Err(refused) => {
+                errors.answers = refused.into_iter().map(|(k, e)| (k, lang.answer_error(&e))).collect();
+                return Ok((None, None));
+            }
+        }
+    };
+    let shown = LeadAnswers {
+        matter_type: matter.map(|m| m.name.get(Lang::En).to_owned()),
+        form_version: version.version,
+        lang,
+        answers: matter.map(|m| m.shown(&answers)).unwrap_or_default(),
+        notice: form.notice.is_some(),
+        consent_at,
+    };
+    let intake = LeadIntake {
+        lang,
+        form_version: Some(version.version),
+        matter_type: matter.map(|m| m.key.clone()),
+        answers,
+        consent_at,
+    };
+    Ok((Some(intake), Some(shown)))
 }
 
 /// The answer to a stored submission (a repeated one gets the same).
@@ -339,19 +387,21 @@ fn receipt(lead: &NewLead) -> SubmitReceipt {
         id: lead.id,
         first_name: lead.first_name.as_str().to_owned(),
         email: lead.email.as_str().to_owned(),
+        lang: lead.intake.as_ref().map(|i| i.lang).unwrap_or_default(),
     }
 }
 
 /// A repeated submission's only traces: the repeat in the existing lead's
 /// history, and (at most once a day per lead) an email to the address's
 /// owner saying their earlier submission is already with the firm.
-async fn record_repeat(state: &Services, email_normalized: &str) {
+async fn record_repeat(state: &Services, email_normalized: &str, lang: Lang) {
     let result = async {
         let Some((lead, first_submitted, email)) = state.db.leads().by_email(email_normalized).await? else {
             return Ok(false); // erased meanwhile
         };
         // To the address on file: the one that was confirmed the first time.
-        let message = compose::already_received(&state.config, &email, first_submitted);
+        // In the language of the form just sent: the one its sender reads.
+        let message = compose::already_received(&state.config, &email, first_submitted, lang);
         let now = now_ms();
         state.db.leads().record_resubmission(lead, now, &message, now - REPEAT_EMAIL_EVERY_MS).await
     }

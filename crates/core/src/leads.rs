@@ -255,18 +255,23 @@ pub async fn detail(state: &Services, id: Uuid, viewer: Option<&Attorney>) -> Re
 
 /// The lead's answers with the questions of the version it answered.
 async fn answers(state: &Services, id: Uuid) -> Result<Option<intake_domain::questions::LeadAnswers>, Error> {
+    use intake_domain::questions::{Lang, LeadAnswers};
     let Some(intake) = state.db.leads().intake(id).await? else { return Ok(None) };
-    let (Some(version), Some(key)) = (intake.form_version, intake.matter_type.as_deref()) else { return Ok(None) };
-    let form = state.db.forms().form_version(version).await?;
+    let Some(version) = intake.form_version else { return Ok(None) };
     // Versions are never deleted; the lead's row names one that exists (a foreign key).
-    let Some(matter) = form.as_ref().and_then(|f| f.form.matter_type(key)) else {
-        return Err(Error::Internal(format!("lead {id}: form version {version} has no matter type {key}")));
+    let missing = || Error::Internal(format!("lead {id}: form version {version} or its matter type is missing"));
+    let form = state.db.forms().form_version(version).await?.ok_or_else(missing)?.form;
+    let matter = match intake.matter_type.as_deref() {
+        Some(key) => Some(form.matter_type(key).ok_or_else(missing)?),
+        None => None,
     };
-    Ok(Some(intake_domain::questions::LeadAnswers {
-        matter_type: matter.name.get(intake_domain::questions::Lang::En).to_owned(),
+    Ok(Some(LeadAnswers {
+        matter_type: matter.map(|m| m.name.get(Lang::En).to_owned()),
         form_version: version,
         lang: intake.lang,
-        answers: matter.shown(&intake.answers),
+        answers: matter.map(|m| m.shown(&intake.answers)).unwrap_or_default(),
+        notice: form.notice.is_some(),
+        consent_at: intake.consent_at,
     }))
 }
 

@@ -9,6 +9,7 @@ pub mod device;
 pub mod email;
 pub mod erasure;
 pub mod filter;
+pub mod i18n;
 pub mod integrations;
 pub mod lead;
 pub mod listing;

@@ -26,6 +26,7 @@ pub const MAX_HELP: usize = 1000;
 
 /// A language the public side speaks. English is the fallback for any text
 /// a firm has not written in the prospect's language.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -50,6 +51,14 @@ impl Lang {
         match self {
             Self::En => "English",
             Self::Es => "Español",
+        }
+    }
+
+    /// The language's name in English, as the attorneys' side shows it.
+    pub fn english_name(self) -> &'static str {
+        match self {
+            Self::En => "English",
+            Self::Es => "Spanish",
         }
     }
 
@@ -453,12 +462,32 @@ impl fmt::Display for FormError {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntakeForm {
     pub matter_types: Vec<MatterType>,
+    /// The firm's privacy notice, shown above the submit button.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Notice>,
 }
+
+/// The firm's privacy notice, and whether the prospect must agree to it. It
+/// is versioned with the form: a lead's form version says which text it saw.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub text: Localized,
+    pub consent_required: bool,
+}
+
+/// Longest privacy notice, in characters.
+pub const MAX_NOTICE: usize = 5000;
+/// The form-field name of the consent checkbox (value `yes`).
+pub const CONSENT_FIELD: &str = "consent";
 
 impl IntakeForm {
     /// Checks a form before it is saved: English text everywhere, keys
     /// unique, choices where a question needs them, lengths within bounds.
     pub fn check(&self) -> Result<(), FormError> {
+        if let Some(n) = &self.notice {
+            localized(&n.text, MAX_NOTICE, true)
+                .map_err(|r| FormError { at: "Privacy notice".into(), reason: format!("the text {r}") })?;
+        }
         let mut matter_keys = std::collections::HashSet::new();
         for (i, m) in self.matter_types.iter().enumerate() {
             let at = if m.name.get(Lang::En).trim().is_empty() {
@@ -559,16 +588,22 @@ impl MatterType {
 /// What a lead holds of the firm's form: the language it was sent in, the
 /// form version and matter type it answered, and its answers as kept.
 /// Old leads (and leads sent while the firm had no form) have no version.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadIntake {
     pub lang: Lang,
     pub form_version: Option<i64>,
     pub matter_type: Option<String>,
     pub answers: BTreeMap<String, String>,
+    /// When the prospect agreed to the privacy notice of `form_version` (ms);
+    /// `None` when they did not, or there was none.
+    #[serde(default)]
+    pub consent_at: Option<i64>,
 }
 
 /// One answer as the lead page shows it: the question as the prospect saw
 /// it (in the version they answered) and the answer in words.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShownAnswer {
     pub question: String,
@@ -576,14 +611,22 @@ pub struct ShownAnswer {
 }
 
 /// A lead's answers as its page shows them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadAnswers {
-    /// The matter type's name in the version answered.
-    pub matter_type: String,
+    /// The matter type's name in the version answered (`None`: the form had
+    /// no matter types, only a privacy notice).
+    pub matter_type: Option<String>,
     pub form_version: i64,
     /// The language the prospect used.
     pub lang: Lang,
     pub answers: Vec<ShownAnswer>,
+    /// The version's privacy notice asked for consent (required or not).
+    #[serde(default)]
+    pub notice: bool,
+    /// When the prospect agreed to it (ms).
+    #[serde(default)]
+    pub consent_at: Option<i64>,
 }
 
 impl MatterType {
@@ -826,20 +869,28 @@ mod tests {
             .enumerate()
             .map(|(i, k)| Question { key: format!("q{i}"), ..q(*k, i % 2 == 0) })
             .collect();
-        assert_eq!(IntakeForm { matter_types: vec![matter("visa", all.clone())] }.check(), Ok(()));
+        assert_eq!(IntakeForm { matter_types: vec![matter("visa", all.clone())], notice: None }.check(), Ok(()));
 
-        let twice = IntakeForm { matter_types: vec![matter("visa", vec![]), matter("visa", vec![])] };
+        let twice = IntakeForm { matter_types: vec![matter("visa", vec![]), matter("visa", vec![])], notice: None };
         assert!(twice.check().unwrap_err().reason.contains("own key"));
         let mut lone = q(QuestionKind::SingleChoice, true);
         lone.choices.truncate(1);
-        let err = IntakeForm { matter_types: vec![matter("visa", vec![lone])] }.check().unwrap_err();
+        let err = IntakeForm { matter_types: vec![matter("visa", vec![lone])], notice: None }.check().unwrap_err();
         assert_eq!(err.to_string(), "Employment-based visa → question 1: needs at least two choices");
         let mut spanish_only = q(QuestionKind::ShortText, true);
         spanish_only.label = Localized(BTreeMap::from([(Lang::Es, "¿Dónde?".into())]));
-        let err = IntakeForm { matter_types: vec![matter("visa", vec![spanish_only])] }.check().unwrap_err();
+        let err =
+            IntakeForm { matter_types: vec![matter("visa", vec![spanish_only])], notice: None }.check().unwrap_err();
         assert_eq!(err.reason, "the question is missing in English");
-        let doc = IntakeForm { matter_types: vec![matter("visa", vec![q(QuestionKind::Document, false)])] };
+        let doc =
+            IntakeForm { matter_types: vec![matter("visa", vec![q(QuestionKind::Document, false)])], notice: None };
         assert!(doc.check().unwrap_err().reason.contains("cannot be collected yet"));
+        let spanish_notice =
+            Notice { text: Localized(BTreeMap::from([(Lang::Es, "Aviso".into())])), consent_required: true };
+        let err = IntakeForm { matter_types: vec![], notice: Some(spanish_notice) }.check().unwrap_err();
+        assert_eq!(err.to_string(), "Privacy notice: the text is missing in English");
+        let long = Notice { text: Localized::en(&"a".repeat(MAX_NOTICE + 1)), consent_required: false };
+        assert!(IntakeForm { matter_types: vec![], notice: Some(long) }.check().is_err());
     }
 
     fn visa() -> MatterType {
@@ -928,7 +979,7 @@ mod tests {
         assert_eq!(key_from("¿Dónde vive?"), "d-nde-vive");
         assert_eq!(key_from("…"), "q");
         assert!(key_from(&"long ".repeat(20)).len() <= 30);
-        let mut form = IntakeForm { matter_types: vec![visa()] };
+        let mut form = IntakeForm { matter_types: vec![visa()], notice: None };
         let m = &mut form.matter_types[0];
         m.key.clear();
         m.questions.push(Question {
@@ -953,12 +1004,12 @@ mod tests {
 
     #[test]
     fn the_only_matter_type_is_chosen_without_asking() {
-        let one = IntakeForm { matter_types: vec![visa()] };
+        let one = IntakeForm { matter_types: vec![visa()], notice: None };
         assert_eq!(one.chosen(None).map(|m| m.key.as_str()), Some("visa"));
         assert_eq!(one.chosen(Some("family")), None);
         let mut family = visa();
         family.key = "family".into();
-        let two = IntakeForm { matter_types: vec![visa(), family] };
+        let two = IntakeForm { matter_types: vec![visa(), family], notice: None };
         assert_eq!(two.chosen(None), None);
         assert_eq!(two.chosen(Some(" family ")).map(|m| m.key.as_str()), Some("family"));
     }

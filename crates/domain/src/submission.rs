@@ -2,6 +2,7 @@
 //! both the browser and the server report.
 
 use super::{Email, PersonName, human_bytes};
+use crate::questions::Lang;
 use serde::{Deserialize, Serialize};
 use server_fn::{
     codec::JsonEncoding,
@@ -61,6 +62,12 @@ pub struct FieldErrors {
     /// The firm's questions, by question key (the field `q.<key>`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub answers: BTreeMap<String, String>,
+    /// The privacy notice's consent box (the field `consent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<String>,
+    /// The language the messages are in (the summary's too).
+    #[serde(skip)]
+    pub lang: Lang,
 }
 
 impl FieldErrors {
@@ -78,7 +85,10 @@ impl FieldErrors {
 
     /// How many fields failed, the firm's questions included.
     pub fn count(&self) -> usize {
-        self.iter().count() + usize::from(self.matter_type.is_some()) + self.answers.len()
+        self.iter().count()
+            + usize::from(self.matter_type.is_some())
+            + self.answers.len()
+            + usize::from(self.consent.is_some())
     }
 
     /// The failing fields with their messages, in form order.
@@ -217,12 +227,7 @@ pub struct SubmitFailure {
 
 impl SubmitFailure {
     pub fn invalid(fields: FieldErrors) -> Self {
-        let n = fields.count();
-        let message = if n == 1 {
-            "Please correct the highlighted field.".to_owned()
-        } else {
-            format!("Please correct the {n} highlighted fields.")
-        };
+        let message = fields.lang.fix(fields.count());
         Self { kind: SubmitFailureKind::Invalid, message, fields }
     }
 
@@ -259,6 +264,9 @@ pub struct SubmitReceipt {
     pub id: Uuid,
     pub first_name: String,
     pub email: String,
+    /// The language the form was sent in (the confirmation's).
+    #[serde(default)]
+    pub lang: Lang,
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use crate::{
     listing::LeadSummary,
     live::{LiveEvent, LiveEventKind},
+    questions::LeadIntake,
 };
 use serde::Serialize;
 
@@ -24,6 +25,12 @@ pub struct WebhookEvent {
     pub by: Option<String>,
     /// The lead's row after the change, as `GET /api/v1/leads` lists it.
     pub lead: LeadSummary,
+    /// On `lead.created`, when the firm has an intake form: the matter type
+    /// and form version answered, the prospect's language, and the answers by
+    /// question key (`intake form show` names the keys; `GET /api/v1/leads/{id}`
+    /// gives them with their questions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intake: Option<LeadIntake>,
 }
 
 pub fn event_type(kind: LiveEventKind) -> &'static str {
@@ -36,9 +43,17 @@ pub fn event_type(kind: LiveEventKind) -> &'static str {
     }
 }
 
-/// The body announcing `event`, and its type; `None` for an event without its row.
-pub fn payload(event: &LiveEvent) -> Option<(&'static str, String)> {
+/// The body announcing `event` (with a new lead's answers), and its type;
+/// `None` for an event without its row.
+pub fn payload(event: &LiveEvent, intake: Option<&LeadIntake>) -> Option<(&'static str, String)> {
     let kind = event_type(event.kind);
-    let body = WebhookEvent { id: event.id, kind, occurred_at: event.at, by: event.by.clone(), lead: event.row()? };
+    let body = WebhookEvent {
+        id: event.id,
+        kind,
+        occurred_at: event.at,
+        by: event.by.clone(),
+        lead: event.row()?,
+        intake: intake.filter(|_| event.kind == LiveEventKind::Created).cloned(),
+    };
     serde_json::to_string(&body).ok().map(|json| (kind, json))
 }

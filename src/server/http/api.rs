@@ -13,7 +13,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// The submission form, as `multipart/form-data`.
+/// The submission form, as `multipart/form-data`. When the firm has an
+/// intake form (`intake form show`), each answer is a part named
+/// `q.<question key>` (one part per ticked option of a multiple choice);
+/// refusals name the question in `fields.answers`.
 #[derive(ToSchema)]
 #[allow(dead_code)] // documents the body; the handler reads it part by part
 pub struct LeadUpload {
@@ -34,6 +37,12 @@ pub struct LeadUpload {
     utm_source: Option<String>,
     utm_medium: Option<String>,
     utm_campaign: Option<String>,
+    /// The chosen matter type's key (not needed when the form has only one).
+    matter_type: Option<String>,
+    /// The form version the answers are for (default: the newest).
+    form_version: Option<i64>,
+    /// `yes` when the prospect agreed to the firm's privacy notice.
+    consent: Option<String>,
 }
 
 /// A stored lead.

@@ -31,6 +31,7 @@ pub async fn submit_form(
                     origin: kept.origin,
                     matter_type: kept.matter_type,
                     answers: kept.answers,
+                    lang: kept.lang,
                 })),
             ),
         };
@@ -44,6 +45,7 @@ struct Kept {
     origin: LeadOrigin,
     matter_type: String,
     answers: SentAnswers,
+    lang: intake_domain::questions::Lang,
 }
 
 async fn run(
@@ -60,6 +62,7 @@ async fn run(
         origin: received.origin.clone(),
         matter_type: received.matter_type.clone(),
         answers: received.answers.clone(),
+        lang: received.lang,
     };
     intake::store(state, received).await.map_err(|e| (e, kept))
 }

@@ -13,6 +13,7 @@ use axum::{
 };
 use intake_core::{auth::token::TokenCaller, conflict, error::Error, leads};
 use intake_domain::conflict::{ConflictDecision, ConflictStatus, ConflictView, NewParty};
+use intake_domain::questions::LeadAnswers;
 use intake_domain::{LeadState, filter::LeadFilter, listing::EmailStatus, listing::HistoryEntry, listing::LeadSummary};
 use intake_store::{Actor, TokenScope};
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,10 @@ pub struct LeadView {
     pub webhooks: Vec<EmailStatus>,
     /// The conflict check: the lead's status and what it matched (decisions are in `history`).
     pub conflicts: ConflictView,
+    /// The firm's questions as the prospect was asked them (the form version
+    /// they answered), with the answers in words; null for a lead sent while
+    /// the firm had no intake form.
+    pub answers: Option<LeadAnswers>,
 }
 
 /// Parties to add to the firm's list (or to replace it with).
@@ -206,6 +211,7 @@ pub async fn one(
         emails: d.emails,
         webhooks: d.webhooks,
         conflicts: d.conflict,
+        answers: d.answers,
     }))
 }
 

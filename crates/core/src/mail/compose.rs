@@ -2,7 +2,11 @@
 
 use super::escape_html;
 use crate::config::Config;
-use intake_domain::listing::LeadSummary;
+use intake_domain::{
+    i18n::Msg,
+    listing::LeadSummary,
+    questions::{Lang, LeadAnswers},
+};
 use intake_store::{Attorney, NewLead, NewMessage};
 use uuid::Uuid;
 
@@ -33,25 +37,20 @@ pub const LINK_SECRET: &str = "LINK-SECRET-ADDED-WHEN-SENT";
 /// To the owner of an address that submitted the form again: their earlier
 /// submission is with the firm, nothing more is needed. Only the address's
 /// owner reads it; the web page answers the same as for anyone.
-pub fn already_received(config: &Config, email: &str, first_submitted: i64) -> NewMessage {
-    let firm = &config.site.firm_name;
+pub fn already_received(config: &Config, email: &str, first_submitted: i64, lang: Lang) -> NewMessage {
+    let firm = config.site.firm_name.as_str();
     let when = intake_domain::time::format_utc(first_submitted);
-    let intro = format!(
-        "Someone, probably you, just sent the contact form of {firm} again with this address. \
-         We already have your earlier submission of {when}, so nothing more is needed: an attorney \
-         will contact you at this address."
-    );
-    let after = "The new form was not kept. To change what you sent, or to have your details deleted, reply \
-                 to this email. If you did not send the form, you can ignore this message.";
+    let intro = lang.fill(Msg::AgainIntro, &[("firm", firm), ("when", when.as_str())]);
+    let after = lang.text(Msg::AgainAfter);
     NewMessage {
         id: Uuid::now_v7(),
         kind: ALREADY_RECEIVED,
         recipients: email.to_owned(),
         reply_to: None,
-        subject: format!("We already have your details — {firm}"),
-        body_text: format!("Hello,\n\n{intro}\n\n{after}\n\n— {firm}\n"),
+        subject: lang.fill(Msg::AgainSubject, &[("firm", firm)]),
+        body_text: format!("{}\n\n{intro}\n\n{after}\n\n— {firm}\n", lang.text(Msg::AgainHello)),
         body_html: html_page(
-            "We already have your details",
+            &escape_html(lang.text(Msg::AgainHeading)),
             &format!("<p>{}</p><p style=\"color:#555\">{}</p>", escape_html(&intro), escape_html(after)),
             firm,
         ),
@@ -61,69 +60,91 @@ pub fn already_received(config: &Config, email: &str, first_submitted: i64) -> N
 
 /// The messages to queue for `lead`: the confirmation, plus the notification
 /// when attorneys are configured.
-pub fn messages_for(config: &Config, lead: &NewLead) -> Vec<NewMessage> {
+/// `answers`: the firm's questions as the prospect answered them (for the attorneys).
+pub fn messages_for(config: &Config, lead: &NewLead, answers: Option<&LeadAnswers>) -> Vec<NewMessage> {
     let mut out = vec![prospect_confirmation(config, lead)];
     if !config.mail.notify_emails.is_empty() {
-        out.push(attorney_notification(config, lead));
+        out.push(attorney_notification(config, lead, answers));
     }
     out
 }
 
+/// The confirmation, in the language the prospect used (`locales/*.ftl`).
 fn prospect_confirmation(config: &Config, lead: &NewLead) -> NewMessage {
     let firm = &config.site.firm_name;
-    let subject = format!("We received your details — {firm}");
+    let lang = lead.intake.as_ref().map(|i| i.lang).unwrap_or_default();
+    let name = format!("{} {}", lead.first_name, lead.last_name);
+    let file = format!("{} ({})", lead.resume.file_name, intake_domain::human_bytes(lead.resume.size as u64));
+    let t = |m: Msg| lang.text(m);
+    let fields =
+        [(t(Msg::MailName), name.as_str()), (t(Msg::MailEmail), lead.email.as_str()), (t(Msg::MailResume), &file)];
+    let width = fields.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0) + 1;
+    let lines: String = fields.iter().map(|(k, v)| format!("{:<width$} {v}\n", format!("{k}:"))).collect();
     let body_text = format!(
-        "Dear {first} {last},\n\n\
-         Thank you for contacting {firm}. We have received your details:\n\n\
-         Name:   {first} {last}\n\
-         Email:  {email}\n\
-         Resume: {file} ({size})\n\n\
-         What happens next: an attorney will review your information and contact you at this \
-         address. You do not need to submit the form again.\n\n\
-         If you did not submit this form, you can ignore this message.\n\n\
-         To have your details and resume deleted, reply to this email and ask; we will erase them \
-         and confirm.\n\n\
-         — {firm}\n",
-        first = lead.first_name,
-        last = lead.last_name,
-        email = lead.email,
-        file = lead.resume.file_name,
-        size = intake_domain::human_bytes(lead.resume.size as u64),
+        "{dear}\n\n{thanks}\n\n{lines}\n{next}\n\n{not_you}\n\n{erase}\n\n— {firm}\n",
+        dear = lang.fill(Msg::MailDear, &[("name", name.as_str())]),
+        thanks = lang.fill(Msg::MailThanks, &[("firm", firm.as_str())]),
+        next = t(Msg::MailNext),
+        not_you = t(Msg::MailNotYou),
+        erase = t(Msg::MailErase),
     );
     let body_html = html_page(
-        &format!("Thank you, {}", escape_html(lead.first_name.as_str())),
+        &escape_html(&lang.fill(Msg::MailHeading, &[("name", lead.first_name.as_str())])),
         &format!(
-            "<p>Thank you for contacting {firm}. We have received your details:</p>{table}\
-             <p><strong>What happens next:</strong> an attorney will review your information and \
-             contact you at this address. You do not need to submit the form again.</p>\
-             <p style=\"color:#555\">If you did not submit this form, you can ignore this message.</p>\
-             <p style=\"color:#555\">To have your details and resume deleted, reply to this email and ask; \
-             we will erase them and confirm.</p>",
-            firm = escape_html(firm),
-            table = details_table(lead),
+            "<p>{thanks}</p>{table}<p>{next}</p><p style=\"color:#555\">{not_you}</p><p style=\"color:#555\">{erase}</p>",
+            thanks = escape_html(&lang.fill(Msg::MailThanks, &[("firm", firm.as_str())])),
+            table = rows_table(&fields),
+            next = escape_html(t(Msg::MailNext)),
+            not_you = escape_html(t(Msg::MailNotYou)),
+            erase = escape_html(t(Msg::MailErase)),
         ),
         firm,
     );
     NewMessage {
         id: Uuid::now_v7(),
         kind: PROSPECT_CONFIRMATION,
-        recipients: mailbox_string(&format!("{} {}", lead.first_name, lead.last_name), lead.email.as_str()),
+        recipients: mailbox_string(&name, lead.email.as_str()),
         reply_to: None,
-        subject,
+        subject: lang.fill(Msg::MailSubject, &[("firm", firm.as_str())]),
         body_text,
         body_html,
         link_id: None,
     }
 }
 
-fn attorney_notification(config: &Config, lead: &NewLead) -> NewMessage {
+fn attorney_notification(config: &Config, lead: &NewLead, answers: Option<&LeadAnswers>) -> NewMessage {
     let link = format!("{}/leads/{}", config.site.public_url, lead.id);
     let subject = format!("New lead: {} {}", lead.first_name, lead.last_name);
+    // The firm's questions, as asked, with the answers (long text indented under its question).
+    let (answers_text, answers_html) = match answers {
+        None => (String::new(), String::new()),
+        Some(a) => {
+            let text: String =
+                a.answers.iter().map(|x| format!("{}\n  {}\n", x.question, x.answer.replace('\n', "\n  "))).collect();
+            let mut rows: Vec<(&str, &str)> =
+                a.answers.iter().map(|x| (x.question.as_str(), x.answer.as_str())).collect();
+            let consent = match (a.notice, a.consent_at) {
+                (false, _) => None,
+                (true, Some(_)) => Some("agreed"),
+                (true, None) => Some("not agreed"),
+            };
+            let consent_text = consent.map(|c| format!("Privacy notice: {c}\n")).unwrap_or_default();
+            if let Some(c) = consent {
+                rows.push(("Privacy notice", c));
+            }
+            let matter = a.matter_type.as_deref().unwrap_or("(none)");
+            (
+                format!("Matter: {matter}\n\n{text}{consent_text}\n"),
+                format!("<h2 style=\"font-size:16px\">Matter: {}</h2>{}", escape_html(matter), rows_table(&rows)),
+            )
+        }
+    };
     let body_text = format!(
         "A new lead was submitted.\n\n\
          Name:   {first} {last}\n\
          Email:  {email}\n\
          Resume: {file} ({size})\n\n\
+         {answers_text}\
          Open the lead: {link}\n",
         first = lead.first_name,
         last = lead.last_name,
@@ -134,7 +155,7 @@ fn attorney_notification(config: &Config, lead: &NewLead) -> NewMessage {
     let body_html = html_page(
         "New lead",
         &format!(
-            "<p>A new lead was submitted.</p>{table}\
+            "<p>A new lead was submitted.</p>{table}{answers_html}\
              <p><a href=\"{link}\" style=\"display:inline-block;padding:10px 16px;background:#1d4ed8;\
              color:#fff;border-radius:6px;text-decoration:none\">Open the lead</a></p>",
             table = details_table(lead),
@@ -392,7 +413,9 @@ fn rows_table(rows: &[(&str, &str)]) -> String {
     let mut out = String::from("<table role=\"presentation\" style=\"border-collapse:collapse\">");
     for (k, v) in rows {
         out.push_str(&format!(
-            "<tr><th align=\"left\" style=\"padding:4px 12px 4px 0\">{k}</th><td>{}</td></tr>",
+            "<tr><th align=\"left\" valign=\"top\" style=\"padding:4px 12px 4px 0\">{}</th>\
+             <td style=\"white-space:pre-line\">{}</td></tr>",
+            escape_html(k),
             escape_html(v)
         ));
     }
@@ -500,7 +523,7 @@ mod tests {
         let vars: HashMap<_, _> = [("INTAKE_NOTIFY_EMAIL".to_string(), "a@firm.com".to_string())].into();
         let config = Config::from_vars(&vars).unwrap();
         let l = lead("<script>alert(1)</script>");
-        let msgs = messages_for(&config, &l);
+        let msgs = messages_for(&config, &l, None);
         assert_eq!(msgs.len(), 2);
         for m in &msgs {
             assert!(!m.body_html.contains("<script>"), "{}", m.kind);
@@ -514,9 +537,36 @@ mod tests {
     }
 
     #[test]
+    fn the_attorneys_see_the_answers_as_asked_escaped() {
+        use intake_domain::questions::{Lang, ShownAnswer};
+        let vars: HashMap<_, _> = [("INTAKE_NOTIFY_EMAIL".to_string(), "a@firm.com".to_string())].into();
+        let config = Config::from_vars(&vars).unwrap();
+        let answers = LeadAnswers {
+            matter_type: Some("Employment-based visa".into()),
+            form_version: 3,
+            lang: Lang::Es,
+            notice: true,
+            consent_at: Some(1),
+            answers: vec![
+                ShownAnswer { question: "Which <visa>?".into(), answer: "H-1B".into() },
+                ShownAnswer { question: "Anything else?".into(), answer: "Line one\n<b>two</b>".into() },
+            ],
+        };
+        let msgs = messages_for(&config, &lead("Jane"), Some(&answers));
+        let to_firm = msgs.iter().find(|m| m.kind == ATTORNEY_NOTIFICATION).unwrap();
+        assert!(to_firm.body_text.contains("Matter: Employment-based visa\n\nWhich <visa>?\n  H-1B\nAnything else?\n  Line one\n  <b>two</b>\nPrivacy notice: agreed\n"), "{}", to_firm.body_text);
+        assert!(
+            to_firm.body_html.contains("Which &lt;visa&gt;?")
+                && to_firm.body_html.contains("Line one\n&lt;b&gt;two&lt;/b&gt;")
+        );
+        let to_prospect = msgs.iter().find(|m| m.kind == PROSPECT_CONFIRMATION).unwrap();
+        assert!(!to_prospect.body_text.contains("H-1B"), "the prospect's confirmation stays as it was");
+    }
+
+    #[test]
     fn no_notification_without_attorneys() {
         let config = Config::from_vars(&HashMap::new()).unwrap();
-        assert_eq!(messages_for(&config, &lead("Jane")).len(), 1);
+        assert_eq!(messages_for(&config, &lead("Jane"), None).len(), 1);
     }
 
     #[test]

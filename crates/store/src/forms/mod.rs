@@ -26,6 +26,9 @@ pub trait FormStore: Send + Sync {
     /// One version, as the leads that answered it show it.
     async fn form_version(&self, version: i64) -> Result<Option<FormVersion>, DbError>;
 
+    /// Every version, newest first (a firm saves a handful: an export reads them all).
+    async fn form_versions(&self) -> Result<Vec<FormVersion>, DbError>;
+
     /// Saves `form` as the next version, if `after` (the version it was edited
     /// from; `None` for the first) is still the newest; `None` when another
     /// administrator saved meanwhile, and nothing is stored.

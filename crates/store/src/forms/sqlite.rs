@@ -16,6 +16,11 @@ impl FormStore for SqliteDb {
         sqlx::query(&sql).bind(version).fetch_optional(&self.pool).await?.as_ref().map(row).transpose()
     }
 
+    async fn form_versions(&self) -> Result<Vec<FormVersion>, DbError> {
+        let sql = format!("SELECT {COLUMNS} FROM intake_forms ORDER BY version DESC");
+        sqlx::query(&sql).fetch_all(&self.pool).await?.iter().map(row).collect()
+    }
+
     async fn save_form(
         &self,
         form: &IntakeForm,

@@ -20,6 +20,9 @@ pub trait LeadStore: Send + Sync {
     /// for a lead sent in English while the firm had no form.
     async fn intake(&self, id: Uuid) -> Result<Option<LeadIntake>, DbError>;
 
+    /// [`LeadStore::intake`] for many leads at once (an export's batch); leads without are left out.
+    async fn intakes(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, LeadIntake)>, DbError>;
+
     /// Whether a lead refers to this resume storage key (used to recover staged files).
     async fn resume_key_exists(&self, key: &str) -> Result<bool, DbError>;
 
@@ -57,12 +60,14 @@ pub(crate) fn intake_row(r: &impl crate::row::Columns) -> Result<LeadIntake, DbE
         form_version: r.opt_int("form_version")?,
         matter_type: r.opt_text("matter_type")?,
         answers: serde_json::from_str(&r.text("answers")?).map_err(|e| DbError::corrupt("answers", e))?,
+        consent_at: r.opt_int("consent_at")?,
     })
 }
 
 /// Shared SQL (`?N` placeholders; see `db::dollars`).
 pub(crate) mod sql {
-    pub const INTAKE: &str = "SELECT lang, form_version, matter_type, answers FROM lead_answers WHERE lead_id = ?1";
+    pub const INTAKE: &str =
+        "SELECT lang, form_version, matter_type, answers, consent_at FROM lead_answers WHERE lead_id = ?1";
     pub const BY_EMAIL: &str = "SELECT id, created_at, email FROM leads WHERE email_normalized = ?1";
     /// When the owner was last told (not when they last repeated).
     pub const LAST_TOLD: &str = "SELECT MAX(created_at) FROM outbox WHERE lead_id = ?1 AND kind = 'already_received'";

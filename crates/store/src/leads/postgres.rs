@@ -24,6 +24,16 @@ impl LeadStore for PgDb {
         row.as_ref().map(super::intake_row).transpose()
     }
 
+    async fn intakes(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, LeadIntake)>, DbError> {
+        let rows = sqlx::query(
+            "SELECT lead_id, lang, form_version, matter_type, answers, consent_at FROM lead_answers WHERE lead_id = ANY($1)",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((row::Columns::uuid(r, "lead_id")?, super::intake_row(r)?))).collect()
+    }
+
     async fn resume_key_exists(&self, key: &str) -> Result<bool, DbError> {
         Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM leads WHERE resume_key = $1)")
             .bind(key)

@@ -26,6 +26,19 @@ impl LeadStore for SqliteDb {
         row.as_ref().map(super::intake_row).transpose()
     }
 
+    async fn intakes(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, LeadIntake)>, DbError> {
+        let ids = serde_json::to_string(&ids.iter().map(|i| i.hyphenated().to_string()).collect::<Vec<_>>())
+            .map_err(|e| DbError::corrupt("ids", e))?;
+        let rows = sqlx::query(
+            "SELECT lead_id, lang, form_version, matter_type, answers, consent_at FROM lead_answers
+             WHERE lead_id IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((row::Columns::uuid(r, "lead_id")?, super::intake_row(r)?))).collect()
+    }
+
     async fn resume_key_exists(&self, key: &str) -> Result<bool, DbError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM leads WHERE resume_key = ?")
             .bind(key)

@@ -86,7 +86,8 @@ async fn write_group(pool: &PgPool, batch: &[Job]) -> Result<HashMap<Uuid, LiveE
     insert_answers(&mut tx, &kept).await?;
     order_events(&mut tx).await?;
     let events = insert_events(&mut tx, &kept).await?;
-    webhooks::deliveries::queue_postgres(&mut tx, &events).await?;
+    let intakes = kept.iter().filter_map(|j| j.lead.intake.as_ref().map(|i| (j.lead.id, i))).collect();
+    webhooks::deliveries::queue_postgres_with(&mut tx, &events, &intakes).await?;
     notify_all(&mut tx, &events).await?;
     tx.commit().await?;
     Ok(events.into_iter().map(|e| (e.lead_id, e)).collect())
@@ -163,14 +164,15 @@ async fn insert_answers(tx: &mut PgConnection, kept: &[&Job]) -> Result<(), DbEr
         kept.iter().filter_map(|j| j.lead.intake.as_ref().map(|i| (j.lead.id, i))).collect();
     if !rows.is_empty() {
         sqlx::query(
-            "INSERT INTO lead_answers (lead_id, lang, form_version, matter_type, answers)
-             SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[])",
+            "INSERT INTO lead_answers (lead_id, lang, form_version, matter_type, answers, consent_at)
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[])",
         )
         .bind(rows.iter().map(|(id, _)| *id).collect::<Vec<_>>())
         .bind(rows.iter().map(|(_, i)| i.lang.code().to_owned()).collect::<Vec<_>>())
         .bind(rows.iter().map(|(_, i)| i.form_version).collect::<Vec<_>>())
         .bind(rows.iter().map(|(_, i)| i.matter_type.clone()).collect::<Vec<_>>())
         .bind(rows.iter().map(|(_, i)| crate::leads::answers_json(i)).collect::<Vec<_>>())
+        .bind(rows.iter().map(|(_, i)| i.consent_at).collect::<Vec<_>>())
         .execute(&mut *tx)
         .await?;
     }

@@ -112,7 +112,7 @@ fn write_group(
         match insert_one(&tx, &job.lead, &job.messages)? {
             Some(id) => {
                 let event = created_event(id, &job.lead);
-                webhooks::deliveries::queue_sqlite_blocking(&tx, &endpoints, &event)?;
+                webhooks::deliveries::queue_sqlite_blocking(&tx, &endpoints, &event, job.lead.intake.as_ref())?;
                 out.push(Ok(event));
             }
             None => out.push(Err(DbError::DuplicateEmail)),
@@ -162,7 +162,8 @@ fn insert_one(conn: &Connection, lead: &NewLead, messages: &[NewMessage]) -> rus
     }
     if let Some(intake) = &lead.intake {
         conn.prepare_cached(
-            "INSERT INTO lead_answers (lead_id, lang, form_version, matter_type, answers) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO lead_answers (lead_id, lang, form_version, matter_type, answers, consent_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
         .execute(rusqlite::params![
             id,
@@ -170,6 +171,7 @@ fn insert_one(conn: &Connection, lead: &NewLead, messages: &[NewMessage]) -> rus
             intake.form_version,
             intake.matter_type,
             crate::leads::answers_json(intake),
+            intake.consent_at,
         ])?;
     }
     let mut outbox = conn.prepare_cached(

@@ -5,8 +5,9 @@
 
 use super::sql;
 use crate::DbError;
-use intake_domain::live::LiveEvent;
+use intake_domain::{live::LiveEvent, questions::LeadIntake};
 use sqlx::{PgConnection, SqliteConnection};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The live endpoints (id, url), read on the writer thread's connection
@@ -16,17 +17,18 @@ pub(crate) fn live_endpoints_blocking(conn: &rusqlite::Connection) -> rusqlite::
     live.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
 }
 
-/// Queues `event` to each of `endpoints`, on the writer thread's connection
-/// (inside its transaction).
+/// Queues `event` (a new lead's, with its answers) to each of `endpoints`, on
+/// the writer thread's connection (inside its transaction).
 pub(crate) fn queue_sqlite_blocking(
     conn: &rusqlite::Connection,
     endpoints: &[(String, String)],
     event: &LiveEvent,
+    intake: Option<&LeadIntake>,
 ) -> rusqlite::Result<()> {
     if endpoints.is_empty() {
         return Ok(());
     }
-    let Some((kind, body)) = intake_domain::webhook::payload(event) else { return Ok(()) };
+    let Some((kind, body)) = intake_domain::webhook::payload(event, intake) else { return Ok(()) };
     let mut insert = conn.prepare_cached(sql::QUEUE)?;
     for (endpoint, url) in endpoints {
         insert.execute(rusqlite::params![
@@ -48,7 +50,7 @@ pub(crate) async fn queue_sqlite(tx: &mut SqliteConnection, event: &LiveEvent) -
     if endpoints.is_empty() {
         return Ok(());
     }
-    let Some((kind, body)) = intake_domain::webhook::payload(event) else { return Ok(()) };
+    let Some((kind, body)) = intake_domain::webhook::payload(event, None) else { return Ok(()) };
     for (endpoint, url) in endpoints {
         sqlx::query(sql::QUEUE)
             .bind(Uuid::now_v7().to_string())
@@ -67,12 +69,26 @@ pub(crate) async fn queue_sqlite(tx: &mut SqliteConnection, event: &LiveEvent) -
 /// Queues each event to every live endpoint, inside the caller's transaction:
 /// one statement for the whole group (nothing at all without endpoints).
 pub(crate) async fn queue_postgres(tx: &mut PgConnection, events: &[LiveEvent]) -> Result<(), DbError> {
+    queue_postgres_with(tx, events, &HashMap::new()).await
+}
+
+/// [`queue_postgres`] for new leads, with their answers.
+pub(crate) async fn queue_postgres_with(
+    tx: &mut PgConnection,
+    events: &[LiveEvent],
+    intakes: &HashMap<Uuid, &LeadIntake>,
+) -> Result<(), DbError> {
     let endpoints: Vec<(Uuid, String)> = sqlx::query_as(sql::LIVE).fetch_all(&mut *tx).await?;
     if endpoints.is_empty() {
         return Ok(());
     }
-    let bodies: Vec<(&LiveEvent, &'static str, String)> =
-        events.iter().filter_map(|e| intake_domain::webhook::payload(e).map(|(kind, body)| (e, kind, body))).collect();
+    let bodies: Vec<(&LiveEvent, &'static str, String)> = events
+        .iter()
+        .filter_map(|e| {
+            let intake = intakes.get(&e.lead_id).copied();
+            intake_domain::webhook::payload(e, intake).map(|(kind, body)| (e, kind, body))
+        })
+        .collect();
     let rows: Vec<_> = bodies.iter().flat_map(|b| endpoints.iter().map(move |ep| (b, ep))).collect();
     sqlx::query(
         "INSERT INTO outbox (id, lead_id, channel, endpoint_id, kind, recipients, subject, body_text, body_html,

@@ -22,6 +22,7 @@ fn form(label: &str) -> IntakeForm {
             resume_required: false,
             questions: vec![question],
         }],
+        notice: None,
     }
 }
 
@@ -62,6 +63,7 @@ contract! {
             form_version: Some(1),
             matter_type: Some("family".into()),
             answers: [("where".to_owned(), "Sevilla\n\"centro\" <b>".to_owned())].into(),
+            consent_at: Some(1_500),
         };
         let lead = NewLead { intake: Some(intake.clone()), ..new_lead("ana@example.com") };
         let plain = new_lead("bo@example.com");

@@ -1,0 +1,168 @@
+import { ADMIN, PDF, axeClean, fillForm, logIn, uniqueEmail, waitForHydration, test, expect } from './helpers';
+import type { Page } from '@playwright/test';
+
+// This file's server has a form of its own (see playwright.config.ts); its
+// tests build on one another's versions, so they run in order.
+test.use({ baseURL: process.env.INTAKE_E2E_FORM_URL });
+test.describe.configure({ mode: 'serial' });
+
+const phone = { width: 360, height: 780 };
+
+async function save(admin: Page, version: number) {
+  await admin.getByRole('button', { name: 'Save as a new version' }).click();
+  await expect(admin.locator('.save-bar [role=status]')).toHaveText(`Saved as version ${version}.`);
+}
+
+test('an admin builds the form; a prospect answers it and an attorney reads the answers', async ({ browser }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await logIn(admin, ADMIN, '/admin/form');
+  await waitForHydration(admin);
+  await expect(admin.getByRole('heading', { level: 1, name: 'Intake form' })).toBeVisible();
+  await expect(admin.getByText('No form saved yet')).toBeVisible();
+
+  // A matter type with a choice and a phone number…
+  await admin.getByRole('button', { name: 'Add a matter type' }).click();
+  const visa = admin.locator('section.matter').nth(0);
+  await visa.getByLabel('Name (English)').fill('Employment-based visa');
+  await visa.getByLabel('Name (Spanish)').fill('Visa de empleo');
+  const q1 = visa.locator('fieldset.question-editor').nth(0);
+  await q1.getByLabel('Question (English)').fill('Which visa?');
+  await q1.getByLabel('Answer').selectOption({ label: 'One choice' });
+  await q1.getByLabel('Choices (English), one per line').fill('H-1B\nL-1\nO-1');
+  await q1.getByLabel('Required').check();
+  await visa.getByRole('button', { name: 'Add a question' }).click();
+  const q2 = visa.locator('fieldset.question-editor').nth(1);
+  await q2.getByLabel('Question (English)').fill('Phone number');
+  await q2.getByLabel('Help text (English, optional)').fill('We call you on this number.');
+  await q2.getByLabel('Answer').selectOption({ label: 'Phone number' });
+  await q2.getByLabel('Required').check();
+  // … and a second one; what was typed above survives the redraws.
+  await admin.getByRole('button', { name: 'Add a matter type' }).click();
+  const family = admin.locator('section.matter').nth(1);
+  await family.getByLabel('Name (English)').fill('Family');
+  await family.locator('fieldset.question-editor').nth(0).getByLabel('Question (English)').fill('Who is your relative?');
+  await expect(q1.getByLabel('Question (English)')).toHaveValue('Which visa?');
+  await expect(q1.getByLabel('Choices (English), one per line')).toHaveValue('H-1B\nL-1\nO-1');
+  await save(admin, 1);
+  await expect(admin.getByText('Prospects now see version 1.')).toBeVisible();
+  await admin.screenshot({ path: 'test-results/screens/form-editor.png', fullPage: true });
+  await axeClean(admin);
+
+  // The prospect chooses the matter type first; its questions follow.
+  const prospect = await (await browser.newContext()).newPage();
+  await prospect.goto('/');
+  await waitForHydration(prospect);
+  await expect(prospect.getByLabel('First name')).toHaveCount(0);
+  await axeClean(prospect);
+  await prospect.getByLabel('Employment-based visa').check();
+  await expect(prospect).toHaveURL(/\?matter=employment-based-visa$/);
+  await expect(prospect.getByRole('group', { name: 'Which visa?' })).toBeVisible();
+  await expect(prospect.getByText('Who is your relative?')).toHaveCount(0);
+  const email = uniqueEmail('visa');
+  await fillForm(prospect, { first: 'José', last: 'García', email, file: { name: 'cv.pdf', mimeType: 'application/pdf', buffer: PDF } });
+  await prospect.getByLabel('Phone number').fill('555 0143');
+  await prospect.getByRole('button', { name: 'Submit' }).click();
+  const summary = prospect.getByRole('alert');
+  await expect(summary).toContainText('Please correct the 2 highlighted fields.');
+  await expect(summary).toContainText('Answer this question.');
+  await expect(summary).toContainText('Enter the number with its country code');
+  await expect(prospect.getByLabel('Employment-based visa')).toBeChecked();
+  await prospect.screenshot({ path: 'test-results/screens/form-questions-errors.png', fullPage: true });
+  await axeClean(prospect);
+  await prospect.getByLabel('H-1B').check();
+  await prospect.getByLabel('Phone number').fill('+1 202 555 0143');
+  await prospect.getByRole('button', { name: 'Submit' }).click();
+  await expect(prospect.getByRole('status')).toContainText(email);
+
+  // The attorney sees the answers with the questions as they were asked.
+  await admin.goto('/leads');
+  await waitForHydration(admin);
+  await admin.locator('tbody tr', { hasText: email }).locator('a').first().click();
+  const answers = admin.locator('section', { has: admin.getByRole('heading', { name: 'Matter: Employment-based visa' }) });
+  await expect(answers).toContainText('Answered on version 1 of the intake form.');
+  await expect(answers).toContainText('Which visa?');
+  await expect(answers).toContainText('H-1B');
+  await expect(answers).toContainText('+12025550143');
+  await admin.screenshot({ path: 'test-results/screens/lead-answers.png', fullPage: true });
+  await axeClean(admin);
+});
+
+test('a question added to the form is asked of the next prospect, without JavaScript too', async ({ browser }) => {
+  const admin = await (await browser.newContext({ viewport: phone })).newPage();
+  await logIn(admin, ADMIN, '/admin/form');
+  await waitForHydration(admin);
+  const family = admin.locator('section.matter').nth(1);
+  await family.getByRole('button', { name: 'Add a question' }).click();
+  await family.locator('fieldset.question-editor').nth(1).getByLabel('Question (English)').fill('Where do you live?');
+  await admin.getByLabel('Notice (English)').fill('Harper & Lowe keeps your details for two years, to answer you.');
+  await admin.getByLabel('Prospects must agree to send the form').check();
+  await save(admin, 2);
+  await admin.screenshot({ path: 'test-results/screens/form-editor-phone.png', fullPage: true });
+  await axeClean(admin);
+
+  const page = await (await browser.newContext({ javaScriptEnabled: false, viewport: phone })).newPage();
+  await page.goto('/');
+  await page.getByLabel('Family').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\?matter=family$/);
+  await expect(page.getByLabel('Where do you live? (optional)')).toBeVisible();
+  const email = uniqueEmail('family');
+  await fillForm(page, { first: 'Ana', last: 'Ruiz', email, file: { name: 'cv.pdf', mimeType: 'application/pdf', buffer: PDF } });
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByRole('alert')).toContainText('Answer this question.');
+  await expect(page.getByRole('alert')).toContainText('Tick the box to agree to the privacy notice.');
+  await page.getByLabel('Who is your relative?').fill('My sister, a citizen');
+  await page.getByLabel('Where do you live? (optional)').fill('Sevilla');
+  await expect(page.getByText('Harper & Lowe keeps your details for two years')).toBeVisible();
+  await page.getByLabel('I have read the privacy notice and agree to it').check();
+  // A refused page cannot keep the chosen file: it is chosen again.
+  await page.getByLabel('Resume').setInputFiles({ name: 'cv.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await page.screenshot({ path: 'test-results/screens/form-questions-phone.png', fullPage: true });
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByRole('status')).toContainText(email);
+
+  const attorney = await (await browser.newContext({ viewport: phone })).newPage();
+  await logIn(attorney, ADMIN);
+  await waitForHydration(attorney);
+  await attorney.locator('tbody tr', { hasText: email }).locator('a').first().click();
+  await expect(attorney.getByText('Answered on version 2 of the intake form.')).toBeVisible();
+  await expect(attorney.locator('dd.answer', { hasText: 'Sevilla' })).toBeVisible();
+  await expect(attorney.locator('dd[data-consent="agreed"]')).toContainText('Agreed at');
+  await axeClean(attorney);
+});
+
+test('a prospect whose browser asks for Spanish answers in Spanish and is confirmed in Spanish', async ({ browser }) => {
+  const page = await (await browser.newContext({ locale: 'es-ES' })).newPage();
+  await page.goto('/');
+  await waitForHydration(page);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+  await expect(page.getByRole('navigation', { name: 'Idioma' })).toContainText('English');
+  await page.getByLabel('Visa de empleo').check();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cuéntenos sobre usted');
+  const email = uniqueEmail('es');
+  await page.getByLabel('Nombre', { exact: true }).fill('Lucía');
+  await page.getByLabel('Apellidos').fill('Fernández');
+  await page.getByLabel('Correo electrónico').fill(email);
+  await page.getByLabel('Currículum').setInputFiles({ name: 'cv.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await page.getByLabel('H-1B').check();
+  await page.getByLabel('Phone number').fill('612 345 678');
+  await page.getByRole('button', { name: 'Enviar' }).click();
+  const summary = page.getByRole('alert');
+  await expect(summary).toContainText('Corrija los 2 campos señalados.');
+  await expect(summary).toContainText('Escriba el número con su prefijo internacional');
+  await expect(summary).toContainText('Marque la casilla para aceptar el aviso de privacidad.');
+  await page.screenshot({ path: 'test-results/screens/form-spanish-errors.png', fullPage: true });
+  await axeClean(page);
+  await page.getByLabel('Phone number').fill('+34 612 345 678');
+  await page.getByLabel('He leído el aviso de privacidad y lo acepto').check();
+  await page.getByRole('button', { name: 'Enviar' }).click();
+  await expect(page.getByRole('status')).toContainText('¡Gracias, Lucía!');
+  await expect(page.getByRole('status')).toContainText(email);
+
+  // The switch goes back to English, keeping the matter type.
+  await page.goto('/?lang=es&matter=employment-based-visa');
+  await page.getByRole('link', { name: 'English' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tell us about yourself');
+  await expect(page.getByLabel('Employment-based visa')).toBeChecked();
+});
