@@ -72,6 +72,8 @@ test('an admin erases a lead from its page; the audit trail keeps why', async ({
   await expect(page.getByRole('heading', { name: 'Erase this lead' })).toBeVisible();
   await waitForHydration(page);
   await expect(page.locator('.live')).toHaveAttribute('data-live', 'up');
+  // The conflict check's live event redraws the page: fill the form after it.
+  await expect(page.locator('section.conflict-card')).not.toHaveAttribute('data-conflict', 'unchecked');
   const leadUrl = page.url();
   const reference = `REQ-${Date.now()}`;
   await page.getByLabel('Reason').selectOption({ label: 'The person asked to be erased' });

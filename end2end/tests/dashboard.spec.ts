@@ -240,6 +240,9 @@ test('an attorney adds a note to the timeline and corrects it; a colleague sees 
   await waitForHydration(page);
 
   await expect(page.locator('.live')).toHaveAttribute('data-live', 'up');
+  // The lead's conflict check runs just after it arrives, and its live event
+  // draws the page again: typing into the old page then would be lost.
+  await expect(page.locator('section.conflict-card')).not.toHaveAttribute('data-conflict', 'unchecked');
   await page.getByLabel('Add a note').fill('Called, <b>no</b> answer.\nTry Friday.');
 
   // Meanwhile a colleague takes the lead: the page shows it live, and the note being written stays.

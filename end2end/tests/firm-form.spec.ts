@@ -93,7 +93,9 @@ test('a question added to the form is asked of the next prospect, without JavaSc
   await waitForHydration(admin);
   const family = admin.locator('section.matter').nth(1);
   await family.getByRole('button', { name: 'Add a question' }).click();
-  await family.locator('fieldset.question-editor').nth(1).getByLabel('Question (English)').fill('Where do you live?');
+  const added = family.locator('fieldset.question-editor').nth(1);
+  await added.getByLabel('Question (English)').fill('Where do you live?');
+  await added.getByLabel('Required').check();
   await admin.getByLabel('Notice (English)').fill('Harper & Lowe keeps your details for two years, to answer you.');
   await admin.getByLabel('Prospects must agree to send the form').check();
   await save(admin, 2);
@@ -104,15 +106,17 @@ test('a question added to the form is asked of the next prospect, without JavaSc
   await page.goto('/');
   await page.getByLabel('Family').check();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page).toHaveURL(/\?matter=family$/);
-  await expect(page.getByLabel('Where do you live? (optional)')).toBeVisible();
+  await expect(page).toHaveURL(/[?&]matter=family$/);
+  await expect(page.getByLabel('Where do you live?', { exact: true })).toBeVisible();
+  await expect(page.getByLabel('Who is your relative? (optional)')).toBeVisible();
   const email = uniqueEmail('family');
   await fillForm(page, { first: 'Ana', last: 'Ruiz', email, file: { name: 'cv.pdf', mimeType: 'application/pdf', buffer: PDF } });
   await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByRole('alert')).toContainText('Please correct the 2 highlighted fields.');
   await expect(page.getByRole('alert')).toContainText('Answer this question.');
   await expect(page.getByRole('alert')).toContainText('Tick the box to agree to the privacy notice.');
-  await page.getByLabel('Who is your relative?').fill('My sister, a citizen');
-  await page.getByLabel('Where do you live? (optional)').fill('Sevilla');
+  await page.getByLabel('Who is your relative? (optional)').fill('My sister, a citizen');
+  await page.getByLabel('Where do you live?', { exact: true }).fill('Sevilla');
   await expect(page.getByText('Harper & Lowe keeps your details for two years')).toBeVisible();
   await page.getByLabel('I have read the privacy notice and agree to it').check();
   // A refused page cannot keep the chosen file: it is chosen again.
@@ -132,7 +136,7 @@ test('a question added to the form is asked of the next prospect, without JavaSc
 });
 
 test('a prospect whose browser asks for Spanish answers in Spanish and is confirmed in Spanish', async ({ browser }) => {
-  const page = await (await browser.newContext({ locale: 'es-ES' })).newPage();
+  const page = await (await browser.newContext({ locale: 'es-ES', viewport: phone })).newPage();
   await page.goto('/');
   await waitForHydration(page);
   await expect(page.locator('html')).toHaveAttribute('lang', 'es');

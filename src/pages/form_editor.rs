@@ -120,7 +120,7 @@ fn Editor(draft: FormDraft) -> impl IntoView {
                     }}
                 </p>
                 {move || failure().map(|e| view! { <div class="field-error" role="alert">{e}</div> })}
-                {move || saved().map(|v| view! { <p class="notice" role="status">{format!("Saved as version {v}.")}</p> })}
+                {move || saved().map(|v| view! { <p class="notice ok" role="status">{format!("Saved as version {v}.")}</p> })}
                 <button type="button" class="primary" on:click=on_save aria-disabled=move || busy.get().then_some("true")>
                     "Save as a new version"
                 </button>
