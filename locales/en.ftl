@@ -51,6 +51,7 @@ answer-not-a-country = Choose a country from the list.
 answer-not-a-number = Enter a number, like 3 or 2.5.
 matter-missing = Choose what your matter is about.
 consent-required = Tick the box to agree to the privacy notice.
+form-changed = The form changed while you were filling it in. Reload the page to see its questions, then send it again.
 
 ## The confirmation
 thanks = Thank you, { $name }!

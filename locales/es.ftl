@@ -50,6 +50,7 @@ answer-not-a-country = Elija un país de la lista.
 answer-not-a-number = Escriba un número, como 3 o 2,5.
 matter-missing = Elija sobre qué trata su asunto.
 consent-required = Marque la casilla para aceptar el aviso de privacidad.
+form-changed = El formulario cambió mientras lo rellenaba. Vuelva a cargar la página para ver sus preguntas y envíelo de nuevo.
 
 ## La confirmación
 thanks = ¡Gracias, { $name }!

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { ADMIN, addAttorney, logIn, submitLead, uniqueEmail, waitForHydration, test, expect } from './helpers';
+import { ADMIN, addAttorney, checkLive, fillLive, logIn, selectLive, submitLead, uniqueEmail, waitForHydration, test, expect } from './helpers';
 
 // The integrations page: an administrator makes an API token in the browser,
 // sees its secret once, uses it, and revokes it; adds and removes a webhook
@@ -76,18 +76,18 @@ test('an admin erases a lead from its page; the audit trail keeps why', async ({
   await expect(page.locator('section.conflict-card')).not.toHaveAttribute('data-conflict', 'unchecked');
   const leadUrl = page.url();
   const reference = `REQ-${Date.now()}`;
-  await page.getByLabel('Reason').selectOption({ label: 'The person asked to be erased' });
+  await selectLive(page.getByLabel('Reason'), 'The person asked to be erased', 'requested');
   // A reference that could be a name is refused, with the reason said at the field.
-  await page.getByLabel('Reference (optional)').fill('Era Sure');
-  await page.getByLabel('I understand that this cannot be undone').check();
+  await fillLive(page.getByLabel('Reference (optional)'), 'Era Sure');
+  await checkLive(page.getByLabel('I understand that this cannot be undone'));
   await page.getByRole('button', { name: 'Erase permanently' }).click();
   await expect(page.getByRole('alert')).toContainText('Reference: a ticket or request number');
   await page.getByLabel('I understand that this cannot be undone').uncheck();
-  await page.getByLabel('Reference (optional)').fill(reference);
+  await fillLive(page.getByLabel('Reference (optional)'), reference);
   // The checkbox is required: nothing happens without it.
   await page.getByRole('button', { name: 'Erase permanently' }).click();
   await expect(page).toHaveURL(leadUrl);
-  await page.getByLabel('I understand that this cannot be undone').check();
+  await checkLive(page.getByLabel('I understand that this cannot be undone'));
   await page.getByRole('button', { name: 'Erase permanently' }).click();
   await page.waitForURL((u) => u.pathname === '/leads');
   await expect(page.locator('tr', { hasText: email })).toHaveCount(0);

@@ -1,6 +1,6 @@
 import { Page } from '@playwright/test';
 import fs from 'node:fs';
-import { ADMIN, PDF, addAttorney, fillForm, logIn, submitLead, uniqueEmail, waitForHydration, test, expect } from './helpers';
+import { ADMIN, PDF, addAttorney, checkLive, fillForm, fillLive, logIn, selectLive, submitLead, uniqueEmail, waitForHydration, test, expect } from './helpers';
 
 const BOB = { email: 'bob@harperlowe.test', password: 'bob e2e password', name: 'Bob Burns' };
 
@@ -199,9 +199,9 @@ test('a lead page updates live when another attorney marks the lead', async ({ b
   await expect(alice.locator('.page-head .badge')).toHaveText('Pending');
   await alice.evaluate(() => ((window as any).__noReload = true));
   // The erase form, half filled in, stays as it was through the live update.
-  await alice.getByLabel('Reason').selectOption({ label: 'The person asked to be erased' });
-  await alice.getByLabel('Reference (optional)').fill('REQ-77');
-  await alice.getByLabel('I understand that this cannot be undone').check();
+  await selectLive(alice.getByLabel('Reason'), 'The person asked to be erased', 'requested');
+  await fillLive(alice.getByLabel('Reference (optional)'), 'REQ-77');
+  await checkLive(alice.getByLabel('I understand that this cannot be undone'));
 
   await bob.locator('tr', { hasText: email }).getByRole('button', { name: 'Mark reached out' }).click();
   await expect(alice.locator('.page-head .badge')).toHaveText('Reached out', { timeout: 5_000 });
@@ -243,7 +243,7 @@ test('an attorney adds a note to the timeline and corrects it; a colleague sees 
   // The lead's conflict check runs just after it arrives, and its live event
   // draws the page again: typing into the old page then would be lost.
   await expect(page.locator('section.conflict-card')).not.toHaveAttribute('data-conflict', 'unchecked');
-  await page.getByLabel('Add a note').fill('Called, <b>no</b> answer.\nTry Friday.');
+  await fillLive(page.getByLabel('Add a note'), 'Called, <b>no</b> answer.\nTry Friday.');
 
   // Meanwhile a colleague takes the lead: the page shows it live, and the note being written stays.
   const bob = await (await browser.newContext()).newPage();

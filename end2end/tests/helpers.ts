@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { createHmac } from 'node:crypto';
-import { test as base, expect, BrowserContext, ConsoleMessage, Page } from '@playwright/test';
+import { test as base, expect, BrowserContext, ConsoleMessage, Locator, Page } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -178,4 +178,40 @@ export async function axeClean(p: Page) {
   const { violations } = await new AxeBuilder({ page: p }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
   expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   expect(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+}
+
+/**
+ * Fills a field on a page that live updates redraw (a lead's page): a redraw
+ * in the middle of a fill swallows its input event (the new field shows the
+ * page's draft, not what was typed), and other tests' changes (a parties
+ * import's rechecks, an erasure) redraw every open page. So fill again until
+ * the value holds.
+ */
+export async function fillLive(field: Locator, value: string) {
+  for (let i = 0; i < 5; i++) {
+    await field.fill(value);
+    await field.page().waitForTimeout(300);
+    if ((await field.inputValue()) === value) return;
+  }
+  await expect(field).toHaveValue(value);
+}
+
+/** [`fillLive`] for a select, by the option's label; `value` is the option's value. */
+export async function selectLive(field: Locator, label: string, value: string) {
+  for (let i = 0; i < 5; i++) {
+    await field.selectOption({ label });
+    await field.page().waitForTimeout(300);
+    if ((await field.inputValue()) === value) return;
+  }
+  await expect(field).toHaveValue(value);
+}
+
+/** [`fillLive`] for a checkbox. */
+export async function checkLive(box: Locator) {
+  for (let i = 0; i < 5; i++) {
+    await box.check({ timeout: 3_000 }).catch(() => {});
+    await box.page().waitForTimeout(300);
+    if (await box.isChecked()) return;
+  }
+  await expect(box).toBeChecked();
 }

@@ -11,7 +11,9 @@ use crate::{
     api::{FormDraft, SaveIntakeForm, get_intake_form},
     components::internal::{InternalHeader, redirect_if_unauthorized},
 };
-use intake_domain::questions::{Choice, IntakeForm, Lang, Localized, MatterType, Notice, Question, QuestionKind};
+use intake_domain::questions::{
+    Choice, IntakeForm, Lang, Localized, MAX_HELP, MatterType, Notice, Question, QuestionKind,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -82,7 +84,8 @@ fn Editor(draft: FormDraft) -> impl IntoView {
     let on_save = move |_| {
         // Keys once, in the draft too: a second save keeps them.
         d.form.update_value(IntakeForm::fill_keys);
-        let form = d.form.get_value();
+        let mut form = d.form.get_value();
+        form.notice = form.notice.filter(|n| !n.text.0.is_empty());
         if let Err(e) = form.check() {
             local_error.set(Some(e.to_string()));
             return;
@@ -134,13 +137,9 @@ fn Editor(draft: FormDraft) -> impl IntoView {
 #[component]
 fn NoticeEditor(d: Draft) -> impl IntoView {
     let n = d.form.with_value(|f| f.notice.clone()).unwrap_or_default();
-    let edit = move |g: Box<dyn FnOnce(&mut Notice)>| {
-        d.edit(|f| {
-            let mut notice = f.notice.take().unwrap_or_default();
-            g(&mut notice);
-            f.notice = (!notice.text.0.is_empty()).then_some(notice);
-        })
-    };
+    // The draft keeps the notice even while its text is blank (so the box
+    // ticked first is kept); a blank one is dropped when the form is saved.
+    let edit = move |g: Box<dyn FnOnce(&mut Notice)>| d.edit(|f| g(f.notice.get_or_insert_with(Notice::default)));
     let text = |lang: Lang| n.text.0.get(&lang).cloned().unwrap_or_default();
     view! {
         <section class="card" aria-labelledby="notice-title">
@@ -246,9 +245,9 @@ fn QuestionEditor(d: Draft, i: usize, j: usize, count: usize) -> impl IntoView {
                     on_edit=move |v| with_q(Box::new(move |q| set_text(&mut q.label, Lang::Es, v)))/>
             </div>
             <div class="pair">
-                <TextInput id=id("help-en") label="Help text (English, optional)" value=q.help.get(Lang::En).to_owned()
+                <TextInput id=id("help-en") label="Help text (English, optional)" value=q.help.get(Lang::En).to_owned() max=MAX_HELP
                     on_edit=move |v| with_q(Box::new(move |q| set_text(&mut q.help, Lang::En, v)))/>
-                <TextInput id=id("help-es") label="Help text (Spanish, optional)" value=q.help.0.get(&Lang::Es).cloned().unwrap_or_default()
+                <TextInput id=id("help-es") label="Help text (Spanish, optional)" value=q.help.0.get(&Lang::Es).cloned().unwrap_or_default() max=MAX_HELP
                     on_edit=move |v| with_q(Box::new(move |q| set_text(&mut q.help, Lang::Es, v)))/>
             </div>
             <div class="pair">
@@ -319,11 +318,19 @@ fn set_choices(q: &mut Question, lang: Lang, text: &str) {
 }
 
 #[component]
-fn TextInput(id: String, label: &'static str, value: String, on_edit: impl Fn(String) + 'static) -> impl IntoView {
+fn TextInput(
+    id: String,
+    label: &'static str,
+    value: String,
+    on_edit: impl Fn(String) + 'static,
+    /// Longest text (a name or a question; help text is longer).
+    #[prop(default = intake_domain::questions::MAX_LABEL)]
+    max: usize,
+) -> impl IntoView {
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <input id=id type="text" value=value maxlength=300 on:input=move |ev| on_edit(event_target_value(&ev))/>
+            <input id=id type="text" value=value maxlength=max on:input=move |ev| on_edit(event_target_value(&ev))/>
         </div>
     }
 }

@@ -37,6 +37,9 @@ pub struct Refusal {
     pub answers: SentAnswers,
     /// The language the form was sent in.
     pub lang: Lang,
+    /// The consent box was ticked.
+    #[serde(default)]
+    pub consent: bool,
 }
 
 /// What the page needs from the server to render.
@@ -151,13 +154,13 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 fn IntakePage(boot: FormBoot) -> impl IntoView {
     let firm = boot.firm_name.clone();
-    let (values, failure, receipt, sent) = match boot.outcome {
-        Some(FormOutcome::Submitted(r)) => (LeadForm::default(), None, Some(r), SentAnswers::new()),
+    let (values, failure, receipt, sent, consented) = match boot.outcome {
+        Some(FormOutcome::Submitted(r)) => (LeadForm::default(), None, Some(r), SentAnswers::new(), false),
         Some(FormOutcome::Refused(r)) => {
-            let Refusal { values, failure, answers, .. } = *r;
-            (values, Some(failure), None, answers)
+            let Refusal { values, failure, answers, consent, .. } = *r;
+            (values, Some(failure), None, answers, consent)
         }
-        None => (LeadForm::default(), None, None, SentAnswers::new()),
+        None => (LeadForm::default(), None, None, SentAnswers::new(), false),
     };
     let receipt = RwSignal::new(receipt);
     // The matter type: chosen in the picker, or the only one.
@@ -180,26 +183,41 @@ fn IntakePage(boot: FormBoot) -> impl IntoView {
             {move || match receipt.get() {
                 Some(r) => view! { <Confirmation receipt=r lang/> }.into_any(),
                 None => {
-                    // With several matter types, the form follows the choice.
-                    let form = (picker.is_none() || has_matter.get()).then(|| view! {
-                        <IntakeForm
-                            values=values.clone()
-                            failure=failure.clone()
-                            max_resume_bytes=boot.max_resume_bytes
-                            origin=boot.origin.clone()
-                            answers
-                            form_version=boot.form_version
-                            notice=boot.form.notice.clone()
-                            on_success=Callback::new(move |r| receipt.set(Some(r)))
-                        />
+                    let has_picker = picker.is_some();
+                    // A refusal that came before the form was read (a file over the
+                    // limit, say) while no matter type is chosen: said above the picker.
+                    let early = failure.clone().filter(|_| has_picker && !has_matter.get_untracked()).map(|f| {
+                        view! {
+                            <div class="error-summary" role="alert">
+                                <p class="error-summary-title">{f.message}</p>
+                            </div>
+                        }
                     });
+                    let (values, failure, origin) = (values.clone(), failure.clone(), boot.origin.clone());
+                    let notice = boot.form.notice.clone();
+                    let (max_resume_bytes, form_version) = (boot.max_resume_bytes, boot.form_version);
                     view! {
+                        {early}
                         {picker.clone().map(|f| view! {
                             <section class="card">
                                 <MatterPicker form=f chosen lang/>
                             </section>
                         })}
-                        {form}
+                        // With several matter types, the form follows the choice (its own
+                        // closure: the picker is not drawn again, so focus stays on it).
+                        {move || (!has_picker || has_matter.get()).then(|| view! {
+                            <IntakeForm
+                                values=values.clone()
+                                failure=failure.clone()
+                                max_resume_bytes
+                                origin=origin.clone()
+                                answers
+                                form_version
+                                notice=notice.clone()
+                                consented
+                                on_success=Callback::new(move |r| receipt.set(Some(r)))
+                            />
+                        })}
                     }
                         .into_any()
                 }

@@ -205,11 +205,14 @@ pub fn IntakeForm(
     form_version: Option<i64>,
     /// The firm's privacy notice (and its consent box), if it has one.
     notice: Option<Notice>,
+    /// The box was ticked (a refused form, shown again).
+    consented: bool,
     on_success: Callback<SubmitReceipt>,
 ) -> impl IntoView {
     let lang = answers.lang;
     let consent_required = notice.as_ref().is_some_and(|n| n.consent_required);
     let form = FormState::new(values, failure, max_resume_bytes, answers, consent_required);
+    form.consent.set(consented);
     #[cfg(feature = "hydrate")]
     form.watch_presses();
 
@@ -384,6 +387,7 @@ fn ConsentField(form: FormState, notice: Notice, lang: intake_domain::questions:
                     id="consent"
                     name=intake_domain::questions::CONSENT_FIELD
                     value="yes"
+                    checked=form.consent.get_untracked()
                     aria-invalid=move || err().is_some().then_some("true")
                     aria-describedby=move || if err().is_some() { "notice-text consent-error" } else { "notice-text" }
                     on:change=move |ev| {

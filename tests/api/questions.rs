@@ -151,6 +151,16 @@ async fn answers_are_checked_kept_with_their_version_shown_and_erased() {
     let newest: Vec<(i64,)> =
         sqlx::query_as("SELECT form_version FROM lead_answers ORDER BY form_version").fetch_all(&db).await.unwrap();
     assert_eq!(newest, [(1,), (1,)]);
+    // Past the grace after version 2, a page of version 1 is told to reload (an
+    // old version cannot be named to skip what the firm now asks).
+    sqlx::query("UPDATE intake_forms SET created_at = created_at - 3 * 3600 * 1000 WHERE version = 2")
+        .execute(&db)
+        .await
+        .unwrap();
+    let res = app.post_form("/api/leads", form_with("late@example.com", GOOD)).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert!(body["fields"]["matter_type"].as_str().unwrap().starts_with("The form changed"), "{body}");
     let without_version: Vec<(&str, &str)> = GOOD.iter().copied().filter(|(k, _)| *k != "form_version").collect();
     let res = app.post_form("/api/leads", form_with("joan@example.com", &without_version)).await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -213,6 +223,22 @@ async fn without_javascript_the_matter_type_is_a_step_and_a_refusal_keeps_the_an
     assert!(page.contains("&lt;/textarea&gt;&lt;script&gt;"), "long text kept, escaped");
     assert!(!page.contains("<script>x</script>"));
     app.assert_nothing_stored().await;
+
+    // Refused before the form is read (not a multipart body): with no matter
+    // type chosen, the refusal is said above the picker, in the browser's language.
+    let res = app
+        .client
+        .post(app.url("/"))
+        .header("accept-language", "es")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("first_name=Ada")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("<html lang=\"es\"") && page.contains("role=\"alert\""), "the refusal is shown");
+    assert!(page.contains("¿Sobre qué trata su asunto?"));
 
     let res = app.post_form("/", form_with("ada@example.com", GOOD)).await;
     assert_eq!(res.status(), StatusCode::OK);

@@ -17,6 +17,10 @@ use sha2::{Digest, Sha256};
 use std::time::Duration;
 use uuid::Uuid;
 
+/// How long after a new form version a page showing the one before is
+/// still accepted: a prospect who loaded the form just before the firm
+/// saved a change is not turned away.
+pub const FORM_VERSION_GRACE_MS: i64 = 2 * 3600 * 1000;
 /// Bytes of unknown parts tolerated before the request is refused.
 const MAX_OTHER_PARTS: usize = 64 * 1024;
 /// After the limit is hit, keep reading (and discarding) this much more so the
@@ -320,8 +324,12 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
 }
 
 /// Checks the matter type and the answers against the form version the
-/// prospect was shown (any version the firm saved: the lead keeps what it
-/// answered), else the current one. Failures go into `errors`; the lead's
+/// prospect was shown, else the current one. A page loaded just before the
+/// firm saved a new version is checked against the version it showed (the
+/// lead keeps what it answered) for [`FORM_VERSION_GRACE_MS`] after that
+/// save; later, or for a version that was never shown, the prospect is told
+/// to reload: an old version cannot be named to skip a question or a
+/// consent the firm now requires. Failures go into `errors`; the lead's
 /// intake row when there is something to keep, and the answers in words
 /// (for the attorneys' email).
 async fn check_answers(
@@ -330,15 +338,24 @@ async fn check_answers(
     errors: &mut FieldErrors,
     now: i64,
 ) -> Result<(Option<LeadIntake>, Option<LeadAnswers>), Error> {
-    let shown = match received.form_version.trim().parse::<i64>() {
-        Ok(v) if v > 0 => state.db.forms().form_version(v).await.map_err(internal)?,
-        _ => None,
-    };
-    let version = match shown {
-        Some(v) => Some(v),
-        None => state.db.forms().current_form().await.map_err(internal)?,
-    };
     let lang = received.lang;
+    let forms = state.db.forms();
+    let current = forms.current_form().await.map_err(internal)?;
+    let posted = received.form_version.trim().parse::<i64>().ok();
+    let version = match (posted, current) {
+        (Some(p), Some(c)) if p < c.version && p > 0 => {
+            // Shown until its successor was saved, less than the grace ago.
+            let next = forms.form_version(p + 1).await.map_err(internal)?;
+            match next.filter(|n| now - n.created_at < FORM_VERSION_GRACE_MS) {
+                Some(_) => forms.form_version(p).await.map_err(internal)?,
+                None => {
+                    errors.matter_type = Some(lang.text(Msg::FormChanged).into());
+                    return Ok((None, None));
+                }
+            }
+        }
+        (_, current) => current,
+    };
     let Some(version) = version.filter(|v| !v.form.matter_types.is_empty() || v.form.notice.is_some()) else {
         return Ok(((lang != Lang::En).then(|| LeadIntake { lang, ..LeadIntake::default() }), None));
     };

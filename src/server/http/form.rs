@@ -32,6 +32,7 @@ pub async fn submit_form(
                     matter_type: kept.matter_type,
                     answers: kept.answers,
                     lang: kept.lang,
+                    consent: kept.consent,
                 })),
             ),
         };
@@ -46,6 +47,7 @@ struct Kept {
     matter_type: String,
     answers: SentAnswers,
     lang: intake_domain::questions::Lang,
+    consent: bool,
 }
 
 async fn run(
@@ -54,15 +56,23 @@ async fn run(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<SubmitReceipt, (Error, Kept)> {
-    intake::check_rate(state, client).await.map_err(|e| (e, Kept::default()))?;
-    let multipart = multipart_from(headers, body).map_err(|e| (e, Kept::default()))?;
-    let received = intake::receive(state, multipart).await.map_err(|e| (e, Kept::default()))?;
+    // Refused before the form is read: nothing typed comes back, but the page
+    // speaks the browser's language.
+    let early = || {
+        let header = headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+        let lang = header.and_then(intake_domain::questions::Lang::from_accept_language).unwrap_or_default();
+        Kept { lang, ..Kept::default() }
+    };
+    intake::check_rate(state, client).await.map_err(|e| (e, early()))?;
+    let multipart = multipart_from(headers, body).map_err(|e| (e, early()))?;
+    let received = intake::receive(state, multipart).await.map_err(|e| (e, early()))?;
     let kept = Kept {
         values: received.form.clone(),
         origin: received.origin.clone(),
         matter_type: received.matter_type.clone(),
         answers: received.answers.clone(),
         lang: received.lang,
+        consent: received.consent.trim() == "yes",
     };
     intake::store(state, received).await.map_err(|e| (e, kept))
 }
