@@ -104,11 +104,21 @@ pub fn restore(url: &str, src: &Path) -> Result<String, String> {
     if let Some(dir) = target.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     }
-    let mut to = Connection::open(&target).map_err(|e| format!("cannot open {}: {e}", target.display()))?;
-    to.busy_timeout(Duration::from_secs(10)).map_err(|e| e.to_string())?;
+    // Into a new file, then renamed over the old one: the old file is never
+    // rewritten or shortened in place, so a process that still maps it (a
+    // server's readers map the database) reads its old pages, never a hole.
+    let staged = PathBuf::from(format!("{}.restoring", target.display()));
+    let _ = std::fs::remove_file(&staged);
+    let mut to = Connection::open(&staged).map_err(|e| format!("cannot open {}: {e}", staged.display()))?;
     copy(&from, &mut to)?;
     // Back to the server's journal mode; the copy came from a DELETE-mode file.
     to.pragma_update(None, "journal_mode", "WAL").map_err(|e| e.to_string())?;
     check(&to, "the restored database")?;
+    drop(to);
+    // The old file's WAL and index belong to the old file: a stopped server left them empty or gone.
+    for side in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{side}", target.display()));
+    }
+    std::fs::rename(&staged, &target).map_err(|e| format!("cannot move the restored database into place: {e}"))?;
     Ok(format!("restored {leads} leads from {} into {}", src.display(), target.display()))
 }
