@@ -6,7 +6,8 @@ use crate::helpers::*;
 use reqwest::{StatusCode, header, multipart::Form};
 use serde_json::{Value, json};
 
-async fn token(app: &TestApp, scope: &str) -> String {
+/// An API token with `scope`, made by the CLI as an administrator would; its secret.
+pub(crate) async fn token(app: &TestApp, scope: &str) -> String {
     let (code, out) = app.cli(&["token", "create", "--name", scope, "--scope", scope, "--by", ADMIN_EMAIL], "").await;
     assert_eq!(code, 0, "{out}");
     out.lines().find(|l| l.starts_with("intake_")).expect("the secret is printed").to_owned()

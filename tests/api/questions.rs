@@ -296,9 +296,7 @@ async fn answers_reach_the_attorneys_email_the_api_webhooks_and_the_export() {
     }
 
     // The integrator API: the questions with the answers.
-    let (code, out) = app.cli(&["token", "create", "--name", "crm", "--scope", "read", "--by", ADMIN_EMAIL], "").await;
-    assert_eq!(code, 0, "{out}");
-    let token = out.lines().find(|l| l.starts_with("intake_")).unwrap().to_owned();
+    let token = crate::conflicts::token(&app, "read").await;
     let view: Value = app
         .client
         .get(app.url(&format!("/api/v1/leads/{id}")))
