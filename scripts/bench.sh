@@ -78,13 +78,14 @@ trap cleanup EXIT
 
 tmpdir() { mktemp -d -p "$SCRATCH"; }
 
-start() { # start PORT DATABASE_URL [SMTP_URL] -> sets PID
+start() { # start PORT DATABASE_URL [SMTP_URL] -> sets PID, and DIR (its data directory)
   local port=$1 db=$2 smtp=${3:-} dir
   dir="$(tmpdir)"
   SMTP_URL="$smtp" DATABASE_URL="$db" INTAKE_DATA_DIR="$dir" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
     INTAKE_SUBMIT_RATE=0 INTAKE_ADMIN_EMAIL=$ADMIN_EMAIL INTAKE_ADMIN_PASSWORD="$ADMIN_PASSWORD" INTAKE_SECRET_KEY="$SECRET_KEY" \
     INTAKE_NOTIFY_EMAIL=attorneys@firm.test RUST_LOG=warn target/release/intake >"$dir/server.log" 2>&1 &
   PID=$!
+  DIR=$dir
   PIDS+=("$PID")
   for _ in $(seq 100); do
     if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; then
@@ -111,13 +112,13 @@ backend_of() { if [[ $1 == postgres* ]]; then echo postgres; else echo sqlite; f
 # Peak RSS is the process's high-water mark: reset it so each run reports its own.
 reset_peak() { for p in "$@"; do echo 5 >"/proc/$p/clear_refs" 2>/dev/null || true; done; }
 
-# wrk_submit LABEL URL C BACKEND SCENARIO PIDS...
+# wrk_submit URL C BACKEND SCENARIO PIDS... (WRK_SCRIPT: another request than the probe's)
 wrk_submit() {
   local url=$1 c=$2 backend=$3 scenario=$4; shift 4
   local pids=()
   for p in "$@"; do pids+=(--server-pid "$p"); done
   reset_peak "$@"
-  $LOADGEN wrk --url "$url" --concurrency "$c" --seconds "$SECS" --script "$SHARED/wrk_create.lua" --pdf "$PDF" \
+  $LOADGEN wrk --url "$url" --concurrency "$c" --seconds "$SECS" --script "${WRK_SCRIPT:-$SHARED/wrk_create.lua}" --pdf "$PDF" \
     --backend "$backend" --scenario "$scenario" "${pids[@]}"
 }
 
@@ -218,6 +219,20 @@ submissions() {
   for c in 16 64; do wrk_submit "$url" $c "$backend" submit "$@"; wait_quiet "$@"; done
 }
 
+# answered URL DATABASE_URL DATA_DIR PIDS...: the firm's form gets a matter type
+# with eight questions (scripts/bench/form8.json: short and long text, a choice,
+# yes/no, a date, a phone, a country), and wrk at c=64 answers them all (budget:
+# within 10% of the four-field rate just measured on the same server).
+answered() {
+  local url=$1 db=$2 dir=$3 backend; shift 3
+  backend=$(backend_of "$db")
+  step "$backend: submissions answering eight questions, c=64"
+  DATABASE_URL="$db" INTAKE_DATA_DIR="$dir" RUST_LOG=error \
+    target/release/intake form set scripts/bench/form8.json --by "$ADMIN_EMAIL" >/dev/null
+  WRK_SCRIPT=scripts/bench/wrk_answers.lua wrk_submit "$url" 64 "$backend" submit-answers "$@"
+  wait_quiet "$@"
+}
+
 # The full suite's extra scenarios on one backend.
 extras() { # extras URL DATABASE_URL PIDS...
   local url=$1 db=$2 backend; shift 2
@@ -269,8 +284,11 @@ report() {
 case $WHICH in
   quick)
     limit_probe
-    start 3301 "sqlite://$(tmpdir)/bench.db"
-    submissions http://127.0.0.1:3301 sqlite "$PID"
+    DB="sqlite://$(tmpdir)/bench.db"
+    start 3301 "$DB"
+    page_weight http://127.0.0.1:3301
+    submissions http://127.0.0.1:3301 "$DB" "$PID"
+    answered http://127.0.0.1:3301 "$DB" "$DIR" "$PID"
     kill "$PID"
     ssr_page "sqlite://$(tmpdir)/bench.db" 3302
     sized "sqlite://$(tmpdir)/bench.db" 3303
@@ -283,6 +301,7 @@ case $WHICH in
       start 3301 "$DB"
       page_weight http://127.0.0.1:3301
       submissions http://127.0.0.1:3301 "$DB" "$PID"
+      answered http://127.0.0.1:3301 "$DB" "$DIR" "$PID"
       extras http://127.0.0.1:3301 "$DB" "$PID"
       kill "$PID"
       # The production mail path: the sender speaks SMTP to a relay (here a sink that discards).
@@ -298,6 +317,7 @@ case $WHICH in
       DB=$(fresh_pg)
       start 3311 "$DB"
       submissions http://127.0.0.1:3311 "$DB" "$PID"
+      answered http://127.0.0.1:3311 "$DB" "$DIR" "$PID"
       extras http://127.0.0.1:3311 "$DB" "$PID"
       kill "$PID"
       ssr_page "$(fresh_pg)" 3312

@@ -69,10 +69,29 @@ test('an admin builds the form; a prospect answers it and an attorney reads the 
   await expect(prospect.getByLabel('Employment-based visa')).toBeChecked();
   await prospect.screenshot({ path: 'test-results/screens/form-questions-errors.png', fullPage: true });
   await axeClean(prospect);
+  // An attorney's dashboard, filtered by the matter type and searching the
+  // phone number as a person would type it, waits for the lead.
+  const watcher = await (await browser.newContext()).newPage();
+  await logIn(watcher, ADMIN, '/leads?matter=employment-based-visa&q=555-0143');
+  await waitForHydration(watcher);
+  await expect(watcher.getByText('No leads match this view.')).toBeVisible();
+  await expect(watcher.getByLabel('Matter type')).toHaveValue('employment-based-visa');
   await prospect.getByLabel('H-1B').check();
   await prospect.getByLabel('Phone number').fill('+1 202 555 0143');
   await prospect.getByRole('button', { name: 'Submit' }).click();
   await expect(prospect.getByRole('status')).toContainText(email);
+  // It arrives live (the row names its matter type), and the other type's view does not hold it.
+  const arrived = watcher.locator('tbody tr', { hasText: email });
+  await expect(arrived).toBeVisible();
+  await expect(arrived.locator('.matter')).toHaveText('Employment-based visa');
+  await expect(watcher.locator('.count')).toHaveText('1 lead matches this view');
+  await watcher.screenshot({ path: 'test-results/screens/dashboard-matter.png', fullPage: true });
+  await axeClean(watcher);
+  await watcher.getByLabel('Matter type').selectOption({ label: 'Family' });
+  await watcher.getByRole('button', { name: 'Apply' }).click();
+  await expect(watcher).toHaveURL(/matter=family/);
+  await expect(watcher.getByText('No leads match this view.')).toBeVisible();
+  await watcher.context().close();
 
   // The attorney sees the answers with the questions as they were asked.
   await admin.goto('/leads');

@@ -3,8 +3,8 @@
 
 use crate::api::error::AppError;
 use intake_domain::{
-    filter::LeadFilter, listing::Assignee, listing::LeadDetail, listing::LeadPage, listing::LeadSummary, listing::Me,
-    listing::MyCounts,
+    filter::LeadFilter, listing::Assignee, listing::FilterChoices, listing::LeadDetail, listing::LeadPage,
+    listing::LeadSummary, listing::Me, listing::MyCounts,
 };
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -56,12 +56,11 @@ pub async fn assign_lead(id: Uuid, to: String, expected: String) -> Result<LeadS
         .map_err(crate::server::respond::Respond::into_app_error)
 }
 
-/// The lead sources (`utm_source`) seen so far, for the dashboard's filter.
-#[server(prefix = "/api/internal", endpoint = "sources")]
-pub async fn lead_sources() -> Result<Vec<String>, AppError> {
+/// What the dashboard's filters offer: lead sources (`utm_source`) and matter types.
+#[server(prefix = "/api/internal", endpoint = "filter_choices")]
+pub async fn view_choices() -> Result<FilterChoices, AppError> {
     let _attorney = crate::server::http::caller::require_attorney().await?;
-    let state = app_state()?;
-    state.db.dashboard().sources(200).await.map_err(|e| intake_core::error::Error::from(e).into_app_error())
+    intake_core::leads::filter_choices(&services()?).await.map_err(crate::server::respond::Respond::into_app_error)
 }
 
 /// Everything about one lead.

@@ -2,15 +2,15 @@
 //! updated live.
 
 use crate::{
-    api::MarkReachedOut, api::error::AppError, api::lead_sources, api::list_leads, components::internal::CountsStale,
+    api::MarkReachedOut, api::error::AppError, api::list_leads, api::view_choices, components::internal::CountsStale,
     components::internal::InternalHeader, components::internal::redirect_if_unauthorized,
     components::internal::use_mark_reached_out, components::live::Live, components::live::LiveUpdate,
     components::live::use_live,
 };
 use intake_domain::{
-    LeadState, conflict::ConflictStatus, filter::LeadFilter, filter::Owner, filter::state_param, listing::LeadPage,
-    listing::LeadSummary, listing::SEARCH_COUNT_CAP, listing::is_overdue, live::LiveEvent, live::LiveEventKind,
-    live::Patch, time::format_utc, time::iso_utc, time::relative,
+    LeadState, conflict::ConflictStatus, filter::LeadFilter, filter::Owner, filter::state_param,
+    listing::FilterChoices, listing::LeadPage, listing::LeadSummary, listing::SEARCH_COUNT_CAP, listing::is_overdue,
+    live::LiveEvent, live::LiveEventKind, live::Patch, time::format_utc, time::iso_utc, time::relative,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,6 +26,7 @@ pub fn LeadsPage() -> impl IntoView {
     let query = use_query_map();
     let filter = Memo::new(move |_| query.with(|q| LeadFilter::from_query(|k| q.get_str(k))));
     let leads = Resource::new(move || filter.get(), list_leads);
+    let choices = Resource::new(|| (), |_| view_choices());
     let stale = CountsStale::provide();
     refetch_when_overdue_changes(leads, filter);
     let live = patch_live(leads, filter, stale);
@@ -37,7 +38,7 @@ pub fn LeadsPage() -> impl IntoView {
         <main class="page wide" id="main">
             <div class="page-head">
                 <h1>"Leads"</h1>
-                <FilterForm filter/>
+                <FilterForm filter choices/>
             </div>
             {move || notice.get().map(|m| view! { <div class="notice" role="alert">{m}</div> })}
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -47,7 +48,11 @@ pub fn LeadsPage() -> impl IntoView {
                             redirect_if_unauthorized(&e);
                             view! { <div class="notice" role="alert">{e.to_string()}</div> }.into_any()
                         }
-                        Ok(page) => view! { <LeadTable page filter=filter.get_untracked() mark/> }.into_any(),
+                        Ok(page) => {
+                            // Names for the rows' matter types (keys alone if they cannot be read).
+                            let choices = choices.await.unwrap_or_default();
+                            view! { <LeadTable page filter=filter.get_untracked() choices mark/> }.into_any()
+                        }
                     }
                 })}
             </Transition>
@@ -126,7 +131,13 @@ fn patch_live(
 
 /// One page of leads: the count, the table and the pager.
 #[component]
-fn LeadTable(page: LeadPage, filter: LeadFilter, mark: ServerAction<MarkReachedOut>) -> impl IntoView {
+fn LeadTable(
+    page: LeadPage,
+    filter: LeadFilter,
+    choices: FilterChoices,
+    mark: ServerAction<MarkReachedOut>,
+) -> impl IntoView {
+    let choices = StoredValue::new(choices);
     let f = filter;
     let (now, follow_up, total) = (page.now_ms, page.follow_up_ms, page.total);
     let empty = page.rows.is_empty();
@@ -139,7 +150,12 @@ fn LeadTable(page: LeadPage, filter: LeadFilter, mark: ServerAction<MarkReachedO
             } else {
                 format!("{total} lead{}", if total == 1 { "" } else { "s" })
             }}
-            {(!f.q.is_empty() || f.state.is_some() || f.source.is_some() || f.owner.is_some())
+            {(!f.q.is_empty()
+                || f.state.is_some()
+                || f.source.is_some()
+                || f.owner.is_some()
+                || f.conflict.is_some()
+                || f.matter.is_some())
                 .then_some(if total == 1 { " matches this view" } else { " match this view" })}
         </p>
         {empty.then(|| view! { <p class="empty">"No leads match this view."</p> })}
@@ -168,7 +184,12 @@ fn LeadTable(page: LeadPage, filter: LeadFilter, mark: ServerAction<MarkReachedO
                         key=move |l| (l.id, l.state.as_str(), l.assignee.clone(), is_overdue(l, follow_up, now), l.conflict)
                         let:lead
                     >
-                        <LeadRow lead now follow_up/>
+                        <LeadRow
+                            matter=lead.matter_type.as_deref().map(|k| choices.with_value(|c| c.matter_name(k).to_owned()))
+                            lead
+                            now
+                            follow_up
+                        />
                     </For>
                 </tbody>
             </table>
@@ -227,9 +248,8 @@ fn refetch_when_overdue_changes(leads: Resource<Result<LeadPage, AppError>>, fil
 }
 
 #[component]
-fn FilterForm(filter: Memo<LeadFilter>) -> impl IntoView {
+fn FilterForm(filter: Memo<LeadFilter>, choices: Resource<Result<FilterChoices, AppError>>) -> impl IntoView {
     let f = filter.get_untracked();
-    let sources = Resource::new(|| (), |_| lead_sources());
     let selected = move |s: Option<LeadState>| filter.with(|f| f.state == s && !f.overdue);
     let owner_is = move |o: Option<Owner>| filter.with(|f| f.owner == o);
     let conflict_is = move |c: Option<ConflictStatus>| filter.with(|f| f.conflict == c);
@@ -237,7 +257,14 @@ fn FilterForm(filter: Memo<LeadFilter>) -> impl IntoView {
         <form method="get" action="/leads" class="filters" role="search">
             <div class="field inline">
                 <label for="q">"Search"</label>
-                <input id="q" name="q" type="search" placeholder="Name or email" value=f.q.clone()/>
+                <input
+                    id="q"
+                    name="q"
+                    type="search"
+                    placeholder="Name, email, phone…"
+                    title="Searches names, emails, and short-text and phone answers"
+                    value=f.q.clone()
+                />
             </div>
             <div class="field inline">
                 <label for="state">"State"</label>
@@ -271,12 +298,28 @@ fn FilterForm(filter: Memo<LeadFilter>) -> impl IntoView {
             </div>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let mut list = sources.await.unwrap_or_default();
+                    let FilterChoices { sources: mut list, mut matter_types } = choices.await.unwrap_or_default();
                     let current = filter.with_untracked(|f| f.source.clone());
                     if let Some(c) = &current && !list.contains(c) {
                         list.insert(0, c.clone());
                     }
-                    (!list.is_empty()).then(|| view! {
+                    let matter = filter.with_untracked(|f| f.matter.clone());
+                    if let Some(m) = &matter && !matter_types.iter().any(|(k, _)| k == m) {
+                        matter_types.insert(0, (m.clone(), m.clone()));
+                    }
+                    let matters = (!matter_types.is_empty()).then(|| view! {
+                        <div class="field inline">
+                            <label for="matter">"Matter type"</label>
+                            <select id="matter" name="matter">
+                                <option value="" selected=matter.is_none()>"All"</option>
+                                {matter_types.into_iter().map(|(key, name)| {
+                                    let selected = matter.as_ref() == Some(&key);
+                                    view! { <option value=key selected=selected>{name}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                    });
+                    let sources = (!list.is_empty()).then(|| view! {
                         <div class="field inline">
                             <label for="source">"Source"</label>
                             <select id="source" name="source">
@@ -288,7 +331,8 @@ fn FilterForm(filter: Memo<LeadFilter>) -> impl IntoView {
                                 }).collect_view()}
                             </select>
                         </div>
-                    })
+                    });
+                    view! { {matters} {sources} }
                 })}
             </Suspense>
             <button type="submit" class="secondary">"Apply"</button>
@@ -322,7 +366,7 @@ fn submit_mark(ev: leptos::ev::SubmitEvent, mark: ServerAction<MarkReachedOut>) 
 }
 
 #[component]
-fn LeadRow(lead: LeadSummary, now: i64, follow_up: Option<i64>) -> impl IntoView {
+fn LeadRow(lead: LeadSummary, matter: Option<String>, now: i64, follow_up: Option<i64>) -> impl IntoView {
     let name = format!("{} {}", lead.first_name, lead.last_name);
     let href = format!("/leads/{}", lead.id);
     let pending = lead.state == LeadState::Pending;
@@ -331,7 +375,10 @@ fn LeadRow(lead: LeadSummary, now: i64, follow_up: Option<i64>) -> impl IntoView
     let created = format_utc(lead.created_at);
     view! {
         <tr data-lead-id=lead.id.to_string() data-state=lead.state.as_str()>
-            <td data-label="Name"><a href=href.clone()>{name}</a></td>
+            <td data-label="Name">
+                <a href=href.clone()>{name}</a>
+                {matter.map(|m| view! { <span class="matter">{m}</span> })}
+            </td>
             <td data-label="Email" class="email">{lead.email.clone()}</td>
             <td data-label="State">
                 <span class="badge" class:badge-pending=pending class:badge-done=!pending>{lead.state.label()}</span>

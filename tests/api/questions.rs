@@ -167,6 +167,47 @@ async fn answers_are_checked_kept_with_their_version_shown_and_erased() {
     let v: i64 = sqlx::query_scalar("SELECT MAX(form_version) FROM lead_answers").fetch_one(&db).await.unwrap();
     assert_eq!(v, 2);
 
+    // The dashboard's search reads short-text and phone answers (not long
+    // texts), and its matter type filter holds the lead; so does the API's.
+    let read = crate::conflicts::token(&app, "read").await;
+    let listed = |query: &'static str| {
+        let (app, read) = (&app, &read);
+        async move {
+            let res =
+                app.client.get(app.url(&format!("/api/v1/leads?{query}"))).bearer_auth(read).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{query}");
+            let body: Value = res.json().await.unwrap();
+            let mut emails: Vec<String> =
+                body["leads"].as_array().unwrap().iter().map(|l| l["email"].as_str().unwrap().to_owned()).collect();
+            emails.sort();
+            emails
+        }
+    };
+    let all = ["ada@example.com", "grace@example.com", "joan@example.com"].map(str::to_owned).to_vec();
+    assert_eq!(listed("q=acme+corp").await, all, "a short-text answer");
+    assert_eq!(listed("q=%2B1+(202)+555-0143").await, all, "a phone number, however it is written");
+    assert_eq!(listed("q=line+two").await, Vec::<String>::new(), "long texts are not searched");
+    assert_eq!(listed("matter_type=visa&q=grace").await, ["grace@example.com"]);
+    assert_eq!(listed("matter_type=family").await, Vec::<String>::new());
+    let res = app.client.get(app.url("/api/v1/leads?matter_type=Visa!")).bearer_auth(&read).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "a malformed key is refused, not ignored");
+    let row: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/leads/{id}")))
+        .bearer_auth(&read)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(row["lead"]["matter_type"], "visa");
+    // The attorneys' export of a matter type's view holds its leads only.
+    let csv = admin.get(app.url("/leads/export.csv?matter=family")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("Lead ID") && !csv.contains("@example.com"), "the header alone: {csv}");
+    let csv = admin.get(app.url("/leads/export.csv?matter=visa&q=joan")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("joan@example.com") && !csv.contains("grace@example.com"), "joan's row: {csv}");
+
     // Erasure takes the answers with the lead.
     let form = [("id", id.as_str()), ("reason", "requested"), ("reference", "2024-117")];
     let res = admin.post(app.url("/api/internal/erase_lead")).form(&form).send().await.unwrap();

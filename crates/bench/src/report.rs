@@ -79,6 +79,10 @@ fn rows(records: &[Record]) -> Vec<Row> {
         let run = prefer_wrk(records, |r| r.scenario == "submit" && backend(r) == "sqlite" && r.concurrency == c);
         rows.extend(run.and_then(cpu_per_submission));
     }
+    let answers = prefer_wrk(records, |r| r.scenario == "submit-answers" && r.concurrency == 64);
+    if let Some(a) = answers {
+        rows.push(with_answers(a, submit_64(&backend(a))));
+    }
     rows.extend(["sqlite", "postgres"].into_iter().filter_map(submit_64).filter_map(memory));
     for scenario in ["page", "list", "search-surname", "search-varied"] {
         for (b, size) in groups(records, scenario) {
@@ -144,6 +148,25 @@ fn submissions(r: &Record, limit: Option<&Record>) -> Row {
         None => ("p99 < 50 ms, 0 errors".to_owned(), clean),
     };
     Row { figure: format!("submissions, {}, {} c={}", label(r), r.loader, r.concurrency), measured, goal: Some(goal) }
+}
+
+/// Submissions answering a matter type's eight questions, against the
+/// four-field figure of the same run and backend.
+fn with_answers(r: &Record, plain: Option<&Record>) -> Row {
+    let clean = r.p99_ms < 50.0 && r.errors == 0;
+    let measured = match plain.filter(|p| p.rate > 0.0) {
+        Some(p) => format!("{} = {:.0}% of four fields ({}/s)", figures(r), r.rate / p.rate * 100.0, rate(p.rate)),
+        None => figures(r),
+    };
+    let goal = match plain {
+        Some(p) => ("≥ 90% of four fields, p99 < 50 ms, 0 errors".to_owned(), clean && r.rate >= 0.9 * p.rate),
+        None => ("p99 < 50 ms, 0 errors".to_owned(), clean),
+    };
+    Row {
+        figure: format!("submissions with 8 answers, {}, {} c={}", label(r), r.loader, r.concurrency),
+        measured,
+        goal: Some(goal),
+    }
 }
 
 fn cpu_per_submission(r: &Record) -> Option<Row> {

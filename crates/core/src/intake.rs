@@ -392,6 +392,7 @@ async fn check_answers(
         lang,
         form_version: Some(version.version),
         matter_type: matter.map(|m| m.key.clone()),
+        searchable: matter.map(|m| m.searchable(&answers)).unwrap_or_default(),
         answers,
         consent_at,
     };

@@ -17,11 +17,32 @@ pub fn follow_up_ms(state: &Services) -> Option<i64> {
     state.config.leads.follow_up.map(|d| d.as_millis() as i64)
 }
 
+/// What the dashboard's filters offer: the sources seen, and every matter
+/// type any version of the form asked about (named as its newest version names it).
+pub async fn filter_choices(state: &Services) -> Result<intake_domain::listing::FilterChoices, Error> {
+    let sources = state.db.dashboard().sources(200).await?;
+    let mut matter_types: Vec<(String, String)> = Vec::new();
+    // Newest first: the current form's types in its order, then older ones.
+    for v in state.db.forms().form_versions().await? {
+        for m in v.form.matter_types {
+            if !matter_types.iter().any(|(k, _)| *k == m.key) {
+                let name = m.name.get(intake_domain::questions::Lang::En).to_owned();
+                matter_types.push((m.key, name));
+            }
+        }
+    }
+    Ok(intake_domain::listing::FilterChoices { sources, matter_types })
+}
+
 /// One page of the dashboard (keyset pagination on the time-ordered id), as
 /// `viewer` sees it ("mine").
 pub async fn page(state: &Services, filter: &LeadFilter, viewer: Option<Uuid>) -> Result<LeadPage, Error> {
     // The server function takes any filter a client sends, not only the page's.
-    let mut cleaned = LeadFilter { q: clean_query(&filter.q), ..filter.clone() };
+    let mut cleaned = LeadFilter {
+        q: clean_query(&filter.q),
+        matter: filter.matter.as_deref().and_then(intake_domain::filter::matter_key),
+        ..filter.clone()
+    };
     if cleaned.overdue {
         cleaned.state = Some(intake_domain::LeadState::Pending);
     }

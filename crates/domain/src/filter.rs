@@ -35,6 +35,31 @@ pub fn clean_query(q: &str) -> String {
     kept.trim().chars().take(MAX_QUERY_CHARS).collect()
 }
 
+/// What a search looks for: the query as typed, except a phone number written
+/// with spaces, dashes, dots or brackets (`+34 612-345 678`, `0034 612…`),
+/// which is looked for as phone answers are kept: `+` and digits.
+pub fn search_term(q: &str) -> std::borrow::Cow<'_, str> {
+    let phone_shaped =
+        q.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '+' | '\u{a0}'));
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    if !phone_shaped || digits.len() < 3 || digits.len() == q.len() {
+        return q.into();
+    }
+    match (q.trim_start().starts_with('+'), digits.strip_prefix("00")) {
+        (true, _) => format!("+{digits}").into(),
+        (false, Some(rest)) => format!("+{rest}").into(),
+        (false, None) => digits.into(),
+    }
+}
+
+/// A matter type's key from a URL (`?matter=family`): the characters keys are made of, or nothing.
+pub fn matter_key(s: &str) -> Option<String> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    ok.then(|| s.to_owned())
+}
+
 /// Which leads to list: the dashboard's URL query (`state`, `q`, `after`, `before`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadFilter {
@@ -52,6 +77,9 @@ pub struct LeadFilter {
     /// Only leads with this conflict status (`possible`: waiting for a decision).
     #[serde(default)]
     pub conflict: Option<ConflictStatus>,
+    /// Only leads of this matter type (its key).
+    #[serde(default)]
+    pub matter: Option<String>,
     /// Older than this lead (next page).
     pub after: Option<Uuid>,
     /// Newer than this lead (previous page).
@@ -60,7 +88,7 @@ pub struct LeadFilter {
 
 impl LeadFilter {
     /// Reads the dashboard's query parameters (`state`, `q`, `source`,
-    /// `owner`, `conflict`, `after`, `before`) through `get`; unknown values fall back to "all".
+    /// `owner`, `conflict`, `matter`, `after`, `before`) through `get`; unknown values fall back to "all".
     pub fn from_query<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Self {
         let state = get("state");
         Self {
@@ -77,6 +105,7 @@ impl LeadFilter {
                 _ => None,
             },
             conflict: get("conflict").and_then(ConflictStatus::parse),
+            matter: get("matter").and_then(matter_key),
             q: clean_query(get("q").unwrap_or_default()),
             after: get("after").and_then(|s| Uuid::parse_str(s).ok()),
             before: get("before").and_then(|s| Uuid::parse_str(s).ok()),
@@ -102,6 +131,9 @@ impl LeadFilter {
         }
         if let Some(c) = self.conflict {
             parts.push(format!("conflict={}", c.as_str()));
+        }
+        if let Some(m) = &self.matter {
+            parts.push(format!("matter={m}"));
         }
         if let Some(a) = after {
             parts.push(format!("after={a}"));
@@ -149,9 +181,14 @@ pub struct Viewpoint {
 }
 
 impl LeadFilter {
+    /// What the search looks for ([`search_term`]).
+    pub fn term(&self) -> std::borrow::Cow<'_, str> {
+        search_term(&self.q)
+    }
+
     /// Whether a lead belongs in this view, by the same rules as the
     /// server's query: its state, and the search as a case-insensitive
-    /// substring of the email or of "first last".
+    /// substring of the email, of "first last", or of a short-text or phone answer.
     pub fn matches(&self, lead: &LeadSummary, at: Viewpoint) -> bool {
         if self.state.is_some_and(|s| s != lead.state) {
             return false;
@@ -170,12 +207,16 @@ impl LeadFilter {
         if self.conflict.is_some_and(|c| c != lead.conflict) {
             return false;
         }
+        if self.matter.is_some() && self.matter != lead.matter_type {
+            return false;
+        }
         if self.q.is_empty() {
             return true;
         }
-        let q = self.q.to_lowercase();
+        let q = self.term().to_lowercase();
         lead.email.to_lowercase().contains(&q)
             || format!("{} {}", lead.first_name, lead.last_name).to_lowercase().contains(&q)
+            || lead.answers_text.to_lowercase().contains(&q)
     }
 }
 
@@ -211,5 +252,54 @@ mod tests {
         });
         assert_eq!(bad, LeadFilter::default());
         assert_eq!(bad.href(None, None), "/leads");
+        let family = LeadFilter::from_query(|k| (k == "matter").then_some("family-law"));
+        assert_eq!(family.matter.as_deref(), Some("family-law"));
+        assert_eq!(family.href(None, None), "/leads?matter=family-law");
+        for odd in ["", "Family", "a b", "x/../y", "é"] {
+            assert_eq!(LeadFilter::from_query(|k| (k == "matter").then_some(odd)).matter, None, "{odd:?}");
+        }
+    }
+
+    #[test]
+    fn phone_numbers_are_searched_as_kept() {
+        assert_eq!(search_term("+34 612-345 678"), "+34612345678");
+        assert_eq!(search_term("0034 (612) 345.678"), "+34612345678");
+        assert_eq!(search_term("612 345"), "612345");
+        // Anything else is searched as typed.
+        for q in ["2024", "ada", "ada 12", "12", "1-2", "+1"] {
+            assert_eq!(search_term(q), q);
+        }
+    }
+
+    #[test]
+    fn the_view_matches_short_answers_and_the_matter_type() {
+        let lead = LeadSummary {
+            id: Uuid::from_u128(1),
+            first_name: "Ada".into(),
+            last_name: "Lovelace".into(),
+            email: "ada@example.com".into(),
+            state: LeadState::Pending,
+            created_at: 1,
+            resume_file_name: "cv.pdf".into(),
+            resume_content_type: "application/pdf".into(),
+            reached_out_by: None,
+            reached_out_at: None,
+            origin: Default::default(),
+            assignee: None,
+            conflict: Default::default(),
+            matter_type: Some("family".into()),
+            answers_text: "Analytical Engines Ltd\n+442079460958".into(),
+        };
+        let at = Viewpoint::default();
+        let view = |q: &str, matter: Option<&str>| LeadFilter {
+            q: q.into(),
+            matter: matter.map(Into::into),
+            ..LeadFilter::default()
+        };
+        assert!(view("engines", None).matches(&lead, at));
+        assert!(view("+44 20 7946 0958", None).matches(&lead, at));
+        assert!(view("7946", Some("family")).matches(&lead, at));
+        assert!(!view("", Some("asylum")).matches(&lead, at));
+        assert!(!view("babbage", None).matches(&lead, at));
     }
 }

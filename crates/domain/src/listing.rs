@@ -33,6 +33,30 @@ pub struct LeadSummary {
     /// Where the lead stands on conflicts of interest.
     #[serde(default)]
     pub conflict: crate::conflict::ConflictStatus,
+    /// The matter type's key, when the firm's form asked for one.
+    #[serde(default)]
+    pub matter_type: Option<String>,
+    /// The short-text and phone answers, one per line: what the search
+    /// reads besides name and email.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub answers_text: String,
+}
+
+/// What the dashboard's filters offer beyond the fixed ones.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterChoices {
+    /// The `utm_source`s seen so far.
+    pub sources: Vec<String>,
+    /// Matter types (key, English name): the current form's in its order,
+    /// then those only earlier versions asked about (their leads remain).
+    pub matter_types: Vec<(String, String)>,
+}
+
+impl FilterChoices {
+    /// A matter type's name, or its key when no version names it.
+    pub fn matter_name<'a>(&'a self, key: &'a str) -> &'a str {
+        self.matter_types.iter().find(|(k, _)| k == key).map_or(key, |(_, n)| n.as_str())
+    }
 }
 
 /// An attorney a lead is assigned to.

@@ -159,6 +159,8 @@ mod tests {
             origin: Default::default(),
             assignee: None,
             conflict: Default::default(),
+            matter_type: None,
+            answers_text: String::new(),
         }
     }
 

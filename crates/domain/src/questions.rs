@@ -603,6 +603,10 @@ pub struct LeadIntake {
     /// `None` when they did not, or there was none.
     #[serde(default)]
     pub consent_at: Option<i64>,
+    /// The answers the dashboard's search reads (see [`MatterType::searchable`]);
+    /// kept on the lead's row, not sent anywhere as part of this.
+    #[serde(skip)]
+    pub searchable: String,
 }
 
 /// One answer as the lead page shows it: the question as the prospect saw
@@ -647,6 +651,22 @@ impl MatterType {
                 ShownAnswer { question: q.label.get(Lang::En).to_owned(), answer }
             })
             .collect()
+    }
+}
+
+impl MatterType {
+    /// The answers the dashboard's search reads besides name and email: short
+    /// texts and phone numbers (as kept: `+` and digits), in question order,
+    /// one per line. Long texts are left out: a search for a word in a
+    /// story matches too much, and they would swell the index.
+    pub fn searchable(&self, answers: &BTreeMap<String, String>) -> String {
+        self.questions
+            .iter()
+            .filter(|q| matches!(q.kind, QuestionKind::ShortText | QuestionKind::Phone))
+            .filter_map(|q| answers.get(&q.key))
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 

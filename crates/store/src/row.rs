@@ -143,10 +143,10 @@ pub(crate) const SUMMARY_COLUMNS: &str = "l.id, l.first_name, l.last_name, l.ema
      l.assigned_to,
      CASE WHEN l.assigned_to IS NULL THEN NULL
           ELSE (SELECT x.display_name FROM attorneys x WHERE x.id = l.assigned_to) END AS assignee_name,
-     l.conflict";
+     l.conflict, l.matter_type, l.answers_text";
 
 /// [`SUMMARY_COLUMNS`]' names, in their order.
-const SUMMARY_NAMES: [&str; 17] = [
+const SUMMARY_NAMES: [&str; 19] = [
     "id",
     "first_name",
     "last_name",
@@ -164,6 +164,8 @@ const SUMMARY_NAMES: [&str; 17] = [
     "assigned_to",
     "assignee_name",
     "conflict",
+    "matter_type",
+    "answers_text",
 ];
 
 /// A rusqlite row that starts with [`SUMMARY_COLUMNS`], read by position.
@@ -211,6 +213,8 @@ pub(crate) fn summary(r: &impl Columns) -> Result<LeadSummary, DbError> {
             _ => None,
         },
         conflict: ConflictStatus::parse(&r.text("conflict")?).ok_or_else(|| DbError::corrupt("conflict", "unknown"))?,
+        matter_type: r.opt_text("matter_type")?,
+        answers_text: r.text("answers_text")?,
     })
 }
 
@@ -385,7 +389,7 @@ mod tests {
         conn.execute_batch(
             "CREATE TABLE leads (id, first_name, last_name, email, state, created_at, resume_file_name,
                  resume_content_type, reached_out_at, reached_out_by, referrer, utm_source, utm_medium,
-                 utm_campaign, assigned_to, conflict);
+                 utm_campaign, assigned_to, conflict, matter_type, answers_text);
              CREATE TABLE attorneys (id, display_name);",
         )
         .unwrap();

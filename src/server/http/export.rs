@@ -1,4 +1,4 @@
-//! `GET /leads/export.csv?state=…&q=…&source=…`: the dashboard's view as CSV, for a signed-in attorney.
+//! `GET /leads/export.csv?state=…&q=…&source=…&matter=…`: the dashboard's view as CSV, for a signed-in attorney.
 
 use crate::{server::http::caller::CurrentAttorney, server::state::AppState};
 use axum::{
@@ -19,6 +19,8 @@ pub struct ExportQuery {
     q: Option<String>,
     source: Option<String>,
     owner: Option<String>,
+    conflict: Option<String>,
+    matter: Option<String>,
 }
 
 pub async fn leads_csv(
@@ -39,6 +41,8 @@ pub async fn leads_csv(
         "q" => q.q.as_deref(),
         "source" => q.source.as_deref(),
         "owner" => q.owner.as_deref(),
+        "conflict" => q.conflict.as_deref(),
+        "matter" => q.matter.as_deref(),
         _ => None,
     });
     let day = &iso_utc(now_ms())[..10];

@@ -46,7 +46,7 @@ pub const INTERNAL_ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/api/internal/lead"),
     ("POST", "/api/internal/mark_reached_out"),
     ("POST", "/api/internal/me"),
-    ("POST", "/api/internal/sources"),
+    ("POST", "/api/internal/filter_choices"),
     ("POST", "/api/internal/add_note"),
     ("POST", "/api/internal/decide_conflict"),
     ("POST", "/api/internal/parties"),

@@ -27,7 +27,9 @@ pub struct ListQuery {
     // A pattern, not an enum: Swagger UI draws enums as a <select> without a label.
     #[param(pattern = "^(pending|reached_out|all)$")]
     state: Option<String>,
-    /// Search in names and emails (up to 100 characters; more is cut).
+    /// Search in names, emails, and short-text and phone answers (up to 100
+    /// characters; more is cut). A phone number may be written with spaces,
+    /// dashes or brackets: `+34 612 345 678` finds `+34612345678`.
     q: Option<String>,
     /// Only leads whose form address carried this `utm_source` (exact).
     #[param(min_length = 1, max_length = 100)]
@@ -36,6 +38,9 @@ pub struct ListQuery {
     /// `cleared`, `clear` (no match) or `unchecked` (checked moments after arriving).
     #[param(pattern = "^(unchecked|clear|possible|cleared|conflict)$")]
     conflict: Option<String>,
+    /// Only leads of this matter type (its key, as in the form and in `matter_type`).
+    #[param(pattern = "^[a-z0-9_-]{1,64}$")]
+    matter_type: Option<String>,
     /// A lead id from `next_after`: the page of leads older than it.
     #[param(value_type = Option<Uuid>)]
     after: Option<String>,
@@ -174,8 +179,21 @@ pub async fn list(
             Error::BadParam("conflict must be unchecked, clear, possible, cleared or conflict.".into())
         })?),
     };
-    let filter =
-        LeadFilter { state: lead_state, q: q.q.unwrap_or_default(), source, conflict, after, ..LeadFilter::default() };
+    let matter = match q.matter_type.as_deref() {
+        None => None,
+        Some(m) => Some(intake_domain::filter::matter_key(m).ok_or_else(|| {
+            Error::BadParam("matter_type must be a matter type's key: 1 to 64 of a-z, 0-9, - and _.".into())
+        })?),
+    };
+    let filter = LeadFilter {
+        state: lead_state,
+        q: q.q.unwrap_or_default(),
+        source,
+        conflict,
+        matter,
+        after,
+        ..LeadFilter::default()
+    };
     let page = leads::page(&state, &filter, None).await?;
     Ok(Json(LeadList { leads: page.rows, total: page.total, next_after: page.older }))
 }

@@ -27,7 +27,7 @@ use uuid::Uuid;
 /// planner walks the newest leads until 50 match: every lead since the last
 /// match, tens of thousands of rows for a name that is rare lately.)
 fn list_sql(s: Shape) -> String {
-    let Shape { state, search, source, cursor, owner, overdue, conflict } = s;
+    let Shape { state, search, source, cursor, owner, overdue, conflict, matter } = s;
     let filter = filter_sql(s);
     let (cursor_sql, order) = cursor_sql(cursor);
     let as_of = "(SELECT COALESCE(MAX(id), 0) FROM lead_events)";
@@ -37,7 +37,8 @@ fn list_sql(s: Shape) -> String {
             "WITH m AS MATERIALIZED (
                  SELECT l.id, l.first_name, l.last_name, l.email, l.state, l.created_at, l.resume_file_name,
                         l.resume_content_type, l.reached_out_at, l.reached_out_by,
-                        l.referrer, l.utm_source, l.utm_medium, l.utm_campaign, l.assigned_to, l.conflict
+                        l.referrer, l.utm_source, l.utm_medium, l.utm_campaign, l.assigned_to, l.conflict,
+                        l.matter_type, l.answers_text
                  FROM leads l WHERE {filter} LIMIT $5)
              SELECT t.total, t.as_of, p.* FROM (SELECT (SELECT COUNT(*) FROM m) AS total, {as_of} AS as_of) AS t
              LEFT JOIN (
@@ -54,7 +55,7 @@ fn list_sql(s: Shape) -> String {
     } else {
         "(SELECT COALESCE(SUM(n), 0)::BIGINT FROM lead_counts)"
     };
-    let total = match (source || conflict, owner, overdue) {
+    let total = match (source || conflict || matter, owner, overdue) {
         (false, Owned::Any, false) => in_state.to_owned(),
         (false, Owned::Any, true) => {
             format!("({in_state} - (SELECT COUNT(*) FROM leads WHERE state = $1 AND created_at >= $8))")
@@ -96,6 +97,9 @@ fn filter_sql(s: Shape) -> String {
     if s.conflict {
         conds.push("l.conflict = $9");
     }
+    if s.matter {
+        conds.push("l.matter_type = $10");
+    }
     match s.owner {
         Owned::Any => {}
         Owned::Nobody => conds.push("l.assigned_to IS NULL"),
@@ -106,7 +110,8 @@ fn filter_sql(s: Shape) -> String {
     }
     if s.search {
         conds.push(
-            "(l.email_normalized LIKE $2 ESCAPE '\\' OR lower(l.first_name || ' ' || l.last_name) LIKE $2 ESCAPE '\\')",
+            "(l.email_normalized LIKE $2 ESCAPE '\\' OR lower(l.first_name || ' ' || l.last_name) LIKE $2 ESCAPE '\\'
+              OR lower(l.answers_text) LIKE $2 ESCAPE '\\')",
         );
     }
     if conds.is_empty() { "TRUE".to_owned() } else { conds.join(" AND ") }
@@ -130,6 +135,7 @@ struct Shape {
     owner: Owned,
     overdue: bool,
     conflict: bool,
+    matter: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -149,8 +155,10 @@ static LIST_SQL: LazyLock<std::collections::HashMap<Shape, (String, String)>> = 
                     for owner in [Owned::Any, Owned::Nobody, Owned::Attorney] {
                         for overdue in [false, true] {
                             for conflict in [false, true] {
-                                let s = Shape { state, search, source, cursor, owner, overdue, conflict };
-                                m.insert(s, (list_sql(s), dense_sql(s)));
+                                for matter in [false, true] {
+                                    let s = Shape { state, search, source, cursor, owner, overdue, conflict, matter };
+                                    m.insert(s, (list_sql(s), dense_sql(s)));
+                                }
                             }
                         }
                     }
@@ -177,7 +185,8 @@ impl DashboardStore for PgDb {
             OwnerIs::Attorney(id) => Some(id),
             _ => None,
         };
-        let pattern = (!f.q.is_empty()).then(|| format!("%{}%", escape_like(&f.q.to_lowercase())));
+        let term = f.term();
+        let pattern = (!term.is_empty()).then(|| format!("%{}%", escape_like(&term.to_lowercase())));
         let (cursor, before) = match (f.after, f.before) {
             (_, Some(b)) => (Some(b), Some(true)),
             (Some(a), None) => (Some(a), Some(false)),
@@ -196,6 +205,7 @@ impl DashboardStore for PgDb {
             },
             overdue: query.created_before.is_some(),
             conflict: f.conflict.is_some(),
+            matter: f.matter.is_some(),
         }];
         let conflict = f.conflict.map(|c| c.as_str());
         let state = if query.created_before.is_some() { Some(LeadState::Pending.as_str()) } else { state };
@@ -214,6 +224,7 @@ impl DashboardStore for PgDb {
             .bind(owner_id)
             .bind(query.created_before)
             .bind(conflict)
+            .bind(&f.matter)
             .fetch_all(&self.pool)
             .await?;
         let (matched, as_of): (i64, i64) = match rows.first() {
@@ -235,6 +246,7 @@ impl DashboardStore for PgDb {
                 .bind(owner_id)
                 .bind(query.created_before)
                 .bind(conflict)
+                .bind(&f.matter)
                 .fetch_all(&self.pool)
                 .await?;
             for r in &rows {

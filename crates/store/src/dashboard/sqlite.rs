@@ -16,7 +16,8 @@ use uuid::Uuid;
 /// pattern, `?5` source (`utm_source`).
 const FILTER: &str = "(?1 IS NULL OR l.state = ?1) AND (?5 IS NULL OR l.utm_source = ?5)
      AND (?2 IS NULL OR l.email_normalized LIKE ?2 ESCAPE '\\'
-          OR (l.first_name || ' ' || l.last_name) LIKE ?2 ESCAPE '\\')";
+          OR (l.first_name || ' ' || l.last_name) LIKE ?2 ESCAPE '\\'
+          OR l.answers_text LIKE ?2 ESCAPE '\\')";
 
 /// The same with `?2` an FTS5 phrase, answered by the trigram index (3+ characters).
 const FILTER_INDEXED: &str = "(?1 IS NULL OR l.state = ?1) AND (?5 IS NULL OR l.utm_source = ?5)
@@ -170,6 +171,8 @@ struct ListPlan {
     source: Option<String>,
     /// A conflict status (one of a fixed set, written into `extra`).
     conflict: Option<&'static str>,
+    /// A matter type's key (`?9`).
+    matter: Option<String>,
     owner: OwnerIs,
     owner_id: Option<String>,
     created_before: Option<i64>,
@@ -192,15 +195,18 @@ impl ListPlan {
             OwnerIs::Attorney(id) => Some(id.hyphenated().to_string()),
             _ => None,
         };
-        // The owner and the deadline, with the same eight parameters in every
-        // shape; the plain terms added when they apply let SQLite use the
-        // `leads_assigned` index.
+        // The owner, the deadline and the matter type, with the same nine
+        // parameters in every shape; the plain terms added when they apply
+        // let SQLite use the `leads_assigned` and `leads_matter_type` indexes.
         let mut extra = String::from(
             " AND (?6 IS NULL OR l.assigned_to = ?6) AND (?7 IS NULL OR l.created_at < ?7)
-              AND (?8 = 0 OR l.assigned_to IS NULL)",
+              AND (?8 = 0 OR l.assigned_to IS NULL) AND (?9 IS NULL OR l.matter_type = ?9)",
         );
         if owner_id.is_some() {
             extra.push_str(" AND l.assigned_to = ?6");
+        }
+        if f.matter.is_some() {
+            extra.push_str(" AND l.matter_type = ?9");
         }
         if created_before.is_some() {
             extra.push_str(" AND l.created_at < ?7");
@@ -210,16 +216,18 @@ impl ListPlan {
             // A literal from a fixed set, not user text; on the `leads_conflict` index.
             extra.push_str(&format!(" AND l.conflict = '{c}'"));
         }
-        let indexed = f.q.chars().count() >= 3;
+        let term = f.term();
+        let indexed = term.chars().count() >= 3;
         let (filter, pattern) = if indexed {
-            (FILTER_INDEXED, Some(format!("\"{}\"", f.q.replace('"', "\"\""))))
+            (FILTER_INDEXED, Some(format!("\"{}\"", term.replace('"', "\"\""))))
         } else {
-            (FILTER, (!f.q.is_empty()).then(|| format!("%{}%", escape_like(&f.q.to_lowercase()))))
+            (FILTER, (!term.is_empty()).then(|| format!("%{}%", escape_like(&term.to_lowercase()))))
         };
         Self {
             state: f.state.map(LeadState::as_str),
             source: f.source.clone(),
             conflict,
+            matter: f.matter.clone(),
             owner,
             owner_id,
             created_before,
@@ -238,6 +246,7 @@ impl ListPlan {
         self.state.is_some()
             || self.source.is_some()
             || self.conflict.is_some()
+            || self.matter.is_some()
             || self.owner != OwnerIs::Any
             || self.created_before.is_some()
     }
@@ -246,6 +255,7 @@ impl ListPlan {
         self.pattern.is_some()
             || self.source.is_some()
             || self.conflict.is_some()
+            || self.matter.is_some()
             || self.owner != OwnerIs::Any
             || self.created_before.is_some()
     }
@@ -255,6 +265,7 @@ impl ListPlan {
         self.state.is_none_or(|s| l.state.as_str() == s)
             && self.source.as_ref().is_none_or(|s| l.origin.utm_source.as_ref() == Some(s))
             && self.conflict.is_none_or(|c| l.conflict.as_str() == c)
+            && self.matter.as_ref().is_none_or(|m| l.matter_type.as_ref() == Some(m))
             && self.created_before.is_none_or(|t| l.created_at < t)
             && match self.owner {
                 OwnerIs::Any => true,
@@ -311,7 +322,8 @@ impl ListPlan {
             self.source,
             self.owner_id,
             self.created_before,
-            self.owner == OwnerIs::Nobody
+            self.owner == OwnerIs::Nobody,
+            self.matter
         ])?;
         while let Some(r) = rows.next()? {
             leads.push(row::summary_sqlite(r)?);
@@ -342,13 +354,14 @@ impl ListPlan {
                     self.source,
                     self.owner_id,
                     self.created_before,
-                    nobody
+                    nobody,
+                    self.matter
                 ],
                 |r| r.get(0),
             )?)
         };
-        // A source or a conflict status: counted on its index like one attorney's leads.
-        let by_index = self.source.is_some() || self.conflict.is_some();
+        // A source, a conflict status or a matter type: counted on its index like one attorney's leads.
+        let by_index = self.source.is_some() || self.conflict.is_some() || self.matter.is_some();
         Ok(match (&self.pattern, by_index, self.owner, self.created_before) {
             // Kept by triggers: no counting of rows.
             (None, false, OwnerIs::Any, None) => in_state()?,

@@ -61,6 +61,8 @@ pub(crate) fn intake_row(r: &impl crate::row::Columns) -> Result<LeadIntake, DbE
         matter_type: r.opt_text("matter_type")?,
         answers: serde_json::from_str(&r.text("answers")?).map_err(|e| DbError::corrupt("answers", e))?,
         consent_at: r.opt_int("consent_at")?,
+        // Kept on the lead's row (`answers_text`), read with its summary.
+        searchable: String::new(),
     })
 }
 
@@ -100,6 +102,8 @@ pub(crate) fn created_event(event_id: i64, lead: &NewLead) -> LiveEvent {
             origin: lead.origin.clone(),
             assignee: None,
             conflict: Default::default(),
+            matter_type: lead.intake.as_ref().and_then(|i| i.matter_type.clone()),
+            answers_text: lead.intake.as_ref().map(|i| i.searchable.clone()).unwrap_or_default(),
         }),
     }
 }

@@ -101,12 +101,12 @@ async fn insert_leads(tx: &mut PgConnection, batch: &[Job]) -> Result<HashSet<Uu
     let stored: Vec<Uuid> = sqlx::query_scalar(
         "INSERT INTO leads (id, first_name, last_name, email, email_normalized, state, created_at, updated_at,
              resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key,
-             referrer, utm_source, utm_medium, utm_campaign)
-         SELECT id, f, l, e, n, 'PENDING', t, t, rf, rc, rs, rh, rk, oref, osrc, omed, ocmp
+             referrer, utm_source, utm_medium, utm_campaign, matter_type, answers_text)
+         SELECT id, f, l, e, n, 'PENDING', t, t, rf, rc, rs, rh, rk, oref, osrc, omed, ocmp, mt, at
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
                      $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[],
-                     $12::text[], $13::text[], $14::text[], $15::text[])
-              AS u (id, f, l, e, n, t, rf, rc, rs, rh, rk, oref, osrc, omed, ocmp)
+                     $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])
+              AS u (id, f, l, e, n, t, rf, rc, rs, rh, rk, oref, osrc, omed, ocmp, mt, at)
          ON CONFLICT (email_normalized) DO NOTHING
          RETURNING id",
     )
@@ -125,6 +125,8 @@ async fn insert_leads(tx: &mut PgConnection, batch: &[Job]) -> Result<HashSet<Uu
     .bind(opt(|l| l.origin.utm_source.clone()))
     .bind(opt(|l| l.origin.utm_medium.clone()))
     .bind(opt(|l| l.origin.utm_campaign.clone()))
+    .bind(opt(|l| l.intake.as_ref().and_then(|i| i.matter_type.clone())))
+    .bind(col(|l| l.intake.as_ref().map(|i| i.searchable.clone()).unwrap_or_default()))
     .fetch_all(&mut *tx)
     .await?;
     Ok(stored.into_iter().collect())

@@ -135,8 +135,8 @@ fn insert_one(conn: &Connection, lead: &NewLead, messages: &[NewMessage]) -> rus
         .prepare_cached(
             "INSERT INTO leads (id, first_name, last_name, email, email_normalized, state, created_at, updated_at,
              resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key,
-             referrer, utm_source, utm_medium, utm_campaign, seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+             referrer, utm_source, utm_medium, utm_campaign, matter_type, answers_text, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
                  (SELECT COALESCE(MAX(seq), 0) + 1 FROM leads))
          ON CONFLICT (email_normalized) DO NOTHING",
         )?
@@ -156,6 +156,8 @@ fn insert_one(conn: &Connection, lead: &NewLead, messages: &[NewMessage]) -> rus
             lead.origin.utm_source,
             lead.origin.utm_medium,
             lead.origin.utm_campaign,
+            lead.intake.as_ref().and_then(|i| i.matter_type.as_deref()),
+            lead.intake.as_ref().map_or("", |i| i.searchable.as_str()),
         ])?;
     if inserted == 0 {
         return Ok(None);

@@ -57,6 +57,57 @@ contract! {
 }
 
 contract! {
+    /// Short-text and phone answers are searched with names and emails (a
+    /// phone number however it is spaced), the matter type is a view of its
+    /// own, both by index and with other filters; an erased lead is found by neither.
+    answers_are_searched_and_matter_types_filtered,
+    |db: Db| async move {
+        use intake_domain::questions::LeadIntake;
+        use intake_store::erasures::Why;
+        let with = |email: &str, matter: &str, searchable: &str| NewLead {
+            intake: Some(LeadIntake {
+                matter_type: Some(matter.to_owned()),
+                searchable: searchable.to_owned(),
+                ..LeadIntake::default()
+            }),
+            ..new_lead(email)
+        };
+        let alice = add_attorney(&db, "alice@firm.test", "Alice Ames").await;
+        let nurse = add_lead(&db, with("ana@example.com", "family", "Hospital Clínico San Carlos\n+34612345678")).await.id;
+        let coder = add_lead(&db, with("bo@example.com", "asylum", "Analytical Engines Ltd")).await.id;
+        let plain = add_lead(&db, new_lead("cy@example.com")).await.id;
+        assert_eq!(search(&db, "clínico").await, (vec!["ana@example.com".to_owned()], 1), "a short-text answer");
+        assert_eq!(search(&db, "ENGINES").await, (vec!["bo@example.com".to_owned()], 1), "in any case");
+        assert_eq!(search(&db, "+34 612-345 678").await, (vec!["ana@example.com".to_owned()], 1), "a phone, spaced");
+        assert_eq!(search(&db, "0034 612 345").await, (vec!["ana@example.com".to_owned()], 1), "00 for +");
+        assert_eq!(search(&db, "Lt").await, (vec!["bo@example.com".to_owned()], 1), "a short search reads them too");
+        assert_eq!(search(&db, "lovelace").await.1, 3, "names still match");
+
+        let family = LeadFilter { matter: Some("family".into()), ..LeadFilter::default() };
+        assert_eq!(page(&db, &family, 10).await, (vec![nurse], 1));
+        let asylum = LeadFilter { matter: Some("asylum".into()), ..LeadFilter::default() };
+        assert_eq!(page(&db, &asylum, 10).await, (vec![coder], 1));
+        let none = LeadFilter { matter: Some("employment".into()), ..LeadFilter::default() };
+        assert_eq!(page(&db, &none, 10).await, (vec![], 0));
+        let searched = LeadFilter { q: "lovelace".into(), ..family.clone() };
+        assert_eq!(page(&db, &searched, 10).await, (vec![nurse], 1), "a search within a matter type");
+        let pending = LeadFilter { state: Some(LeadState::Pending), ..asylum.clone() };
+        assert_eq!(page(&db, &pending, 10).await, (vec![coder], 1), "with a state");
+        let row = db.dashboard().summary(nurse).await.unwrap().expect("the row");
+        assert_eq!(row.matter_type.as_deref(), Some("family"));
+        assert_eq!(row.answers_text, "Hospital Clínico San Carlos\n+34612345678");
+        let row = db.dashboard().summary(plain).await.unwrap().expect("the row");
+        assert_eq!((row.matter_type, row.answers_text), (None, String::new()));
+
+        let why = Why { reason: "request", reference: "" };
+        db.erasures().erase(nurse, Some(alice.id), &why, now_ms()).await.unwrap().expect("erased");
+        assert_eq!(search(&db, "clínico").await, (vec![], 0));
+        assert_eq!(search(&db, "612345").await, (vec![], 0));
+        assert_eq!(page(&db, &family, 10).await, (vec![], 0));
+    }
+}
+
+contract! {
     /// A pending lead is marked reached out once; a second attempt reports who did it and when.
     reaching_out_happens_once,
     |db: Db| async move {

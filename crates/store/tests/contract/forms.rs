@@ -64,6 +64,7 @@ contract! {
             matter_type: Some("family".into()),
             answers: [("where".to_owned(), "Sevilla\n\"centro\" <b>".to_owned())].into(),
             consent_at: Some(1_500),
+            searchable: String::new(),
         };
         let lead = NewLead { intake: Some(intake.clone()), ..new_lead("ana@example.com") };
         let plain = new_lead("bo@example.com");

@@ -74,4 +74,5 @@ mod second_factor;
 mod sessions;
 mod signins;
 mod tokens;
+mod upgrades;
 mod webhooks;

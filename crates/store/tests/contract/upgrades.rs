@@ -1,0 +1,106 @@
+//! Upgrades: what a migration does to data the version before it stored.
+//! Each test migrates a fresh database up to the migration under test, stores
+//! rows as that version did, then lets `Db::connect` run the rest.
+
+use crate::harness::PG_ENV;
+use crate::pg_database::PgDatabase;
+use intake_domain::filter::LeadFilter;
+use intake_store::{Db, dashboard::ListQuery};
+use sqlx::migrate::Migrator;
+use std::borrow::Cow;
+use uuid::Uuid;
+
+/// `all`'s migrations before `version`.
+fn before(all: &Migrator, version: i64) -> Migrator {
+    Migrator {
+        migrations: Cow::Owned(all.migrations.iter().filter(|m| m.version < version).cloned().collect()),
+        ignore_missing: all.ignore_missing,
+        locking: all.locking,
+        no_tx: all.no_tx,
+    }
+}
+
+/// A form whose matter type asks a short text, a long text and a phone number.
+const FORM: &str = r#"{"matter_types":[{"key":"visa","name":{"en":"Visa"},"resume_required":true,"questions":[
+    {"key":"employer","kind":"short_text","label":{"en":"Employer"},"help":{},"required":true,"choices":[]},
+    {"key":"story","kind":"long_text","label":{"en":"Story"},"help":{},"required":true,"choices":[]},
+    {"key":"phone","kind":"phone","label":{"en":"Phone"},"help":{},"required":true,"choices":[]}]}]}"#;
+const ANSWERS: &str = r#"{"employer":"Acme Corp","story":"a long story","phone":"+12025550143"}"#;
+
+/// Rows as the version before `0028`/`0026` stored them: a form, a lead that
+/// answered it and one sent before the firm had a form.
+fn rows(answered: Uuid, plain: Uuid) -> Vec<String> {
+    let lead = |id: Uuid, email: &str, at: i64| {
+        format!(
+            "INSERT INTO leads (id, first_name, last_name, email, email_normalized, state, created_at, updated_at,
+                 resume_file_name, resume_content_type, resume_size, resume_sha256, resume_key)
+             VALUES ('{id}', 'Ada', 'Lovelace', '{email}', '{email}', 'PENDING', {at}, {at},
+                     'cv.pdf', 'application/pdf', 10, '00', '{}')",
+            Uuid::now_v7().simple()
+        )
+    };
+    vec![
+        format!("INSERT INTO intake_forms (version, definition, created_at) VALUES (1, '{FORM}', 1)"),
+        lead(answered, "ada@example.com", 2),
+        lead(plain, "bo@example.com", 3),
+        format!(
+            "INSERT INTO lead_answers (lead_id, lang, form_version, matter_type, answers) \
+             VALUES ('{answered}', 'en', 1, 'visa', '{ANSWERS}')"
+        ),
+    ]
+}
+
+/// After the upgrade, the answered lead is found by its short-text and phone
+/// answers (not its long text) and by its matter type; the other lead has neither.
+async fn check_upgraded(db: &Db, answered: Uuid, plain: Uuid) {
+    let ids = |filter: LeadFilter| async move {
+        let listed = db.dashboard().list(&ListQuery::plain(&filter), 10).await.unwrap();
+        listed.rows.iter().map(|r| r.id).collect::<Vec<_>>()
+    };
+    let q = |q: &str| LeadFilter { q: q.to_owned(), ..LeadFilter::default() };
+    assert_eq!(ids(q("acme")).await, [answered]);
+    assert_eq!(ids(q("+1 202 555 0143")).await, [answered]);
+    assert_eq!(ids(q("long story")).await, Vec::<Uuid>::new(), "long texts are not searched");
+    assert_eq!(ids(LeadFilter { matter: Some("visa".into()), ..LeadFilter::default() }).await, [answered]);
+    let row = db.dashboard().summary(answered).await.unwrap().unwrap();
+    assert_eq!((row.matter_type.as_deref(), row.answers_text.as_str()), (Some("visa"), "Acme Corp\n+12025550143"));
+    let row = db.dashboard().summary(plain).await.unwrap().unwrap();
+    assert_eq!((row.matter_type, row.answers_text), (None, String::new()));
+    assert_eq!(ids(q("lovelace")).await, [plain, answered], "names are still searched");
+}
+
+#[tokio::test]
+async fn sqlite_leads_answered_before_the_dashboard_searched_answers_are_searched_after() {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+    use std::str::FromStr;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("intake.db").display());
+    let pool =
+        SqlitePool::connect_with(SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true)).await.unwrap();
+    before(&sqlx::migrate!("../../migrations/sqlite"), 28).run(&pool).await.unwrap();
+    let (answered, plain) = (Uuid::now_v7(), Uuid::now_v7());
+    for sql in rows(answered, plain) {
+        sqlx::query(&sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    let db = Db::connect(&url).await.expect("the rest of the migrations run");
+    check_upgraded(&db, answered, plain).await;
+    db.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs INTAKE_TEST_POSTGRES_URL"]
+async fn postgres_leads_answered_before_the_dashboard_searched_answers_are_searched_after() {
+    let Some(admin) = std::env::var(PG_ENV).ok().filter(|u| !u.is_empty()) else { return };
+    let database = PgDatabase::create(&admin).await;
+    let pool = sqlx::PgPool::connect(&database.url()).await.unwrap();
+    before(&sqlx::migrate!("../../migrations/postgres"), 26).run(&pool).await.unwrap();
+    let (answered, plain) = (Uuid::now_v7(), Uuid::now_v7());
+    for sql in rows(answered, plain) {
+        sqlx::query(&sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    let db = Db::connect(&database.url()).await.expect("the rest of the migrations run");
+    check_upgraded(&db, answered, plain).await;
+    db.close().await;
+}
