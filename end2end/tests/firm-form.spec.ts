@@ -87,6 +87,10 @@ test('an admin builds the form; a prospect answers it and an attorney reads the 
   await expect(watcher.locator('.count')).toHaveText('1 lead matches this view');
   await watcher.screenshot({ path: 'test-results/screens/dashboard-matter.png', fullPage: true });
   await axeClean(watcher);
+  await watcher.setViewportSize(phone);
+  await expect(arrived.locator('.matter')).toBeVisible();
+  await watcher.screenshot({ path: 'test-results/screens/dashboard-matter-phone.png', fullPage: true });
+  await axeClean(watcher);
   await watcher.getByLabel('Matter type').selectOption({ label: 'Family' });
   await watcher.getByRole('button', { name: 'Apply' }).click();
   await expect(watcher).toHaveURL(/matter=family/);
