@@ -15,6 +15,31 @@ use uuid::Uuid;
 /// Candidates read per check at most, those sharing the most words first.
 pub const MAX_CANDIDATES: i64 = 500;
 
+/// Rows read per name word at most, newest first. A word shared by very many
+/// earlier leads or parties (a common surname) then costs a check no more
+/// than this, however many "Garcia"s the firm has seen: without it, each
+/// check read every row of its words, and a run of leads with a common name
+/// made each check slower than the last. A candidate sharing two words is
+/// still found through the rarer one.
+pub const PER_WORD: i64 = 2_000;
+
+/// Name words a check looks up at most (a name has a handful).
+pub const MAX_WORDS: usize = 16;
+
+/// The words a check looks up: each once, at most [`MAX_WORDS`].
+pub(crate) fn lookup_words(words: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in words {
+        if out.len() == MAX_WORDS {
+            break;
+        }
+        if !out.contains(w) {
+            out.push(w.clone());
+        }
+    }
+    out
+}
+
 /// A party as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredParty {

@@ -2,7 +2,7 @@
 
 use super::{
     Candidate, CheckOutcome, ConflictStore, FoundMatch, IMPORT_CHUNK, LeadToCheck, Listed, MAX_CANDIDATES, MatchWith,
-    PartyImport, StoredParty, sql,
+    PER_WORD, PartyImport, StoredParty, lookup_words, sql,
 };
 use crate::{
     Actor, DbError, dollars, postgres::PgDb, postgres::events::notify_all, postgres::events::order_events, row,
@@ -57,15 +57,21 @@ pg!(
 static BEFORE: LazyLock<String> = LazyLock::new(|| format!("{} FOR UPDATE", dollars(sql::BEFORE)));
 
 /// Parties sharing a word (most words first) or the email.
+/// Each word reads its `$4` newest rows at most ([`PER_WORD`]).
 const PARTY_CANDIDATES: &str = "SELECT p.id, p.name, p.email FROM parties p
-     JOIN (SELECT party_id, COUNT(*) AS n FROM party_words WHERE word = ANY($1)
-           GROUP BY party_id ORDER BY n DESC LIMIT $3) w ON w.party_id = p.id
+     JOIN (SELECT s.party_id, COUNT(*) AS n FROM unnest($1::text[]) AS w (word)
+           CROSS JOIN LATERAL (SELECT x.party_id FROM party_words x WHERE x.word = w.word
+                               ORDER BY x.party_id DESC LIMIT $4) s
+           GROUP BY s.party_id ORDER BY n DESC, s.party_id DESC LIMIT $3) c ON c.party_id = p.id
      UNION SELECT id, name, email FROM parties WHERE email = $2";
 
-/// Earlier leads sharing a word, most words first.
+/// Earlier leads sharing a word, most words first, then newest; each word
+/// reads its `$4` newest rows at most ([`PER_WORD`]).
 const LEAD_CANDIDATES: &str = "SELECT l.id, l.first_name, l.last_name FROM leads l
-     JOIN (SELECT lead_id, COUNT(*) AS n FROM lead_words WHERE word = ANY($1) AND lead_id < $2
-           GROUP BY lead_id ORDER BY n DESC LIMIT $3) w ON w.lead_id = l.id";
+     JOIN (SELECT s.lead_id, COUNT(*) AS n FROM unnest($1::text[]) AS w (word)
+           CROSS JOIN LATERAL (SELECT x.lead_id FROM lead_words x WHERE x.word = w.word AND x.lead_id < $2
+                               ORDER BY x.lead_id DESC LIMIT $4) s
+           GROUP BY s.lead_id ORDER BY n DESC, s.lead_id DESC LIMIT $3) c ON c.lead_id = l.id";
 
 /// Earlier leads never checked (so without words: `unchecked` is the status
 /// until the first check), on the `leads_conflict` index: another instance may
@@ -165,15 +171,26 @@ impl ConflictStore for PgDb {
     }
 
     async fn candidates(&self, lead: Uuid, words: &[String], email: &str) -> Result<Vec<Candidate>, DbError> {
+        let words = lookup_words(words);
         let mut out = Vec::new();
         let mut conn = self.pool.acquire().await?;
-        for r in
-            sqlx::query(PARTY_CANDIDATES).bind(words).bind(email).bind(MAX_CANDIDATES).fetch_all(&mut *conn).await?
+        for r in sqlx::query(PARTY_CANDIDATES)
+            .bind(&words)
+            .bind(email)
+            .bind(MAX_CANDIDATES)
+            .bind(PER_WORD)
+            .fetch_all(&mut *conn)
+            .await?
         {
             out.push(Candidate::Party { id: r.uuid("id")?, name: r.text("name")?, email: r.opt_text("email")? });
         }
-        let mut rows =
-            sqlx::query(LEAD_CANDIDATES).bind(words).bind(lead).bind(MAX_CANDIDATES).fetch_all(&mut *conn).await?;
+        let mut rows = sqlx::query(LEAD_CANDIDATES)
+            .bind(&words)
+            .bind(lead)
+            .bind(MAX_CANDIDATES)
+            .bind(PER_WORD)
+            .fetch_all(&mut *conn)
+            .await?;
         rows.extend(sqlx::query(UNWORDED).bind(lead).bind(MAX_CANDIDATES).fetch_all(&mut *conn).await?);
         for r in rows {
             out.push(Candidate::Lead {

@@ -2,7 +2,7 @@
 
 use super::{
     Candidate, CheckOutcome, ConflictStore, FoundMatch, IMPORT_CHUNK, LeadToCheck, Listed, MAX_CANDIDATES, MatchWith,
-    PartyImport, StoredParty, sql,
+    PER_WORD, PartyImport, StoredParty, lookup_words, sql,
 };
 use crate::{Actor, DbError, row, row::Columns, row::SUMMARY_COLUMNS, sqlite::SqliteDb};
 use async_trait::async_trait;
@@ -16,11 +16,44 @@ static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by WHERE l.id = ?1")
 });
 
-/// Parties sharing a word (most words first) or the email.
-const PARTY_CANDIDATES: &str = "SELECT p.id, p.name, p.email FROM parties p
-     JOIN (SELECT party_id, COUNT(*) AS n FROM party_words WHERE word IN (SELECT value FROM json_each(?1))
-           GROUP BY party_id ORDER BY n DESC LIMIT ?3) w ON w.party_id = p.id
-     UNION SELECT id, name, email FROM parties WHERE email = ?2";
+/// Ids (`cid`) sharing one of `words` name words (`?4`…), most words first,
+/// then newest; each word's `?2` newest rows at most ([`PER_WORD`]), of
+/// leads before `?1` when `earlier`. One statement text per number of words.
+fn sharing_sql(words: usize, table: &str, id: &str, earlier: bool) -> String {
+    let before = if earlier { format!(" AND {id} < ?1") } else { String::new() };
+    let per_word: Vec<String> = (0..words)
+        .map(|i| {
+            format!(
+                "SELECT * FROM (SELECT {id} AS cid FROM {table} WHERE word = ?{}{before} ORDER BY {id} DESC LIMIT ?2)",
+                i + 4
+            )
+        })
+        .collect();
+    format!(
+        "SELECT cid, COUNT(*) AS n FROM ({}) GROUP BY cid ORDER BY n DESC, cid DESC LIMIT ?3",
+        per_word.join(" UNION ALL ")
+    )
+}
+
+/// Parties sharing a word (see [`sharing_sql`]) or having the email `?1`.
+fn party_candidates_sql(words: usize) -> String {
+    let by_email = "SELECT id, name, email FROM parties WHERE email = ?1";
+    if words == 0 {
+        return by_email.to_owned();
+    }
+    format!(
+        "SELECT p.id, p.name, p.email FROM parties p JOIN ({}) w ON w.cid = p.id UNION {by_email}",
+        sharing_sql(words, "party_words", "party_id", false)
+    )
+}
+
+/// Leads before `?1` sharing a word (see [`sharing_sql`]).
+fn lead_candidates_sql(words: usize) -> String {
+    format!(
+        "SELECT l.id, l.first_name, l.last_name FROM leads l JOIN ({}) w ON w.cid = l.id",
+        sharing_sql(words, "lead_words", "lead_id", true)
+    )
+}
 
 /// A write transaction of an import.
 enum Step<'a> {
@@ -39,11 +72,6 @@ const ADD_PARTIES: &str = "INSERT INTO parties (id, fingerprint, name, organisat
 const ADD_PARTY_WORDS: &str = "INSERT INTO party_words (word, party_id)
      SELECT value->>0, value->>1 FROM json_each(?1) WHERE true ON CONFLICT DO NOTHING";
 const REMOVE_PARTIES: &str = "DELETE FROM parties WHERE id IN (SELECT value FROM json_each(?1))";
-
-/// Earlier leads sharing a word, most words first.
-const LEAD_CANDIDATES: &str = "SELECT l.id, l.first_name, l.last_name FROM leads l
-     JOIN (SELECT lead_id, COUNT(*) AS n FROM lead_words WHERE word IN (SELECT value FROM json_each(?1))
-           AND lead_id < ?2 GROUP BY lead_id ORDER BY n DESC LIMIT ?3) w ON w.lead_id = l.id";
 
 /// Earlier leads never checked (so without words: `unchecked` is the status
 /// until the first check), on the `leads_conflict` index: another instance may
@@ -180,17 +208,30 @@ impl ConflictStore for SqliteDb {
     }
 
     async fn candidates(&self, lead: Uuid, words: &[String], email: &str) -> Result<Vec<Candidate>, DbError> {
-        let words = serde_json::to_string(words).map_err(|e| DbError::corrupt("words", e))?;
+        let words = lookup_words(words);
         let mut out = Vec::new();
         let mut conn = self.pool.acquire().await?;
-        for r in
-            sqlx::query(PARTY_CANDIDATES).bind(&words).bind(email).bind(MAX_CANDIDATES).fetch_all(&mut *conn).await?
-        {
+        let sql = party_candidates_sql(words.len());
+        let mut query = sqlx::query(&sql).bind(email);
+        if !words.is_empty() {
+            query = query.bind(PER_WORD).bind(MAX_CANDIDATES);
+            for w in &words {
+                query = query.bind(w);
+            }
+        }
+        for r in query.fetch_all(&mut *conn).await? {
             out.push(Candidate::Party { id: r.uuid("id")?, name: r.text("name")?, email: r.opt_text("email")? });
         }
         let lead = lead.hyphenated().to_string();
-        let mut rows =
-            sqlx::query(LEAD_CANDIDATES).bind(&words).bind(&lead).bind(MAX_CANDIDATES).fetch_all(&mut *conn).await?;
+        let mut rows = Vec::new();
+        if !words.is_empty() {
+            let sql = lead_candidates_sql(words.len());
+            let mut query = sqlx::query(&sql).bind(&lead).bind(PER_WORD).bind(MAX_CANDIDATES);
+            for w in &words {
+                query = query.bind(w);
+            }
+            rows = query.fetch_all(&mut *conn).await?;
+        }
         rows.extend(sqlx::query(UNWORDED).bind(&lead).bind(MAX_CANDIDATES).fetch_all(&mut *conn).await?);
         for r in rows {
             out.push(Candidate::Lead {
