@@ -7,6 +7,7 @@
 #
 #   scripts/bench.sh quick      # about 5 minutes: the budget (below); run before every stop that touches a hot path
 #   scripts/bench.sh [sqlite|postgres|two|all] [seconds per run, default 10]
+#   scripts/bench.sh answers    # about 2 minutes: submissions with four fields, then answering eight questions (c=64)
 #   scripts/bench.sh logins     # about 3 minutes: logins with the password only, and with an app's code,
 #                               # on SQLite and PostgreSQL (figures printed and recorded; the table is left alone)
 #
@@ -332,6 +333,17 @@ case $WHICH in
         --server-pid "$A" --server-pid "$PID" --db-procs postgres
     fi
     ;;
+  answers)
+    # The eight-question budget alone: four fields, then eight answers, at c=64 on one SQLite server.
+    DB="sqlite://$(tmpdir)/bench.db"
+    start 3351 "$DB"
+    wrk_submit http://127.0.0.1:3351 64 sqlite submit "$PID"
+    wait_quiet "$PID"
+    answered http://127.0.0.1:3351 "$DB" "$DIR" "$PID"
+    kill "$PID"
+    # Figures printed and recorded; the README's table is left alone (a partial run would shorten it).
+    exit 0
+    ;;
   logins)
     for DB in "sqlite://$(tmpdir)/bench.db" "$(fresh_pg)"; do
       start 3341 "$DB"
@@ -348,6 +360,6 @@ case $WHICH in
     done
     exit 0
     ;;
-  *) echo "usage: scripts/bench.sh [quick|sqlite|postgres|two|all|logins] [seconds]"; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [quick|sqlite|postgres|two|all|answers|logins] [seconds]"; exit 2 ;;
 esac
 report "$@"
