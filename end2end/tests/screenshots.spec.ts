@@ -79,7 +79,7 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
     await expect(page.getByRole('heading', { name: /Intake/ })).toBeVisible();
     await expect(page.getByText('/api/v1/leads/{id}/reached-out')).toBeVisible();
     await page.getByText('/api/v1/leads', { exact: true }).click();
-    await expect(page.getByText('Search in names and emails')).toBeVisible();
+    await expect(page.getByText('Search in names, emails, and short-text and phone answers')).toBeVisible();
     await page.screenshot({ path: `test-results/screens/api-docs-${name}.png`, fullPage: false });
     await expectAccessible(page);
   });
