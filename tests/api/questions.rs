@@ -60,6 +60,11 @@ const GOOD: &[(&str, &str)] = &[
     ("q.salary", "95 000"),
 ];
 
+/// `GET path` on the integrator API with `token`, as JSON.
+async fn api_json(app: &TestApp, token: &str, path: &str) -> Value {
+    app.client.get(app.url(path)).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+}
+
 fn form_with(email: &str, fields: &[(&str, &str)]) -> Form {
     fields.iter().fold(lead_form(email), |f, (k, v)| f.text((*k).to_owned(), (*v).to_owned()))
 }
@@ -191,16 +196,7 @@ async fn answers_are_checked_kept_with_their_version_shown_and_erased() {
     assert_eq!(listed("matter_type=family").await, Vec::<String>::new());
     let res = app.client.get(app.url("/api/v1/leads?matter_type=Visa!")).bearer_auth(&read).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "a malformed key is refused, not ignored");
-    let row: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/leads/{id}")))
-        .bearer_auth(&read)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let row = api_json(&app, &read, &format!("/api/v1/leads/{id}")).await;
     assert_eq!(row["lead"]["matter_type"], "visa");
     // The attorneys' export of a matter type's view holds its leads only.
     let csv = admin.get(app.url("/leads/export.csv?matter=family")).send().await.unwrap().text().await.unwrap();
@@ -338,16 +334,7 @@ async fn answers_reach_the_attorneys_email_the_api_webhooks_and_the_export() {
 
     // The integrator API: the questions with the answers.
     let token = crate::conflicts::token(&app, "read").await;
-    let view: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/leads/{id}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view = api_json(&app, &token, &format!("/api/v1/leads/{id}")).await;
     assert_eq!(view["answers"]["matter_type"], "Employment-based visa");
     assert_eq!(view["answers"]["form_version"], 1);
     assert_eq!(view["answers"]["answers"][0], json!({"question": "Which visa?", "answer": "H1B"}));

@@ -274,21 +274,9 @@ mod tests {
     #[test]
     fn the_view_matches_short_answers_and_the_matter_type() {
         let lead = LeadSummary {
-            id: Uuid::from_u128(1),
-            first_name: "Ada".into(),
-            last_name: "Lovelace".into(),
-            email: "ada@example.com".into(),
-            state: LeadState::Pending,
-            created_at: 1,
-            resume_file_name: "cv.pdf".into(),
-            resume_content_type: "application/pdf".into(),
-            reached_out_by: None,
-            reached_out_at: None,
-            origin: Default::default(),
-            assignee: None,
-            conflict: Default::default(),
             matter_type: Some("family".into()),
             answers_text: "Analytical Engines Ltd\n+442079460958".into(),
+            ..crate::listing::sample_lead(1, "Ada", "ada@example.com")
         };
         let at = Viewpoint::default();
         let view = |q: &str, matter: Option<&str>| LeadFilter {

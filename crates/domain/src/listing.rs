@@ -59,6 +59,28 @@ impl FilterChoices {
     }
 }
 
+/// A pending lead for tests: `first` Doe at `email`, created at `n` ms.
+#[cfg(test)]
+pub(crate) fn sample_lead(n: u128, first: &str, email: &str) -> LeadSummary {
+    LeadSummary {
+        id: Uuid::from_u128(n),
+        first_name: first.into(),
+        last_name: "Doe".into(),
+        email: email.into(),
+        state: LeadState::Pending,
+        created_at: n as i64,
+        resume_file_name: "cv.pdf".into(),
+        resume_content_type: "application/pdf".into(),
+        reached_out_by: None,
+        reached_out_at: None,
+        origin: Default::default(),
+        assignee: None,
+        conflict: Default::default(),
+        matter_type: None,
+        answers_text: String::new(),
+    }
+}
+
 /// An attorney a lead is assigned to.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

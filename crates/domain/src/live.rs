@@ -145,23 +145,7 @@ mod tests {
         listing::{Assignee, is_overdue},
     };
     fn lead(n: u128, first: &str, email: &str) -> LeadSummary {
-        LeadSummary {
-            id: Uuid::from_u128(n),
-            first_name: first.into(),
-            last_name: "Doe".into(),
-            email: email.into(),
-            state: LeadState::Pending,
-            created_at: n as i64,
-            resume_file_name: "cv.pdf".into(),
-            resume_content_type: "application/pdf".into(),
-            reached_out_by: None,
-            reached_out_at: None,
-            origin: Default::default(),
-            assignee: None,
-            conflict: Default::default(),
-            matter_type: None,
-            answers_text: String::new(),
-        }
+        crate::listing::sample_lead(n, first, email)
     }
 
     fn created(id: i64, l: &LeadSummary) -> LiveEvent {
