@@ -217,7 +217,7 @@ submissions() {
   local url=$1 db=$2 backend; shift 2
   backend=$(backend_of "$db")
   step "$backend: submissions under wrk, c=16 and c=64"
-  for c in 16 64; do wrk_submit "$url" $c "$backend" submit "$@"; wait_quiet "$@"; done
+  for c in 16 64; do WRK_SCRIPT=scripts/bench/wrk_submit.lua wrk_submit "$url" $c "$backend" submit "$@"; wait_quiet "$@"; done
 }
 
 # answered URL DATABASE_URL DATA_DIR PIDS...: the firm's form gets a matter type
@@ -337,7 +337,7 @@ case $WHICH in
     # The eight-question budget alone: four fields, then eight answers, at c=64 on one SQLite server.
     DB="sqlite://$(tmpdir)/bench.db"
     start 3351 "$DB"
-    wrk_submit http://127.0.0.1:3351 64 sqlite submit "$PID"
+    WRK_SCRIPT=scripts/bench/wrk_submit.lua wrk_submit http://127.0.0.1:3351 64 sqlite submit "$PID"
     wait_quiet "$PID"
     answered http://127.0.0.1:3351 "$DB" "$DIR" "$PID"
     kill "$PID"

@@ -1,6 +1,7 @@
--- wrk script: the limit probe's submission (../shared/bench/wrk_create.lua:
--- four fields and a PDF, a unique email per request) answering the eight
--- questions of scripts/bench/form8.json as well.
+-- wrk script: scripts/bench/wrk_submit.lua's submission (four fields, a
+-- real-looking name and a PDF, a unique email per request) answering the
+-- eight questions of scripts/bench/form8.json as well.
+dofile("scripts/bench/names.lua")
 local f = io.open(os.getenv("PDF") or "/tmp/cv50k.pdf", "rb"); local pdf = f:read("*a"); f:close()
 local boundary = "----wrkboundary7MA4YWxkTrZu0gW"
 local counter = 0
@@ -18,7 +19,8 @@ function init(args) counter = 0; math.randomseed(os.time() * 100 + (tid or 0)) e
 function request()
   counter = counter + 1
   local em = string.format("a%d.%d.%d@example.com", tid or 0, counter, math.random(1, 1e9))
-  local body = part("first_name", "Ada") .. part("last_name", "Lovelace") .. part("email", em) .. answers ..
+  local first, last = random_name()
+  local body = part("first_name", first) .. part("last_name", last) .. part("email", em) .. answers ..
     "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"resume\"; filename=\"cv.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" ..
     pdf .. "\r\n--" .. boundary .. "--\r\n"
   return wrk.format("POST", "/api/leads", {["Content-Type"] = "multipart/form-data; boundary=" .. boundary}, body)

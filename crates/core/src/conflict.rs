@@ -20,21 +20,33 @@ const BATCH: i64 = 100;
 /// Longest idle wait: leads stored by another instance, or left by a crash, are checked by then.
 const IDLE: Duration = Duration::from_secs(30);
 
-/// The matches among `candidates` for a lead with these name words and email.
+/// The matches among `candidates` for a lead with these name words and
+/// email, each candidate once (its strongest reason: one found by its email
+/// and by its name is a same-email match).
 pub fn find_matches(words: &[String], email: &str, candidates: &[Candidate]) -> Vec<FoundMatch> {
     let mut best: HashMap<MatchWith, FoundMatch> = HashMap::new();
     for c in candidates {
-        let (with, same_email, other_words) = match c {
-            Candidate::Party { id, name, email: e } => {
-                (MatchWith::Party(*id), e.as_deref() == Some(email) && !email.is_empty(), name_words(name))
+        let (with, same_email, other) = match c {
+            Candidate::Party { id, words, email: e } => {
+                (MatchWith::Party(*id), e.as_deref() == Some(email) && !email.is_empty(), words)
             }
-            Candidate::Lead { id, first_name, last_name } => {
-                (MatchWith::Lead(*id), false, name_words(&format!("{first_name} {last_name}")))
-            }
+            Candidate::Lead { id, words } => (MatchWith::Lead(*id), false, words),
         };
-        let score = if same_email { 1.0 } else { name_score(words, &other_words) };
+        let score = if same_email {
+            1.0
+        } else {
+            let other: Vec<&str> = other.split(' ').filter(|w| !w.is_empty()).collect();
+            name_score(words, &other)
+        };
         if score > 0.0 {
-            best.entry(with).or_insert(FoundMatch { with, same_email, score });
+            let found = FoundMatch { with, same_email, score };
+            best.entry(with)
+                .and_modify(|m| {
+                    if (found.same_email, found.score) > (m.same_email, m.score) {
+                        *m = found;
+                    }
+                })
+                .or_insert(found);
         }
     }
     let mut found: Vec<FoundMatch> = best.into_values().collect();
@@ -237,7 +249,7 @@ mod tests {
     fn matches_are_by_email_or_name_strongest_first() {
         let party = |n: u128, name: &str, email: Option<&str>| Candidate::Party {
             id: Uuid::from_u128(n),
-            name: name.into(),
+            words: Candidate::words_of(name),
             email: email.map(str::to_owned),
         };
         let words = name_words("Jose Garcia Lopez");
@@ -248,9 +260,7 @@ mod tests {
                 party(1, "José García", None),
                 party(2, "Someone Else", Some("jose@example.com")),
                 party(3, "Maria Garcia", None),
-                Candidate::Lead {
-                    id: Uuid::from_u128(4), first_name: "José".into(), last_name: "García-López".into()
-                },
+                Candidate::Lead { id: Uuid::from_u128(4), words: Candidate::words_of("José García-López") },
             ],
         );
         let ids: Vec<_> = found.iter().map(|m| m.with).collect();
@@ -260,5 +270,16 @@ mod tests {
         assert!(found.windows(2).all(|w| w[0].score >= w[1].score));
         // No email given: an empty address matches nothing.
         assert!(find_matches(&words, "", &[party(5, "Other Person", Some(""))]).is_empty());
+        // A party found by its name and again by its email is one same-email match, whatever the order.
+        for order in [
+            [party(6, "Jose Garcia", None), party(6, "Jose Garcia", Some("j@x.es"))],
+            [party(6, "Jose Garcia", Some("j@x.es")), party(6, "Jose Garcia", None)],
+        ] {
+            let found = find_matches(&name_words("Jose Garcia"), "j@x.es", &order);
+            assert_eq!(
+                found,
+                [FoundMatch { with: MatchWith::Party(Uuid::from_u128(6)), same_email: true, score: 1.0 }]
+            );
+        }
     }
 }

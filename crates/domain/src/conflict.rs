@@ -154,8 +154,10 @@ pub fn name_words(name: &str) -> Vec<String> {
 
 /// How alike two names' words are (0 to 1), in any order; below the
 /// thresholds (see [`NAME_THRESHOLD`]) the result is 0.
-pub fn name_score(a: &[String], b: &[String]) -> f64 {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+pub fn name_score(a: &[impl AsRef<str>], b: &[impl AsRef<str>]) -> f64 {
+    let a: Vec<&str> = a.iter().map(AsRef::as_ref).collect();
+    let b: Vec<&str> = b.iter().map(AsRef::as_ref).collect();
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
     if short.len() < 2 {
         return 0.0;
     }

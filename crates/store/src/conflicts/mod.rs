@@ -6,14 +6,20 @@
 mod postgres;
 mod sqlite;
 
+pub(crate) use postgres::fill_party_names as fill_party_names_pg;
+pub(crate) use sqlite::fill_party_names as fill_party_names_sqlite;
+
 use super::{Actor, DbError};
 use async_trait::async_trait;
 use intake_domain::conflict::{ConflictDecision, ConflictStatus, ConflictView, NewParty, PartyRole, name_words};
 use intake_domain::live::LiveEvent;
 use uuid::Uuid;
 
-/// Candidates read per check at most, those sharing the most words first.
-pub const MAX_CANDIDATES: i64 = 500;
+/// Candidates scored per check at most (of parties, and of leads), those
+/// sharing the most words first, then the newest. Each is read from the
+/// word index alone (its row carries the name as compared), so a check of
+/// a common name costs the index rows it reads, not a lookup per candidate.
+pub const MAX_CANDIDATES: usize = 2_000;
 
 /// Rows read per name word at most, newest first. A word shared by very many
 /// earlier leads or parties (a common surname) then costs a check no more
@@ -70,11 +76,42 @@ pub struct LeadToCheck {
     pub email_normalized: String,
 }
 
-/// Someone a lead might be: a party or an earlier lead.
+/// Someone a lead might be: a party or an earlier lead, with its name's
+/// words as compared ([`name_words`], space-separated).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Candidate {
-    Party { id: Uuid, name: String, email: Option<String> },
-    Lead { id: Uuid, first_name: String, last_name: String },
+    /// `email`: the party's, when it was found by the lead's email.
+    Party {
+        id: Uuid,
+        words: String,
+        email: Option<String>,
+    },
+    Lead {
+        id: Uuid,
+        words: String,
+    },
+}
+
+impl Candidate {
+    /// A name's words as a candidate carries them.
+    pub fn words_of(name: &str) -> String {
+        name_words(name).join(" ")
+    }
+}
+
+/// The candidates among rows `(id, name words)` read per word (a candidate
+/// once per word it shares): each once, those sharing the most words first,
+/// then the newest (the greatest id: ids are time-ordered), at most
+/// [`MAX_CANDIDATES`].
+pub(crate) fn most_shared<I: Ord, W: Into<String>>(rows: impl IntoIterator<Item = (I, Option<W>)>) -> Vec<(I, String)> {
+    let mut shared: std::collections::BTreeMap<I, (usize, String)> = std::collections::BTreeMap::new();
+    for (id, words) in rows {
+        shared.entry(id).or_insert_with(|| (0, words.map(Into::into).unwrap_or_default())).0 += 1;
+    }
+    let mut out: Vec<(I, usize, String)> = shared.into_iter().map(|(id, (n, w))| (id, n, w)).collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+    out.truncate(MAX_CANDIDATES);
+    out.into_iter().map(|(id, _, w)| (id, w)).collect()
 }
 
 /// A match a check found.
@@ -111,8 +148,8 @@ pub trait ConflictStore: Send + Sync {
     /// Leads waiting for a check.
     async fn unchecked_count(&self) -> Result<i64, DbError>;
 
-    /// Parties and leads older than `lead` sharing one of `words` (or, for
-    /// parties, `email`), those sharing the most words first, at most
+    /// Parties with `email` first; then parties and leads older than `lead`
+    /// sharing one of `words`, those sharing the most words first, at most
     /// [`MAX_CANDIDATES`] of each; and older leads not checked yet, whose
     /// words are not recorded (the newest [`MAX_CANDIDATES`]).
     async fn candidates(&self, lead: Uuid, words: &[String], email: &str) -> Result<Vec<Candidate>, DbError>;
@@ -173,11 +210,13 @@ pub(crate) fn announced(before: ConflictStatus, after: ConflictStatus) -> bool {
 /// submissions go on meanwhile.
 pub(crate) const IMPORT_CHUNK: usize = 500;
 
-/// A party of an upload: its fingerprint and its name words.
+/// A party of an upload: its fingerprint, the words it is found by (its
+/// name's and its organisation's) and its name as compared.
 pub(crate) struct Listed<'a> {
     pub fingerprint: String,
     pub party: &'a NewParty,
     pub words: Vec<String>,
+    pub name: String,
 }
 
 impl Listed<'_> {
@@ -194,7 +233,7 @@ impl Listed<'_> {
                     words.extend(name_words(org));
                     words.sort_unstable();
                     words.dedup();
-                    Listed { fingerprint, party, words }
+                    Listed { fingerprint, party, words, name: Candidate::words_of(&party.name) }
                 })
             })
             .collect();
@@ -228,7 +267,13 @@ pub(crate) mod sql {
     pub const ADD_MATCH: &str =
         "INSERT INTO conflict_matches (lead_id, party_id, other_lead, same_email, score) VALUES (?1, ?2, ?3, ?4, ?5)";
     pub const CLEAR_WORDS: &str = "DELETE FROM lead_words WHERE lead_id = ?1";
-    pub const ADD_WORD: &str = "INSERT INTO lead_words (word, lead_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+    pub const ADD_WORD: &str =
+        "INSERT INTO lead_words (word, lead_id, name) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
+    /// Parties whose word rows predate their name's (see `fill_party_names`).
+    pub const UNNAMED: &str = "SELECT id, name FROM parties
+         WHERE id IN (SELECT DISTINCT party_id FROM party_words WHERE name IS NULL LIMIT 500)";
+    pub const NAME_PARTY: &str = "UPDATE party_words SET name = ?1 WHERE party_id = ?2";
+    pub const PARTIES_BY_EMAIL: &str = "SELECT id, name, email FROM parties WHERE email = ?1";
     pub const SET_STATUS: &str =
         "UPDATE leads SET conflict = ?1, conflict_checked_at = ?2 WHERE id = ?3 AND conflict_checked_at IS NULL";
     pub const CHECKED_EVENT: &str = "INSERT INTO lead_events (lead_id, kind, state, at, detail)

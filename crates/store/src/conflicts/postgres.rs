@@ -23,15 +23,15 @@ static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
 const ADD_PARTIES: &str = "INSERT INTO parties (id, fingerprint, name, organisation, email, role, matter, created_at)
      SELECT u.*, $8 FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u
      ON CONFLICT (fingerprint) DO NOTHING RETURNING id";
-const ADD_PARTY_WORDS: &str = "INSERT INTO party_words (word, party_id)
-     SELECT * FROM UNNEST($1::text[], $2::uuid[]) ON CONFLICT DO NOTHING";
+const ADD_PARTY_WORDS: &str = "INSERT INTO party_words (word, party_id, name)
+     SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[]) ON CONFLICT DO NOTHING";
 const REMOVE_PARTIES: &str = "DELETE FROM parties WHERE id = ANY($1)";
 
 /// A check's matches, column by column.
 const ADD_MATCHES: &str = "INSERT INTO conflict_matches (lead_id, party_id, other_lead, same_email, score)
      SELECT $1, u.* FROM UNNEST($2::uuid[], $3::uuid[], $4::bool[], $5::float8[]) AS u";
-const ADD_WORDS: &str =
-    "INSERT INTO lead_words (word, lead_id) SELECT w, $2 FROM UNNEST($1::text[]) AS w ON CONFLICT DO NOTHING";
+const ADD_WORDS: &str = "INSERT INTO lead_words (word, lead_id, name)
+     SELECT w, $2, $3 FROM UNNEST($1::text[]) AS w ON CONFLICT DO NOTHING";
 
 macro_rules! pg {
     ($($name:ident),*) => { $( static $name: LazyLock<String> = LazyLock::new(|| dollars(sql::$name)); )* };
@@ -50,34 +50,49 @@ pg!(
     DECIDE,
     DECIDED_EVENT,
     STATUS,
-    MATCHES
+    MATCHES,
+    UNNAMED,
+    NAME_PARTY,
+    PARTIES_BY_EMAIL
 );
 
 /// Taken first: two checks of one lead (two instances) run one after the other.
 static BEFORE: LazyLock<String> = LazyLock::new(|| format!("{} FOR UPDATE", dollars(sql::BEFORE)));
 
-/// Parties sharing a word (most words first) or the email.
-/// Each word reads its `$4` newest rows at most ([`PER_WORD`]).
-const PARTY_CANDIDATES: &str = "SELECT p.id, p.name, p.email FROM parties p
-     JOIN (SELECT s.party_id, COUNT(*) AS n FROM unnest($1::text[]) AS w (word)
-           CROSS JOIN LATERAL (SELECT x.party_id FROM party_words x WHERE x.word = w.word
-                               ORDER BY x.party_id DESC LIMIT $4) s
-           GROUP BY s.party_id ORDER BY n DESC, s.party_id DESC LIMIT $3) c ON c.party_id = p.id
-     UNION SELECT id, name, email FROM parties WHERE email = $2";
+/// Rows `(cid, name)` of the parties sharing one of the words `$1`, each
+/// word's `$2` newest ([`PER_WORD`]), from the primary key alone (it
+/// includes `name`: an index-only scan, no lookup per candidate).
+const PARTY_WORD_ROWS: &str = "SELECT s.party_id, s.name FROM unnest($1::text[]) AS w (word)
+     CROSS JOIN LATERAL (SELECT x.party_id, x.name FROM party_words x WHERE x.word = w.word
+                         ORDER BY x.party_id DESC LIMIT $2) s";
 
-/// Earlier leads sharing a word, most words first, then newest; each word
-/// reads its `$4` newest rows at most ([`PER_WORD`]).
-const LEAD_CANDIDATES: &str = "SELECT l.id, l.first_name, l.last_name FROM leads l
-     JOIN (SELECT s.lead_id, COUNT(*) AS n FROM unnest($1::text[]) AS w (word)
-           CROSS JOIN LATERAL (SELECT x.lead_id FROM lead_words x WHERE x.word = w.word AND x.lead_id < $2
-                               ORDER BY x.lead_id DESC LIMIT $4) s
-           GROUP BY s.lead_id ORDER BY n DESC, s.lead_id DESC LIMIT $3) c ON c.lead_id = l.id";
+/// As [`PARTY_WORD_ROWS`], for leads before `$3`.
+const LEAD_WORD_ROWS: &str = "SELECT s.lead_id, s.name FROM unnest($1::text[]) AS w (word)
+     CROSS JOIN LATERAL (SELECT x.lead_id, x.name FROM lead_words x WHERE x.word = w.word AND x.lead_id < $3
+                         ORDER BY x.lead_id DESC LIMIT $2) s";
 
 /// Earlier leads never checked (so without words: `unchecked` is the status
 /// until the first check), on the `leads_conflict` index: another instance may
 /// check a later lead first, and the earlier one must still be found.
 const UNWORDED: &str = "SELECT l.id, l.first_name, l.last_name FROM leads l
      WHERE l.conflict = 'unchecked' AND l.id < $1 ORDER BY l.id DESC LIMIT $2";
+
+/// Party word rows stored before a row carried its party's name (migration
+/// 0027) get it: names are folded here, not in SQL. Runs at start-up, before
+/// anything reads candidates; once done, a partial index says so at once.
+pub(crate) async fn fill_party_names(pool: &sqlx::PgPool) -> Result<(), DbError> {
+    loop {
+        let rows: Vec<(Uuid, String)> = sqlx::query_as(&UNNAMED).fetch_all(pool).await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = pool.begin().await?;
+        for (id, name) in &rows {
+            sqlx::query(&NAME_PARTY).bind(Candidate::words_of(name)).bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    }
+}
 
 /// The event for `lead`, with its row, queued to webhooks and notified at commit.
 async fn event(
@@ -120,13 +135,16 @@ impl ConflictStore for PgDb {
                 .await?
                 .into_iter()
                 .collect();
-            let (words, owners): (Vec<&str>, Vec<Uuid>) = chunk
+            let rows: Vec<(&str, Uuid, &str)> = chunk
                 .iter()
                 .zip(&ids)
                 .filter(|(_, id)| added.contains(id))
-                .flat_map(|(l, id)| l.words.iter().map(move |w| (w.as_str(), *id)))
-                .unzip();
-            sqlx::query(ADD_PARTY_WORDS).bind(words).bind(owners).execute(&mut *tx).await?;
+                .flat_map(|(l, id)| l.words.iter().map(move |w| (w.as_str(), *id, l.name.as_str())))
+                .collect();
+            let words: Vec<&str> = rows.iter().map(|r| r.0).collect();
+            let owners: Vec<Uuid> = rows.iter().map(|r| r.1).collect();
+            let names: Vec<&str> = rows.iter().map(|r| r.2).collect();
+            sqlx::query(ADD_PARTY_WORDS).bind(words).bind(owners).bind(names).execute(&mut *tx).await?;
             done.added += added.len() as u64;
             done.kept += (chunk.len() - added.len()) as u64;
         }
@@ -174,30 +192,27 @@ impl ConflictStore for PgDb {
         let words = lookup_words(words);
         let mut out = Vec::new();
         let mut conn = self.pool.acquire().await?;
-        for r in sqlx::query(PARTY_CANDIDATES)
-            .bind(&words)
-            .bind(email)
-            .bind(MAX_CANDIDATES)
-            .bind(PER_WORD)
-            .fetch_all(&mut *conn)
-            .await?
-        {
-            out.push(Candidate::Party { id: r.uuid("id")?, name: r.text("name")?, email: r.opt_text("email")? });
+        if !email.is_empty() {
+            for r in sqlx::query(&PARTIES_BY_EMAIL).bind(email).fetch_all(&mut *conn).await? {
+                let words = Candidate::words_of(&r.text("name")?);
+                out.push(Candidate::Party { id: r.uuid("id")?, words, email: r.opt_text("email")? });
+            }
         }
-        let mut rows = sqlx::query(LEAD_CANDIDATES)
-            .bind(&words)
-            .bind(lead)
-            .bind(MAX_CANDIDATES)
-            .bind(PER_WORD)
-            .fetch_all(&mut *conn)
-            .await?;
-        rows.extend(sqlx::query(UNWORDED).bind(lead).bind(MAX_CANDIDATES).fetch_all(&mut *conn).await?);
-        for r in rows {
-            out.push(Candidate::Lead {
-                id: r.uuid("id")?,
-                first_name: r.text("first_name")?,
-                last_name: r.text("last_name")?,
-            });
+        if !words.is_empty() {
+            let parties: Vec<(Uuid, Option<String>)> =
+                sqlx::query_as(PARTY_WORD_ROWS).bind(&words).bind(PER_WORD).fetch_all(&mut *conn).await?;
+            for (id, words) in super::most_shared(parties) {
+                out.push(Candidate::Party { id, words, email: None });
+            }
+            let leads: Vec<(Uuid, Option<String>)> =
+                sqlx::query_as(LEAD_WORD_ROWS).bind(&words).bind(PER_WORD).bind(lead).fetch_all(&mut *conn).await?;
+            for (id, words) in super::most_shared(leads) {
+                out.push(Candidate::Lead { id, words });
+            }
+        }
+        for r in sqlx::query(UNWORDED).bind(lead).bind(MAX_CANDIDATES as i64).fetch_all(&mut *conn).await? {
+            let words = Candidate::words_of(&format!("{} {}", r.text("first_name")?, r.text("last_name")?));
+            out.push(Candidate::Lead { id: r.uuid("id")?, words });
         }
         Ok(out)
     }
@@ -240,7 +255,7 @@ impl ConflictStore for PgDb {
                 .await?;
         }
         sqlx::query(&CLEAR_WORDS).bind(lead).execute(&mut *tx).await?;
-        sqlx::query(ADD_WORDS).bind(words).bind(lead).execute(&mut *tx).await?;
+        sqlx::query(ADD_WORDS).bind(words).bind(lead).bind(words.join(" ")).execute(&mut *tx).await?;
         sqlx::query(&SET_STATUS).bind(status.as_str()).bind(now).bind(lead).execute(&mut *tx).await?;
         let event = if super::announced(before, status) {
             order_events(&mut tx).await?;

@@ -16,43 +16,41 @@ static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {SUMMARY_COLUMNS} FROM leads l LEFT JOIN attorneys a ON a.id = l.reached_out_by WHERE l.id = ?1")
 });
 
-/// Ids (`cid`) sharing one of `words` name words (`?4`…), most words first,
-/// then newest; each word's `?2` newest rows at most ([`PER_WORD`]), of
-/// leads before `?1` when `earlier`. One statement text per number of words.
+/// The rows `cid name` of `table` (`party_words` or `lead_words`, whose id
+/// column is `id`) for each of `words` words (`?3`…), one per line: each
+/// word's `?2` newest ([`PER_WORD`]), for leads only those before `?1`. Read
+/// from the table's primary key alone (`WITHOUT ROWID`: the rows are the
+/// index), and sent as one text: a few thousand rows one by one cost the
+/// driver more than the database.
 fn sharing_sql(words: usize, table: &str, id: &str, earlier: bool) -> String {
     let before = if earlier { format!(" AND {id} < ?1") } else { String::new() };
-    let per_word: Vec<String> = (0..words)
+    let per_word = (0..words)
         .map(|i| {
             format!(
-                "SELECT * FROM (SELECT {id} AS cid FROM {table} WHERE word = ?{}{before} ORDER BY {id} DESC LIMIT ?2)",
-                i + 4
+                "SELECT * FROM (SELECT {id} AS cid, name FROM {table} WHERE word = ?{}{before} ORDER BY {id} DESC LIMIT ?2)",
+                i + 3
             )
         })
-        .collect();
-    format!(
-        "SELECT cid, COUNT(*) AS n FROM ({}) GROUP BY cid ORDER BY n DESC, cid DESC LIMIT ?3",
-        per_word.join(" UNION ALL ")
-    )
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    format!("SELECT group_concat(cid || ' ' || coalesce(name, ''), char(10)) FROM ({per_word})")
 }
 
-/// Parties sharing a word (see [`sharing_sql`]) or having the email `?1`.
-fn party_candidates_sql(words: usize) -> String {
-    let by_email = "SELECT id, name, email FROM parties WHERE email = ?1";
-    if words == 0 {
-        return by_email.to_owned();
+/// Party word rows stored before a row carried its party's name (migration
+/// 0029) get it: names are folded here, not in SQL. Runs at start-up, before
+/// anything reads candidates; once done, a partial index says so at once.
+pub(crate) async fn fill_party_names(pool: &sqlx::SqlitePool) -> Result<(), DbError> {
+    loop {
+        let rows: Vec<(String, String)> = sqlx::query_as(sql::UNNAMED).fetch_all(pool).await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        for (id, name) in &rows {
+            sqlx::query(sql::NAME_PARTY).bind(Candidate::words_of(name)).bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
     }
-    format!(
-        "SELECT p.id, p.name, p.email FROM parties p JOIN ({}) w ON w.cid = p.id UNION {by_email}",
-        sharing_sql(words, "party_words", "party_id", false)
-    )
-}
-
-/// Leads before `?1` sharing a word (see [`sharing_sql`]).
-fn lead_candidates_sql(words: usize) -> String {
-    format!(
-        "SELECT l.id, l.first_name, l.last_name FROM leads l JOIN ({}) w ON w.cid = l.id",
-        sharing_sql(words, "lead_words", "lead_id", true)
-    )
 }
 
 /// A write transaction of an import.
@@ -68,9 +66,9 @@ static IMPORTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 const ADD_PARTIES: &str = "INSERT INTO parties (id, fingerprint, name, organisation, email, role, matter, created_at)
      SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, ?2 FROM json_each(?1)
      WHERE true ON CONFLICT (fingerprint) DO NOTHING RETURNING id";
-/// `[word, party id]` pairs.
-const ADD_PARTY_WORDS: &str = "INSERT INTO party_words (word, party_id)
-     SELECT value->>0, value->>1 FROM json_each(?1) WHERE true ON CONFLICT DO NOTHING";
+/// `[word, party id, name]` triples.
+const ADD_PARTY_WORDS: &str = "INSERT INTO party_words (word, party_id, name)
+     SELECT value->>0, value->>1, value->>2 FROM json_each(?1) WHERE true ON CONFLICT DO NOTHING";
 const REMOVE_PARTIES: &str = "DELETE FROM parties WHERE id IN (SELECT value FROM json_each(?1))";
 
 /// Earlier leads never checked (so without words: `unchecked` is the status
@@ -148,7 +146,7 @@ impl ConflictStore for SqliteDb {
                         .iter()
                         .zip(&rows)
                         .filter_map(|(l, row)| row[0].as_str().filter(|id| added.contains(*id)).map(|id| (l, id)))
-                        .flat_map(|(l, id)| l.words.iter().map(move |w| serde_json::json!([w, id])))
+                        .flat_map(|(l, id)| l.words.iter().map(move |w| serde_json::json!([w, id, l.name])))
                         .collect();
                     sqlx::query(ADD_PARTY_WORDS)
                         .bind(serde_json::to_string(&words).map_err(|e| DbError::corrupt("party words", e))?)
@@ -211,34 +209,34 @@ impl ConflictStore for SqliteDb {
         let words = lookup_words(words);
         let mut out = Vec::new();
         let mut conn = self.pool.acquire().await?;
-        let sql = party_candidates_sql(words.len());
-        let mut query = sqlx::query(&sql).bind(email);
-        if !words.is_empty() {
-            query = query.bind(PER_WORD).bind(MAX_CANDIDATES);
-            for w in &words {
-                query = query.bind(w);
+        if !email.is_empty() {
+            for r in sqlx::query(sql::PARTIES_BY_EMAIL).bind(email).fetch_all(&mut *conn).await? {
+                let words = Candidate::words_of(&r.text("name")?);
+                out.push(Candidate::Party { id: r.uuid("id")?, words, email: r.opt_text("email")? });
             }
-        }
-        for r in query.fetch_all(&mut *conn).await? {
-            out.push(Candidate::Party { id: r.uuid("id")?, name: r.text("name")?, email: r.opt_text("email")? });
         }
         let lead = lead.hyphenated().to_string();
-        let mut rows = Vec::new();
         if !words.is_empty() {
-            let sql = lead_candidates_sql(words.len());
-            let mut query = sqlx::query(&sql).bind(&lead).bind(PER_WORD).bind(MAX_CANDIDATES);
-            for w in &words {
-                query = query.bind(w);
+            for (table, id) in [("party_words", "party_id"), ("lead_words", "lead_id")] {
+                let sql = sharing_sql(words.len(), table, id, table == "lead_words");
+                let mut query = sqlx::query_scalar::<_, Option<String>>(&sql).bind(&lead).bind(PER_WORD);
+                for w in &words {
+                    query = query.bind(w);
+                }
+                let lines = query.fetch_one(&mut *conn).await?.unwrap_or_default();
+                let rows = lines.lines().map(|l| l.split_once(' ').map_or((l, None), |(id, w)| (id, Some(w))));
+                for (cid, words) in super::most_shared(rows) {
+                    let id = Uuid::parse_str(cid).map_err(|e| DbError::corrupt(table, e))?;
+                    out.push(match table {
+                        "party_words" => Candidate::Party { id, words, email: None },
+                        _ => Candidate::Lead { id, words },
+                    });
+                }
             }
-            rows = query.fetch_all(&mut *conn).await?;
         }
-        rows.extend(sqlx::query(UNWORDED).bind(&lead).bind(MAX_CANDIDATES).fetch_all(&mut *conn).await?);
-        for r in rows {
-            out.push(Candidate::Lead {
-                id: r.uuid("id")?,
-                first_name: r.text("first_name")?,
-                last_name: r.text("last_name")?,
-            });
+        for r in sqlx::query(UNWORDED).bind(&lead).bind(MAX_CANDIDATES as i64).fetch_all(&mut *conn).await? {
+            let words = Candidate::words_of(&format!("{} {}", r.text("first_name")?, r.text("last_name")?));
+            out.push(Candidate::Lead { id: r.uuid("id")?, words });
         }
         Ok(out)
     }
@@ -278,8 +276,9 @@ impl ConflictStore for SqliteDb {
                 .await?;
         }
         sqlx::query(sql::CLEAR_WORDS).bind(&id).execute(&mut *tx).await?;
+        let name = words.join(" ");
         for w in words {
-            sqlx::query(sql::ADD_WORD).bind(w).bind(&id).execute(&mut *tx).await?;
+            sqlx::query(sql::ADD_WORD).bind(w).bind(&id).bind(&name).execute(&mut *tx).await?;
         }
         sqlx::query(sql::SET_STATUS).bind(status.as_str()).bind(now).bind(&id).execute(&mut *tx).await?;
         let event = if super::announced(before, status) {

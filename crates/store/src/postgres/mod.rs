@@ -46,6 +46,7 @@ impl PgDb {
             .connect_with(options)
             .await?;
         sqlx::migrate!("../../migrations/postgres").run(&pool).await?;
+        crate::conflicts::fill_party_names_pg(&pool).await?;
         let events = PgEvents::start(pool.clone());
         let writer = writer::Writer::start(pool.clone());
         Ok(Self { pool, events, writer, vacuum: Arc::default() })

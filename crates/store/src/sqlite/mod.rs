@@ -60,6 +60,7 @@ impl SqliteDb {
         let path = options.get_filename().to_owned();
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("../../migrations/sqlite").run(&pool).await?;
+        crate::conflicts::fill_party_names_sqlite(&pool).await?;
         let events = LocalEvents::default();
         let writer = Writer::start(&path, events.clone())?;
         tokio::spawn(checkpoint_wal(pool.clone()));

@@ -104,3 +104,82 @@ async fn postgres_leads_answered_before_the_dashboard_searched_answers_are_searc
     check_upgraded(&db, answered, plain).await;
     db.close().await;
 }
+
+/// Rows as the version before `0029`/`0027` stored them: a party of an
+/// organisation (its words hold the organisation's too) and a checked lead,
+/// each with its word rows, which did not carry a name.
+fn word_rows(party: Uuid, lead: Uuid) -> Vec<String> {
+    let mut rows = rows(lead, Uuid::now_v7());
+    rows.push(format!(
+        "INSERT INTO parties (id, fingerprint, name, organisation, role, created_at)
+         VALUES ('{party}', 'f', 'José García-López', 'Acme Holdings', 'adverse_party', 1)"
+    ));
+    for w in ["jose", "garcia", "lopez", "acme", "holdings"] {
+        rows.push(format!("INSERT INTO party_words (word, party_id) VALUES ('{w}', '{party}')"));
+    }
+    for w in ["ada", "lovelace"] {
+        rows.push(format!("INSERT INTO lead_words (word, lead_id) VALUES ('{w}', '{lead}')"));
+    }
+    // Checked: found by their words, not as leads waiting for a check.
+    rows.push("UPDATE leads SET conflict = 'clear', conflict_checked_at = 1".into());
+    rows
+}
+
+/// After the upgrade, candidates carry their names as compared: the lead's
+/// rebuilt from its words by the migration, the party's folded from its
+/// name (not its organisation) when the server starts.
+async fn check_named(db: &Db, party: Uuid, lead: Uuid) {
+    use intake_store::conflicts::Candidate;
+    let later = Uuid::now_v7();
+    let found = db.conflicts().candidates(later, &["garcia".into(), "lovelace".into()], "").await.unwrap();
+    let mut got: Vec<(Uuid, String)> = found
+        .into_iter()
+        .map(|c| match c {
+            Candidate::Party { id, words, .. } | Candidate::Lead { id, words } => {
+                let mut w: Vec<&str> = words.split(' ').collect();
+                w.sort();
+                (id, w.join(" "))
+            }
+        })
+        .collect();
+    got.sort();
+    let mut want = vec![(party, "garcia jose lopez".to_owned()), (lead, "ada lovelace".to_owned())];
+    want.sort();
+    assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn sqlite_word_rows_stored_before_they_carried_names_are_named_after() {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+    use std::str::FromStr;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("intake.db").display());
+    let pool =
+        SqlitePool::connect_with(SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true)).await.unwrap();
+    before(&sqlx::migrate!("../../migrations/sqlite"), 29).run(&pool).await.unwrap();
+    let (party, lead) = (Uuid::now_v7(), Uuid::now_v7());
+    for sql in word_rows(party, lead) {
+        sqlx::query(&sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    let db = Db::connect(&url).await.expect("the rest of the migrations run");
+    check_named(&db, party, lead).await;
+    db.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs INTAKE_TEST_POSTGRES_URL"]
+async fn postgres_word_rows_stored_before_they_carried_names_are_named_after() {
+    let Some(admin) = std::env::var(PG_ENV).ok().filter(|u| !u.is_empty()) else { return };
+    let database = PgDatabase::create(&admin).await;
+    let pool = sqlx::PgPool::connect(&database.url()).await.unwrap();
+    before(&sqlx::migrate!("../../migrations/postgres"), 27).run(&pool).await.unwrap();
+    let (party, lead) = (Uuid::now_v7(), Uuid::now_v7());
+    for sql in word_rows(party, lead) {
+        sqlx::query(&sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    let db = Db::connect(&database.url()).await.expect("the rest of the migrations run");
+    check_named(&db, party, lead).await;
+    db.close().await;
+}
