@@ -53,6 +53,12 @@ matter-missing = Choose what your matter is about.
 consent-required = Tick the box to agree to the privacy notice.
 form-changed = The form changed while you were filling it in. Reload the page to see its questions, then send it again.
 
+## Refusals that are not about one field
+refused-rate-limited = Too many submissions from your network. Please try again in { $seconds } seconds.
+refused-busy = We are receiving many submissions right now. Please try again in a few seconds.
+refused-malformed = Your form could not be read. Reload the page and send it again.
+refused-unavailable = Something went wrong, or the server could not be reached. Check your connection and try again in a moment.
+
 ## The confirmation
 thanks = Thank you, { $name }!
 received = We have received your details and your resume.

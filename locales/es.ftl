@@ -52,6 +52,12 @@ matter-missing = Elija sobre qué trata su asunto.
 consent-required = Marque la casilla para aceptar el aviso de privacidad.
 form-changed = El formulario cambió mientras lo rellenaba. Vuelva a cargar la página para ver sus preguntas y envíelo de nuevo.
 
+## Rechazos que no se refieren a un campo
+refused-rate-limited = Demasiados envíos desde su red. Vuelva a intentarlo dentro de { $seconds } segundos.
+refused-busy = Estamos recibiendo muchos envíos en este momento. Vuelva a intentarlo dentro de unos segundos.
+refused-malformed = No pudimos leer su formulario. Vuelva a cargar la página y envíelo de nuevo.
+refused-unavailable = Algo falló, o no pudimos conectar con el servidor. Compruebe su conexión y vuelva a intentarlo en un momento.
+
 ## La confirmación
 thanks = ¡Gracias, { $name }!
 received = Hemos recibido sus datos y su currículum.

@@ -97,13 +97,17 @@ async fn load_boot() -> FormBoot {
 }
 
 /// Where the prospect arrived from: the `Referer` of this page's request and
-/// the `utm_*` tags of its address (cleaned again when stored).
+/// the `utm_*` tags of its address (cleaned again when stored). A reload of
+/// the page by the page itself (its language switch, its matter step) carries
+/// the first arrival's referrer in the address ([`LeadOrigin::query`]): its
+/// own `Referer` would be the form.
 #[cfg(feature = "ssr")]
 fn arrival(parts: &axum::http::request::Parts) -> LeadOrigin {
-    let referrer = parts.headers.get(axum::http::header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let header = parts.headers.get(axum::http::header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let query: std::collections::HashMap<_, _> =
         url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).collect();
     let tag = |k: &str| query.get(k).map(|v| v.as_ref()).unwrap_or_default();
+    let referrer = query.get("referrer").map_or(header, |r| r.as_ref());
     LeadOrigin::clean(referrer, tag("utm_source"), tag("utm_medium"), tag("utm_campaign"))
 }
 
@@ -177,7 +181,7 @@ fn IntakePage(boot: FormBoot) -> impl IntoView {
         <Title text=lang.fill(Msg::PageTitle, &[("firm", firm.as_str())])/>
         <header class="site-header">
             <span class="brand">{firm.clone()}</span>
-            <LanguageSwitch lang matter=boot.matter.clone()/>
+            <LanguageSwitch lang matter=chosen origin=boot.origin.clone()/>
         </header>
         <main class="page" id="main">
             {move || match receipt.get() {
@@ -200,7 +204,7 @@ fn IntakePage(boot: FormBoot) -> impl IntoView {
                         {early}
                         {picker.clone().map(|f| view! {
                             <section class="card">
-                                <MatterPicker form=f chosen lang/>
+                                <MatterPicker form=f chosen lang origin=boot.origin.clone()/>
                             </section>
                         })}
                         // With several matter types, the form follows the choice (its own
@@ -240,15 +244,17 @@ fn Confirmation(receipt: SubmitReceipt, lang: Lang) -> impl IntoView {
 }
 
 /// Links to the page in the other languages (a full load: the page is
-/// rendered in the language asked for, `<html lang>` included).
+/// rendered in the language asked for, `<html lang>` included), keeping the
+/// matter type chosen and where the prospect came from.
 #[component]
-fn LanguageSwitch(lang: Lang, matter: Option<String>) -> impl IntoView {
+fn LanguageSwitch(lang: Lang, matter: RwSignal<Option<String>>, origin: LeadOrigin) -> impl IntoView {
     let links = Lang::ALL
         .into_iter()
         .map(|l| {
-            let href = match &matter {
-                Some(m) => format!("/?lang={}&matter={}", l.code(), url_component(m)),
-                None => format!("/?lang={}", l.code()),
+            let origin = origin.query();
+            let href = move || match matter.get() {
+                Some(m) => format!("/?lang={}&matter={}{origin}", l.code(), url_component(&m)),
+                None => format!("/?lang={}{origin}", l.code()),
             };
             if l == lang {
                 view! { <span class="current" aria-current="true" lang=l.code()>{l.name()}</span> }.into_any()

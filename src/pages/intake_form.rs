@@ -221,6 +221,7 @@ pub fn IntakeForm(
     Effect::new(move |_| match submit.value().get() {
         Some(Ok(r)) => on_success.run(r),
         Some(Err(f)) => {
+            let f = f.in_lang(lang, max_resume_bytes);
             form.server_errors.set(f.fields.clone());
             form.answers.server.set(f.fields.answers.clone());
             form.refused(f.message);

@@ -3,7 +3,7 @@
 //! `Question::check` the server runs.
 
 use intake_domain::{
-    countries::COUNTRIES,
+    LeadOrigin, countries,
     i18n::Msg,
     questions::{IntakeForm, Lang, MatterType, Question, QuestionKind, SentAnswers, answer_field},
 };
@@ -125,14 +125,28 @@ impl AnswerState {
 /// plain GET form, so it works without JavaScript (`?matter=`); with it, a
 /// choice shows its questions at once and the button is not needed.
 #[component]
-pub fn MatterPicker(form: IntakeForm, chosen: RwSignal<Option<String>>, lang: Lang) -> impl IntoView {
+pub fn MatterPicker(
+    form: IntakeForm,
+    chosen: RwSignal<Option<String>>,
+    lang: Lang,
+    /// Where the prospect came from, carried through the reload.
+    origin: LeadOrigin,
+) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
+    let kept = origin.query();
+    let hidden = origin
+        .fields()
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| view! { <input type="hidden" name=k value=v.to_owned()/> })
+        .collect_view();
     view! {
         <form method="get" action="/" class="matter-picker">
             <fieldset>
                 <legend>{lang.text(Msg::MatterLegend)}</legend>
                 <input type="hidden" name="lang" value=lang.code()/>
+                {hidden}
                 {form.matter_types.iter().enumerate().map(|(i, m)| {
                     let key = m.key.clone();
                     // The first carries the id an error links to.
@@ -146,9 +160,12 @@ pub fn MatterPicker(form: IntakeForm, chosen: RwSignal<Option<String>>, lang: La
                                 id=id.clone()
                                 value=m.key.clone()
                                 checked=checked
-                                on:change=move |_| {
-                                    chosen.set(Some(key.clone()));
-                                    replace_query(lang, &key);
+                                on:change={
+                                    let kept = kept.clone();
+                                    move |_| {
+                                        chosen.set(Some(key.clone()));
+                                        replace_query(lang, &key, &kept);
+                                    }
                                 }
                             />
                             <label for=id>{m.name.get(lang).to_owned()}</label>
@@ -161,13 +178,14 @@ pub fn MatterPicker(form: IntakeForm, chosen: RwSignal<Option<String>>, lang: La
     }
 }
 
-/// Keeps the choice in the address, so a reload (or going back) keeps it.
-fn replace_query(_lang: Lang, _key: &str) {
+/// Keeps the choice in the address (with the origin, `kept`), so a reload
+/// (or going back) keeps it.
+fn replace_query(_lang: Lang, _key: &str, _kept: &str) {
     #[cfg(feature = "hydrate")]
     if let Ok(history) = window().history() {
         let url = match _lang {
-            Lang::En => format!("/?matter={_key}"),
-            other => format!("/?lang={}&matter={_key}", other.code()),
+            Lang::En => format!("/?matter={_key}{_kept}"),
+            other => format!("/?lang={}&matter={_key}{_kept}", other.code()),
         };
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
@@ -293,8 +311,7 @@ fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView
                 }
                 .into_any(),
                 QuestionKind::Country => {
-                    let mut countries = COUNTRIES.to_vec();
-                    countries.sort_by_key(|(_, n)| *n);
+                    let list = countries::in_order(lang);
                     let chosen = value.to_ascii_uppercase();
                     view! {
                         <select
@@ -307,7 +324,7 @@ fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView
                             on:blur=move |_| leave()
                         >
                             <option value="">{lang.text(Msg::ChooseCountry)}</option>
-                            {countries.into_iter().map(|(code, n)| view! {
+                            {list.into_iter().map(|(code, n)| view! {
                                 <option value=code selected=chosen == code>{n}</option>
                             }).collect_view()}
                         </select>

@@ -28,6 +28,13 @@ async fn the_form_page_carries_the_arrival_into_hidden_fields() {
     assert!(html.contains(r#"name="utm_medium" value="email""#));
     assert!(html.contains(r#"name="utm_campaign" value="spring""#));
     assert!(html.contains(r#"name="referrer" value="https://partner.example/blog?a=1&amp;b=2""#), "{html}");
+    // The language switch reloads the page with them (its own Referer would be the form).
+    let switch = &html[html.find("hreflang=\"es\"").map(|i| html[..i].rfind("<a").unwrap()).expect("the switch")..];
+    let switch = &switch[..switch.find('>').unwrap()];
+    assert!(
+        switch.contains("referrer=https%3A%2F%2Fpartner.example%2Fblog%3Fa%3D1%26b%3D2&amp;utm_source=news%22letter"),
+        "{switch}"
+    );
 
     // Without JavaScript, a refused submission keeps them for the next try.
     let form = with_origin("not an email", "google");

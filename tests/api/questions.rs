@@ -228,6 +228,40 @@ async fn without_javascript_the_matter_type_is_a_step_and_a_refusal_keeps_the_an
     assert!(home.contains("What is your matter about?") && home.contains("Employment-based visa"));
     assert!(!home.contains("name=\"first_name\""), "the form comes after the choice");
 
+    // The step keeps where the prospect came from: the picker (a GET form) carries it.
+    let arrived = app
+        .client
+        .get(app.url("/?utm_source=news&utm_campaign=spring"))
+        .header("referer", "https://partner.example/post")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let picker = &arrived[arrived.find("class=\"matter-picker\"").expect("the picker")..];
+    let picker = &picker[..picker.find("</form>").unwrap()];
+    for part in [
+        "name=\"utm_source\" value=\"news\"",
+        "name=\"utm_campaign\" value=\"spring\"",
+        "name=\"referrer\" value=\"https://partner.example/post\"",
+    ] {
+        assert!(picker.contains(part), "{part:?} carried by the picker: {picker}");
+    }
+    // ... into the second step, whose own Referer is the form.
+    let step = app
+        .client
+        .get(app.url("/?lang=en&referrer=https%3A%2F%2Fpartner.example%2Fpost&utm_source=news&matter=visa"))
+        .header("referer", app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(step.contains("name=\"referrer\" value=\"https://partner.example/post\""), "the first arrival's referrer");
+    assert!(step.contains("name=\"utm_source\" value=\"news\""));
+
     let step = app.client.get(app.url("/?matter=visa")).send().await.unwrap().text().await.unwrap();
     for part in [
         "name=\"first_name\"",
@@ -276,6 +310,7 @@ async fn without_javascript_the_matter_type_is_a_step_and_a_refusal_keeps_the_an
     let page = res.text().await.unwrap();
     assert!(page.contains("<html lang=\"es\"") && page.contains("role=\"alert\""), "the refusal is shown");
     assert!(page.contains("¿Sobre qué trata su asunto?"));
+    assert!(page.contains("No pudimos leer su formulario."), "the refusal in Spanish too");
 
     let res = app.post_form("/", form_with("ada@example.com", GOOD)).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -506,4 +541,24 @@ async fn the_public_side_speaks_spanish_by_accept_language_or_by_choice_and_so_d
     assert!(body_text(&to_firm.data).contains("A new lead was submitted."), "the firm's email stays English");
     let lang: String = sqlx::query_scalar("SELECT lang FROM lead_answers").fetch_one(&app.db().await).await.unwrap();
     assert_eq!(lang, "es", "the lead records its language");
+
+    // Refusals that are not about a field come in Spanish too (the API's JSON keeps its English message).
+    let mut big = PDF.to_vec();
+    big.resize(3 * 1024 * 1024, b'x');
+    // (Cut off before the form is read whole: the language is the sending page's, `/?lang=es`.)
+    let form = Form::new().text("lang", "es").text("first_name", "Ana").text("last_name", "Ruiz");
+    let form = form.text("email", "ana2@example.com").part("resume", file_part("cv.pdf", big));
+    let res = app
+        .client
+        .post(app.url("/"))
+        .header("referer", app.url("/?lang=es"))
+        .header("accept-language", "en")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("El currículum es demasiado grande: el límite es 1 MiB."), "too large, in Spanish: {page}");
+    assert!(!page.contains("The resume is too large"), "and not in English");
 }

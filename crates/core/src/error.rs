@@ -178,11 +178,17 @@ impl Error {
                 f.fields.set(Field::Email, Some("This email address has already been used for a submission.".into()));
                 f
             }
-            Self::RateLimited { .. } => SubmitFailure::new(K::RateLimited, self.message()),
-            Self::Busy { .. } => SubmitFailure::new(
-                K::Unavailable,
-                "We are receiving many submissions right now. Please try again in a few seconds.",
-            ),
+            Self::RateLimited { retry_after } => SubmitFailure {
+                retry_after: Some(retry_after.as_secs().max(1)),
+                ..SubmitFailure::new(K::RateLimited, self.message())
+            },
+            Self::Busy { retry_after } => SubmitFailure {
+                retry_after: Some(retry_after.as_secs().max(1)),
+                ..SubmitFailure::new(
+                    K::Unavailable,
+                    "We are receiving many submissions right now. Please try again in a few seconds.",
+                )
+            },
             Self::Internal(_) => SubmitFailure::new(K::Unavailable, self.message()),
             _ => SubmitFailure::new(K::Malformed, self.message()),
         }

@@ -108,6 +108,31 @@ impl LeadOrigin {
         let [r, s, m, c] = ORIGIN_FIELDS;
         [(r, v(&self.referrer)), (s, v(&self.utm_source)), (m, v(&self.utm_medium)), (c, v(&self.utm_campaign))]
     }
+
+    /// The origin as query parameters (`&referrer=…&utm_source=…`, what is
+    /// present), for what loads the public page again (a language switch, the
+    /// matter step without JavaScript, the address kept on a choice): the next
+    /// load, whose `Referer` is the form itself, keeps where the prospect came from.
+    pub fn query(&self) -> String {
+        self.fields()
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("&{k}={}", encode_component(v)))
+            .collect()
+    }
+}
+
+/// Percent-encodes all but the unreserved characters (RFC 3986), for a query value.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn clean_text(s: &str, max: usize) -> Option<String> {
@@ -130,5 +155,15 @@ mod origin_tests {
         assert_eq!(o.utm_campaign.as_ref().map(|c| c.chars().count()), Some(MAX_TAG_CHARS));
         assert_eq!(LeadOrigin::clean("javascript:alert(1)", "", "", "").referrer, None);
         assert!(LeadOrigin::clean("", " ", "\t", "").is_empty());
+    }
+
+    #[test]
+    fn an_origin_survives_a_reload_through_the_query() {
+        let o = LeadOrigin::clean("https://news.example/a?b=c&d=é", "mail", "", "spring 24");
+        assert_eq!(
+            o.query(),
+            "&referrer=https%3A%2F%2Fnews.example%2Fa%3Fb%3Dc%26d%3D%C3%A9&utm_source=mail&utm_campaign=spring%2024"
+        );
+        assert_eq!(LeadOrigin::default().query(), "");
     }
 }

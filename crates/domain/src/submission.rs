@@ -2,7 +2,7 @@
 //! both the browser and the server report.
 
 use super::{Email, PersonName, human_bytes};
-use crate::questions::Lang;
+use crate::{i18n::Msg, questions::Lang};
 use serde::{Deserialize, Serialize};
 use server_fn::{
     codec::JsonEncoding,
@@ -223,16 +223,41 @@ pub struct SubmitFailure {
     pub message: String,
     #[serde(default)]
     pub fields: FieldErrors,
+    /// Seconds to wait before trying again (rate limited, busy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl SubmitFailure {
     pub fn invalid(fields: FieldErrors) -> Self {
         let message = fields.lang.fix(fields.count());
-        Self { kind: SubmitFailureKind::Invalid, message, fields }
+        Self { kind: SubmitFailureKind::Invalid, message, fields, retry_after: None }
     }
 
     pub fn new(kind: SubmitFailureKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), fields: FieldErrors::default() }
+        Self { kind, message: message.into(), fields: FieldErrors::default(), retry_after: None }
+    }
+
+    /// As the prospect's form shows it: a refusal that is not about one
+    /// field in the prospect's language (the server's message, for API
+    /// clients, stays English and may say more). Field errors are already
+    /// in the language the form was sent in.
+    pub fn in_lang(mut self, lang: Lang, max_resume_bytes: u64) -> Self {
+        let seconds = self.retry_after.unwrap_or(1).max(1).to_string();
+        self.message = match self.kind {
+            SubmitFailureKind::Invalid | SubmitFailureKind::Duplicate => return self,
+            SubmitFailureKind::TooLarge => {
+                let m = lang.fill(Msg::ResumeTooLarge, &[("limit", &human_bytes(max_resume_bytes))]);
+                self.fields.set(Field::Resume, Some(m.clone()));
+                m
+            }
+            SubmitFailureKind::RateLimited => lang.fill(Msg::RefusedRateLimited, &[("seconds", &seconds)]),
+            SubmitFailureKind::Malformed => lang.text(Msg::RefusedMalformed).to_owned(),
+            SubmitFailureKind::Unavailable if self.retry_after.is_some() => lang.text(Msg::RefusedBusy).to_owned(),
+            SubmitFailureKind::Unavailable => lang.text(Msg::RefusedUnavailable).to_owned(),
+        };
+        self.fields.lang = lang;
+        self
     }
 }
 
@@ -288,6 +313,29 @@ mod tests {
         let lead = form.validate().unwrap();
         assert_eq!(lead.first_name.as_str(), "Jane");
         assert_eq!(lead.email.normalized(), "j@ex.com");
+    }
+
+    #[test]
+    fn refusals_are_told_in_the_prospects_language() {
+        let limited =
+            SubmitFailure { retry_after: Some(42), ..SubmitFailure::new(SubmitFailureKind::RateLimited, "x") };
+        assert_eq!(
+            limited.clone().in_lang(Lang::Es, 10).message,
+            "Demasiados envíos desde su red. Vuelva a intentarlo dentro de 42 segundos."
+        );
+        assert!(limited.in_lang(Lang::En, 10).message.contains("try again in 42 seconds"));
+        let big = SubmitFailure::new(SubmitFailureKind::TooLarge, "x").in_lang(Lang::Es, 2 * 1024 * 1024);
+        assert_eq!(big.message, "El currículum es demasiado grande: el límite es 2 MiB.");
+        assert_eq!(big.fields.get(Field::Resume), Some(&big.message), "said at the field too");
+        let busy = SubmitFailure { retry_after: Some(1), ..SubmitFailure::new(SubmitFailureKind::Unavailable, "x") };
+        assert!(busy.in_lang(Lang::Es, 1).message.starts_with("Estamos recibiendo muchos envíos"));
+        let down = SubmitFailure::new(SubmitFailureKind::Unavailable, "x").in_lang(Lang::Es, 1);
+        assert!(down.message.starts_with("Algo falló"));
+        // Field errors are already in the form's language: left as they are.
+        let mut fields = FieldErrors { lang: Lang::Es, ..FieldErrors::default() };
+        fields.set(Field::Email, Some("Escriba su correo electrónico.".into()));
+        let invalid = SubmitFailure::invalid(fields);
+        assert_eq!(invalid.clone().in_lang(Lang::Es, 1), invalid);
     }
 
     #[test]

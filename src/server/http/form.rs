@@ -27,7 +27,7 @@ pub async fn submit_form(
                 err.status(),
                 FormOutcome::Refused(Box::new(Refusal {
                     values: kept.values,
-                    failure: err.to_failure(),
+                    failure: err.to_failure().in_lang(kept.lang, state.config.intake.max_resume_bytes),
                     origin: kept.origin,
                     matter_type: kept.matter_type,
                     answers: kept.answers,
@@ -57,10 +57,17 @@ async fn run(
     body: Body,
 ) -> Result<SubmitReceipt, (Error, Kept)> {
     // Refused before the form is read: nothing typed comes back, but the page
-    // speaks the browser's language.
+    // speaks the language of the page that sent the form (its `?lang=`, in
+    // the Referer: same-origin, so sent whole), else the browser's.
     let early = || {
-        let header = headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-        let lang = header.and_then(intake_domain::questions::Lang::from_accept_language).unwrap_or_default();
+        use intake_domain::questions::Lang;
+        let header = |h| headers.get(h).and_then(|v: &axum::http::HeaderValue| v.to_str().ok());
+        let from_page = header(axum::http::header::REFERER)
+            .and_then(|r| url::Url::parse(r).ok())
+            .and_then(|u| u.query_pairs().find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(&v)));
+        let lang = from_page
+            .or_else(|| header(axum::http::header::ACCEPT_LANGUAGE).and_then(Lang::from_accept_language))
+            .unwrap_or_default();
         Kept { lang, ..Kept::default() }
     };
     intake::check_rate(state, client).await.map_err(|e| (e, early()))?;
