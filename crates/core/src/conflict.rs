@@ -7,7 +7,7 @@
 
 use crate::{error::Error, services::Services};
 use intake_domain::conflict::{ConflictDecision, MAX_DECISION_NOTE, NewParty, name_score, name_words};
-use intake_store::conflicts::{Candidate, FoundMatch, LeadToCheck, MatchWith, PartyImport};
+use intake_store::conflicts::{Candidate, Check, FoundMatch, LeadToCheck, MatchWith, PartyImport};
 use intake_store::{Actor, Db, DbError, now_ms};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -55,16 +55,24 @@ pub fn find_matches(words: &[String], email: &str, candidates: &[Candidate]) -> 
     found
 }
 
-/// Checks one lead and keeps the result; true when it was announced (webhooks queued).
-pub async fn check(db: &Db, lead: &LeadToCheck, now: i64) -> Result<bool, DbError> {
-    let words = name_words(&format!("{} {}", lead.first_name, lead.last_name));
-    let candidates = db.conflicts().candidates(lead.id, &words, &lead.email_normalized).await?;
-    let found = find_matches(&words, &lead.email_normalized, &candidates);
-    let outcome = db.conflicts().record_check(lead.id, &words, &found, now).await?;
-    Ok(outcome.is_some_and(|o| o.event.is_some()))
+/// Checks leads and keeps their results together (one write on SQLite);
+/// true when any was announced (webhooks queued). A lead of the batch is found by a later one
+/// as a lead not checked yet (its words are kept with its result).
+pub async fn check_batch(db: &Db, leads: &[LeadToCheck], now: i64) -> Result<bool, DbError> {
+    let mut results = Vec::with_capacity(leads.len());
+    for lead in leads {
+        let words = name_words(&format!("{} {}", lead.first_name, lead.last_name));
+        let candidates = db.conflicts().candidates(lead.id, &words, &lead.email_normalized).await?;
+        let found = find_matches(&words, &lead.email_normalized, &candidates);
+        results.push((lead.id, words, found));
+    }
+    let checks: Vec<Check<'_>> =
+        results.iter().map(|(lead, words, found)| Check { lead: *lead, words, found }).collect();
+    let outcomes = db.conflicts().record_checks(&checks, now).await?;
+    Ok(outcomes.iter().flatten().any(|o| o.event.is_some()))
 }
 
-/// Checks every lead waiting for one, oldest first; how many were checked.
+/// Checks every lead waiting for one, oldest first, a batch at a time; how many were checked.
 pub async fn check_waiting(state: &Services) -> Result<usize, DbError> {
     let mut checked = 0;
     loop {
@@ -72,14 +80,10 @@ pub async fn check_waiting(state: &Services) -> Result<usize, DbError> {
         if batch.is_empty() {
             return Ok(checked);
         }
-        let mut announced = false;
-        for lead in &batch {
-            announced |= check(&state.db, lead, now_ms()).await?;
-            checked += 1;
-        }
-        if announced {
+        if check_batch(&state.db, &batch, now_ms()).await? {
             state.outbox_wake.notify();
         }
+        checked += batch.len();
         if *state.shutdown.borrow() {
             return Ok(checked);
         }

@@ -154,6 +154,11 @@ pub trait ConflictStore: Send + Sync {
     /// words are not recorded (the newest [`MAX_CANDIDATES`]).
     async fn candidates(&self, lead: Uuid, words: &[String], email: &str) -> Result<Vec<Candidate>, DbError>;
 
+    /// Keeps checks' results, each as [`ConflictStore::record_check`]; on
+    /// SQLite in one write transaction (one fsync, one turn of the write lock
+    /// for a whole batch: submissions wait less), on PostgreSQL one each.
+    async fn record_checks(&self, checks: &[Check<'_>], now: i64) -> Result<Vec<Option<CheckOutcome>>, DbError>;
+
     /// Keeps a check's result: its matches, the lead's words (for later
     /// leads' checks) and status. A decided lead keeps its decision unless a
     /// match it was decided without appears. Announced when the lead gains
@@ -165,7 +170,9 @@ pub trait ConflictStore: Send + Sync {
         words: &[String],
         found: &[FoundMatch],
         now: i64,
-    ) -> Result<Option<CheckOutcome>, DbError>;
+    ) -> Result<Option<CheckOutcome>, DbError> {
+        Ok(self.record_checks(&[Check { lead, words, found }], now).await?.pop().flatten())
+    }
 
     /// Records an attorney's decision and note in the lead's history and announces it; `None`: no such lead.
     async fn decide(
@@ -179,6 +186,15 @@ pub trait ConflictStore: Send + Sync {
 
     /// A lead's status and matches, strongest first.
     async fn conflicts(&self, lead: Uuid) -> Result<ConflictView, DbError>;
+}
+
+/// A check's result, to keep.
+#[derive(Clone, Copy, Debug)]
+pub struct Check<'a> {
+    pub lead: Uuid,
+    /// The lead's name words.
+    pub words: &'a [String],
+    pub found: &'a [FoundMatch],
 }
 
 /// What recording a check did.

@@ -1,7 +1,7 @@
 //! PostgreSQL: conflict checks.
 
 use super::{
-    Candidate, CheckOutcome, ConflictStore, FoundMatch, IMPORT_CHUNK, LeadToCheck, Listed, MAX_CANDIDATES, MatchWith,
+    Candidate, Check, CheckOutcome, ConflictStore, IMPORT_CHUNK, LeadToCheck, Listed, MAX_CANDIDATES, MatchWith,
     PER_WORD, PartyImport, StoredParty, lookup_words, sql,
 };
 use crate::{
@@ -108,6 +108,60 @@ async fn event(
     crate::webhooks::deliveries::queue_postgres(tx, std::slice::from_ref(&event)).await?;
     notify_all(tx, std::slice::from_ref(&event)).await?;
     Ok(event)
+}
+
+impl PgDb {
+    /// Keeps one check's result (see [`ConflictStore::record_check`]).
+    async fn record_one(&self, check: &Check<'_>, now: i64) -> Result<Option<CheckOutcome>, DbError> {
+        let Check { lead, words, found } = *check;
+        let mut tx = self.pool.begin().await?;
+        let Some(before) = sqlx::query_scalar::<_, String>(&BEFORE).bind(lead).fetch_optional(&mut *tx).await? else {
+            return Ok(None);
+        };
+        let before = ConflictStatus::parse(&before).ok_or_else(|| DbError::corrupt("conflict", &before))?;
+        let mut had = Vec::new();
+        for r in sqlx::query(&HAD).bind(lead).fetch_all(&mut *tx).await? {
+            had.push(super::match_with(&r)?);
+        }
+        let status = super::status_after(before, &had, found);
+        sqlx::query(&CLEAR_MATCHES).bind(lead).execute(&mut *tx).await?;
+        if !found.is_empty() {
+            let side = |party: bool| -> Vec<Option<Uuid>> {
+                found
+                    .iter()
+                    .map(|m| match m.with {
+                        MatchWith::Party(p) => party.then_some(p),
+                        MatchWith::Lead(l) => (!party).then_some(l),
+                    })
+                    .collect()
+            };
+            sqlx::query(ADD_MATCHES)
+                .bind(lead)
+                .bind(side(true))
+                .bind(side(false))
+                .bind(found.iter().map(|m| m.same_email).collect::<Vec<_>>())
+                .bind(found.iter().map(|m| m.score).collect::<Vec<_>>())
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(&CLEAR_WORDS).bind(lead).execute(&mut *tx).await?;
+        sqlx::query(ADD_WORDS).bind(words).bind(lead).bind(words.join(" ")).execute(&mut *tx).await?;
+        sqlx::query(&SET_STATUS).bind(status.as_str()).bind(now).bind(lead).execute(&mut *tx).await?;
+        let event = if super::announced(before, status) {
+            order_events(&mut tx).await?;
+            let event_id: i64 = sqlx::query_scalar(&CHECKED_EVENT)
+                .bind(lead)
+                .bind(now)
+                .bind(status.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+            Some(event(&mut tx, event_id, lead, LiveEventKind::ConflictChecked, None, now).await?)
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(Some(CheckOutcome { status, event }))
+    }
 }
 
 #[async_trait]
@@ -217,60 +271,15 @@ impl ConflictStore for PgDb {
         Ok(out)
     }
 
-    async fn record_check(
-        &self,
-        lead: Uuid,
-        words: &[String],
-        found: &[FoundMatch],
-        now: i64,
-    ) -> Result<Option<CheckOutcome>, DbError> {
-        let mut tx = self.pool.begin().await?;
-        let Some(before) = sqlx::query_scalar::<_, String>(&BEFORE).bind(lead).fetch_optional(&mut *tx).await? else {
-            return Ok(None);
-        };
-        let before = ConflictStatus::parse(&before).ok_or_else(|| DbError::corrupt("conflict", &before))?;
-        let mut had = Vec::new();
-        for r in sqlx::query(&HAD).bind(lead).fetch_all(&mut *tx).await? {
-            had.push(super::match_with(&r)?);
+    async fn record_checks(&self, checks: &[Check<'_>], now: i64) -> Result<Vec<Option<CheckOutcome>>, DbError> {
+        // One transaction each: a check holds the events' order lock (as
+        // submissions do) from its event to its commit, so a batch's would
+        // make submissions wait; PostgreSQL's commits need no batching.
+        let mut done = Vec::with_capacity(checks.len());
+        for check in checks {
+            done.push(self.record_one(check, now).await?);
         }
-        let status = super::status_after(before, &had, found);
-        sqlx::query(&CLEAR_MATCHES).bind(lead).execute(&mut *tx).await?;
-        if !found.is_empty() {
-            let side = |party: bool| -> Vec<Option<Uuid>> {
-                found
-                    .iter()
-                    .map(|m| match m.with {
-                        MatchWith::Party(p) => party.then_some(p),
-                        MatchWith::Lead(l) => (!party).then_some(l),
-                    })
-                    .collect()
-            };
-            sqlx::query(ADD_MATCHES)
-                .bind(lead)
-                .bind(side(true))
-                .bind(side(false))
-                .bind(found.iter().map(|m| m.same_email).collect::<Vec<_>>())
-                .bind(found.iter().map(|m| m.score).collect::<Vec<_>>())
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query(&CLEAR_WORDS).bind(lead).execute(&mut *tx).await?;
-        sqlx::query(ADD_WORDS).bind(words).bind(lead).bind(words.join(" ")).execute(&mut *tx).await?;
-        sqlx::query(&SET_STATUS).bind(status.as_str()).bind(now).bind(lead).execute(&mut *tx).await?;
-        let event = if super::announced(before, status) {
-            order_events(&mut tx).await?;
-            let event_id: i64 = sqlx::query_scalar(&CHECKED_EVENT)
-                .bind(lead)
-                .bind(now)
-                .bind(status.as_str())
-                .fetch_one(&mut *tx)
-                .await?;
-            Some(event(&mut tx, event_id, lead, LiveEventKind::ConflictChecked, None, now).await?)
-        } else {
-            None
-        };
-        tx.commit().await?;
-        Ok(Some(CheckOutcome { status, event }))
+        Ok(done)
     }
 
     async fn decide(

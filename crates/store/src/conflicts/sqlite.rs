@@ -1,7 +1,7 @@
 //! SQLite: conflict checks.
 
 use super::{
-    Candidate, CheckOutcome, ConflictStore, FoundMatch, IMPORT_CHUNK, LeadToCheck, Listed, MAX_CANDIDATES, MatchWith,
+    Candidate, Check, CheckOutcome, ConflictStore, IMPORT_CHUNK, LeadToCheck, Listed, MAX_CANDIDATES, MatchWith,
     PER_WORD, PartyImport, StoredParty, lookup_words, sql,
 };
 use crate::{Actor, DbError, row, row::Columns, row::SUMMARY_COLUMNS, sqlite::SqliteDb};
@@ -90,6 +90,55 @@ async fn event(
     let event = super::conflict_event(event_id, kind, row::summary(&row)?, by, now);
     crate::webhooks::deliveries::queue_sqlite(tx, &event).await?;
     Ok(event)
+}
+
+/// Keeps one check's result in `tx` (see [`ConflictStore::record_check`]);
+/// its event is published by the caller after commit.
+async fn record(tx: &mut SqliteConnection, check: &Check<'_>, now: i64) -> Result<Option<CheckOutcome>, DbError> {
+    let Check { lead, words, found } = *check;
+    let id = lead.hyphenated().to_string();
+    let Some(before) = sqlx::query_scalar::<_, String>(sql::BEFORE).bind(&id).fetch_optional(&mut *tx).await? else {
+        return Ok(None);
+    };
+    let before = ConflictStatus::parse(&before).ok_or_else(|| DbError::corrupt("conflict", &before))?;
+    let mut had = Vec::new();
+    for r in sqlx::query(sql::HAD).bind(&id).fetch_all(&mut *tx).await? {
+        had.push(super::match_with(&r)?);
+    }
+    let status = super::status_after(before, &had, found);
+    sqlx::query(sql::CLEAR_MATCHES).bind(&id).execute(&mut *tx).await?;
+    for m in found {
+        let (party, other) = match m.with {
+            MatchWith::Party(p) => (Some(p.hyphenated().to_string()), None),
+            MatchWith::Lead(l) => (None, Some(l.hyphenated().to_string())),
+        };
+        sqlx::query(sql::ADD_MATCH)
+            .bind(&id)
+            .bind(party)
+            .bind(other)
+            .bind(m.same_email)
+            .bind(m.score)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(sql::CLEAR_WORDS).bind(&id).execute(&mut *tx).await?;
+    let name = words.join(" ");
+    for w in words {
+        sqlx::query(sql::ADD_WORD).bind(w).bind(&id).bind(&name).execute(&mut *tx).await?;
+    }
+    sqlx::query(sql::SET_STATUS).bind(status.as_str()).bind(now).bind(&id).execute(&mut *tx).await?;
+    let event = if super::announced(before, status) {
+        let event_id: i64 = sqlx::query_scalar(sql::CHECKED_EVENT)
+            .bind(&id)
+            .bind(now)
+            .bind(status.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        Some(event(tx, event_id, &id, LiveEventKind::ConflictChecked, None, now).await?)
+    } else {
+        None
+    };
+    Ok(Some(CheckOutcome { status, event }))
 }
 
 #[async_trait]
@@ -241,63 +290,18 @@ impl ConflictStore for SqliteDb {
         Ok(out)
     }
 
-    async fn record_check(
-        &self,
-        lead: Uuid,
-        words: &[String],
-        found: &[FoundMatch],
-        now: i64,
-    ) -> Result<Option<CheckOutcome>, DbError> {
-        let id = lead.hyphenated().to_string();
+    async fn record_checks(&self, checks: &[Check<'_>], now: i64) -> Result<Vec<Option<CheckOutcome>>, DbError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let Some(before) = sqlx::query_scalar::<_, String>(sql::BEFORE).bind(&id).fetch_optional(&mut *tx).await?
-        else {
-            return Ok(None);
-        };
-        let before = ConflictStatus::parse(&before).ok_or_else(|| DbError::corrupt("conflict", &before))?;
-        let mut had = Vec::new();
-        for r in sqlx::query(sql::HAD).bind(&id).fetch_all(&mut *tx).await? {
-            had.push(super::match_with(&r)?);
+        let mut done = Vec::with_capacity(checks.len());
+        for check in checks {
+            done.push(record(&mut tx, check, now).await?);
         }
-        let status = super::status_after(before, &had, found);
-        sqlx::query(sql::CLEAR_MATCHES).bind(&id).execute(&mut *tx).await?;
-        for m in found {
-            let (party, other) = match m.with {
-                MatchWith::Party(p) => (Some(p.hyphenated().to_string()), None),
-                MatchWith::Lead(l) => (None, Some(l.hyphenated().to_string())),
-            };
-            sqlx::query(sql::ADD_MATCH)
-                .bind(&id)
-                .bind(party)
-                .bind(other)
-                .bind(m.same_email)
-                .bind(m.score)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query(sql::CLEAR_WORDS).bind(&id).execute(&mut *tx).await?;
-        let name = words.join(" ");
-        for w in words {
-            sqlx::query(sql::ADD_WORD).bind(w).bind(&id).bind(&name).execute(&mut *tx).await?;
-        }
-        sqlx::query(sql::SET_STATUS).bind(status.as_str()).bind(now).bind(&id).execute(&mut *tx).await?;
-        let event = if super::announced(before, status) {
-            let event_id: i64 = sqlx::query_scalar(sql::CHECKED_EVENT)
-                .bind(&id)
-                .bind(now)
-                .bind(status.as_str())
-                .fetch_one(&mut *tx)
-                .await?;
-            Some(event(&mut tx, event_id, &id, LiveEventKind::ConflictChecked, None, now).await?)
-        } else {
-            None
-        };
         let _in_order = self.events.order.lock().await;
         tx.commit().await?;
-        if let Some(e) = &event {
+        for e in done.iter().flatten().filter_map(|o| o.event.as_ref()) {
             self.events.publish_lead(e);
         }
-        Ok(Some(CheckOutcome { status, event }))
+        Ok(done)
     }
 
     async fn decide(
