@@ -1,32 +1,9 @@
 -- wrk script: scripts/bench/wrk_submit.lua's submission (four fields, a
 -- real-looking name and a PDF, a unique email per request) answering the
 -- eight questions of scripts/bench/form8.json as well.
-dofile("scripts/bench/names.lua")
-local f = io.open(os.getenv("PDF") or "/tmp/cv50k.pdf", "rb"); local pdf = f:read("*a"); f:close()
-local boundary = "----wrkboundary7MA4YWxkTrZu0gW"
-local counter = 0
-local nthreads = 0
-local function part(name, value)
-  return "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"" .. name .. "\"\r\n\r\n" .. value .. "\r\n"
-end
-local answers = part("matter_type", "visa") .. part("q.employer", "Analytical Engines Ltd") ..
+dofile("scripts/bench/wrk_submit.lua")
+EXTRA = part("matter_type", "visa") .. part("q.employer", "Analytical Engines Ltd") ..
   part("q.title", "Senior mathematician") ..
   part("q.story", "I was offered a position in Boston starting next spring.\r\nMy current visa expires in May.") ..
   part("q.kind", "h1b") .. part("q.offer", "yes") .. part("q.start", "2027-03-01") ..
   part("q.phone", "+44 20 7946 0958") .. part("q.from", "GB")
-function setup(thread) nthreads = nthreads + 1; thread:set("tid", nthreads) end
-function init(args) counter = 0; math.randomseed(os.time() * 100 + (tid or 0)) end
-function request()
-  counter = counter + 1
-  local em = string.format("a%d.%d.%d@example.com", tid or 0, counter, math.random(1, 1e9))
-  local first, last = random_name()
-  local body = part("first_name", first) .. part("last_name", last) .. part("email", em) .. answers ..
-    "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"resume\"; filename=\"cv.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" ..
-    pdf .. "\r\n--" .. boundary .. "--\r\n"
-  return wrk.format("POST", "/api/leads", {["Content-Type"] = "multipart/form-data; boundary=" .. boundary}, body)
-end
-local codes = {}
-function response(status, headers, body) codes[status] = (codes[status] or 0) + 1 end
-function done(summary, latency, requests)
-  io.write(string.format("p50=%.1fms p99=%.1fms errors(non-2xx)=%d\n", latency:percentile(50)/1000, latency:percentile(99)/1000, summary.errors.status))
-end

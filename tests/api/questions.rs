@@ -229,16 +229,11 @@ async fn without_javascript_the_matter_type_is_a_step_and_a_refusal_keeps_the_an
     assert!(!home.contains("name=\"first_name\""), "the form comes after the choice");
 
     // The step keeps where the prospect came from: the picker (a GET form) carries it.
-    let arrived = app
-        .client
-        .get(app.url("/?utm_source=news&utm_campaign=spring"))
-        .header("referer", "https://partner.example/post")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page_from = |path: &str, referer: String| {
+        let req = app.client.get(app.url(path)).header("referer", referer);
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    let arrived = page_from("/?utm_source=news&utm_campaign=spring", "https://partner.example/post".into()).await;
     let picker = &arrived[arrived.find("class=\"matter-picker\"").expect("the picker")..];
     let picker = &picker[..picker.find("</form>").unwrap()];
     for part in [
@@ -249,16 +244,9 @@ async fn without_javascript_the_matter_type_is_a_step_and_a_refusal_keeps_the_an
         assert!(picker.contains(part), "{part:?} carried by the picker: {picker}");
     }
     // ... into the second step, whose own Referer is the form.
-    let step = app
-        .client
-        .get(app.url("/?lang=en&referrer=https%3A%2F%2Fpartner.example%2Fpost&utm_source=news&matter=visa"))
-        .header("referer", app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let step =
+        page_from("/?lang=en&referrer=https%3A%2F%2Fpartner.example%2Fpost&utm_source=news&matter=visa", app.url("/"))
+            .await;
     assert!(step.contains("name=\"referrer\" value=\"https://partner.example/post\""), "the first arrival's referrer");
     assert!(step.contains("name=\"utm_source\" value=\"news\""));
 

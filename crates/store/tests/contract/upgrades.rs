@@ -20,6 +20,38 @@ fn before(all: &Migrator, version: i64) -> Migrator {
     }
 }
 
+/// A SQLite database migrated up to (not including) `version`, holding
+/// `rows`, then opened by `Db::connect`, which runs the rest. The directory
+/// lives as long as the returned guard.
+async fn sqlite_upgraded(version: i64, rows: Vec<String>) -> (Db, tempfile::TempDir) {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+    use std::str::FromStr;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("intake.db").display());
+    let pool =
+        SqlitePool::connect_with(SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true)).await.unwrap();
+    before(&sqlx::migrate!("../../migrations/sqlite"), version).run(&pool).await.unwrap();
+    for sql in rows {
+        sqlx::query(&sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    (Db::connect(&url).await.expect("the rest of the migrations run"), dir)
+}
+
+/// As [`sqlite_upgraded`], on a PostgreSQL database of its own (dropped with
+/// the guard); `None` without `INTAKE_TEST_POSTGRES_URL`.
+async fn postgres_upgraded(version: i64, rows: Vec<String>) -> Option<(Db, PgDatabase)> {
+    let admin = std::env::var(PG_ENV).ok().filter(|u| !u.is_empty())?;
+    let database = PgDatabase::create(&admin).await;
+    let pool = sqlx::PgPool::connect(&database.url()).await.unwrap();
+    before(&sqlx::migrate!("../../migrations/postgres"), version).run(&pool).await.unwrap();
+    for sql in rows {
+        sqlx::query(&sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    Some((Db::connect(&database.url()).await.expect("the rest of the migrations run"), database))
+}
+
 /// A form whose matter type asks a short text, a long text and a phone number.
 const FORM: &str = r#"{"matter_types":[{"key":"visa","name":{"en":"Visa"},"resume_required":true,"questions":[
     {"key":"employer","kind":"short_text","label":{"en":"Employer"},"help":{},"required":true,"choices":[]},
@@ -71,19 +103,8 @@ async fn check_upgraded(db: &Db, answered: Uuid, plain: Uuid) {
 
 #[tokio::test]
 async fn sqlite_leads_answered_before_the_dashboard_searched_answers_are_searched_after() {
-    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
-    use std::str::FromStr;
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("intake.db").display());
-    let pool =
-        SqlitePool::connect_with(SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true)).await.unwrap();
-    before(&sqlx::migrate!("../../migrations/sqlite"), 28).run(&pool).await.unwrap();
     let (answered, plain) = (Uuid::now_v7(), Uuid::now_v7());
-    for sql in rows(answered, plain) {
-        sqlx::query(&sql).execute(&pool).await.unwrap();
-    }
-    pool.close().await;
-    let db = Db::connect(&url).await.expect("the rest of the migrations run");
+    let (db, _dir) = sqlite_upgraded(28, rows(answered, plain)).await;
     check_upgraded(&db, answered, plain).await;
     db.close().await;
 }
@@ -91,16 +112,8 @@ async fn sqlite_leads_answered_before_the_dashboard_searched_answers_are_searche
 #[tokio::test]
 #[ignore = "needs INTAKE_TEST_POSTGRES_URL"]
 async fn postgres_leads_answered_before_the_dashboard_searched_answers_are_searched_after() {
-    let Some(admin) = std::env::var(PG_ENV).ok().filter(|u| !u.is_empty()) else { return };
-    let database = PgDatabase::create(&admin).await;
-    let pool = sqlx::PgPool::connect(&database.url()).await.unwrap();
-    before(&sqlx::migrate!("../../migrations/postgres"), 26).run(&pool).await.unwrap();
     let (answered, plain) = (Uuid::now_v7(), Uuid::now_v7());
-    for sql in rows(answered, plain) {
-        sqlx::query(&sql).execute(&pool).await.unwrap();
-    }
-    pool.close().await;
-    let db = Db::connect(&database.url()).await.expect("the rest of the migrations run");
+    let Some((db, _database)) = postgres_upgraded(26, rows(answered, plain)).await else { return };
     check_upgraded(&db, answered, plain).await;
     db.close().await;
 }
@@ -150,19 +163,8 @@ async fn check_named(db: &Db, party: Uuid, lead: Uuid) {
 
 #[tokio::test]
 async fn sqlite_word_rows_stored_before_they_carried_names_are_named_after() {
-    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
-    use std::str::FromStr;
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("intake.db").display());
-    let pool =
-        SqlitePool::connect_with(SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true)).await.unwrap();
-    before(&sqlx::migrate!("../../migrations/sqlite"), 29).run(&pool).await.unwrap();
     let (party, lead) = (Uuid::now_v7(), Uuid::now_v7());
-    for sql in word_rows(party, lead) {
-        sqlx::query(&sql).execute(&pool).await.unwrap();
-    }
-    pool.close().await;
-    let db = Db::connect(&url).await.expect("the rest of the migrations run");
+    let (db, _dir) = sqlite_upgraded(29, word_rows(party, lead)).await;
     check_named(&db, party, lead).await;
     db.close().await;
 }
@@ -170,16 +172,8 @@ async fn sqlite_word_rows_stored_before_they_carried_names_are_named_after() {
 #[tokio::test]
 #[ignore = "needs INTAKE_TEST_POSTGRES_URL"]
 async fn postgres_word_rows_stored_before_they_carried_names_are_named_after() {
-    let Some(admin) = std::env::var(PG_ENV).ok().filter(|u| !u.is_empty()) else { return };
-    let database = PgDatabase::create(&admin).await;
-    let pool = sqlx::PgPool::connect(&database.url()).await.unwrap();
-    before(&sqlx::migrate!("../../migrations/postgres"), 27).run(&pool).await.unwrap();
     let (party, lead) = (Uuid::now_v7(), Uuid::now_v7());
-    for sql in word_rows(party, lead) {
-        sqlx::query(&sql).execute(&pool).await.unwrap();
-    }
-    pool.close().await;
-    let db = Db::connect(&database.url()).await.expect("the rest of the migrations run");
+    let Some((db, _database)) = postgres_upgraded(27, word_rows(party, lead)).await else { return };
     check_named(&db, party, lead).await;
     db.close().await;
 }
