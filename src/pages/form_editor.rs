@@ -207,6 +207,11 @@ fn MatterEditor(d: Draft, i: usize) -> impl IntoView {
                 <TextInput id=id("name-es") label="Name (Spanish)" value=m.name.0.get(&Lang::Es).cloned().unwrap_or_default()
                     on_edit=move |v| d.edit(|f| set_text(&mut f.matter_types[i].name, Lang::Es, v))/>
             </div>
+            <div class="field check">
+                <input type="checkbox" id=id("resume") checked=m.resume_required
+                    on:change=move |ev| { let on = event_target_checked(&ev); d.edit(|f| f.matter_types[i].resume_required = on); }/>
+                <label for=id("resume")>"Prospects must send a resume"</label>
+            </div>
             {(0..questions).map(|j| view! { <QuestionEditor d i j count=questions/> }).collect_view()}
             <div class="actions">
                 <button type="button" class="secondary" on:click=move |_| d.reshape(|f| f.matter_types[i].questions.push(new_question()))>

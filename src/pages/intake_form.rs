@@ -118,6 +118,11 @@ impl FormState {
         LeadForm { first_name: self.first.value.get(), last_name: self.last.value.get(), email: self.email.value.get() }
     }
 
+    /// Whether the chosen matter type asks for a resume (all do unless the firm made it optional).
+    fn resume_required(self) -> bool {
+        self.answers.matter.with(|m| m.as_ref().is_none_or(|m| m.resume_required))
+    }
+
     /// The error shown for a field: the server's, or the browser's once the field was left.
     fn error_for(self, f: Field) -> Option<String> {
         if let Some(e) = self.server_errors.with(|s| s.get(f).cloned()) {
@@ -128,7 +133,10 @@ impl FormState {
             return None;
         }
         let english = match f {
-            Field::Resume => resume_error(self.resume_size.get(), self.max_resume_bytes),
+            Field::Resume => match self.resume_size.get() {
+                None if !self.resume_required() => None,
+                size => resume_error(size, self.max_resume_bytes),
+            },
             _ => self.values().check(f),
         };
         english.map(|e| self.answers.lang.field_error(f, &e))
@@ -340,7 +348,10 @@ fn ResumeField(form: FormState) -> impl IntoView {
     let lang = form.answers.lang;
     view! {
         <div class="field" class:invalid=move || err().is_some()>
-            <label for="resume">{lang.field(Field::Resume)}</label>
+            <label for="resume">
+                {lang.field(Field::Resume)}
+                {move || (!form.resume_required()).then(|| format!(" {}", lang.text(Msg::Optional)))}
+            </label>
             <p class="hint" id="resume-hint">
                 {lang.fill(Msg::ResumeHint, &[("formats", lang.text(Msg::ResumeFormats)), ("limit", limit.as_str())])}
             </p>

@@ -157,7 +157,7 @@ fn Detail(
     let l = d.lead.clone();
     let name = format!("{} {}", l.first_name, l.last_name);
     let resume_href = format!("/leads/{}/resume", l.id);
-    let is_pdf = l.resume_content_type == "application/pdf";
+    let is_pdf = l.resume_content_type.as_deref() == Some("application/pdf");
     let pending = l.state == LeadState::Pending;
     view! {
         <Title text=format!("{name} — Intake")/>
@@ -174,9 +174,11 @@ fn Detail(
         <section class="card">
             <Facts d=d.clone()/>
             <div class="actions">
-                <a class="button secondary" href=resume_href.clone() download=l.resume_file_name.clone() rel="external">
-                    "Download resume"
-                </a>
+                {l.resume_file_name.clone().map(|file| view! {
+                    <a class="button secondary" href=resume_href.clone() download=file rel="external">
+                        "Download resume"
+                    </a>
+                })}
                 {pending.then(|| view! { <MarkButton id=l.id mark/> })}
             </div>
             <AssignForm d=d.clone() assign/>
@@ -291,9 +293,15 @@ fn Facts(d: LeadDetail) -> impl IntoView {
             })}
             <dt>"Resume"</dt>
             <dd>
-                {format!("{} ({}, {})", l.resume_file_name, human_bytes(d.resume_size as u64), short_type(&l.resume_content_type))}
-                <br/>
-                <small class="muted mono" title="SHA-256">{d.resume_sha256.clone()}</small>
+                {match (l.resume_file_name.clone(), l.resume_content_type.clone(), d.resume_size, d.resume_sha256.clone()) {
+                    (Some(file), Some(kind), Some(size), Some(sha)) => view! {
+                        {format!("{file} ({}, {})", human_bytes(size as u64), short_type(&kind))}
+                        <br/>
+                        <small class="muted mono" title="SHA-256">{sha}</small>
+                    }
+                        .into_any(),
+                    _ => view! { <span class="muted">"None sent (optional for this matter type)"</span> }.into_any(),
+                }}
             </dd>
         </dl>
     }

@@ -398,7 +398,13 @@ fn LeadRow(lead: LeadSummary, matter: Option<String>, now: i64, follow_up: Optio
                 }}
             </td>
             <td data-label="Resume">
-                <a href=format!("{href}/resume") download=lead.resume_file_name.clone() rel="external">{lead.resume_file_name.clone()}</a>
+                {match lead.resume_file_name.clone() {
+                    Some(file) => view! {
+                        <a href=format!("{href}/resume") download=file.clone() rel="external">{file.clone()}</a>
+                    }
+                        .into_any(),
+                    None => view! { <span class="muted">"None"</span> }.into_any(),
+                }}
             </td>
             <td data-label="Action">
                 {if pending {

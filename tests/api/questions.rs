@@ -550,3 +550,81 @@ async fn the_public_side_speaks_spanish_by_accept_language_or_by_choice_and_so_d
     assert!(page.contains("El currículum es demasiado grande: el límite es 1 MiB."), "too large, in Spanish: {page}");
     assert!(!page.contains("The resume is too large"), "and not in English");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_matter_type_may_make_the_resume_optional() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::spawn(Options::smtp(sink.port)).await;
+    let mut form = firm_form("Which visa?");
+    form["matter_types"][1]["resume_required"] = json!(false);
+    save_form(&app, &form).await;
+    let without_resume = |email: &str, matter: &[(&str, &str)]| {
+        matter.iter().fold(
+            Form::new().text("first_name", "Ada").text("last_name", "Lovelace").text("email", email.to_owned()),
+            |f, (k, v)| f.text((*k).to_owned(), (*v).to_owned()),
+        )
+    };
+    let family = [("matter_type", "family"), ("q.relative", "Sister")];
+
+    // Where the resume is required, it is still asked for; nothing is stored.
+    let res = app.post_form("/api/leads", without_resume("ada@example.com", GOOD)).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["fields"]["resume"], "Choose your resume file to upload.", "{body}");
+    app.assert_nothing_stored().await;
+    // A file sent where it is optional is checked as any resume.
+    let empty = without_resume("ada@example.com", &family).part("resume", file_part("cv.pdf", Vec::new()));
+    let res = app.post_form("/api/leads", empty).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.json::<Value>().await.unwrap()["fields"]["resume"], "The resume file is empty.");
+    app.assert_nothing_stored().await;
+
+    // Where it is optional: no part at all, or the empty unnamed part a browser sends.
+    let res = app.post_form("/api/leads", without_resume("ada@example.com", &family)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let unnamed = without_resume("bo@example.com", &family).part("resume", file_part("", Vec::new()));
+    assert_eq!(app.post_form("/api/leads", unnamed).await.status(), StatusCode::CREATED);
+    // And a resume sent anyway is kept.
+    let res = app.post_form("/api/leads", form_with("cy@example.com", &family)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let with = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+
+    // Shown as absent everywhere; there is nothing to download.
+    let token = crate::conflicts::token(&app, "read").await;
+    let view = api_json(&app, &token, &format!("/api/v1/leads/{id}")).await;
+    assert_eq!((&view["resume"], &view["lead"]["resume_file_name"]), (&Value::Null, &Value::Null), "{view}");
+    assert_eq!(api_json(&app, &token, &format!("/api/v1/leads/{with}")).await["resume"]["file_name"], "ada cv.pdf");
+    let res = app.client.get(app.url(&format!("/api/v1/leads/{id}/resume"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = admin.get(app.url(&format!("/leads/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("None sent (optional for this matter type)"), "the lead's page says so");
+    assert!(!page.contains("Download resume"));
+    assert_eq!(
+        admin.get(app.url(&format!("/leads/{id}/resume"))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let mail = sink.wait_for(6).await;
+    let to_firm = mail.iter().find(|m| m.to == [ATTORNEY] && body_text(&m.data).contains("ada@example.com")).unwrap();
+    assert!(body_text(&to_firm.data).contains("Resume: none (optional for this matter type)"));
+    let to_ada = mail.iter().find(|m| m.to == ["ada@example.com"]).unwrap();
+    assert!(!body_text(&to_ada.data).contains("Resume:"), "the prospect's confirmation lists what they sent");
+    let csv = admin.get(app.url("/leads/export.csv")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(csv.lines().count(), 4, "a row for each lead: {csv}");
+
+    // The public form says which: required for the visa, optional for family.
+    let optional = |html: &str| {
+        let at = html.find(r#"for="resume""#).expect("the resume field");
+        html[at..at + 200].contains("(optional)")
+    };
+    let visa = app.client.get(app.url("/?matter=visa")).send().await.unwrap().text().await.unwrap();
+    let fam = app.client.get(app.url("/?matter=family")).send().await.unwrap().text().await.unwrap();
+    assert!(!optional(&visa) && optional(&fam));
+
+    // Erased without a file to delete.
+    let form = [("id", id.as_str()), ("reason", "requested"), ("reference", "")];
+    let res = admin.post(app.url("/api/internal/erase_lead")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(app.count("leads").await, 2);
+}

@@ -33,7 +33,9 @@ async fn erase_for(
     let Some(erased) = erased else { return Err(Error::NotFound("lead")) };
     // Nothing personal in the log: the id and who.
     tracing::info!(lead = %id, by = by.map(|a| a.email.as_str()).unwrap_or("retention"), "lead erased");
-    delete_file(state, id, &erased.resume_key).await;
+    if let Some(key) = &erased.resume_key {
+        delete_file(state, id, key).await;
+    }
     if state.config.mail.smtp_url.is_none() {
         // Without SMTP, emails are `.eml` files, holding the prospect's details too.
         delete_emls(state, &erased.messages).await;

@@ -134,7 +134,7 @@ fn lead_line(out: &mut String, l: &LeadSummary, questions: &QuestionColumns, int
         &l.email,
         l.state.as_str(),
         &created,
-        &l.resume_file_name,
+        l.resume_file_name.as_deref().unwrap_or_default(),
         l.reached_out_by.as_deref().unwrap_or_default(),
         &at,
         l.assignee.as_ref().map(|a| a.name.as_str()).unwrap_or_default(),

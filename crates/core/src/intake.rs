@@ -255,23 +255,32 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
         }
     };
     errors.lang = lang;
+    let now = now_ms();
+    let Checked { intake, shown, resume_required } = check_answers(state, &received, &mut errors, now).await?;
     let max = state.config.intake.max_resume_bytes;
     let resume_problem = match &received.resume {
-        None => resume_error(None, max),
+        None => resume_error(None, max).filter(|_| resume_required),
         Some(r) => resume_error(Some(r.size), max).or_else(|| {
             r.kind.is_none().then(|| format!("This file's format is not accepted. Upload a {ACCEPTED_FORMATS} file."))
         }),
     };
     errors.set(Field::Resume, resume_problem.map(|m| lang.field_error(Field::Resume, &m)));
-    let now = now_ms();
-    let (intake, shown) = check_answers(state, &received, &mut errors, now).await?;
-    let (Some(valid), Some(resume)) = (valid, received.resume) else {
+    let Some(valid) = valid else {
         return Err(Error::Invalid(Box::new(errors)));
     };
     if !errors.is_empty() {
         return Err(Error::Invalid(Box::new(errors)));
     }
-    let kind = resume.kind.expect("checked above");
+    let mut staged = received.resume.map(|r| {
+        let meta = ResumeMeta {
+            file_name: r.file_name,
+            content_type: r.kind.expect("checked above").mime().to_owned(),
+            size: r.size as i64,
+            sha256: r.sha256,
+            key: r.staged.key().to_owned(),
+        };
+        (meta, r.staged)
+    });
 
     let lead = NewLead {
         id: Uuid::now_v7(),
@@ -279,19 +288,14 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
         last_name: valid.last_name,
         email: valid.email,
         created_at: now,
-        resume: ResumeMeta {
-            file_name: resume.file_name.clone(),
-            content_type: kind.mime().to_owned(),
-            size: resume.size as i64,
-            sha256: resume.sha256.clone(),
-            key: resume.staged.key().to_owned(),
-        },
+        resume: staged.as_ref().map(|(meta, _)| meta.clone()),
         origin: received.origin,
         intake,
     };
     let messages = compose::messages_for(&state.config, &lead, shown.as_ref());
-    let mut staged = resume.staged;
-    staged.finish().await.map_err(internal)?;
+    if let Some((_, file)) = &mut staged {
+        file.finish().await.map_err(internal)?;
+    }
     let announced = match state.db.leads().insert(&lead, &messages).await {
         Ok(event) => event,
         Err(DbError::DuplicateEmail) => {
@@ -307,7 +311,9 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
         }
         Err(e) => return Err(internal(e)),
     };
-    if let Err(e) = staged.commit().await {
+    if let Some((_, file)) = staged
+        && let Err(e) = file.commit().await
+    {
         // The row is committed; start-up recovery moves the staged file into place.
         tracing::error!(lead = %lead.id, error = %e, "cannot move resume into place; will retry at next start");
     }
@@ -321,6 +327,22 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
     crate::metrics::lead_created();
     tracing::info!(lead = %lead.id, "lead received");
     Ok(receipt(&lead))
+}
+
+/// What [`check_answers`] found.
+struct Checked {
+    /// The lead's intake row, when there is something to keep.
+    intake: Option<LeadIntake>,
+    /// The answers in words, for the attorneys' email.
+    shown: Option<LeadAnswers>,
+    /// Whether the matter type asks for a resume (all do but those a firm made it optional for).
+    resume_required: bool,
+}
+
+impl Checked {
+    fn refused(resume_required: bool) -> Self {
+        Self { intake: None, shown: None, resume_required }
+    }
 }
 
 /// Checks the matter type and the answers against the form version the
@@ -337,7 +359,7 @@ async fn check_answers(
     received: &Received,
     errors: &mut FieldErrors,
     now: i64,
-) -> Result<(Option<LeadIntake>, Option<LeadAnswers>), Error> {
+) -> Result<Checked, Error> {
     let lang = received.lang;
     let forms = state.db.forms();
     let current = forms.current_form().await.map_err(internal)?;
@@ -350,14 +372,15 @@ async fn check_answers(
                 Some(_) => forms.form_version(p).await.map_err(internal)?,
                 None => {
                     errors.matter_type = Some(lang.text(Msg::FormChanged).into());
-                    return Ok((None, None));
+                    return Ok(Checked::refused(true));
                 }
             }
         }
         (_, current) => current,
     };
     let Some(version) = version.filter(|v| !v.form.matter_types.is_empty() || v.form.notice.is_some()) else {
-        return Ok(((lang != Lang::En).then(|| LeadIntake { lang, ..LeadIntake::default() }), None));
+        let intake = (lang != Lang::En).then(|| LeadIntake { lang, ..LeadIntake::default() });
+        return Ok(Checked { intake, shown: None, resume_required: true });
     };
     let form = &version.form;
     let consented = received.consent.trim() == "yes";
@@ -370,13 +393,14 @@ async fn check_answers(
     } else {
         let Some(matter) = form.chosen(Some(&received.matter_type)) else {
             errors.matter_type = Some(lang.text(Msg::MatterMissing).into());
-            return Ok((None, None));
+            // Whether a resume is needed depends on the type not chosen yet.
+            return Ok(Checked::refused(false));
         };
         match matter.check_answers(&received.answers) {
             Ok(answers) => (Some(matter), answers),
             Err(refused) => {
                 errors.answers = refused.into_iter().map(|(k, e)| (k, lang.answer_error(&e))).collect();
-                return Ok((None, None));
+                return Ok(Checked::refused(matter.resume_required));
             }
         }
     };
@@ -396,7 +420,7 @@ async fn check_answers(
         answers,
         consent_at,
     };
-    Ok((Some(intake), Some(shown)))
+    Ok(Checked { intake: Some(intake), shown: Some(shown), resume_required: matter.is_none_or(|m| m.resume_required) })
 }
 
 /// The answer to a stored submission (a repeated one gets the same).

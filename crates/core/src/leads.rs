@@ -258,8 +258,8 @@ pub async fn detail(state: &Services, id: Uuid, viewer: Option<&Attorney>) -> Re
         .collect();
     Ok(LeadDetail {
         lead: summary,
-        resume_size: lead.resume.size,
-        resume_sha256: lead.resume.sha256,
+        resume_size: lead.resume.as_ref().map(|r| r.size),
+        resume_sha256: lead.resume.map(|r| r.sha256),
         history,
         emails,
         webhooks,

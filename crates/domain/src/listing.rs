@@ -20,8 +20,9 @@ pub struct LeadSummary {
     pub email: String,
     pub state: LeadState,
     pub created_at: i64,
-    pub resume_file_name: String,
-    pub resume_content_type: String,
+    /// `None`: the prospect sent no resume (the matter type makes it optional).
+    pub resume_file_name: Option<String>,
+    pub resume_content_type: Option<String>,
     pub reached_out_by: Option<String>,
     pub reached_out_at: Option<i64>,
     /// Where the prospect came from.
@@ -69,8 +70,8 @@ pub(crate) fn sample_lead(n: u128, first: &str, email: &str) -> LeadSummary {
         email: email.into(),
         state: LeadState::Pending,
         created_at: n as i64,
-        resume_file_name: "cv.pdf".into(),
-        resume_content_type: "application/pdf".into(),
+        resume_file_name: Some("cv.pdf".into()),
+        resume_content_type: Some("application/pdf".into()),
         reached_out_by: None,
         reached_out_at: None,
         origin: Default::default(),
@@ -177,8 +178,8 @@ pub struct EmailStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadDetail {
     pub lead: LeadSummary,
-    pub resume_size: i64,
-    pub resume_sha256: String,
+    pub resume_size: Option<i64>,
+    pub resume_sha256: Option<String>,
     pub history: Vec<HistoryEntry>,
     pub emails: Vec<EmailStatus>,
     /// Webhook deliveries about this lead (none when no endpoint is set up).

@@ -500,10 +500,6 @@ impl IntakeForm {
             if !key_ok(&m.key) || !matter_keys.insert(m.key.as_str()) {
                 return fail(&at, "needs its own key (letters, digits, - and _)");
             }
-            if !m.resume_required {
-                // A lead holds a resume today (its row, its download, its erasure).
-                return fail(&at, "makes the resume optional, which the form cannot do yet");
-            }
             if m.questions.len() > MAX_QUESTIONS {
                 return fail(&at, &format!("has more than {MAX_QUESTIONS} questions"));
             }
@@ -908,8 +904,11 @@ mod tests {
         assert_eq!(err.reason, "the question is missing in English");
         let mut optional = matter("visa", vec![]);
         optional.resume_required = false;
-        let err = IntakeForm { matter_types: vec![optional], notice: None }.check().unwrap_err();
-        assert!(err.reason.contains("resume optional"), "{err}");
+        assert_eq!(
+            IntakeForm { matter_types: vec![optional], notice: None }.check(),
+            Ok(()),
+            "a resume may be optional"
+        );
         let doc =
             IntakeForm { matter_types: vec![matter("visa", vec![q(QuestionKind::Document, false)])], notice: None };
         assert!(doc.check().unwrap_err().reason.contains("cannot be collected yet"));

@@ -20,7 +20,8 @@ pub struct NewLead {
     /// Stored as typed, and as [`Email::normalized`] for uniqueness and search.
     pub email: Email,
     pub created_at: i64,
-    pub resume: ResumeMeta,
+    /// `None` when the matter type makes the resume optional and none was sent.
+    pub resume: Option<ResumeMeta>,
     /// Where the prospect came from.
     pub origin: LeadOrigin,
     /// The language, form version and answers (`None`: English, no form).
@@ -47,7 +48,7 @@ pub struct Lead {
     pub state: intake_domain::LeadState,
     pub created_at: i64,
     pub updated_at: i64,
-    pub resume: ResumeMeta,
+    pub resume: Option<ResumeMeta>,
 }
 
 /// An email to queue.

@@ -126,12 +126,16 @@ pub(crate) fn lead(r: &impl Columns) -> Result<Lead, DbError> {
         state: r.state("state")?,
         created_at: r.int("created_at")?,
         updated_at: r.int("updated_at")?,
-        resume: ResumeMeta {
-            file_name: r.text("resume_file_name")?,
-            content_type: r.text("resume_content_type")?,
-            size: r.int("resume_size")?,
-            sha256: r.text("resume_sha256")?,
-            key: r.text("resume_key")?,
+        // All five or none (a trigger on SQLite, a CHECK on PostgreSQL).
+        resume: match r.opt_text("resume_key")? {
+            None => None,
+            Some(key) => Some(ResumeMeta {
+                file_name: r.text("resume_file_name")?,
+                content_type: r.text("resume_content_type")?,
+                size: r.int("resume_size")?,
+                sha256: r.text("resume_sha256")?,
+                key,
+            }),
         },
     })
 }
@@ -198,8 +202,8 @@ pub(crate) fn summary(r: &impl Columns) -> Result<LeadSummary, DbError> {
         email: r.text("email")?,
         state: r.state("state")?,
         created_at: r.int("created_at")?,
-        resume_file_name: r.text("resume_file_name")?,
-        resume_content_type: r.text("resume_content_type")?,
+        resume_file_name: r.opt_text("resume_file_name")?,
+        resume_content_type: r.opt_text("resume_content_type")?,
         reached_out_at: r.opt_int("reached_out_at")?,
         reached_out_by: r.opt_text("reached_out_by_name")?,
         origin: intake_domain::LeadOrigin {

@@ -30,11 +30,13 @@ pub async fn download(
 /// The resume of lead `id`, as an attachment or (PDFs only) inline.
 pub async fn serve(state: &AppState, id: Uuid, inline: bool) -> Result<Response, Error> {
     let lead = state.db.leads().get(id).await?.ok_or(Error::NotFound("lead"))?;
-    let (len, stream) = state.resumes.open(&lead.resume.key).await.map_err(|e| {
+    // The matter type made it optional and the prospect sent none.
+    let resume = lead.resume.ok_or(Error::NotFound("resume"))?;
+    let (len, stream) = state.resumes.open(&resume.key).await.map_err(|e| {
         tracing::error!(error = %e, lead = %id, "resume file missing");
         Error::NotFound("resume file")
     })?;
-    let is_pdf = lead.resume.content_type == "application/pdf";
+    let is_pdf = resume.content_type == "application/pdf";
     // Only PDFs are shown in the browser; everything else downloads.
     let disposition = if inline && is_pdf { "inline" } else { "attachment" };
     let body = Body::from_stream(stream);
@@ -42,11 +44,10 @@ pub async fn serve(state: &AppState, id: Uuid, inline: bool) -> Result<Response,
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&lead.resume.content_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(&resume.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    h.insert(header::CONTENT_DISPOSITION, content_disposition(disposition, &lead.resume.file_name));
+    h.insert(header::CONTENT_DISPOSITION, content_disposition(disposition, &resume.file_name));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     if disposition == "inline" {

@@ -60,7 +60,8 @@ pub struct LeadList {
 #[derive(Serialize, ToSchema)]
 pub struct LeadView {
     pub lead: LeadSummary,
-    pub resume: ResumeView,
+    /// Null when the prospect sent none (the matter type makes it optional).
+    pub resume: Option<ResumeView>,
     /// Oldest first: the submission, then each state change and who made it.
     pub history: Vec<HistoryEntry>,
     /// The confirmation and notification emails and their delivery.
@@ -215,13 +216,17 @@ pub async fn one(
     Path(id): Path<String>,
 ) -> Result<Json<LeadView>, Error> {
     let d = leads::detail(&state, lead_id(&id)?, None).await?;
-    let resume = ResumeView {
-        file_name: d.lead.resume_file_name.clone(),
-        content_type: d.lead.resume_content_type.clone(),
-        size: d.resume_size,
-        sha256: d.resume_sha256,
-        url: format!("/api/v1/leads/{}/resume", d.lead.id),
-    };
+    let resume =
+        match (d.lead.resume_file_name.clone(), d.lead.resume_content_type.clone(), d.resume_size, d.resume_sha256) {
+            (Some(file_name), Some(content_type), Some(size), Some(sha256)) => Some(ResumeView {
+                file_name,
+                content_type,
+                size,
+                sha256,
+                url: format!("/api/v1/leads/{}/resume", d.lead.id),
+            }),
+            _ => None,
+        };
     Ok(Json(LeadView {
         lead: d.lead,
         resume,
@@ -241,7 +246,7 @@ pub async fn one(
         (status = 200, description = "The file, as an attachment, with its detected type",
          content_type = "application/octet-stream", body = Vec<u8>),
         (status = 401, description = "No valid token", body = ApiError),
-        (status = 404, description = "No such lead", body = ApiError),
+        (status = 404, description = "No such lead, or it has no resume", body = ApiError),
         (status = 429, description = "Past the token's rate", body = ApiError),
     )
 )]

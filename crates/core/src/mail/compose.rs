@@ -74,10 +74,12 @@ fn prospect_confirmation(config: &Config, lead: &NewLead) -> NewMessage {
     let firm = &config.site.firm_name;
     let lang = lead.intake.as_ref().map(|i| i.lang).unwrap_or_default();
     let name = format!("{} {}", lead.first_name, lead.last_name);
-    let file = format!("{} ({})", lead.resume.file_name, intake_domain::human_bytes(lead.resume.size as u64));
+    let file = resume_line(lead);
     let t = |m: Msg| lang.text(m);
-    let fields =
-        [(t(Msg::MailName), name.as_str()), (t(Msg::MailEmail), lead.email.as_str()), (t(Msg::MailResume), &file)];
+    let mut fields = vec![(t(Msg::MailName), name.as_str()), (t(Msg::MailEmail), lead.email.as_str())];
+    if let Some(file) = &file {
+        fields.push((t(Msg::MailResume), file));
+    }
     let width = fields.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0) + 1;
     let lines: String = fields.iter().map(|(k, v)| format!("{:<width$} {v}\n", format!("{k}:"))).collect();
     let body_text = format!(
@@ -143,14 +145,13 @@ fn attorney_notification(config: &Config, lead: &NewLead, answers: Option<&LeadA
         "A new lead was submitted.\n\n\
          Name:   {first} {last}\n\
          Email:  {email}\n\
-         Resume: {file} ({size})\n\n\
+         Resume: {file}\n\n\
          {answers_text}\
          Open the lead: {link}\n",
         first = lead.first_name,
         last = lead.last_name,
         email = lead.email,
-        file = lead.resume.file_name,
-        size = intake_domain::human_bytes(lead.resume.size as u64),
+        file = resume_line(lead).as_deref().unwrap_or(NO_RESUME),
     );
     let body_html = html_page(
         "New lead",
@@ -438,6 +439,14 @@ fn mailbox_string(name: &str, email: &str) -> String {
     format!("\"{quoted}\" <{email}>")
 }
 
+/// What the attorneys' email says of a lead without a resume.
+const NO_RESUME: &str = "none (optional for this matter type)";
+
+/// "cv.pdf (12 KB)"; `None` without a resume.
+fn resume_line(lead: &NewLead) -> Option<String> {
+    lead.resume.as_ref().map(|r| format!("{} ({})", r.file_name, intake_domain::human_bytes(r.size as u64)))
+}
+
 fn details_table(lead: &NewLead) -> String {
     let row = |k: &str, v: &str| {
         format!("<tr><th align=\"left\" style=\"padding:4px 12px 4px 0\">{k}</th><td>{}</td></tr>", escape_html(v))
@@ -446,7 +455,7 @@ fn details_table(lead: &NewLead) -> String {
         "<table role=\"presentation\" style=\"border-collapse:collapse\">{}{}{}</table>",
         row("Name", &format!("{} {}", lead.first_name, lead.last_name)),
         row("Email", lead.email.as_str()),
-        row("Resume", &format!("{} ({})", lead.resume.file_name, intake_domain::human_bytes(lead.resume.size as u64))),
+        row("Resume", resume_line(lead).as_deref().unwrap_or(NO_RESUME)),
     )
 }
 
@@ -506,13 +515,13 @@ mod tests {
             last_name: PersonName::parse("O'Brien", "Last name").unwrap(),
             email: Email::parse("p@example.com").unwrap(),
             created_at: 0,
-            resume: ResumeMeta {
+            resume: Some(ResumeMeta {
                 file_name: "cv <1>.pdf".into(),
                 content_type: "application/pdf".into(),
                 size: 2048,
                 sha256: String::new(),
                 key: String::new(),
-            },
+            }),
             intake: None,
             origin: Default::default(),
         }

@@ -32,8 +32,8 @@ pub struct Why<'a> {
 /// What an erasure leaves to delete outside the database.
 #[derive(Clone, Debug)]
 pub struct Erased {
-    /// The resume's storage key.
-    pub resume_key: String,
+    /// The resume's storage key (`None`: the lead had no resume).
+    pub resume_key: Option<String>,
     /// The lead's emails (written as `.eml` files when no SMTP server is set).
     pub messages: Vec<Uuid>,
 }

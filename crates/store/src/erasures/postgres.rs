@@ -22,7 +22,8 @@ impl ErasureStore for PgDb {
     async fn erase(&self, id: Uuid, by: Option<Uuid>, why: &Why<'_>, now: i64) -> Result<Option<Erased>, DbError> {
         let mut tx = self.pool.begin().await?;
         // Locks the lead: a concurrent erasure waits, then finds nothing.
-        let key: Option<String> =
+        // The row (`None`: no such lead), then its resume key (`None`: it has no resume).
+        let key: Option<Option<String>> =
             sqlx::query_scalar(&format!("{} FOR UPDATE", *KEY)).bind(id).fetch_optional(&mut *tx).await?;
         let Some(key) = key else { return Ok(None) };
         let messages: Vec<Uuid> = sqlx::query_scalar(&MESSAGES).bind(id).fetch_all(&mut *tx).await?;

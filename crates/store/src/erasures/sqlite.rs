@@ -15,7 +15,8 @@ impl ErasureStore for SqliteDb {
     async fn erase(&self, id: Uuid, by: Option<Uuid>, why: &Why<'_>, now: i64) -> Result<Option<Erased>, DbError> {
         let lead = id.to_string();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let key: Option<String> = sqlx::query_scalar(sql::KEY).bind(&lead).fetch_optional(&mut *tx).await?;
+        // The row (`None`: no such lead), then its resume key (`None`: it has no resume).
+        let key: Option<Option<String>> = sqlx::query_scalar(sql::KEY).bind(&lead).fetch_optional(&mut *tx).await?;
         let Some(key) = key else { return Ok(None) };
         let messages: Vec<String> = sqlx::query_scalar(sql::MESSAGES).bind(&lead).fetch_all(&mut *tx).await?;
         for delete in sql::DELETE {

@@ -58,8 +58,15 @@ impl SqliteDb {
             return Err(DbError::Config("in-memory SQLite is not supported; name a file".into()));
         }
         let path = options.get_filename().to_owned();
+        {
+            // Migrated over a pool of one connection, closed before any other
+            // opens: a migration that edits a table's definition in place
+            // (0030) leaves the connection that ran it with the old one.
+            let once = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+            sqlx::migrate!("../../migrations/sqlite").run(&once).await?;
+            once.close().await;
+        }
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("../../migrations/sqlite").run(&pool).await?;
         crate::conflicts::fill_party_names_sqlite(&pool).await?;
         let events = LocalEvents::default();
         let writer = Writer::start(&path, events.clone())?;

@@ -1,7 +1,7 @@
 //! `ErasureStore`: a lead erased with everything about it, a tombstone kept,
 //! its resume file tracked until deleted, and retention's oldest leads.
 
-use crate::harness::{actor, add_attorney, add_lead, new_lead, new_message};
+use crate::harness::{actor, add_attorney, add_lead, new_lead, new_message, resume_key};
 use intake_store::{Db, NewLead, erasures::Why, notes::NewNote};
 use uuid::Uuid;
 
@@ -20,7 +20,7 @@ contract! {
         db.dashboard().mark_reached_out(lead.id, actor(&alice), 3_000).await.unwrap();
 
         let erased = db.erasures().erase(lead.id, Some(alice.id), &WHY, 4_000).await.unwrap().expect("erased");
-        assert_eq!(erased.resume_key, lead.resume.key);
+        assert_eq!(erased.resume_key, Some(resume_key(&lead)));
         let mut messages = erased.messages.clone();
         messages.sort();
         assert_eq!(messages, [emails[0].id, emails[1].id], "its emails, to delete outside the database");
@@ -51,8 +51,8 @@ contract! {
         let kept = add_lead(&db, new_lead("grace@example.com")).await;
         assert!(db.erasures().pending_files(10).await.unwrap().is_empty());
         db.erasures().erase(lead.id, None, &WHY, 4_000).await.unwrap().expect("erased");
-        assert_eq!(db.erasures().pending_files(10).await.unwrap(), [(lead.id, lead.resume.key.clone())]);
-        assert!(db.leads().resume_key_exists(&kept.resume.key).await.unwrap(), "another lead is untouched");
+        assert_eq!(db.erasures().pending_files(10).await.unwrap(), [(lead.id, resume_key(&lead))]);
+        assert!(db.leads().resume_key_exists(&resume_key(&kept)).await.unwrap(), "another lead is untouched");
         db.erasures().file_deleted(lead.id).await.unwrap();
         assert!(db.erasures().pending_files(10).await.unwrap().is_empty());
         assert_eq!(db.erasures().tombstones(10).await.unwrap().len(), 1, "the tombstone stays");

@@ -106,16 +106,21 @@ pub fn named_lead(first: &str, last: &str, email: &str) -> NewLead {
         last_name: PersonName::parse(last, "Last name").expect("a valid last name"),
         email: Email::parse(email).expect("a valid email"),
         created_at: now_ms(),
-        resume: ResumeMeta {
+        resume: Some(ResumeMeta {
             file_name: "cv.pdf".into(),
             content_type: "application/pdf".into(),
             size: 1024,
             sha256: "ab".repeat(32),
             key: Uuid::now_v7().simple().to_string(),
-        },
+        }),
         intake: None,
         origin: LeadOrigin::default(),
     }
+}
+
+/// The storage key of a lead built by [`named_lead`].
+pub fn resume_key(lead: &NewLead) -> String {
+    lead.resume.as_ref().expect("a lead with a resume").key.clone()
 }
 
 /// Stores `lead` without emails; returns it.

@@ -1,7 +1,7 @@
 //! `LeadStore`: storing a submitted lead with its emails, finding it again,
 //! and recording the prospect's repeated submissions.
 
-use crate::harness::{add_lead, new_lead, new_message};
+use crate::harness::{add_lead, new_lead, new_message, resume_key};
 use intake_domain::{LeadState, live::LiveEventKind};
 use intake_store::{Db, DbError, NewLead, outbox::Channel};
 use uuid::Uuid;
@@ -37,6 +37,25 @@ contract! {
 }
 
 contract! {
+    /// A lead without a resume (a matter type that makes it optional) is stored, listed, read and erased as one.
+    a_lead_without_a_resume_is_stored_and_erased,
+    |db: Db| async move {
+        let lead = NewLead { resume: None, ..new_lead("ada@example.com") };
+        let event = db.leads().insert(&lead, &[]).await.unwrap();
+        let row = event.lead.expect("the event carries the new row");
+        assert_eq!((row.resume_file_name, row.resume_content_type), (None, None));
+        assert_eq!(db.leads().get(lead.id).await.unwrap().expect("stored").resume, None);
+        let listed = db.dashboard().summary(lead.id).await.unwrap().expect("listed");
+        assert_eq!(listed.resume_file_name, None);
+        let why = intake_store::erasures::Why { reason: "request", reference: "" };
+        let erased = db.erasures().erase(lead.id, None, &why, 2).await.unwrap().expect("erased");
+        assert_eq!(erased.resume_key, None, "no file to delete");
+        assert!(db.erasures().pending_files(10).await.unwrap().is_empty());
+        assert!(db.leads().get(lead.id).await.unwrap().is_none());
+    }
+}
+
+contract! {
     /// A second lead with the same address, in any case, is refused as `DuplicateEmail` and stores nothing.
     duplicate_email_is_refused,
     |db: Db| async move {
@@ -46,7 +65,7 @@ contract! {
         assert!(matches!(refused, Err(DbError::DuplicateEmail)), "{refused:?}");
         assert!(db.leads().get(again.id).await.unwrap().is_none());
         assert!(db.outbox().for_lead(again.id).await.unwrap().is_empty(), "its email is not queued");
-        assert!(!db.leads().resume_key_exists(&again.resume.key).await.unwrap());
+        assert!(!db.leads().resume_key_exists(&resume_key(&again)).await.unwrap());
         let (id, _, _) = db.leads().by_email("ada@example.com").await.unwrap().expect("the first lead stays");
         assert_eq!(id, first.id);
         // Another address is still welcome.
@@ -62,7 +81,7 @@ contract! {
         let found = db.leads().by_email("grace.hopper@navy.test").await.unwrap();
         assert_eq!(found, Some((lead.id, 42_000, "Grace.Hopper@Navy.test".to_owned())));
         assert_eq!(db.leads().by_email("someone@navy.test").await.unwrap(), None);
-        assert!(db.leads().resume_key_exists(&lead.resume.key).await.unwrap());
+        assert!(db.leads().resume_key_exists(&resume_key(&lead)).await.unwrap());
         assert!(!db.leads().resume_key_exists("no-such-key").await.unwrap());
     }
 }
