@@ -33,15 +33,48 @@ pub fn hydrate() {
         );
         return;
     }
-    // `hydrate_lazy`, plus a marker once it has finished. A lazily loaded
-    // page's code (see app.rs) is fetched before that page is hydrated, so its
-    // buttons are wired only when this future ends; end-to-end tests wait for
-    // the marker before clicking (an effect in the shell would run too early).
-    wasm_bindgen_futures::spawn_local(async {
-        let Some(body) = leptos::prelude::document().body() else { return };
-        leptos::mount::hydrate_from_async(body, app::App).await.forget();
-        if let Some(root) = leptos::prelude::document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
+    let document = leptos::prelude::document();
+    // The prospect's page hydrates its form alone, with the code in the main
+    // WASM; the router and the attorneys' pages are a chunk loaded only for
+    // their pages (`cargo leptos build --split`), so a prospect never downloads them.
+    if let Some(root) = document.get_element_by_id(pages::home::PUBLIC_ROOT) {
+        use wasm_bindgen::JsCast;
+        let boot = document
+            .get_element_by_id(pages::home::BOOT_DATA)
+            .and_then(|e| e.text_content())
+            .map(|json| serde_json::from_str::<pages::home::FormBoot>(&json));
+        match boot {
+            Some(Ok(boot)) => {
+                leptos::mount::hydrate_from(root.unchecked_into(), move || {
+                    leptos::prelude::view! { <pages::home::IntakePage boot/> }
+                })
+                .forget();
+                hydrated();
+            }
+            Some(Err(e)) => leptos::logging::error!("Intake: the page's data cannot be read ({e}). Not hydrating."),
+            None => leptos::logging::error!("Intake: the page's data is missing. Not hydrating."),
         }
-    });
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(hydrate_app());
+}
+
+/// Hydrates an attorney's page: the whole app, router included, loaded from
+/// its own chunk. A lazily loaded page's code (see app.rs) is fetched before
+/// that page is hydrated, so its buttons are wired only when this ends.
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+async fn hydrate_app() {
+    let Some(body) = leptos::prelude::document().body() else { return };
+    leptos::mount::hydrate_from_async(body, app::App).await.forget();
+    hydrated();
+}
+
+/// Marks the page hydrated: end-to-end tests wait for it before clicking
+/// (an effect in the shell would run too early).
+#[cfg(feature = "hydrate")]
+fn hydrated() {
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.set_attribute("data-hydrated", "true");
+    }
 }

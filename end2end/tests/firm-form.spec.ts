@@ -193,3 +193,75 @@ test('a prospect whose browser asks for Spanish answers in Spanish and is confir
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tell us about yourself');
   await expect(page.getByLabel('Employment-based visa')).toBeChecked();
 });
+
+test('a matter type that makes the resume optional takes a lead without one', async ({ browser }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await logIn(admin, ADMIN, '/admin/form');
+  await waitForHydration(admin);
+  const family = admin.locator('section.matter').nth(1);
+  await expect(family.getByLabel('Prospects must send a resume')).toBeChecked();
+  await family.getByLabel('Prospects must send a resume').uncheck();
+  await save(admin, 3);
+
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/?matter=family');
+  await waitForHydration(page);
+  await expect(page.getByText('Resume (optional)')).toBeVisible();
+  const email = uniqueEmail('nocv');
+  await fillForm(page, { first: 'Noa', last: 'Levi', email });
+  await page.getByLabel('Where do you live?', { exact: true }).fill('Haifa');
+  await page.getByLabel('I have read the privacy notice and agree to it').check();
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByRole('status')).toContainText(email);
+  await axeClean(page);
+  // The visa still asks for one.
+  await page.goto('/?matter=employment-based-visa');
+  await waitForHydration(page);
+  await expect(page.getByText('Resume (optional)')).toHaveCount(0);
+
+  await admin.goto('/leads');
+  await waitForHydration(admin);
+  const row = admin.locator('tbody tr', { hasText: email });
+  await expect(row.locator('td[data-label="Resume"]')).toHaveText('None');
+  await row.locator('a').first().click();
+  await expect(admin.getByText('None sent (optional for this matter type)')).toBeVisible();
+  await expect(admin.getByRole('link', { name: 'Download resume' })).toHaveCount(0);
+  await axeClean(admin);
+});
+
+test('a document question takes a file that the attorney downloads from the lead', async ({ browser }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await logIn(admin, ADMIN, '/admin/form');
+  await waitForHydration(admin);
+  const family = admin.locator('section.matter').nth(1);
+  await family.getByRole('button', { name: 'Add a question' }).click();
+  const added = family.locator('fieldset.question-editor').last();
+  await added.getByLabel('Question (English)').fill('Your passport');
+  await added.getByLabel('Answer').selectOption({ label: 'Document' });
+  await added.getByLabel('Required').check();
+  await save(admin, 4);
+
+  const page = await (await browser.newContext({ viewport: phone })).newPage();
+  await page.goto('/?matter=family');
+  await waitForHydration(page);
+  const email = uniqueEmail('doc');
+  await fillForm(page, { first: 'Ines', last: 'Moreau', email });
+  await page.getByLabel('Where do you live?', { exact: true }).fill('Lyon');
+  await page.getByLabel('I have read the privacy notice and agree to it').check();
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByRole('alert')).toContainText('Answer this question.');
+  await page.getByLabel('Your passport').setInputFiles({ name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await page.screenshot({ path: 'test-results/screens/form-document-phone.png', fullPage: true });
+  await axeClean(page);
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByRole('status')).toContainText(email);
+
+  await admin.goto('/leads');
+  await waitForHydration(admin);
+  await admin.locator('tbody tr', { hasText: email }).locator('a').first().click();
+  const link = admin.getByRole('link', { name: 'passport.pdf' });
+  await expect(link).toHaveAttribute('href', /\/documents\/your-passport$/);
+  const [download] = await Promise.all([admin.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toBe('passport.pdf');
+  await axeClean(admin);
+});

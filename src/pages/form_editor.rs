@@ -268,7 +268,7 @@ fn QuestionEditor(d: Draft, i: usize, j: usize, count: usize) -> impl IntoView {
                             }
                         });
                     }>
-                        {QuestionKind::ALL.into_iter().filter(|k| *k != QuestionKind::Document).map(|k| view! {
+                        {QuestionKind::ALL.into_iter().map(|k| view! {
                             <option value=k.as_str() selected=k == q.kind>{k.label()}</option>
                         }).collect_view()}
                     </select>

@@ -14,7 +14,9 @@ use intake_domain::{
     i18n::Msg,
     questions::{IntakeForm as FirmForm, Lang, SentAnswers},
 };
-use leptos::prelude::*;
+// `Either`, not `into_any`: an `AnyView` keeps every way of rendering its
+// view, async hydration included, which the form's own WASM never uses.
+use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
@@ -145,18 +147,53 @@ fn query_value(parts: &axum::http::request::Parts, key: &str) -> Option<String> 
         .map(|(_, v)| v.chars().take(64).collect())
 }
 
+/// The element the prospect's page hydrates by itself (see [`crate::hydrate`]):
+/// the form's code is the main WASM, and the attorneys' app is loaded only
+/// on their pages.
+pub const PUBLIC_ROOT: &str = "intake-public";
+/// The `<script type="application/json">` holding the page's [`FormBoot`].
+pub const BOOT_DATA: &str = "intake-boot";
+
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let boot = Resource::new_blocking(|| (), |_| load_boot());
+    // No resource: the browser reads the page's data from `BOOT_DATA` and
+    // hydrates `PUBLIC_ROOT` alone, without the router around it.
     view! {
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move { view! { <IntakePage boot=boot.await/> } })}
+            {Suspend::new(async move {
+                let boot = load_boot().await;
+                let title = boot.lang.fill(Msg::PageTitle, &[("firm", boot.firm_name.as_str())]);
+                let data = boot_json(&boot);
+                view! {
+                    <Title text=title/>
+                    <div id=PUBLIC_ROOT class="public-root"><IntakePage boot/></div>
+                    <script type="application/json" id=BOOT_DATA inner_html=data></script>
+                }
+            })}
         </Suspense>
     }
 }
 
+/// The page's data as JSON that cannot end its `<script>` element early.
+fn boot_json(boot: &FormBoot) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        serde_json::to_string(boot)
+            .unwrap_or_default()
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = boot;
+        String::new()
+    }
+}
+
+/// The prospect's page (inside [`PUBLIC_ROOT`]), from its data.
 #[component]
-fn IntakePage(boot: FormBoot) -> impl IntoView {
+pub fn IntakePage(boot: FormBoot) -> impl IntoView {
     let firm = boot.firm_name.clone();
     let (values, failure, receipt, sent, consented) = match boot.outcome {
         Some(FormOutcome::Submitted(r)) => (LeadForm::default(), None, Some(r), SentAnswers::new(), false),
@@ -178,14 +215,13 @@ fn IntakePage(boot: FormBoot) -> impl IntoView {
     // Whether a matter type is chosen (a change of type keeps the form and what is typed in it).
     let has_matter = Memo::new(move |_| matter.with(Option::is_some));
     view! {
-        <Title text=lang.fill(Msg::PageTitle, &[("firm", firm.as_str())])/>
         <header class="site-header">
             <span class="brand">{firm.clone()}</span>
             <LanguageSwitch lang matter=chosen origin=boot.origin.clone()/>
         </header>
         <main class="page" id="main">
             {move || match receipt.get() {
-                Some(r) => view! { <Confirmation receipt=r lang/> }.into_any(),
+                Some(r) => Either::Left(view! { <Confirmation receipt=r lang/> }),
                 None => {
                     let has_picker = picker.is_some();
                     // A refusal that came before the form was read (a file over the
@@ -200,7 +236,7 @@ fn IntakePage(boot: FormBoot) -> impl IntoView {
                     let (values, failure, origin) = (values.clone(), failure.clone(), boot.origin.clone());
                     let notice = boot.form.notice.clone();
                     let (max_resume_bytes, form_version) = (boot.max_resume_bytes, boot.form_version);
-                    view! {
+                    Either::Right(view! {
                         {early}
                         {picker.clone().map(|f| view! {
                             <section class="card">
@@ -222,8 +258,7 @@ fn IntakePage(boot: FormBoot) -> impl IntoView {
                                 on_success=Callback::new(move |r| receipt.set(Some(r)))
                             />
                         })}
-                    }
-                        .into_any()
+                    })
                 }
             }}
         </main>
@@ -257,9 +292,9 @@ fn LanguageSwitch(lang: Lang, matter: RwSignal<Option<String>>, origin: LeadOrig
                 None => format!("/?lang={}{origin}", l.code()),
             };
             if l == lang {
-                view! { <span class="current" aria-current="true" lang=l.code()>{l.name()}</span> }.into_any()
+                Either::Left(view! { <span class="current" aria-current="true" lang=l.code()>{l.name()}</span> })
             } else {
-                view! { <a href=href hreflang=l.code() lang=l.code() rel="external">{l.name()}</a> }.into_any()
+                Either::Right(view! { <a href=href hreflang=l.code() lang=l.code() rel="external">{l.name()}</a> })
             }
         })
         .collect_view();

@@ -10,7 +10,7 @@ use intake_domain::{i18n::Msg, questions::Notice};
 use leptos::{ev::SubmitEvent, prelude::*};
 
 /// What the browser accepts in the file picker (the server checks content, not this).
-const RESUME_ACCEPT: &str = ".pdf,.docx,.doc,.odt,.rtf,.txt,application/pdf,application/msword,\
+pub(crate) const RESUME_ACCEPT: &str = ".pdf,.docx,.doc,.odt,.rtf,.txt,application/pdf,application/msword,\
     application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.oasis.opendocument.text,\
     application/rtf,text/plain";
 
@@ -363,13 +363,7 @@ fn ResumeField(form: FormState) -> impl IntoView {
                 aria-invalid=move || err().is_some().then_some("true")
                 aria-describedby=move || if err().is_some() { "resume-hint resume-error" } else { "resume-hint" }
                 on:change=move |ev| {
-                    use wasm_bindgen::JsCast;
-                    let size = ev
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                        .and_then(|input| input.files())
-                        .and_then(|files| files.get(0))
-                        .map(|file| file.size() as u64);
+                    let size = chosen_file(&ev).map(|file| file.size() as u64);
                     form.resume_size.set(size);
                     form.resume_touched.set(true);
                     form.clear_server_error(Field::Resume);
@@ -422,4 +416,13 @@ fn focus(id: &str) {
     {
         let _ = el.focus();
     }
+}
+
+/// The file chosen in a file input, from its `change` event.
+pub(crate) fn chosen_file(ev: &web_sys::Event) -> Option<web_sys::File> {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.files())
+        .and_then(|files| files.get(0))
 }

@@ -183,7 +183,7 @@ fn Detail(
             </div>
             <AssignForm d=d.clone() assign/>
         </section>
-        {d.answers.clone().map(|a| view! { <AnswersSection a/> })}
+        {d.answers.clone().map(|a| view! { <AnswersSection a lead=l.id/> })}
         <ConflictSection d=d.clone() decide/>
         {is_pdf.then(|| view! {
             <section class="card preview-card">
@@ -220,7 +220,7 @@ fn Detail(
 /// The firm's questions as the prospect saw them, and the answers
 /// (long text keeps its line breaks: see `.answer` in the style sheet).
 #[component]
-fn AnswersSection(a: intake_domain::questions::LeadAnswers) -> impl IntoView {
+fn AnswersSection(a: intake_domain::questions::LeadAnswers, lead: uuid::Uuid) -> impl IntoView {
     let lang = (a.lang != intake_domain::questions::Lang::En).then(|| format!(", in {}", a.lang.english_name()));
     let title = a.matter_type.as_ref().map_or_else(|| "Intake form".to_owned(), |m| format!("Matter: {m}"));
     let consent = a.notice.then(|| match a.consent_at {
@@ -242,7 +242,18 @@ fn AnswersSection(a: intake_domain::questions::LeadAnswers) -> impl IntoView {
             <dl class="facts answers">
                 {a.answers.into_iter().map(|x| view! {
                     <dt>{x.question}</dt>
-                    <dd class="answer">{x.answer}</dd>
+                    <dd class="answer">
+                        {match x.document {
+                            // A file sent for a document question: its name downloads it.
+                            Some(key) => view! {
+                                <a href=format!("/leads/{lead}/documents/{key}") download=x.answer.clone() rel="external">
+                                    {x.answer.clone()}
+                                </a>
+                            }
+                                .into_any(),
+                            None => x.answer.into_any(),
+                        }}
+                    </dd>
                 }).collect_view()}
                 {consent}
             </dl>

@@ -12,7 +12,7 @@ pub fn NotFound() -> impl IntoView {
             <section class="card">
                 <h1>"Page not found"</h1>
                 <p>"There is nothing at this address."</p>
-                <p><a href="/">"Go to the contact form"</a></p>
+                <p><a href="/" rel="external">"Go to the contact form"</a></p>
             </section>
         </main>
     }

@@ -7,7 +7,10 @@ use intake_domain::{
     i18n::Msg,
     questions::{IntakeForm, Lang, MatterType, Question, QuestionKind, SentAnswers, answer_field},
 };
-use leptos::prelude::*;
+use leptos::{
+    either::{Either, EitherOf4},
+    prelude::*,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The answers' state, shared by the question fields (`Copy`: all signals).
@@ -274,7 +277,7 @@ fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView
                     }
                 })
                 .collect_view();
-            view! {
+            Either::Left(view! {
                 <fieldset
                     class="field question"
                     class:invalid=move || err().is_some()
@@ -285,8 +288,7 @@ fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView
                     <div class:choices-inline=q.kind == QuestionKind::YesNo>{items}</div>
                     {error}
                 </fieldset>
-            }
-            .into_any()
+            })
         }
         _ => {
             let on_input = {
@@ -295,7 +297,7 @@ fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView
             };
             let value = answers.first(&key);
             let input = match q.kind {
-                QuestionKind::LongText => view! {
+                QuestionKind::LongText => EitherOf4::A(view! {
                     <textarea
                         id=name.clone()
                         name=name.clone()
@@ -308,12 +310,11 @@ fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView
                     >
                         {crate::pages::lead::textarea_text(&value)}
                     </textarea>
-                }
-                .into_any(),
+                }),
                 QuestionKind::Country => {
                     let list = countries::in_order(lang);
                     let chosen = value.to_ascii_uppercase();
-                    view! {
+                    EitherOf4::B(view! {
                         <select
                             id=name.clone()
                             name=name.clone()
@@ -328,8 +329,27 @@ fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView
                                 <option value=code selected=chosen == code>{n}</option>
                             }).collect_view()}
                         </select>
-                    }
-                    .into_any()
+                    })
+                }
+                QuestionKind::Document => {
+                    // Sent as a file part of the form; the answer kept in the
+                    // state is its name, so a required one is checked here too.
+                    let key = key.clone();
+                    EitherOf4::C(view! {
+                        <input
+                            id=name.clone()
+                            name=name.clone()
+                            type="file"
+                            accept=crate::pages::intake_form::RESUME_ACCEPT
+                            aria-invalid=move || err().is_some().then_some("true")
+                            aria-describedby=described.clone()
+                            on:change=move |ev| {
+                                let file = crate::pages::intake_form::chosen_file(&ev);
+                                answers.set(&key, file.map(|f| vec![f.name()]).unwrap_or_default());
+                                leave();
+                            }
+                        />
+                    })
                 }
                 kind => {
                     let (ty, autocomplete, inputmode, max) = match kind {
@@ -339,7 +359,7 @@ fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView
                         QuestionKind::Number => ("text", "off", Some("decimal"), Some(40)),
                         _ => ("text", "off", None, Some(intake_domain::questions::MAX_SHORT_TEXT)),
                     };
-                    view! {
+                    EitherOf4::D(view! {
                         <input
                             id=name.clone()
                             name=name.clone()
@@ -353,19 +373,17 @@ fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView
                             on:input=on_input
                             on:blur=move |_| leave()
                         />
-                    }
-                    .into_any()
+                    })
                 }
             };
-            view! {
+            Either::Right(view! {
                 <div class="field question" class:invalid=move || err().is_some()>
                     <label for=name.clone()>{label}</label>
                     {hint}
                     {input}
                     {error}
                 </div>
-            }
-            .into_any()
+            })
         }
     }
 }

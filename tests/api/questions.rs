@@ -628,3 +628,89 @@ async fn a_matter_type_may_make_the_resume_optional() {
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     assert_eq!(app.count("leads").await, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_question_takes_a_file_checked_by_content_downloaded_and_erased() {
+    let app = TestApp::spawn(Options { smtp_port: None, vars: vec![], lease: None }).await;
+    let q = |key: &str, kind: &str, label: &str, required: bool| json!({"key": key, "kind": kind, "label": {"en": label}, "help": {}, "required": required, "choices": []});
+    let form = json!({"matter_types": [{"key": "visa", "name": {"en": "Visa"}, "resume_required": true, "questions": [
+        q("employer", "short_text", "Employer", true),
+        q("passport", "document", "Your passport", true),
+        q("offer", "document", "The job offer", false),
+    ]}]});
+    save_form(&app, &form).await;
+    let base = |email: &str| form_with(email, &[("q.employer", "Acme")]);
+    let refused = |res: reqwest::Response| async move {
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let body: Value = res.json().await.unwrap();
+        body["fields"]["answers"]["passport"].as_str().unwrap_or_default().to_owned()
+    };
+
+    // A required document: a file is needed, and a text part is not one.
+    assert_eq!(refused(app.post_form("/api/leads", base("ada@example.com")).await).await, "Answer this question.");
+    let text = base("ada@example.com").text("q.passport", "passport.pdf");
+    assert_eq!(refused(app.post_form("/api/leads", text).await).await, "Answer this question.");
+    // Checked by content, as the resume is.
+    let empty = base("ada@example.com").part("q.passport", file_part("passport.pdf", Vec::new()));
+    assert_eq!(refused(app.post_form("/api/leads", empty).await).await, "The file is empty.");
+    let program = base("ada@example.com")
+        .part("q.passport", file_part("passport.pdf", b"MZ\x90\x00\x03 not a document".to_vec()));
+    assert!(
+        refused(app.post_form("/api/leads", program).await).await.starts_with("This file's format is not accepted.")
+    );
+    app.assert_nothing_stored().await;
+    // No more files than the form can ask for.
+    let many = ["a", "b", "c"]
+        .iter()
+        .fold(base("ada@example.com"), |f, k| f.part(format!("q.{k}"), file_part("x.pdf", PDF.to_vec())));
+    assert_eq!(app.post_form("/api/leads", many).await.status(), StatusCode::BAD_REQUEST);
+    app.assert_nothing_stored().await;
+
+    // Accepted: the file is kept (named by its format), a file for no document question is not.
+    let sent = base("ada@example.com")
+        .part("q.passport", file_part("my passport", PDF.to_vec()))
+        .part("q.employer_letter", file_part("stray.pdf", PDF.to_vec()));
+    let res = app.post_form("/api/leads", sent).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.resume_files().len(), 2, "the resume and the passport, nothing else");
+    let token = crate::conflicts::token(&app, "read").await;
+    let view = api_json(&app, &token, &format!("/api/v1/leads/{id}")).await;
+    let answers = view["answers"]["answers"].as_array().unwrap();
+    let passport = answers.iter().find(|a| a["question"] == "Your passport").unwrap();
+    assert_eq!((&passport["answer"], &passport["document"]), (&json!("my passport.pdf"), &json!("passport")), "{view}");
+    let offer = answers.iter().find(|a| a["question"] == "The job offer").unwrap();
+    assert_eq!((&offer["answer"], offer.get("document")), (&json!("(not answered)"), None));
+    let file = |path: String, token: String| {
+        let app = &app;
+        async move { app.client.get(app.url(&path)).bearer_auth(token).send().await.unwrap() }
+    };
+    let res = file(format!("/api/v1/leads/{id}/documents/passport"), token.clone()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
+    assert_eq!(
+        file(format!("/api/v1/leads/{id}/documents/offer"), token.clone()).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        file(format!("/api/v1/leads/{id}/documents/passport"), "wrong".into()).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = admin.get(app.url(&format!("/leads/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("/leads/{id}/documents/passport")), "the lead's page links the file");
+    let res = admin.get(app.url(&format!("/leads/{id}/documents/passport"))).send().await.unwrap();
+    assert_eq!((res.status(), res.bytes().await.unwrap().as_ref()), (StatusCode::OK, PDF));
+    let anonymous = app.browser().get(app.url(&format!("/leads/{id}/documents/passport"))).send().await.unwrap();
+    assert_ne!(anonymous.status(), StatusCode::OK, "behind a session");
+
+    // Erased with the lead: the row, and the file on disk.
+    let form = [("id", id.as_str()), ("reason", "requested"), ("reference", "")];
+    let res = admin.post(app.url("/api/internal/erase_lead")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(app.count("lead_documents").await, 0);
+    assert_eq!(app.count("erased_files").await, 0, "its file is deleted, so nothing is pending");
+    assert_eq!(app.resume_files(), Vec::<std::path::PathBuf>::new());
+}

@@ -33,7 +33,7 @@ async fn erase_for(
     let Some(erased) = erased else { return Err(Error::NotFound("lead")) };
     // Nothing personal in the log: the id and who.
     tracing::info!(lead = %id, by = by.map(|a| a.email.as_str()).unwrap_or("retention"), "lead erased");
-    if let Some(key) = &erased.resume_key {
+    for key in erased.resume_key.iter().chain(&erased.documents) {
         delete_file(state, id, key).await;
     }
     if state.config.mail.smtp_url.is_none() {
@@ -46,7 +46,7 @@ async fn erase_for(
 async fn delete_file(state: &Services, id: Uuid, key: &str) {
     match state.resumes.delete(key).await {
         Ok(()) => {
-            if let Err(e) = state.db.erasures().file_deleted(id).await {
+            if let Err(e) = state.db.erasures().file_deleted(id, key).await {
                 tracing::warn!(lead = %id, error = %e, "cannot record an erased resume's deletion; will retry");
             }
         }

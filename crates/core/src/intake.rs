@@ -8,13 +8,13 @@ use crate::{
 use intake_domain::{
     Field, FieldErrors, LeadForm, LeadOrigin, SubmitReceipt,
     i18n::Msg,
-    questions::{self, AnswerError, Lang, LeadAnswers, LeadIntake, SentAnswers},
+    questions::{self, AnswerError, Lang, LeadAnswers, LeadIntake, MatterType, Question, QuestionKind, SentAnswers},
     submission::ACCEPTED_FORMATS,
     submission::resume_error,
 };
 use intake_store::{DbError, NewLead, ResumeMeta, now_ms};
 use sha2::{Digest, Sha256};
-use std::time::Duration;
+use std::{collections::BTreeMap, time::Duration};
 use uuid::Uuid;
 
 /// How long after a new form version a page showing the one before is
@@ -58,6 +58,9 @@ pub struct Received {
     /// Where the prospect came from, cleaned (never a reason to refuse).
     pub origin: LeadOrigin,
     pub resume: Option<ReceivedResume>,
+    /// Files sent for document questions, by question key (at most
+    /// [`questions::MAX_DOCUMENTS`]); the form decides which are kept.
+    pub documents: BTreeMap<String, ReceivedResume>,
     /// The chosen matter type, the form version shown, and the answers, as sent.
     pub matter_type: String,
     pub form_version: String,
@@ -67,13 +70,27 @@ pub struct Received {
     pub consent: String,
 }
 
-/// A received resume, staged on disk.
+/// A received file (the resume or a document), staged on disk.
 pub struct ReceivedResume {
     pub staged: StagedResume,
     pub file_name: String,
     pub size: u64,
     pub sha256: String,
     pub kind: Option<ResumeKind>,
+}
+
+impl ReceivedResume {
+    /// What the lead's row keeps of a file checked as accepted, and the file.
+    fn into_stored(self) -> (ResumeMeta, StagedResume) {
+        let meta = ResumeMeta {
+            file_name: self.file_name,
+            content_type: self.kind.expect("checked before it is stored").mime().to_owned(),
+            size: self.size as i64,
+            sha256: self.sha256,
+            key: self.staged.key().to_owned(),
+        };
+        (meta, self.staged)
+    }
 }
 
 /// Checks the per-client submission limit: in memory on SQLite (one
@@ -106,6 +123,7 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
     let mut honeypot = String::new();
     let mut origin: [String; 4] = Default::default();
     let mut resume: Option<ReceivedResume> = None;
+    let mut documents = BTreeMap::new();
     let mut other_bytes = 0usize;
     let (mut matter_type, mut form_version, mut consent, mut lang) =
         (String::new(), String::new(), String::new(), String::new());
@@ -121,6 +139,18 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
             return Err(Error::Malformed("it has too many parts".into()));
         }
         let name = field.name().unwrap_or_default().to_owned();
+        if let Some(key) = name.strip_prefix(questions::ANSWER_PREFIX)
+            && field.file_name().is_some()
+        {
+            // A file for a document question: staged like the resume.
+            let key = key.to_owned();
+            let Some(file) = receive_file(state, &mut mp, field, max).await? else { continue };
+            if documents.len() >= questions::MAX_DOCUMENTS || documents.contains_key(&key) {
+                return Err(Error::Malformed("it has too many files".into()));
+            }
+            documents.insert(key, file);
+            continue;
+        }
         if let Some(key) = name.strip_prefix(questions::ANSWER_PREFIX) {
             // The firm's questions: counted apart from the fixed fields.
             parts -= 1;
@@ -146,31 +176,7 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
             continue;
         }
         if name == Field::Resume.name() && resume.is_none() {
-            let file_name = clean_file_name(field.file_name().unwrap_or_default());
-            let mut staged = state.resumes.stage();
-            let mut hasher = Sha256::new();
-            let mut size = 0u64;
-            while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                size += chunk.len() as u64;
-                if size > max {
-                    drain(&mut mp, field, size).await;
-                    return Err(Error::TooLarge { limit: max });
-                }
-                hasher.update(&chunk);
-                staged.write(&chunk).await.map_err(internal)?;
-            }
-            // Browsers send an empty, unnamed part when no file was chosen.
-            if size == 0 && file_name.is_empty() {
-                continue;
-            }
-            let kind = staged.identify().await.map_err(internal)?;
-            resume = Some(ReceivedResume {
-                staged,
-                file_name: kind.map(|k| with_extension(&file_name, k)).unwrap_or(file_name),
-                size,
-                sha256: hex::encode(hasher.finalize()),
-                kind,
-            });
+            resume = receive_file(state, &mut mp, field, max).await?;
             continue;
         }
         let tag = intake_domain::lead::ORIGIN_FIELDS.iter().position(|f| *f == name);
@@ -213,7 +219,42 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
     let [referrer, source, medium, campaign] = &origin;
     let origin = LeadOrigin::clean(referrer, source, medium, campaign);
     let lang = Lang::parse(&lang).unwrap_or_default();
-    Ok(Received { form, honeypot, origin, resume, matter_type, form_version, answers, lang, consent })
+    Ok(Received { form, honeypot, origin, resume, documents, matter_type, form_version, answers, lang, consent })
+}
+
+/// Streams a file part to a staged file, hashing it and identifying it by
+/// content; `None` for the empty, unnamed part a browser sends when no file
+/// was chosen. A file over `max` ends the submission.
+async fn receive_file(
+    state: &Services,
+    mp: &mut multer::Multipart<'static>,
+    mut field: multer::Field<'static>,
+    max: u64,
+) -> Result<Option<ReceivedResume>, Error> {
+    let file_name = clean_file_name(field.file_name().unwrap_or_default());
+    let mut staged = state.resumes.stage();
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    while let Some(chunk) = field.chunk().await.map_err(|e| Error::from_multer(e, max))? {
+        size += chunk.len() as u64;
+        if size > max {
+            drain(mp, field, size).await;
+            return Err(Error::TooLarge { limit: max });
+        }
+        hasher.update(&chunk);
+        staged.write(&chunk).await.map_err(internal)?;
+    }
+    if size == 0 && file_name.is_empty() {
+        return Ok(None);
+    }
+    let kind = staged.identify().await.map_err(internal)?;
+    Ok(Some(ReceivedResume {
+        staged,
+        file_name: kind.map(|k| with_extension(&file_name, k)).unwrap_or(file_name),
+        size,
+        sha256: hex::encode(hasher.finalize()),
+        kind,
+    }))
 }
 
 /// Reads and discards the rest of an oversized body, up to [`DRAIN_LIMIT`].
@@ -256,7 +297,8 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
     };
     errors.lang = lang;
     let now = now_ms();
-    let Checked { intake, shown, resume_required } = check_answers(state, &received, &mut errors, now).await?;
+    let Checked { intake, shown, resume_required, documents } =
+        check_answers(state, &received, &mut errors, now).await?;
     let max = state.config.intake.max_resume_bytes;
     let resume_problem = match &received.resume {
         None => resume_error(None, max).filter(|_| resume_required),
@@ -271,16 +313,18 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
     if !errors.is_empty() {
         return Err(Error::Invalid(Box::new(errors)));
     }
-    let mut staged = received.resume.map(|r| {
-        let meta = ResumeMeta {
-            file_name: r.file_name,
-            content_type: r.kind.expect("checked above").mime().to_owned(),
-            size: r.size as i64,
-            sha256: r.sha256,
-            key: r.staged.key().to_owned(),
-        };
-        (meta, r.staged)
-    });
+    let mut staged = received.resume.map(ReceivedResume::into_stored);
+
+    // The files of the matter type's document questions; any other file sent is dropped (and deleted).
+    let mut sent_documents = received.documents;
+    let mut documents: Vec<(intake_store::Document, StagedResume)> = documents
+        .into_iter()
+        .filter_map(|key| {
+            let (file, staged) = sent_documents.remove(&key)?.into_stored();
+            Some((intake_store::Document { question_key: key, file }, staged))
+        })
+        .collect();
+    drop(sent_documents);
 
     let lead = NewLead {
         id: Uuid::now_v7(),
@@ -289,11 +333,12 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
         email: valid.email,
         created_at: now,
         resume: staged.as_ref().map(|(meta, _)| meta.clone()),
+        documents: documents.iter().map(|(d, _)| d.clone()).collect(),
         origin: received.origin,
         intake,
     };
     let messages = compose::messages_for(&state.config, &lead, shown.as_ref());
-    if let Some((_, file)) = &mut staged {
+    for file in staged.iter_mut().map(|(_, f)| f).chain(documents.iter_mut().map(|(_, f)| f)) {
         file.finish().await.map_err(internal)?;
     }
     let announced = match state.db.leads().insert(&lead, &messages).await {
@@ -305,17 +350,17 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
             // by email and the existing lead's history records the repeat.
             // The repeat is written (and committed) before the answer, as a
             // new lead is: the answer takes as long, and a crash loses nothing acknowledged.
-            drop(staged);
+            drop((staged, documents));
             record_repeat(state, &lead.email.normalized(), lang).await;
             return Ok(receipt(&lead));
         }
         Err(e) => return Err(internal(e)),
     };
-    if let Some((_, file)) = staged
-        && let Err(e) = file.commit().await
-    {
-        // The row is committed; start-up recovery moves the staged file into place.
-        tracing::error!(lead = %lead.id, error = %e, "cannot move resume into place; will retry at next start");
+    for file in staged.into_iter().map(|(_, f)| f).chain(documents.into_iter().map(|(_, f)| f)) {
+        if let Err(e) = file.commit().await {
+            // The row is committed; start-up recovery moves the staged file into place.
+            tracing::error!(lead = %lead.id, error = %e, "cannot move a file into place; will retry at next start");
+        }
     }
     state.outbox_wake.notify();
     state.conflict_wake.notify_one();
@@ -337,12 +382,57 @@ struct Checked {
     shown: Option<LeadAnswers>,
     /// Whether the matter type asks for a resume (all do but those a firm made it optional for).
     resume_required: bool,
+    /// The document questions answered with a file: the files to keep.
+    documents: Vec<String>,
 }
 
 impl Checked {
     fn refused(resume_required: bool) -> Self {
-        Self { intake: None, shown: None, resume_required }
+        Self { intake: None, shown: None, resume_required, documents: Vec::new() }
     }
+}
+
+/// The answers to check: a document question is answered by a file's name,
+/// and only by a file (a text part under its name is not a document).
+fn with_documents<'a>(
+    matter: &MatterType,
+    sent: &'a SentAnswers,
+    documents: &BTreeMap<String, ReceivedResume>,
+) -> std::borrow::Cow<'a, SentAnswers> {
+    let asks = |q: &&Question| q.kind == QuestionKind::Document;
+    if !matter.questions.iter().any(|q| asks(&q)) {
+        return std::borrow::Cow::Borrowed(sent);
+    }
+    let mut sent = sent.clone();
+    for q in matter.questions.iter().filter(asks) {
+        sent.remove(&q.key);
+        if let Some(file) = documents.get(&q.key) {
+            // A file with no name still answers: it is named by its format.
+            let name = if file.file_name.is_empty() { "document".to_owned() } else { file.file_name.clone() };
+            sent.insert(q.key.clone(), vec![name]);
+        }
+    }
+    std::borrow::Cow::Owned(sent)
+}
+
+/// Document files that cannot be kept: empty, or not an accepted format (by content).
+fn document_problems(matter: &MatterType, documents: &BTreeMap<String, ReceivedResume>) -> Vec<(String, AnswerError)> {
+    matter
+        .questions
+        .iter()
+        .filter(|q| q.kind == QuestionKind::Document)
+        .filter_map(|q| {
+            let file = documents.get(&q.key)?;
+            let problem = if file.size == 0 {
+                AnswerError::EmptyFile
+            } else if file.kind.is_none() {
+                AnswerError::NotADocument
+            } else {
+                return None;
+            };
+            Some((q.key.clone(), problem))
+        })
+        .collect()
 }
 
 /// Checks the matter type and the answers against the form version the
@@ -380,7 +470,7 @@ async fn check_answers(
     };
     let Some(version) = version.filter(|v| !v.form.matter_types.is_empty() || v.form.notice.is_some()) else {
         let intake = (lang != Lang::En).then(|| LeadIntake { lang, ..LeadIntake::default() });
-        return Ok(Checked { intake, shown: None, resume_required: true });
+        return Ok(Checked { intake, shown: None, resume_required: true, documents: Vec::new() });
     };
     let form = &version.form;
     let consented = received.consent.trim() == "yes";
@@ -396,13 +486,19 @@ async fn check_answers(
             // Whether a resume is needed depends on the type not chosen yet.
             return Ok(Checked::refused(false));
         };
-        match matter.check_answers(&received.answers) {
-            Ok(answers) => (Some(matter), answers),
-            Err(refused) => {
-                errors.answers = refused.into_iter().map(|(k, e)| (k, lang.answer_error(&e))).collect();
-                return Ok(Checked::refused(matter.resume_required));
-            }
+        let sent = with_documents(matter, &received.answers, &received.documents);
+        let (answers, mut refused) = match matter.check_answers(&sent) {
+            Ok(answers) => (answers, BTreeMap::new()),
+            Err(refused) => (BTreeMap::new(), refused),
+        };
+        for (key, problem) in document_problems(matter, &received.documents) {
+            refused.entry(key).or_insert(problem);
         }
+        if !refused.is_empty() {
+            errors.answers = refused.into_iter().map(|(k, e)| (k, lang.answer_error(&e))).collect();
+            return Ok(Checked::refused(matter.resume_required));
+        }
+        (Some(matter), answers)
     };
     let shown = LeadAnswers {
         matter_type: matter.map(|m| m.name.get(Lang::En).to_owned()),
@@ -420,7 +516,18 @@ async fn check_answers(
         answers,
         consent_at,
     };
-    Ok(Checked { intake: Some(intake), shown: Some(shown), resume_required: matter.is_none_or(|m| m.resume_required) })
+    let documents = matter
+        .into_iter()
+        .flat_map(|m| &m.questions)
+        .filter(|q| q.kind == QuestionKind::Document && intake.answers.contains_key(&q.key))
+        .map(|q| q.key.clone())
+        .collect();
+    Ok(Checked {
+        intake: Some(intake),
+        shown: Some(shown),
+        resume_required: matter.is_none_or(|m| m.resume_required),
+        documents,
+    })
 }
 
 /// The answer to a stored submission (a repeated one gets the same).

@@ -74,6 +74,10 @@ impl Lang {
             AnswerError::NotAUrl => self.text(Msg::AnswerNotAUrl).to_owned(),
             AnswerError::NotACountry => self.text(Msg::AnswerNotACountry).to_owned(),
             AnswerError::NotANumber => self.text(Msg::AnswerNotANumber).to_owned(),
+            AnswerError::EmptyFile => self.text(Msg::AnswerEmptyFile).to_owned(),
+            AnswerError::NotADocument => {
+                self.fill(Msg::AnswerNotADocument, &[("formats", self.text(Msg::ResumeFormats))])
+            }
         }
     }
 

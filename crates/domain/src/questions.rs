@@ -19,6 +19,9 @@ pub const MAX_LONG_TEXT: usize = 5000;
 pub const MAX_URL: usize = 2000;
 /// Most questions per matter type, and choices per question.
 pub const MAX_QUESTIONS: usize = 40;
+/// Most document questions in one matter type: each is a file as large as a
+/// resume may be, so the request's size limit grows with it.
+pub const MAX_DOCUMENTS: usize = 2;
 pub const MAX_CHOICES: usize = 50;
 /// Longest label, help text or choice, in characters.
 pub const MAX_LABEL: usize = 300;
@@ -221,7 +224,9 @@ pub struct Question {
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum AnswerError {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     NotAChoice,
     NotYesOrNo,
     NotADate,
@@ -229,6 +234,10 @@ pub enum AnswerError {
     NotAUrl,
     NotACountry,
     NotANumber,
+    /// A document question's file has no content.
+    EmptyFile,
+    /// A document question's file is not one of the accepted formats (checked by content).
+    NotADocument,
 }
 
 impl AnswerError {
@@ -245,6 +254,10 @@ impl AnswerError {
             Self::NotAUrl => "Enter a web address starting with https:// or http://.".into(),
             Self::NotACountry => "Choose a country from the list.".into(),
             Self::NotANumber => "Enter a number, like 3 or 2.5.".into(),
+            Self::EmptyFile => "The file is empty.".into(),
+            Self::NotADocument => {
+                format!("This file's format is not accepted. Upload a {} file.", crate::submission::ACCEPTED_FORMATS)
+            }
         }
     }
 
@@ -260,6 +273,8 @@ impl AnswerError {
             Self::NotAUrl => "answer-not-a-url",
             Self::NotACountry => "answer-not-a-country",
             Self::NotANumber => "answer-not-a-number",
+            Self::EmptyFile => "answer-empty-file",
+            Self::NotADocument => "answer-not-a-document",
         }
     }
 }
@@ -503,6 +518,9 @@ impl IntakeForm {
             if m.questions.len() > MAX_QUESTIONS {
                 return fail(&at, &format!("has more than {MAX_QUESTIONS} questions"));
             }
+            if m.questions.iter().filter(|q| q.kind == QuestionKind::Document).count() > MAX_DOCUMENTS {
+                return fail(&at, &format!("asks for more than {MAX_DOCUMENTS} documents"));
+            }
             let mut question_keys = std::collections::HashSet::new();
             for (j, q) in m.questions.iter().enumerate() {
                 let at = format!("{at} → question {}", j + 1);
@@ -510,10 +528,6 @@ impl IntakeForm {
                 localized(&q.help, MAX_HELP, false).or_else(|r| fail(&at, &format!("the help text {r}")))?;
                 if !key_ok(&q.key) || !question_keys.insert(q.key.as_str()) {
                     return fail(&at, "needs its own key (letters, digits, - and _)");
-                }
-                if q.kind == QuestionKind::Document {
-                    // The submission takes one file, the resume, for now.
-                    return fail(&at, "asks for a document: extra documents cannot be collected yet");
                 }
                 match (q.kind.has_choices(), q.choices.len()) {
                     (true, 0 | 1) => return fail(&at, "needs at least two choices"),
@@ -612,6 +626,10 @@ pub struct LeadIntake {
 pub struct ShownAnswer {
     pub question: String,
     pub answer: String,
+    /// For a document question answered with a file: the question's key,
+    /// which names the file (`/api/v1/leads/{id}/documents/{key}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
 }
 
 /// A lead's answers as its page shows them.
@@ -644,7 +662,9 @@ impl MatterType {
                     None => "(not answered)".to_owned(),
                     Some(a) => q.words(a),
                 };
-                ShownAnswer { question: q.label.get(Lang::En).to_owned(), answer }
+                let document =
+                    (q.kind == QuestionKind::Document && answers.contains_key(&q.key)).then(|| q.key.clone());
+                ShownAnswer { question: q.label.get(Lang::En).to_owned(), answer, document }
             })
             .collect()
     }
@@ -885,7 +905,6 @@ mod tests {
         };
         let all: Vec<Question> = QuestionKind::ALL
             .iter()
-            .filter(|k| **k != QuestionKind::Document)
             .enumerate()
             .map(|(i, k)| Question { key: format!("q{i}"), ..q(*k, i % 2 == 0) })
             .collect();
@@ -909,9 +928,12 @@ mod tests {
             Ok(()),
             "a resume may be optional"
         );
-        let doc =
-            IntakeForm { matter_types: vec![matter("visa", vec![q(QuestionKind::Document, false)])], notice: None };
-        assert!(doc.check().unwrap_err().reason.contains("cannot be collected yet"));
+        let doc = |n: usize| {
+            let docs = (0..n).map(|i| Question { key: format!("d{i}"), ..q(QuestionKind::Document, false) }).collect();
+            IntakeForm { matter_types: vec![matter("visa", docs)], notice: None }.check()
+        };
+        assert_eq!(doc(MAX_DOCUMENTS), Ok(()));
+        assert_eq!(doc(MAX_DOCUMENTS + 1).unwrap_err().reason, "asks for more than 2 documents");
         let spanish_notice =
             Notice { text: Localized(BTreeMap::from([(Lang::Es, "Aviso".into())])), consent_required: true };
         let err = IntakeForm { matter_types: vec![], notice: Some(spanish_notice) }.check().unwrap_err();

@@ -22,6 +22,8 @@ pub struct NewLead {
     pub created_at: i64,
     /// `None` when the matter type makes the resume optional and none was sent.
     pub resume: Option<ResumeMeta>,
+    /// Files sent for the matter type's document questions, one per question.
+    pub documents: Vec<Document>,
     /// Where the prospect came from.
     pub origin: LeadOrigin,
     /// The language, form version and answers (`None`: English, no form).
@@ -36,6 +38,13 @@ pub struct ResumeMeta {
     pub size: i64,
     pub sha256: String,
     pub key: String,
+}
+
+/// A file sent in answer to a document question: a resume of its own kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    pub question_key: String,
+    pub file: ResumeMeta,
 }
 
 /// A stored lead.

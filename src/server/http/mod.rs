@@ -40,6 +40,7 @@ pub const INTERNAL_ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/leads"),
     ("GET", "/leads/00000000-0000-7000-8000-000000000000"),
     ("GET", "/leads/00000000-0000-7000-8000-000000000000/resume"),
+    ("GET", "/leads/00000000-0000-7000-8000-000000000000/documents/passport"),
     ("GET", "/leads/export.csv"),
     ("GET", "/api/internal/events"),
     ("POST", "/api/internal/leads"),
@@ -130,6 +131,7 @@ fn table() -> Vec<(&'static str, Method, MethodRouter<AppState>, Listing)> {
         ("/set-password", Method::POST, post(account::set_password), BROWSER),
         ("/api/internal/events", Method::GET, get(live::events), BROWSER),
         ("/leads/{id}/resume", Method::GET, get(resume::download), BROWSER),
+        ("/leads/{id}/documents/{question}", Method::GET, get(resume::document), BROWSER),
         ("/leads/export.csv", Method::GET, get(export::leads_csv), BROWSER),
         ("/healthz", Method::GET, get(health::healthz), Documented),
         ("/readyz", Method::GET, get(health::readyz), Documented),
@@ -137,6 +139,7 @@ fn table() -> Vec<(&'static str, Method, MethodRouter<AppState>, Listing)> {
         ("/api/v1/leads", Method::GET, get(v1::list), Documented),
         ("/api/v1/leads/{id}", Method::GET, get(v1::one), Documented),
         ("/api/v1/leads/{id}/resume", Method::GET, get(v1::resume_file), Documented),
+        ("/api/v1/leads/{id}/documents/{question}", Method::GET, get(v1::document_file), Documented),
         ("/api/v1/leads/{id}/reached-out", Method::POST, post(v1::reached_out), Documented),
         // Not in the document yet: its schemas do not yet say every rule the handlers check
         // (a name with a word, a known role), so schema-valid fuzzing gets a 400. See the README.

@@ -31,6 +31,7 @@ pub const DOCUMENT: &str = "/api/openapi.json";
         v1::list,
         v1::one,
         v1::resume_file,
+        v1::document_file,
         v1::reached_out,
         health::healthz,
         health::readyz,

@@ -32,9 +32,36 @@ pub async fn serve(state: &AppState, id: Uuid, inline: bool) -> Result<Response,
     let lead = state.db.leads().get(id).await?.ok_or(Error::NotFound("lead"))?;
     // The matter type made it optional and the prospect sent none.
     let resume = lead.resume.ok_or(Error::NotFound("resume"))?;
+    serve_file(state, id, resume, inline).await
+}
+
+/// `GET /leads/{id}/documents/{question}`: the file a prospect sent for a document question.
+pub async fn document(
+    State(state): State<AppState>,
+    Path((id, question)): Path<(String, String)>,
+    Query(q): Query<DownloadQuery>,
+) -> Result<Response, Error> {
+    let id = Uuid::parse_str(&id).map_err(|_| Error::NotFound("lead"))?;
+    serve_document(&state, id, &question, q.inline.is_some()).await
+}
+
+/// A lead's document for `question`, as [`serve`] serves a resume.
+pub async fn serve_document(state: &AppState, id: Uuid, question: &str, inline: bool) -> Result<Response, Error> {
+    let documents = state.db.leads().documents(id).await?;
+    let file = documents.into_iter().find(|d| d.question_key == question).ok_or(Error::NotFound("document"))?.file;
+    serve_file(state, id, file, inline).await
+}
+
+/// A stored file, as an attachment or (PDFs only) inline.
+async fn serve_file(
+    state: &AppState,
+    id: Uuid,
+    resume: intake_store::ResumeMeta,
+    inline: bool,
+) -> Result<Response, Error> {
     let (len, stream) = state.resumes.open(&resume.key).await.map_err(|e| {
-        tracing::error!(error = %e, lead = %id, "resume file missing");
-        Error::NotFound("resume file")
+        tracing::error!(error = %e, lead = %id, "stored file missing");
+        Error::NotFound("file")
     })?;
     let is_pdf = resume.content_type == "application/pdf";
     // Only PDFs are shown in the browser; everything else downloads.

@@ -258,6 +258,29 @@ pub async fn resume_file(
     resume::serve(&state, lead_id(&id)?, false).await
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/leads/{id}/documents/{question}", tag = "integrator API",
+    params(
+        ("id" = Uuid, Path, description = "The lead's id"),
+        ("question" = String, Path, description = "The document question's key (`answers.answers[].document`)"),
+    ),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "The file the prospect sent for that question, as an attachment, with its detected type",
+         content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 404, description = "No such lead, or no file for that question", body = ApiError),
+        (status = 429, description = "Past the token's rate", body = ApiError),
+    )
+)]
+pub async fn document_file(
+    _caller: TokenCaller,
+    State(state): State<AppState>,
+    Path((id, question)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    resume::serve_document(&state, lead_id(&id)?, &question, false).await
+}
+
 /// Marks a pending lead reached out, as the token's attorney; 409 names who did it first.
 #[utoipa::path(
     post, path = "/api/v1/leads/{id}/reached-out", tag = "integrator API",

@@ -15,7 +15,7 @@
 //!                  (each account gets an authenticator app through `/account` first, then signs in once
 //!                  with its password and a code: a code works once, so one login per account)
 //!   loadgen page   --url U --concurrency N --seconds S --email E --password P [--path /leads]
-//!   loadgen wrk    --url U --concurrency N --seconds S --script LUA --pdf PATH [--scenario submit|submit-answers|limit-durable]
+//!   loadgen wrk    --url U --concurrency N --seconds S --script LUA --pdf PATH [--scenario submit|submit-fresh|submit-answers|limit-durable]
 //!                  (wrk with the script, `PDF=PATH` in its environment)
 //!   loadgen pdf    PATH   (writes the 50 KB PDF every submission sends, for wrk's script)
 //!   loadgen report --record FILE --readme README.md --commit SHA --date YYYY-MM-DD [--command "..."]
@@ -630,7 +630,9 @@ async fn wrk(o: &Opts) -> Outcome {
         Some("limit-durable") => "limit-durable",
         // Submissions answering the eight questions of scripts/bench/form8.json.
         Some("submit-answers") => "submit-answers",
-        Some(other) => fail(&format!("wrk: --scenario {other}: submit, submit-answers or limit-durable")),
+        // Four fields on a fresh server: what eight answers are compared with.
+        Some("submit-fresh") => "submit-fresh",
+        Some(other) => fail(&format!("wrk: --scenario {other}: submit, submit-fresh, submit-answers or limit-durable")),
     };
     let (connections, duration) = (format!("-c{}", o.concurrency), format!("-d{}s", o.seconds));
     let out = tokio::process::Command::new("wrk")

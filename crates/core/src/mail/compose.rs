@@ -522,6 +522,7 @@ mod tests {
                 sha256: String::new(),
                 key: String::new(),
             }),
+            documents: Vec::new(),
             intake: None,
             origin: Default::default(),
         }
@@ -557,8 +558,12 @@ mod tests {
             notice: true,
             consent_at: Some(1),
             answers: vec![
-                ShownAnswer { question: "Which <visa>?".into(), answer: "H-1B".into() },
-                ShownAnswer { question: "Anything else?".into(), answer: "Line one\n<b>two</b>".into() },
+                ShownAnswer { question: "Which <visa>?".into(), answer: "H-1B".into(), document: None },
+                ShownAnswer {
+                    question: "Anything else?".into(),
+                    answer: "Line one\n<b>two</b>".into(),
+                    document: None,
+                },
             ],
         };
         let msgs = messages_for(&config, &lead("Jane"), Some(&answers));

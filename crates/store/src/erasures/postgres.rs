@@ -12,7 +12,8 @@ static KEY: LazyLock<String> = LazyLock::new(|| dollars(sql::KEY));
 static MESSAGES: LazyLock<String> = LazyLock::new(|| dollars(sql::MESSAGES));
 static DELETE: LazyLock<Vec<String>> = LazyLock::new(|| sql::DELETE.iter().map(|s| dollars(s)).collect());
 static TOMBSTONE: LazyLock<String> = LazyLock::new(|| dollars(sql::TOMBSTONE));
-static FILE_DELETED: LazyLock<String> = LazyLock::new(|| dollars(sql::FILE_DELETED));
+static KEEP_DOCUMENTS: LazyLock<String> = LazyLock::new(|| dollars(sql::KEEP_DOCUMENTS));
+static FILE_DELETED: LazyLock<Vec<String>> = LazyLock::new(|| sql::FILE_DELETED.iter().map(|s| dollars(s)).collect());
 static PENDING_FILES: LazyLock<String> = LazyLock::new(|| dollars(sql::PENDING_FILES));
 static CREATED_BEFORE: LazyLock<String> = LazyLock::new(|| dollars(sql::CREATED_BEFORE));
 static TOMBSTONES: LazyLock<String> = LazyLock::new(|| dollars(sql::TOMBSTONES));
@@ -27,6 +28,7 @@ impl ErasureStore for PgDb {
             sqlx::query_scalar(&format!("{} FOR UPDATE", *KEY)).bind(id).fetch_optional(&mut *tx).await?;
         let Some(key) = key else { return Ok(None) };
         let messages: Vec<Uuid> = sqlx::query_scalar(&MESSAGES).bind(id).fetch_all(&mut *tx).await?;
+        let documents: Vec<String> = sqlx::query_scalar(&KEEP_DOCUMENTS).bind(id).bind(now).fetch_all(&mut *tx).await?;
         for delete in DELETE.iter() {
             sqlx::query(delete).bind(id).execute(&mut *tx).await?;
         }
@@ -42,7 +44,7 @@ impl ErasureStore for PgDb {
         notify_resync(&mut tx).await?;
         tx.commit().await?;
         self.vacuum_soon();
-        Ok(Some(Erased { resume_key: key, messages }))
+        Ok(Some(Erased { resume_key: key, documents, messages }))
     }
 
     async fn scrub(&self) -> Result<(), DbError> {
@@ -50,8 +52,12 @@ impl ErasureStore for PgDb {
         Ok(())
     }
 
-    async fn file_deleted(&self, id: Uuid) -> Result<(), DbError> {
-        sqlx::query(&FILE_DELETED).bind(id).execute(&self.pool).await?;
+    async fn file_deleted(&self, id: Uuid, key: &str) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        for sql in FILE_DELETED.iter() {
+            sqlx::query(sql).bind(id).bind(key).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

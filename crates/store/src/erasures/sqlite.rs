@@ -19,6 +19,8 @@ impl ErasureStore for SqliteDb {
         let key: Option<Option<String>> = sqlx::query_scalar(sql::KEY).bind(&lead).fetch_optional(&mut *tx).await?;
         let Some(key) = key else { return Ok(None) };
         let messages: Vec<String> = sqlx::query_scalar(sql::MESSAGES).bind(&lead).fetch_all(&mut *tx).await?;
+        let documents: Vec<String> =
+            sqlx::query_scalar(sql::KEEP_DOCUMENTS).bind(&lead).bind(now).fetch_all(&mut *tx).await?;
         for delete in sql::DELETE {
             sqlx::query(delete).bind(&lead).execute(&mut *tx).await?;
         }
@@ -42,15 +44,19 @@ impl ErasureStore for SqliteDb {
             }
         });
         let messages = messages.iter().map(|m| uuid(m)).collect::<Result<_, _>>()?;
-        Ok(Some(Erased { resume_key: key, messages }))
+        Ok(Some(Erased { resume_key: key, documents, messages }))
     }
 
     async fn scrub(&self) -> Result<(), DbError> {
         self.truncate_wal().await
     }
 
-    async fn file_deleted(&self, id: Uuid) -> Result<(), DbError> {
-        sqlx::query(sql::FILE_DELETED).bind(id.to_string()).execute(&self.pool).await?;
+    async fn file_deleted(&self, id: Uuid, key: &str) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        for sql in sql::FILE_DELETED {
+            sqlx::query(sql).bind(id.to_string()).bind(key).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

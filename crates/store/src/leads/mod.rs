@@ -3,7 +3,7 @@
 mod postgres;
 mod sqlite;
 
-use super::{DbError, Lead, NewLead, NewMessage};
+use super::{DbError, Document, Lead, NewLead, NewMessage, ResumeMeta};
 use async_trait::async_trait;
 use intake_domain::{LeadState, listing::LeadSummary, live::LiveEvent, live::LiveEventKind, questions::LeadIntake};
 use uuid::Uuid;
@@ -23,8 +23,12 @@ pub trait LeadStore: Send + Sync {
     /// [`LeadStore::intake`] for many leads at once (an export's batch); leads without are left out.
     async fn intakes(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, LeadIntake)>, DbError>;
 
-    /// Whether a lead refers to this resume storage key (used to recover staged files).
+    /// Whether a lead refers to this storage key, as its resume or a
+    /// document (used to recover staged files).
     async fn resume_key_exists(&self, key: &str) -> Result<bool, DbError>;
+
+    /// The files the lead's prospect sent for document questions, by question key.
+    async fn documents(&self, id: Uuid) -> Result<Vec<Document>, DbError>;
 
     /// The lead holding this normalized email: its id, when it was submitted, and the address as on file.
     async fn by_email(&self, email_normalized: &str) -> Result<Option<(Uuid, i64, String)>, DbError>;
@@ -107,3 +111,21 @@ pub(crate) fn created_event(event_id: i64, lead: &NewLead) -> LiveEvent {
         }),
     }
 }
+
+/// A `lead_documents` row.
+fn document_row(r: &impl crate::row::Columns) -> Result<Document, DbError> {
+    Ok(Document {
+        question_key: r.text("question_key")?,
+        file: ResumeMeta {
+            file_name: r.text("file_name")?,
+            content_type: r.text("content_type")?,
+            size: r.int("size")?,
+            sha256: r.text("sha256")?,
+            key: r.text("file_key")?,
+        },
+    })
+}
+
+/// The columns [`document_row`] reads.
+const DOCUMENTS: &str = "SELECT question_key, file_name, content_type, size, sha256, file_key
+     FROM lead_documents WHERE lead_id = ?1 ORDER BY question_key";

@@ -35,10 +35,18 @@ impl LeadStore for PgDb {
     }
 
     async fn resume_key_exists(&self, key: &str) -> Result<bool, DbError> {
-        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM leads WHERE resume_key = $1)")
-            .bind(key)
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM leads WHERE resume_key = $1)
+                 OR EXISTS (SELECT 1 FROM lead_documents WHERE file_key = $1)",
+        )
+        .bind(key)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn documents(&self, id: Uuid) -> Result<Vec<crate::Document>, DbError> {
+        let rows = sqlx::query(&dollars(super::DOCUMENTS)).bind(id).fetch_all(&self.pool).await?;
+        rows.iter().map(super::document_row).collect()
     }
 
     async fn by_email(&self, email_normalized: &str) -> Result<Option<(Uuid, i64, String)>, DbError> {

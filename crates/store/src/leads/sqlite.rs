@@ -40,11 +40,18 @@ impl LeadStore for SqliteDb {
     }
 
     async fn resume_key_exists(&self, key: &str) -> Result<bool, DbError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM leads WHERE resume_key = ?")
-            .bind(key)
-            .fetch_one(&self.pool)
-            .await?;
+        let n: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM leads WHERE resume_key = ?1) + (SELECT COUNT(*) FROM lead_documents WHERE file_key = ?1)",
+        )
+        .bind(key)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(n > 0)
+    }
+
+    async fn documents(&self, id: Uuid) -> Result<Vec<crate::Document>, DbError> {
+        let rows = sqlx::query(super::DOCUMENTS).bind(id.to_string()).fetch_all(&self.pool).await?;
+        rows.iter().map(super::document_row).collect()
     }
 
     async fn by_email(&self, email_normalized: &str) -> Result<Option<(Uuid, i64, String)>, DbError> {

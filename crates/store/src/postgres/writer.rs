@@ -84,6 +84,7 @@ async fn write_group(pool: &PgPool, batch: &[Job]) -> Result<HashMap<Uuid, LiveE
     let kept: Vec<&Job> = batch.iter().filter(|j| stored.contains(&j.lead.id)).collect();
     insert_messages(&mut tx, &kept).await?;
     insert_answers(&mut tx, &kept).await?;
+    insert_documents(&mut tx, &kept).await?;
     order_events(&mut tx).await?;
     let events = insert_events(&mut tx, &kept).await?;
     let intakes = kept.iter().filter_map(|j| j.lead.intake.as_ref().map(|i| (j.lead.id, i))).collect();
@@ -175,6 +176,28 @@ async fn insert_answers(tx: &mut PgConnection, kept: &[&Job]) -> Result<(), DbEr
         .bind(rows.iter().map(|(_, i)| i.matter_type.clone()).collect::<Vec<_>>())
         .bind(rows.iter().map(|(_, i)| crate::leads::answers_json(i)).collect::<Vec<_>>())
         .bind(rows.iter().map(|(_, i)| i.consent_at).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// One statement for the group's document files.
+async fn insert_documents(tx: &mut PgConnection, kept: &[&Job]) -> Result<(), DbError> {
+    let rows: Vec<(Uuid, &crate::Document)> =
+        kept.iter().flat_map(|j| j.lead.documents.iter().map(move |d| (j.lead.id, d))).collect();
+    if !rows.is_empty() {
+        sqlx::query(
+            "INSERT INTO lead_documents (lead_id, question_key, file_name, content_type, size, sha256, file_key)
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])",
+        )
+        .bind(rows.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|(_, d)| d.question_key.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|(_, d)| d.file.file_name.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|(_, d)| d.file.content_type.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|(_, d)| d.file.size).collect::<Vec<_>>())
+        .bind(rows.iter().map(|(_, d)| d.file.sha256.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|(_, d)| d.file.key.clone()).collect::<Vec<_>>())
         .execute(&mut *tx)
         .await?;
     }

@@ -176,6 +176,24 @@ fn insert_one(conn: &Connection, lead: &NewLead, messages: &[NewMessage]) -> rus
             intake.consent_at,
         ])?;
     }
+    if !lead.documents.is_empty() {
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO lead_documents (lead_id, question_key, file_name, content_type, size, sha256, file_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for d in &lead.documents {
+            let f = &d.file;
+            insert.execute(rusqlite::params![
+                id,
+                d.question_key,
+                f.file_name,
+                f.content_type,
+                f.size,
+                f.sha256,
+                f.key
+            ])?;
+        }
+    }
     let mut outbox = conn.prepare_cached(
         "INSERT INTO outbox (id, lead_id, kind, recipients, reply_to, subject, body_text, body_html,
              status, attempts, next_attempt_at, created_at)
@@ -225,6 +243,7 @@ mod tests {
                 sha256: "00".into(),
                 key: Uuid::now_v7().simple().to_string(),
             }),
+            documents: Vec::new(),
             origin: Default::default(),
             intake: None,
         }

@@ -53,7 +53,7 @@ contract! {
         db.erasures().erase(lead.id, None, &WHY, 4_000).await.unwrap().expect("erased");
         assert_eq!(db.erasures().pending_files(10).await.unwrap(), [(lead.id, resume_key(&lead))]);
         assert!(db.leads().resume_key_exists(&resume_key(&kept)).await.unwrap(), "another lead is untouched");
-        db.erasures().file_deleted(lead.id).await.unwrap();
+        db.erasures().file_deleted(lead.id, &resume_key(&lead)).await.unwrap();
         assert!(db.erasures().pending_files(10).await.unwrap().is_empty());
         assert_eq!(db.erasures().tombstones(10).await.unwrap().len(), 1, "the tombstone stays");
     }
@@ -78,5 +78,45 @@ contract! {
         let seen: Vec<_> = stones.iter().map(|t| (t.lead_id, t.erased_by.clone(), t.erased_at)).collect();
         assert_eq!(seen, [(ids[2], None, 20_000), (ids[0], None, 10_000)]);
         assert_eq!(db.erasures().tombstones(1).await.unwrap().len(), 1, "the limit holds");
+    }
+}
+
+contract! {
+    /// A lead's documents are stored with it, read back by question, and erased with it; their files wait to be deleted like its resume's.
+    documents_are_stored_and_their_files_pending_after_erasure,
+    |db: Db| async move {
+        let file = |key: &str| intake_store::ResumeMeta {
+            file_name: format!("{key}.pdf"),
+            content_type: "application/pdf".into(),
+            size: 10,
+            sha256: "cd".repeat(32),
+            key: Uuid::now_v7().simple().to_string(),
+        };
+        let documents = vec![
+            intake_store::Document { question_key: "offer".into(), file: file("offer") },
+            intake_store::Document { question_key: "passport".into(), file: file("passport") },
+        ];
+        let lead = add_lead(&db, NewLead { documents: documents.clone(), ..new_lead("ada@example.com") }).await;
+        assert_eq!(db.leads().documents(lead.id).await.unwrap(), documents);
+        assert!(db.leads().resume_key_exists(&documents[1].file.key).await.unwrap(), "a document's key is known");
+
+        let erased = db.erasures().erase(lead.id, None, &WHY, 4_000).await.unwrap().expect("erased");
+        let mut keys = erased.documents.clone();
+        keys.sort();
+        let mut want: Vec<String> = documents.iter().map(|d| d.file.key.clone()).collect();
+        want.sort();
+        assert_eq!(keys, want);
+        assert!(db.leads().documents(lead.id).await.unwrap().is_empty());
+        assert!(!db.leads().resume_key_exists(&documents[0].file.key).await.unwrap());
+        let mut pending = db.erasures().pending_files(10).await.unwrap();
+        pending.sort();
+        let mut expected: Vec<(Uuid, String)> =
+            std::iter::once(resume_key(&lead)).chain(want).map(|k| (lead.id, k)).collect();
+        expected.sort();
+        assert_eq!(pending, expected, "the resume and both documents wait for deletion");
+        for (id, key) in &pending {
+            db.erasures().file_deleted(*id, key).await.unwrap();
+        }
+        assert!(db.erasures().pending_files(10).await.unwrap().is_empty());
     }
 }

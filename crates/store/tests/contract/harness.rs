@@ -113,6 +113,7 @@ pub fn named_lead(first: &str, last: &str, email: &str) -> NewLead {
             sha256: "ab".repeat(32),
             key: Uuid::now_v7().simple().to_string(),
         }),
+        documents: Vec::new(),
         intake: None,
         origin: LeadOrigin::default(),
     }
