@@ -313,15 +313,21 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
     if !errors.is_empty() {
         return Err(Error::Invalid(Box::new(errors)));
     }
-    let mut staged = received.resume.map(ReceivedResume::into_stored);
-
-    // The files of the matter type's document questions; any other file sent is dropped (and deleted).
+    // The staged files to keep: the resume, then the matter type's documents
+    // (any other file sent is dropped, which deletes it).
+    let mut files: Vec<StagedResume> = Vec::new();
+    let resume = received.resume.map(|r| {
+        let (meta, file) = r.into_stored();
+        files.push(file);
+        meta
+    });
     let mut sent_documents = received.documents;
-    let mut documents: Vec<(intake_store::Document, StagedResume)> = documents
+    let documents: Vec<intake_store::Document> = documents
         .into_iter()
         .filter_map(|key| {
             let (file, staged) = sent_documents.remove(&key)?.into_stored();
-            Some((intake_store::Document { question_key: key, file }, staged))
+            files.push(staged);
+            Some(intake_store::Document { question_key: key, file })
         })
         .collect();
     drop(sent_documents);
@@ -332,13 +338,13 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
         last_name: valid.last_name,
         email: valid.email,
         created_at: now,
-        resume: staged.as_ref().map(|(meta, _)| meta.clone()),
-        documents: documents.iter().map(|(d, _)| d.clone()).collect(),
+        resume,
+        documents,
         origin: received.origin,
         intake,
     };
     let messages = compose::messages_for(&state.config, &lead, shown.as_ref());
-    for file in staged.iter_mut().map(|(_, f)| f).chain(documents.iter_mut().map(|(_, f)| f)) {
+    for file in &mut files {
         file.finish().await.map_err(internal)?;
     }
     let announced = match state.db.leads().insert(&lead, &messages).await {
@@ -350,13 +356,13 @@ pub async fn store(state: &Services, received: Received) -> Result<SubmitReceipt
             // by email and the existing lead's history records the repeat.
             // The repeat is written (and committed) before the answer, as a
             // new lead is: the answer takes as long, and a crash loses nothing acknowledged.
-            drop((staged, documents));
+            drop(files);
             record_repeat(state, &lead.email.normalized(), lang).await;
             return Ok(receipt(&lead));
         }
         Err(e) => return Err(internal(e)),
     };
-    for file in staged.into_iter().map(|(_, f)| f).chain(documents.into_iter().map(|(_, f)| f)) {
+    for file in files {
         if let Err(e) = file.commit().await {
             // The row is committed; start-up recovery moves the staged file into place.
             tracing::error!(lead = %lead.id, error = %e, "cannot move a file into place; will retry at next start");
