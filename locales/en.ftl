@@ -5,7 +5,7 @@
 ## The form
 page-title = Contact { $firm }
 form-title = Tell us about yourself
-form-lede = Leave your details and your resume. An attorney will review them and contact you.
+form-lede = Leave your details. An attorney will review them and contact you.
 field-first-name = First name
 field-last-name = Last name
 field-email = Email
@@ -51,6 +51,7 @@ answer-not-a-country = Choose a country from the list.
 answer-not-a-number = Enter a number, like 3 or 2.5.
 answer-empty-file = The file is empty.
 answer-not-a-document = This file's format is not accepted. Upload a { $formats } file.
+answer-file-too-large = The file is too large: the limit is { $limit }.
 matter-missing = Choose what your matter is about.
 consent-required = Tick the box to agree to the privacy notice.
 form-changed = The form changed while you were filling it in. Reload the page to see its questions, then send it again.
@@ -63,7 +64,8 @@ refused-unavailable = Something went wrong, or the server could not be reached. 
 
 ## The confirmation
 thanks = Thank you, { $name }!
-received = We have received your details and your resume.
+received = We have received your details.
+received-with-resume = We have received your details and your resume.
 confirmation-sent = A confirmation email is on its way to { $email }.
 next-steps = An attorney will review your information and contact you. There is no need to submit the form again.
 
@@ -76,7 +78,7 @@ mail-email = Email
 mail-resume = Resume
 mail-next = What happens next: an attorney will review your information and contact you at this address. You do not need to submit the form again.
 mail-not-you = If you did not submit this form, you can ignore this message.
-mail-erase = To have your details and resume deleted, reply to this email and ask; we will erase them and confirm.
+mail-erase = To have everything you sent us deleted, reply to this email and ask; we will erase it and confirm.
 mail-heading = Thank you, { $name }
 
 ## The email to an address that sent the form again

@@ -4,7 +4,7 @@
 ## El formulario
 page-title = Contactar con { $firm }
 form-title = Cuéntenos sobre usted
-form-lede = Déjenos sus datos y su currículum. Un abogado los revisará y se pondrá en contacto con usted.
+form-lede = Déjenos sus datos. Un abogado los revisará y se pondrá en contacto con usted.
 field-first-name = Nombre
 field-last-name = Apellidos
 field-email = Correo electrónico
@@ -50,6 +50,7 @@ answer-not-a-country = Elija un país de la lista.
 answer-not-a-number = Escriba un número, como 3 o 2,5.
 answer-empty-file = El archivo está vacío.
 answer-not-a-document = No se acepta el formato de este archivo. Suba un archivo { $formats }.
+answer-file-too-large = El archivo es demasiado grande: el límite es { $limit }.
 matter-missing = Elija sobre qué trata su asunto.
 consent-required = Marque la casilla para aceptar el aviso de privacidad.
 form-changed = El formulario cambió mientras lo rellenaba. Vuelva a cargar la página para ver sus preguntas y envíelo de nuevo.
@@ -62,7 +63,8 @@ refused-unavailable = Algo falló, o no pudimos conectar con el servidor. Compru
 
 ## La confirmación
 thanks = ¡Gracias, { $name }!
-received = Hemos recibido sus datos y su currículum.
+received = Hemos recibido sus datos.
+received-with-resume = Hemos recibido sus datos y su currículum.
 confirmation-sent = Le hemos enviado un correo de confirmación a { $email }.
 next-steps = Un abogado revisará su información y se pondrá en contacto con usted. No hace falta enviar el formulario de nuevo.
 
@@ -75,7 +77,7 @@ mail-email = Correo
 mail-resume = Currículum
 mail-next = Qué ocurre ahora: un abogado revisará su información y se pondrá en contacto con usted en esta dirección. No hace falta enviar el formulario de nuevo.
 mail-not-you = Si usted no envió este formulario, puede ignorar este mensaje.
-mail-erase = Para que borremos sus datos y su currículum, responda a este correo y pídalo; los borraremos y se lo confirmaremos.
+mail-erase = Para que borremos todo lo que nos envió, responda a este correo y pídalo; lo borraremos y se lo confirmaremos.
 mail-heading = Gracias, { $name }
 
 ## El correo a una dirección que envió el formulario otra vez

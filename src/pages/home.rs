@@ -210,7 +210,7 @@ pub fn IntakePage(boot: FormBoot) -> impl IntoView {
     let matter = Signal::derive(move || firm_form.with_value(|f| f.chosen(chosen.get().as_deref()).cloned()));
     let answer_errors = failure.as_ref().map(|f| f.fields.answers.clone()).unwrap_or_default();
     let lang = boot.lang;
-    let answers = AnswerState::new(sent, answer_errors, matter, lang);
+    let answers = AnswerState::new(sent, answer_errors, matter, lang, boot.max_resume_bytes);
     let picker = (boot.form.matter_types.len() > 1).then(|| boot.form.clone());
     // Whether a matter type is chosen (a change of type keeps the form and what is typed in it).
     let has_matter = Memo::new(move |_| matter.with(Option::is_some));
@@ -271,7 +271,7 @@ fn Confirmation(receipt: SubmitReceipt, lang: Lang) -> impl IntoView {
     view! {
         <section class="card confirmation" role="status">
             <h1>{lang.fill(Msg::Thanks, &[("name", receipt.first_name.as_str())])}</h1>
-            <p>{lang.text(Msg::Received)}</p>
+            <p>{lang.text(if receipt.resume { Msg::ReceivedWithResume } else { Msg::Received })}</p>
             <p>{before} <strong class="email">{receipt.email.clone()}</strong> {after}</p>
             <p>{lang.text(Msg::NextSteps)}</p>
         </section>

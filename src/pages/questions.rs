@@ -5,7 +5,7 @@
 use intake_domain::{
     LeadOrigin, countries,
     i18n::Msg,
-    questions::{IntakeForm, Lang, MatterType, Question, QuestionKind, SentAnswers, answer_field},
+    questions::{AnswerError, IntakeForm, Lang, MatterType, Question, QuestionKind, SentAnswers, answer_field},
 };
 use leptos::{
     either::{Either, EitherOf4},
@@ -22,6 +22,8 @@ pub struct AnswerState {
     pub server: RwSignal<BTreeMap<String, String>>,
     pub matter: Signal<Option<MatterType>>,
     pub lang: Lang,
+    /// A document question's file, at most (the resume's limit).
+    max_file_bytes: u64,
     /// A pointer is pressed (on Submit, say): an answer left now shows its
     /// error when the press ends, so the button does not move under it.
     pub pressing: StoredValue<bool>,
@@ -34,6 +36,7 @@ impl AnswerState {
         server: BTreeMap<String, String>,
         matter: Signal<Option<MatterType>>,
         lang: Lang,
+        max_file_bytes: u64,
     ) -> Self {
         Self {
             values: RwSignal::new(values),
@@ -41,6 +44,7 @@ impl AnswerState {
             server: RwSignal::new(server),
             matter,
             lang,
+            max_file_bytes,
             pressing: StoredValue::new(false),
             deferred: StoredValue::new(Vec::new()),
         }
@@ -213,7 +217,13 @@ pub fn Questions(answers: AnswerState) -> impl IntoView {
 fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView {
     let name = answer_field(&q.key);
     let err_id = format!("{name}-error");
-    let help = q.help.get(lang).to_owned();
+    let mut help = q.help.get(lang).to_owned();
+    if q.kind == QuestionKind::Document {
+        // The formats and the limit, as the resume's field says them.
+        let limit = intake_domain::human_bytes(answers.max_file_bytes);
+        let formats = lang.fill(Msg::ResumeHint, &[("formats", lang.text(Msg::ResumeFormats)), ("limit", &limit)]);
+        help = if help.is_empty() { formats } else { format!("{help} {formats}") };
+    }
     let hint_id = (!help.is_empty()).then(|| format!("{name}-hint"));
     let label = if q.required {
         q.label.get(lang).to_owned()
@@ -345,7 +355,13 @@ fn QuestionField(answers: AnswerState, q: Question, lang: Lang) -> impl IntoView
                             aria-describedby=described.clone()
                             on:change=move |ev| {
                                 let file = crate::pages::intake_form::chosen_file(&ev);
+                                let size = file.as_ref().map_or(0, |f| f.size() as u64);
                                 answers.set(&key, file.map(|f| vec![f.name()]).unwrap_or_default());
+                                if size > answers.max_file_bytes {
+                                    // Told now, not after the upload (the server says the same).
+                                    let e = AnswerError::FileTooLarge { limit: answers.max_file_bytes };
+                                    answers.server.update(|s| _ = s.insert(key.clone(), answers.lang.answer_error(&e)));
+                                }
                                 leave();
                             }
                         />

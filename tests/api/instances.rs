@@ -146,3 +146,32 @@ async fn the_lockout_and_the_submission_limit_hold_across_instances() {
     assert_eq!(created, 3, "{statuses:?}");
     assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL"]
+async fn a_form_saved_elsewhere_is_the_form_on_every_instance_at_once() {
+    require_postgres();
+    let a = TestApp::spawn(Options::smtp(free_port().await)).await;
+    let b = a.another_instance(Options::smtp(free_port().await)).await;
+    let form = |label: &str| {
+        serde_json::json!({"matter_types": [{"key": "family", "name": {"en": "Family"}, "resume_required": true,
+            "questions": [{"key": "where", "kind": "short_text", "label": {"en": label}, "help": {}, "required": true, "choices": []}]}]})
+    };
+    let page = |app: &TestApp| {
+        let (client, url) = (app.client.clone(), app.url("/"));
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    // Each instance reads version 1 (and keeps it: a version never changes).
+    crate::questions::save_form(&a, &form("Where do you live?")).await;
+    assert!(page(&a).await.contains("Where do you live?"));
+    assert!(page(&b).await.contains("Where do you live?"));
+    // Version 2, saved by another process, is every instance's form at the next request.
+    crate::questions::save_form(&a, &form("Where were you born?")).await;
+    for app in [&a, &b] {
+        let html = page(app).await;
+        assert!(html.contains("Where were you born?") && !html.contains("Where do you live?"), "{html}");
+    }
+    // And a submission answering it is checked against it.
+    let form = lead_form("born@example.com").text("q.where", "Lyon").text("form_version", "2");
+    assert_eq!(b.post_form("/api/leads", form).await.status(), StatusCode::CREATED);
+}

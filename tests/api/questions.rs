@@ -36,7 +36,7 @@ fn firm_form(kind_label: &str) -> Value {
     ]})
 }
 
-async fn save_form(app: &TestApp, form: &Value) -> String {
+pub(crate) async fn save_form(app: &TestApp, form: &Value) -> String {
     let file = app.data_dir.join("form.json");
     std::fs::write(&file, form.to_string()).unwrap();
     let (code, out) = app.cli(&["form", "set", file.to_str().unwrap(), "--by", ADMIN_EMAIL], "").await;
@@ -162,6 +162,8 @@ async fn answers_are_checked_kept_with_their_version_shown_and_erased() {
         .execute(&db)
         .await
         .unwrap();
+    // (A saved version never changes, so a server keeps what it read of it: restarted, it reads the edit.)
+    let app = TestApp::spawn_in(&app.stop().await, Options::smtp(free_port().await)).await;
     let res = app.post_form("/api/leads", form_with("late@example.com", GOOD)).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body: Value = res.json().await.unwrap();
@@ -665,6 +667,63 @@ async fn a_document_question_takes_a_file_checked_by_content_downloaded_and_eras
         .fold(base("ada@example.com"), |f, k| f.part(format!("q.{k}"), file_part("x.pdf", PDF.to_vec())));
     assert_eq!(app.post_form("/api/leads", many).await.status(), StatusCode::BAD_REQUEST);
     app.assert_nothing_stored().await;
+
+    // A document has the resume's limit (1 MiB here), and is refused at its question when over it.
+    let sized = |len: usize| {
+        // A PDF of exactly `len` bytes, padded inside a comment.
+        let trailer = b"\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+        let mut pdf = b"%PDF-1.4\n%".to_vec();
+        pdf.resize(len - trailer.len(), b'x');
+        pdf.extend_from_slice(trailer);
+        pdf
+    };
+    let over = base("ada@example.com").part("q.passport", file_part("passport.pdf", sized(1024 * 1024 + 1)));
+    let res = app.post_form("/api/leads", over).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["kind"], "too_large", "{body}");
+    assert_eq!(body["fields"]["answers"]["passport"], "The file is too large: the limit is 1 MiB.", "{body}");
+    assert!(body["fields"]["resume"].is_null(), "the resume was fine: {body}");
+    app.assert_nothing_stored().await;
+    assert_eq!(app.resume_files(), Vec::<std::path::PathBuf>::new(), "no staged file left");
+    // Without JavaScript the page comes back with what was typed, read past the refused file.
+    let no_js = Form::new()
+        .text("first_name", "Ada")
+        .text("last_name", "Lovelace")
+        .text("email", "ada@example.com")
+        .text("lang", "es")
+        .text("q.employer", "Analytical Engines")
+        .part("q.passport", file_part("passport.pdf", sized(1024 * 1024 + 1)))
+        .part("resume", file_part("cv.pdf", PDF.to_vec()))
+        .text("utm_source", "newsletter");
+    let res = app.client.post(app.url("/")).multipart(no_js).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let page = res.text().await.unwrap();
+    for kept in [
+        r#"value="Ada""#,
+        r#"value="ada@example.com""#,
+        r#"value="Analytical Engines""#,
+        r#"value="newsletter""#,
+        "El archivo es demasiado grande: el límite es 1 MiB.",
+    ] {
+        assert!(page.contains(kept), "{kept} in the page again");
+    }
+    app.assert_nothing_stored().await;
+    // Both documents at the limit: the whole body's bound counts every file the form may ask for.
+    let full = base("full@example.com")
+        .part("q.passport", file_part("passport.pdf", sized(1024 * 1024)))
+        .part("q.offer", file_part("offer.pdf", sized(1024 * 1024)));
+    let res = app.post_form("/api/leads", full).await;
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_str().unwrap().to_owned();
+    let form = [("id", id.as_str()), ("reason", "requested"), ("reference", "")];
+    let admin = app.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let res = admin.post(app.url("/api/internal/erase_lead")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.count("leads").await, 0);
+    assert_eq!(app.resume_files(), Vec::<std::path::PathBuf>::new());
 
     // Accepted: the file is kept (named by its format), a file for no document question is not.
     let sent = base("ada@example.com")

@@ -48,6 +48,13 @@ pub struct Record {
     pub rss_file_mib: Option<f64>,
     /// `loadgen` or `wrk`.
     pub loader: String,
+    /// Runs pooled into this figure by the report (not written: a record is one run).
+    #[serde(skip_serializing, default = "one")]
+    pub runs: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl Record {
@@ -210,6 +217,7 @@ mod tests {
             rss_anon_mib: None,
             rss_file_mib: None,
             loader: "loadgen".into(),
+            runs: 1,
         };
         let line = serde_json::to_string(&r).unwrap();
         assert!(!line.contains("backend") && !line.contains("cpu_ms"), "{line}");

@@ -79,13 +79,15 @@ fn rows(records: &[Record]) -> Vec<Row> {
         let run = prefer_wrk(records, |r| r.scenario == "submit" && backend(r) == "sqlite" && r.concurrency == c);
         rows.extend(run.and_then(cpu_per_submission));
     }
-    let answers = prefer_wrk(records, |r| r.scenario == "submit-answers" && r.concurrency == 64);
-    if let Some(a) = answers {
+    for b in ["sqlite", "postgres"] {
+        let Some(a) = pooled(records, |r| r.scenario == "submit-answers" && backend(r) == b && r.concurrency == 64)
+        else {
+            continue;
+        };
         // Compared with four fields on a fresh server too: a server that has
         // just taken thousands of leads checks each new one against more namesakes.
-        let fresh =
-            prefer_wrk(records, |r| r.scenario == "submit-fresh" && backend(r) == backend(a) && r.concurrency == 64);
-        rows.push(with_answers(a, fresh.or_else(|| submit_64(&backend(a)))));
+        let fresh = pooled(records, |r| r.scenario == "submit-fresh" && backend(r) == b && r.concurrency == 64);
+        rows.push(with_answers(&a, fresh.as_ref().or_else(|| submit_64(b))));
     }
     rows.extend(["sqlite", "postgres"].into_iter().filter_map(submit_64).filter_map(memory));
     for scenario in ["page", "list", "search-surname", "search-varied"] {
@@ -155,28 +157,53 @@ fn submissions(r: &Record, limit: Option<&Record>) -> Row {
 }
 
 /// Submissions answering a matter type's eight questions, against the
-/// four-field figure of the same run and backend.
+/// four-field figure of the same run and backend. The budget is relative (the
+/// absolute latency goal is the four-field row's): the rate within 10%, no errors.
 fn with_answers(r: &Record, plain: Option<&Record>) -> Row {
-    let clean = r.p99_ms < 50.0 && r.errors == 0;
+    let runs = |r: &Record| if r.runs > 1 { format!(", mean of {} runs", r.runs) } else { String::new() };
     let measured = match plain.filter(|p| p.rate > 0.0) {
         Some(p) => format!(
-            "{} = {:.0}% of four fields ({}/s{})",
+            "{}{} = {:.0}% of four fields ({}/s, p99 {} ms{}{})",
             figures(r),
+            runs(r),
             r.rate / p.rate * 100.0,
             rate(p.rate),
+            ms(p.p99_ms),
+            runs(p),
             if p.scenario == "submit-fresh" { ", each on a fresh server" } else { "" }
         ),
         None => figures(r),
     };
     let goal = match plain {
-        Some(p) => ("≥ 90% of four fields, p99 < 50 ms, 0 errors".to_owned(), clean && r.rate >= 0.9 * p.rate),
-        None => ("p99 < 50 ms, 0 errors".to_owned(), clean),
+        Some(p) => ("≥ 90% of four fields, 0 errors".to_owned(), r.errors == 0 && r.rate >= 0.9 * p.rate),
+        None => ("0 errors".to_owned(), r.errors == 0),
     };
     Row {
         figure: format!("submissions with 8 answers, {}, {} c={}", label(r), r.loader, r.concurrency),
         measured,
         goal: Some(goal),
     }
+}
+
+/// The runs that match, as one: their mean rate, latencies and CPU, their
+/// errors added up (the budget's two sides alternate, ABBA, so that a drift of
+/// the machine during the run falls on both).
+fn pooled(records: &[Record], pred: impl Fn(&Record) -> bool) -> Option<Record> {
+    let wrk = records.iter().any(|r| r.loader == "wrk" && pred(r));
+    let runs: Vec<&Record> = records.iter().filter(|r| pred(r) && (!wrk || r.loader == "wrk")).collect();
+    let mut out = (*runs.last()?).clone();
+    let n = runs.len() as f64;
+    let mean = |f: fn(&Record) -> f64| runs.iter().map(|r| f(r)).sum::<f64>() / n;
+    out.rate = mean(|r| r.rate);
+    out.p50_ms = mean(|r| r.p50_ms);
+    out.p99_ms = mean(|r| r.p99_ms);
+    out.errors = runs.iter().map(|r| r.errors).sum();
+    out.ok = runs.iter().map(|r| r.ok).sum();
+    if runs.iter().all(|r| r.cpu_ms.is_some()) {
+        out.cpu_ms = Some(mean(|r| r.cpu_ms.unwrap_or_default()));
+    }
+    out.runs = runs.len();
+    Some(out)
 }
 
 fn cpu_per_submission(r: &Record) -> Option<Row> {
@@ -339,5 +366,30 @@ mod tests {
             block.contains("| list, SQLite, 100,000 leads, c=16 | 4,200/s, p99 8.00 ms | ≥ 5,000/s | ❌ |"),
             "{block}"
         );
+    }
+
+    #[test]
+    fn pools_the_alternating_runs_of_the_answers_budget() {
+        let run = |scenario: &str, rate: f64, p99: f64| {
+            record(&format!(
+                r#"{{"backend":"sqlite","scenario":"{scenario}","concurrency":64,"rate":{rate},"ok":1000,"p50_ms":9.0,"p99_ms":{p99},"errors":0,"loader":"wrk"}}"#
+            ))
+        };
+        let records = [
+            run("submit-fresh", 1000.0, 100.0),
+            run("submit-answers", 950.0, 110.0),
+            run("submit-answers", 850.0, 130.0),
+            run("submit-fresh", 1000.0, 120.0),
+        ];
+        let block = block(&records, &Source { command: "c", date: "d", commit: "e" });
+        assert!(
+            block.contains(
+                "| submissions with 8 answers, SQLite, wrk c=64 | 900/s, p99 120.0 ms, mean of 2 runs = 90% of four fields (1,000/s, p99 110.0 ms, mean of 2 runs, each on a fresh server) | ≥ 90% of four fields, 0 errors | ✅ |"
+            ),
+            "{block}"
+        );
+        let slower = [run("submit-fresh", 1000.0, 100.0), run("submit-answers", 890.0, 100.0)];
+        let worse = super::block(&slower, &Source { command: "c", date: "d", commit: "e" });
+        assert!(worse.contains("= 89% of four fields") && worse.contains("| ❌ |"), "{worse}");
     }
 }

@@ -17,8 +17,9 @@ pub enum Error {
     RateLimited { retry_after: Duration },
     /// A bounded resource is full (uploads, password checks, live streams): try again soon.
     Busy { retry_after: Duration },
-    /// A resume over the configured limit.
-    TooLarge { limit: u64 },
+    /// A file over the configured limit: the resume, or the document
+    /// answering `question`.
+    TooLarge { limit: u64, question: Option<String> },
     /// Any other body over its limit.
     BodyTooLarge,
     /// The request could not be read as what it should be; says why.
@@ -118,7 +119,10 @@ impl Error {
                 retry_after.as_secs().max(1)
             ),
             Self::Busy { .. } => "The server is busy right now. Please try again in a few seconds.".into(),
-            Self::TooLarge { limit } => too_large_message(*limit),
+            Self::TooLarge { limit, question: None } => too_large_message(*limit),
+            Self::TooLarge { limit, question: Some(_) } => {
+                intake_domain::questions::AnswerError::FileTooLarge { limit: *limit }.message()
+            }
             Self::BodyTooLarge => "The request is too large.".into(),
             Self::Malformed(why) => format!("The form could not be read: {why}."),
             Self::Invalid(_) => "Please correct the highlighted fields.".into(),
@@ -168,9 +172,12 @@ impl Error {
     pub fn to_failure(&self) -> SubmitFailure {
         match self {
             Self::Invalid(fields) => SubmitFailure::invalid((**fields).clone()),
-            Self::TooLarge { .. } => {
+            Self::TooLarge { question, .. } => {
                 let mut f = SubmitFailure::new(K::TooLarge, self.message());
-                f.fields.set(Field::Resume, Some(self.message()));
+                match question {
+                    Some(key) => _ = f.fields.answers.insert(key.clone(), self.message()),
+                    None => f.fields.set(Field::Resume, Some(self.message())),
+                }
                 f
             }
             Self::Duplicate => {

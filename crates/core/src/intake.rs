@@ -43,7 +43,7 @@ impl Error {
     fn from_multer(e: multer::Error, max: u64) -> Self {
         use crate::{multipart::Cut, multipart::refusal_in};
         match refusal_in(&e) {
-            Some(Cut::TooLarge) => Self::TooLarge { limit: max },
+            Some(Cut::TooLarge) => Self::TooLarge { limit: max, question: None },
             Some(Cut::Stalled) => Self::Malformed("the upload stalled".into()),
             Some(Cut::Shape(why)) => Self::Malformed(why),
             None => Self::Malformed(format!("invalid multipart body ({e})")),
@@ -52,6 +52,7 @@ impl Error {
 }
 
 /// The parts of a submission as received, before validation.
+#[derive(Default)]
 pub struct Received {
     pub form: LeadForm,
     pub honeypot: String,
@@ -117,19 +118,27 @@ pub async fn submit(state: &Services, multipart: multer::Multipart<'static>) -> 
 }
 
 /// Streams the multipart body: text fields into memory (bounded), the resume to a staged file.
-pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Result<Received, Error> {
+pub async fn receive(state: &Services, multipart: multer::Multipart<'static>) -> Result<Received, Error> {
+    let mut received = Received::default();
+    receive_into(state, multipart, &mut received).await?;
+    Ok(received)
+}
+
+/// As [`receive`], into `into`: when the body is refused part-way (a file
+/// too large, say), `into` keeps what was read, so the no-JS form can show
+/// the typed values again. A file over the limit is read to its end and
+/// dropped, and the rest of the form is still read; the refusal comes last.
+pub async fn receive_into(
+    state: &Services,
+    mut mp: multer::Multipart<'static>,
+    into: &mut Received,
+) -> Result<(), Error> {
     let max = state.config.intake.max_resume_bytes;
-    let mut form = LeadForm::default();
-    let mut honeypot = String::new();
     let mut origin: [String; 4] = Default::default();
-    let mut resume: Option<ReceivedResume> = None;
-    let mut documents = BTreeMap::new();
     let mut other_bytes = 0usize;
-    let (mut matter_type, mut form_version, mut consent, mut lang) =
-        (String::new(), String::new(), String::new(), String::new());
-    let mut answers = SentAnswers::new();
     let mut answer_parts = 0usize;
     let mut answer_bytes = 0usize;
+    let mut too_large: Option<Error> = None;
 
     let bad = |e| Error::from_multer(e, max);
     let mut parts = 0usize;
@@ -139,19 +148,25 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
             return Err(Error::Malformed("it has too many parts".into()));
         }
         let name = field.name().unwrap_or_default().to_owned();
-        if let Some(key) = name.strip_prefix(questions::ANSWER_PREFIX)
-            && field.file_name().is_some()
-        {
+        let question = name.strip_prefix(questions::ANSWER_PREFIX).map(str::to_owned);
+        let is_file = field.file_name().is_some();
+        if let Some(key) = question.as_ref().filter(|_| is_file) {
             // A file for a document question: staged like the resume.
-            let key = key.to_owned();
-            let Some(file) = receive_file(state, &mut mp, field, max).await? else { continue };
-            if documents.len() >= questions::MAX_DOCUMENTS || documents.contains_key(&key) {
-                return Err(Error::Malformed("it has too many files".into()));
+            match receive_file(state, field, max, Some(key)).await? {
+                Got::File(file) => {
+                    if into.documents.len() >= questions::MAX_DOCUMENTS || into.documents.contains_key(key) {
+                        return Err(Error::Malformed("it has too many files".into()));
+                    }
+                    into.documents.insert(key.clone(), *file);
+                }
+                Got::Nothing => {}
+                Got::TooLarge => {
+                    _ = too_large.get_or_insert(Error::TooLarge { limit: max, question: question.clone() })
+                }
             }
-            documents.insert(key, file);
             continue;
         }
-        if let Some(key) = name.strip_prefix(questions::ANSWER_PREFIX) {
+        if let Some(key) = question {
             // The firm's questions: counted apart from the fixed fields.
             parts -= 1;
             answer_parts += 1;
@@ -163,7 +178,7 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
                 if buf.len() + chunk.len() > MAX_ANSWER_BYTES {
                     let mut errors = FieldErrors::default();
                     let too_long = AnswerError::TooLong { max: questions::MAX_LONG_TEXT };
-                    errors.answers.insert(key.to_owned(), too_long.message());
+                    errors.answers.insert(key, too_long.message());
                     return Err(Error::Invalid(Box::new(errors)));
                 }
                 buf.extend_from_slice(&chunk);
@@ -172,22 +187,27 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
             if answer_bytes > MAX_ANSWERS_TOTAL {
                 return Err(Error::Malformed("its answers are too long".into()));
             }
-            answers.entry(key.to_owned()).or_default().push(String::from_utf8_lossy(&buf).into_owned());
+            into.answers.entry(key).or_default().push(String::from_utf8_lossy(&buf).into_owned());
             continue;
         }
-        if name == Field::Resume.name() && resume.is_none() {
-            resume = receive_file(state, &mut mp, field, max).await?;
+        if name == Field::Resume.name() && into.resume.is_none() {
+            match receive_file(state, field, max, None).await? {
+                Got::File(file) => into.resume = Some(*file),
+                Got::Nothing => {}
+                Got::TooLarge => _ = too_large.get_or_insert(Error::TooLarge { limit: max, question: None }),
+            }
             continue;
         }
         let tag = intake_domain::lead::ORIGIN_FIELDS.iter().position(|f| *f == name);
+        let mut lang = String::new();
         let target = match name.as_str() {
-            "first_name" => Some(&mut form.first_name),
-            "last_name" => Some(&mut form.last_name),
-            "email" => Some(&mut form.email),
-            HONEYPOT_FIELD => Some(&mut honeypot),
-            questions::MATTER_FIELD => Some(&mut matter_type),
-            questions::FORM_VERSION_FIELD => Some(&mut form_version),
-            questions::CONSENT_FIELD => Some(&mut consent),
+            "first_name" => Some(&mut into.form.first_name),
+            "last_name" => Some(&mut into.form.last_name),
+            "email" => Some(&mut into.form.email),
+            HONEYPOT_FIELD => Some(&mut into.honeypot),
+            questions::MATTER_FIELD => Some(&mut into.matter_type),
+            questions::FORM_VERSION_FIELD => Some(&mut into.form_version),
+            questions::CONSENT_FIELD => Some(&mut into.consent),
             "lang" => Some(&mut lang),
             _ => tag.map(|i| &mut origin[i]),
         };
@@ -215,66 +235,70 @@ pub async fn receive(state: &Services, mut mp: multer::Multipart<'static>) -> Re
         if let Some(t) = target {
             *t = String::from_utf8_lossy(&buf).into_owned();
         }
+        if name == "lang" {
+            into.lang = Lang::parse(&lang).unwrap_or_default();
+        }
+        if tag.is_some() {
+            let [referrer, source, medium, campaign] = &origin;
+            into.origin = LeadOrigin::clean(referrer, source, medium, campaign);
+        }
     }
-    let [referrer, source, medium, campaign] = &origin;
-    let origin = LeadOrigin::clean(referrer, source, medium, campaign);
-    let lang = Lang::parse(&lang).unwrap_or_default();
-    Ok(Received { form, honeypot, origin, resume, documents, matter_type, form_version, answers, lang, consent })
+    too_large.map_or(Ok(()), Err)
 }
 
-/// Streams a file part to a staged file, hashing it and identifying it by
-/// content; `None` for the empty, unnamed part a browser sends when no file
-/// was chosen. A file over `max` ends the submission.
+/// What a file part held.
+enum Got {
+    File(Box<ReceivedResume>),
+    /// The empty, unnamed part a browser sends when no file was chosen.
+    Nothing,
+    /// Over the limit: read to its end and dropped.
+    TooLarge,
+}
+
+/// Streams a file part (the resume, or the file answering `question`) to a
+/// staged file, hashing it and identifying it by content. A file over `max`
+/// is read on (and dropped) up to [`DRAIN_LIMIT`], so the rest of the form
+/// can still be read and the client gets our answer; past that, reading stops.
 async fn receive_file(
     state: &Services,
-    mp: &mut multer::Multipart<'static>,
     mut field: multer::Field<'static>,
     max: u64,
-) -> Result<Option<ReceivedResume>, Error> {
+    question: Option<&String>,
+) -> Result<Got, Error> {
+    let read_error = |e| match Error::from_multer(e, max) {
+        Error::TooLarge { limit, .. } => Error::TooLarge { limit, question: question.cloned() },
+        other => other,
+    };
     let file_name = clean_file_name(field.file_name().unwrap_or_default());
     let mut staged = state.resumes.stage();
     let mut hasher = Sha256::new();
     let mut size = 0u64;
-    while let Some(chunk) = field.chunk().await.map_err(|e| Error::from_multer(e, max))? {
+    while let Some(chunk) = field.chunk().await.map_err(read_error)? {
         size += chunk.len() as u64;
         if size > max {
-            drain(mp, field, size).await;
-            return Err(Error::TooLarge { limit: max });
+            drop(staged);
+            while let Some(chunk) = field.chunk().await.map_err(read_error)? {
+                size += chunk.len() as u64;
+                if size > max + DRAIN_LIMIT {
+                    return Err(Error::TooLarge { limit: max, question: question.cloned() });
+                }
+            }
+            return Ok(Got::TooLarge);
         }
         hasher.update(&chunk);
         staged.write(&chunk).await.map_err(internal)?;
     }
     if size == 0 && file_name.is_empty() {
-        return Ok(None);
+        return Ok(Got::Nothing);
     }
     let kind = staged.identify().await.map_err(internal)?;
-    Ok(Some(ReceivedResume {
+    Ok(Got::File(Box::new(ReceivedResume {
         staged,
         file_name: kind.map(|k| with_extension(&file_name, k)).unwrap_or(file_name),
         size,
         sha256: hex::encode(hasher.finalize()),
         kind,
-    }))
-}
-
-/// Reads and discards the rest of an oversized body, up to [`DRAIN_LIMIT`].
-async fn drain(mp: &mut multer::Multipart<'static>, mut field: multer::Field<'static>, mut seen: u64) {
-    let limit = seen + DRAIN_LIMIT;
-    while let Ok(Some(chunk)) = field.chunk().await {
-        seen += chunk.len() as u64;
-        if seen > limit {
-            return;
-        }
-    }
-    drop(field);
-    while let Ok(Some(mut f)) = mp.next_field().await {
-        while let Ok(Some(chunk)) = f.chunk().await {
-            seen += chunk.len() as u64;
-            if seen > limit {
-                return;
-            }
-        }
-    }
+    })))
 }
 
 /// Validates and stores a received submission.
@@ -543,6 +567,7 @@ fn receipt(lead: &NewLead) -> SubmitReceipt {
         first_name: lead.first_name.as_str().to_owned(),
         email: lead.email.as_str().to_owned(),
         lang: lead.intake.as_ref().map(|i| i.lang).unwrap_or_default(),
+        resume: lead.resume.is_some(),
     }
 }
 

@@ -10,6 +10,14 @@ use memchr::memmem;
 /// Bytes a submission may carry beyond the resume: the text fields and the
 /// multipart framing, with room to spare.
 pub const SUBMIT_ALLOWANCE: u64 = 256 * 1024;
+
+/// A submission's whole body, at most: the resume and each document question's
+/// file may each be as large as the resume limit, plus the text fields.
+/// Each file is held to its own limit as it streams; this bound only cuts a
+/// body off that could never be valid.
+pub fn submission_limit(max_file_bytes: u64) -> u64 {
+    max_file_bytes.saturating_mul(1 + intake_domain::questions::MAX_DOCUMENTS as u64).saturating_add(SUBMIT_ALLOWANCE)
+}
 /// Defaults: the first boundary must come within this many bytes (browsers
 /// send none before it), and a part's headers must end within the next.
 pub const MAX_PREAMBLE: usize = 1024;

@@ -78,6 +78,9 @@ impl Lang {
             AnswerError::NotADocument => {
                 self.fill(Msg::AnswerNotADocument, &[("formats", self.text(Msg::ResumeFormats))])
             }
+            AnswerError::FileTooLarge { limit } => {
+                self.fill(Msg::AnswerFileTooLarge, &[("limit", &crate::human_bytes(*limit))])
+            }
         }
     }
 
@@ -160,5 +163,33 @@ mod tests {
         }
         assert_eq!(Lang::Es.field_error(Field::FirstName, "Enter your first name."), "Escriba su nombre.");
         assert_eq!(Lang::En.field_error(Field::Email, "Enter your email address."), "Enter your email address.");
+    }
+
+    #[test]
+    fn every_answer_error_reads_the_same_in_english_as_the_shared_check_says_and_has_spanish() {
+        use AnswerError::*;
+        let all = [
+            Required,
+            TooLong { max: 200 },
+            NotAChoice,
+            NotYesOrNo,
+            NotADate,
+            NotAPhone,
+            NotAUrl,
+            NotACountry,
+            NotANumber,
+            EmptyFile,
+            NotADocument,
+            FileTooLarge { limit: 10 * 1024 * 1024 },
+        ];
+        for e in all {
+            assert_eq!(Lang::En.answer_error(&e), e.message(), "{}", e.key());
+            let es = Lang::Es.answer_error(&e);
+            assert!(es != e.message() && !es.contains('{'), "{}: {es}", e.key());
+        }
+        assert_eq!(
+            Lang::Es.answer_error(&FileTooLarge { limit: 10 * 1024 * 1024 }),
+            "El archivo es demasiado grande: el límite es 10 MiB."
+        );
     }
 }

@@ -238,6 +238,10 @@ pub enum AnswerError {
     EmptyFile,
     /// A document question's file is not one of the accepted formats (checked by content).
     NotADocument,
+    /// A document question's file is over the size limit (the resume's), in bytes.
+    FileTooLarge {
+        limit: u64,
+    },
 }
 
 impl AnswerError {
@@ -258,6 +262,9 @@ impl AnswerError {
             Self::NotADocument => {
                 format!("This file's format is not accepted. Upload a {} file.", crate::submission::ACCEPTED_FORMATS)
             }
+            Self::FileTooLarge { limit } => {
+                format!("The file is too large: the limit is {}.", crate::human_bytes(*limit))
+            }
         }
     }
 
@@ -275,6 +282,7 @@ impl AnswerError {
             Self::NotANumber => "answer-not-a-number",
             Self::EmptyFile => "answer-empty-file",
             Self::NotADocument => "answer-not-a-document",
+            Self::FileTooLarge { .. } => "answer-file-too-large",
         }
     }
 }

@@ -246,6 +246,12 @@ impl SubmitFailure {
         let seconds = self.retry_after.unwrap_or(1).max(1).to_string();
         self.message = match self.kind {
             SubmitFailureKind::Invalid | SubmitFailureKind::Duplicate => return self,
+            SubmitFailureKind::TooLarge if !self.fields.answers.is_empty() => {
+                // A document question's file (documents share the resume's limit).
+                let m = lang.answer_error(&crate::questions::AnswerError::FileTooLarge { limit: max_resume_bytes });
+                self.fields.answers.values_mut().for_each(|v| *v = m.clone());
+                m
+            }
             SubmitFailureKind::TooLarge => {
                 let m = lang.fill(Msg::ResumeTooLarge, &[("limit", &human_bytes(max_resume_bytes))]);
                 self.fields.set(Field::Resume, Some(m.clone()));
@@ -292,6 +298,9 @@ pub struct SubmitReceipt {
     /// The language the form was sent in (the confirmation's).
     #[serde(default)]
     pub lang: Lang,
+    /// Whether a resume came with it (a matter type may make it optional).
+    #[serde(default)]
+    pub resume: bool,
 }
 
 #[cfg(test)]

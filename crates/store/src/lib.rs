@@ -181,6 +181,7 @@ impl Backend for postgres::PgDb {
 pub struct Db {
     backend: Arc<dyn Backend>,
     accounts: Arc<AccountCache<dyn Backend>>,
+    forms: Arc<forms::cache::FormCache<dyn Backend>>,
     counters: Option<Arc<dyn CounterStore>>,
     overdue: Arc<dashboard::overdue::OverdueCache>,
 }
@@ -196,8 +197,13 @@ impl Db {
             return Err(DbError::Config("DATABASE_URL must start with sqlite: or postgres:".into()));
         };
         let counters = backend.clone().counters();
-        let db =
-            Self { accounts: Arc::new(AccountCache::new(backend.clone())), backend, counters, overdue: Arc::default() };
+        let db = Self {
+            accounts: Arc::new(AccountCache::new(backend.clone())),
+            forms: Arc::new(forms::cache::FormCache::new(backend.clone())),
+            backend,
+            counters,
+            overdue: Arc::default(),
+        };
         // The cached count is dropped at every lead event, from any instance.
         tokio::spawn(db.overdue.clone().forget_on_changes(db.clone()));
         Ok(db)
@@ -244,7 +250,7 @@ impl Db {
     }
 
     pub fn forms(&self) -> &dyn FormStore {
-        &*self.backend
+        &*self.forms
     }
 
     pub fn account_admin(&self) -> &dyn AccountAdminStore {

@@ -15,7 +15,7 @@ use futures::StreamExt;
 use http_body_util::Limited;
 use intake_core::{
     error::Error,
-    multipart::{MultipartGuard, SUBMIT_ALLOWANCE, multipart_boundary},
+    multipart::{MultipartGuard, multipart_boundary, submission_limit},
 };
 use tower_http::timeout::TimeoutBody;
 
@@ -34,7 +34,7 @@ pub fn is_parties_list(path: &str) -> bool {
 pub async fn bound_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let submission = is_submission(req.uri().path()) && req.method() == axum::http::Method::POST;
     let limit = if submission {
-        state.config.intake.max_resume_bytes + SUBMIT_ALLOWANCE
+        submission_limit(state.config.intake.max_resume_bytes)
     } else if is_parties_list(req.uri().path()) {
         state.config.leads.max_parties_bytes
     } else {
@@ -44,7 +44,7 @@ pub async fn bound_requests(State(state): State<AppState>, req: Request, next: N
     // The no-JS form (`/`) answers with a page, so it reads up to the limit and lets the handler refuse.
     if declared.is_some_and(|n| n > limit) && req.uri().path() != "/" {
         let mut res = if submission {
-            Error::TooLarge { limit: state.config.intake.max_resume_bytes }.into_response()
+            Error::TooLarge { limit: state.config.intake.max_resume_bytes, question: None }.into_response()
         } else {
             Error::BodyTooLarge.into_response()
         };

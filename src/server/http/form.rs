@@ -72,14 +72,22 @@ async fn run(
     };
     intake::check_rate(state, client).await.map_err(|e| (e, early()))?;
     let multipart = multipart_from(headers, body).map_err(|e| (e, early()))?;
-    let received = intake::receive(state, multipart).await.map_err(|e| (e, early()))?;
-    let kept = Kept {
-        values: received.form.clone(),
-        origin: received.origin.clone(),
-        matter_type: received.matter_type.clone(),
-        answers: received.answers.clone(),
-        lang: received.lang,
-        consent: received.consent.trim() == "yes",
-    };
+    let mut received = intake::Received { lang: early().lang, ..Default::default() };
+    // Refused part-way (a file too large): what was read comes back as typed.
+    intake::receive_into(state, multipart, &mut received).await.map_err(|e| (e, Kept::from(&received)))?;
+    let kept = Kept::from(&received);
     intake::store(state, received).await.map_err(|e| (e, kept))
+}
+
+impl From<&intake::Received> for Kept {
+    fn from(r: &intake::Received) -> Self {
+        Self {
+            values: r.form.clone(),
+            origin: r.origin.clone(),
+            matter_type: r.matter_type.clone(),
+            answers: r.answers.clone(),
+            lang: r.lang,
+            consent: r.consent.trim() == "yes",
+        }
+    }
 }

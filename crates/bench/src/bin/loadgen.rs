@@ -788,6 +788,7 @@ fn record(o: &Opts, out: &Outcome, usage: &Usage) {
         rss_anon_mib: rss.map(|m| round(mib(m.anon_kib), 1)),
         rss_file_mib: rss.map(|m| round(mib(m.file_kib), 1)),
         loader: out.loader.to_owned(),
+        runs: 1,
     };
     r.append(path).unwrap_or_else(|e| fail(&format!("--record {path}: {e}")));
 }

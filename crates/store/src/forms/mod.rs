@@ -1,6 +1,7 @@
 //! The firm's intake form, a row per saved version. A version is never
 //! changed afterwards, so a lead's answers keep the questions it was asked.
 
+pub(crate) mod cache;
 mod postgres;
 mod sqlite;
 
@@ -22,6 +23,9 @@ pub struct FormVersion {
 pub trait FormStore: Send + Sync {
     /// The newest version; `None` until a firm saves its first.
     async fn current_form(&self) -> Result<Option<FormVersion>, DbError>;
+
+    /// The newest version's number (one indexed lookup, nothing parsed).
+    async fn newest_version(&self) -> Result<Option<i64>, DbError>;
 
     /// One version, as the leads that answered it show it.
     async fn form_version(&self, version: i64) -> Result<Option<FormVersion>, DbError>;

@@ -12,6 +12,10 @@ impl FormStore for PgDb {
         sqlx::query(&sql).fetch_optional(&self.pool).await?.as_ref().map(row).transpose()
     }
 
+    async fn newest_version(&self) -> Result<Option<i64>, DbError> {
+        Ok(sqlx::query_scalar("SELECT MAX(version) FROM intake_forms").fetch_one(&self.pool).await?)
+    }
+
     async fn form_version(&self, version: i64) -> Result<Option<FormVersion>, DbError> {
         let sql = format!("SELECT {COLUMNS} FROM intake_forms WHERE version = $1");
         sqlx::query(&sql).bind(version).fetch_optional(&self.pool).await?.as_ref().map(row).transpose()

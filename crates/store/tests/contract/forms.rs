@@ -35,11 +35,15 @@ contract! {
         let admin = add_attorney(&db, "admin@firm.test", "Ada Admin").await;
         assert_eq!(forms.current_form().await.unwrap(), None, "no form yet");
         assert_eq!(forms.save_form(&form("Where do you live?"), None, admin.id, 1_000).await.unwrap(), Some(1));
+        // Read once (and kept: a version never changes), then a newer one is seen at once.
+        assert_eq!(forms.current_form().await.unwrap().map(|v| v.version), Some(1));
+        assert_eq!(forms.newest_version().await.unwrap(), Some(1));
         assert_eq!(forms.save_form(&form("Stale"), None, admin.id, 1_500).await.unwrap(), None, "not from the newest");
         assert_eq!(forms.save_form(&form("Where were you born?"), Some(1), admin.id, 2_000).await.unwrap(), Some(2));
         assert_eq!(forms.save_form(&form("Stale again"), Some(1), admin.id, 2_500).await.unwrap(), None);
 
         let current = forms.current_form().await.unwrap().expect("a form");
+        assert_eq!(forms.newest_version().await.unwrap(), Some(2));
         assert_eq!((current.version, current.created_at, current.created_by), (2, 2_000, Some(admin.id)));
         assert_eq!(current.form, form("Where were you born?"));
         let first = forms.form_version(1).await.unwrap().expect("version 1");
