@@ -52,7 +52,10 @@ fi
 [ -f "$SHARED/limit/Cargo.toml" ] || { echo "no limit probe at $SHARED/limit (set BENCH_SHARED)"; exit 1; }
 
 step "building (release: the app, the bench tools, the limit probe)"
-cargo leptos build --release --split --precompress >/dev/null
+# The release build scripts/test.sh makes and tests (the same site directory, so
+# the two share it), with the precompressed files a deployment serves.
+SITE=target/site-release
+env -u RUSTFLAGS LEPTOS_SITE_ROOT=$SITE cargo leptos build --release --split --precompress >/dev/null
 # Its own crate: building it never rebuilds the app (different LEPTOS_* variables would).
 cargo build --release -p intake-bench >/dev/null 2>&1
 CARGO_TARGET_DIR=target/limit cargo build --release --locked --manifest-path "$SHARED/limit/Cargo.toml" >/dev/null 2>&1
@@ -73,6 +76,8 @@ cleanup() {
   for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done
   sleep 0.5
   rm -rf "$SCRATCH"
+  # The server prefers a precompressed file: left behind, the next build's would be shadowed by these.
+  find "$SITE/pkg" \( -name '*.br' -o -name '*.gz' \) -delete 2>/dev/null || true
   for db in $(psql -Atq -d "$PG_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'intake\_bench\_%'" 2>/dev/null); do
     psql -q -d "$PG_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
   done
@@ -84,7 +89,7 @@ tmpdir() { mktemp -d -p "$SCRATCH"; }
 start() { # start PORT DATABASE_URL [SMTP_URL] -> sets PID, and DIR (its data directory)
   local port=$1 db=$2 smtp=${3:-} dir
   dir="$(tmpdir)"
-  SMTP_URL="$smtp" DATABASE_URL="$db" INTAKE_DATA_DIR="$dir" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
+  SMTP_URL="$smtp" DATABASE_URL="$db" INTAKE_DATA_DIR="$dir" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=$SITE \
     INTAKE_SUBMIT_RATE=0 INTAKE_ADMIN_EMAIL=$ADMIN_EMAIL INTAKE_ADMIN_PASSWORD="$ADMIN_PASSWORD" INTAKE_SECRET_KEY="$SECRET_KEY" \
     INTAKE_NOTIFY_EMAIL=attorneys@firm.test RUST_LOG=warn target/release/intake >"$dir/server.log" 2>&1 &
   PID=$!

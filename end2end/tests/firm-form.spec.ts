@@ -250,12 +250,12 @@ test('a document question takes a file that the attorney downloads from the lead
   await page.getByLabel('I have read the privacy notice and agree to it').check();
   await page.getByRole('button', { name: 'Submit' }).click();
   await expect(page.getByRole('alert')).toContainText('Answer this question.');
-  // A file over the limit (the resume's, 1 MiB here) is refused as soon as it is chosen, and the field says the limit.
+  // A file over the limit (the resume's, 10 MiB by default) is refused as soon as it is chosen, and the field says the limit.
   const passport = page.getByLabel('Your passport');
-  await expect(passport).toHaveAccessibleDescription(/up to 1 MiB/);
-  const big = Buffer.concat([PDF, Buffer.alloc(1024 * 1024)]);
+  await expect(passport).toHaveAccessibleDescription(/up to 10 MiB/);
+  const big = Buffer.concat([PDF, Buffer.alloc(10 * 1024 * 1024)]);
   await passport.setInputFiles({ name: 'passport.pdf', mimeType: 'application/pdf', buffer: big });
-  await expect(passport).toHaveAccessibleDescription(/The file is too large: the limit is 1 MiB\./);
+  await expect(passport).toHaveAccessibleDescription(/The file is too large: the limit is 10 MiB\./);
   await passport.setInputFiles({ name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF });
   await expect(passport).not.toHaveAccessibleDescription(/too large/);
   await page.screenshot({ path: 'test-results/screens/form-document-phone.png', fullPage: true });
