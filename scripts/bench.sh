@@ -311,7 +311,7 @@ case $WHICH in
     page_weight http://127.0.0.1:3301
     submissions http://127.0.0.1:3301 "$DB" "$PID"
     kill "$PID"
-    answered sqlite 3306
+    answered sqlite 3307
     ssr_page "sqlite://$(tmpdir)/bench.db" 3302
     sized "sqlite://$(tmpdir)/bench.db" 3303
     sized "$(fresh_pg)" 3304
@@ -325,7 +325,7 @@ case $WHICH in
       submissions http://127.0.0.1:3301 "$DB" "$PID"
       extras http://127.0.0.1:3301 "$DB" "$PID"
       kill "$PID"
-      answered sqlite 3306
+      answered sqlite 3307
       # The production mail path: the sender speaks SMTP to a relay (here a sink that discards).
       target/release/smtp_sink 2526 & PIDS+=($!)
       start 3305 "sqlite://$(tmpdir)/bench.db" smtp://127.0.0.1:2526
