@@ -10,6 +10,12 @@ use tracing_subscriber::EnvFilter;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // The resume text reader's child: it starts nothing else (no runtime, no
+    // configuration, no logging) and confines itself once its input is read.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("extract") {
+        return intake_extract::sandbox::child_main(&args[1..]);
+    }
     limit_malloc_retention();
     tune_mimalloc();
     intake_store::sqlite::tune_process();
