@@ -239,7 +239,7 @@ submissions() {
 answered() {
   local kind=$1 port=$2 db backend side
   fresh_db() { if [[ $kind == sqlite ]]; then echo "sqlite://$(tmpdir)/bench.db"; else fresh_pg; fi; }
-  backend=$(backend_of "$(fresh_db)")
+  backend=$kind
   step "$backend: four fields and eight answers, alternating, c=64, each on a fresh server"
   for side in four eight eight four; do
     db=$(fresh_db)

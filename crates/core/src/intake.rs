@@ -130,11 +130,25 @@ pub async fn receive(state: &Services, multipart: multer::Multipart<'static>) ->
 /// dropped, and the rest of the form is still read; the refusal comes last.
 pub async fn receive_into(
     state: &Services,
-    mut mp: multer::Multipart<'static>,
+    multipart: multer::Multipart<'static>,
     into: &mut Received,
 ) -> Result<(), Error> {
-    let max = state.config.intake.max_resume_bytes;
     let mut origin: [String; 4] = Default::default();
+    let read = read_parts(state, multipart, into, &mut origin).await;
+    // Cleaned once, whether the form was read whole or not.
+    let [referrer, source, medium, campaign] = &origin;
+    into.origin = LeadOrigin::clean(referrer, source, medium, campaign);
+    read
+}
+
+/// The parts, into `into` (where the prospect came from, raw, into `origin`).
+async fn read_parts(
+    state: &Services,
+    mut mp: multer::Multipart<'static>,
+    into: &mut Received,
+    origin: &mut [String; 4],
+) -> Result<(), Error> {
+    let max = state.config.intake.max_resume_bytes;
     let mut other_bytes = 0usize;
     let mut answer_parts = 0usize;
     let mut answer_bytes = 0usize;
@@ -152,7 +166,7 @@ pub async fn receive_into(
         let is_file = field.file_name().is_some();
         if let Some(key) = question.as_ref().filter(|_| is_file) {
             // A file for a document question: staged like the resume.
-            match receive_file(state, field, max, Some(key)).await? {
+            match receive_file(state, field, max, Some(key.as_str())).await? {
                 Got::File(file) => {
                     if into.documents.len() >= questions::MAX_DOCUMENTS || into.documents.contains_key(key) {
                         return Err(Error::Malformed("it has too many files".into()));
@@ -238,10 +252,6 @@ pub async fn receive_into(
         if name == "lang" {
             into.lang = Lang::parse(&lang).unwrap_or_default();
         }
-        if tag.is_some() {
-            let [referrer, source, medium, campaign] = &origin;
-            into.origin = LeadOrigin::clean(referrer, source, medium, campaign);
-        }
     }
     too_large.map_or(Ok(()), Err)
 }
@@ -263,10 +273,10 @@ async fn receive_file(
     state: &Services,
     mut field: multer::Field<'static>,
     max: u64,
-    question: Option<&String>,
+    question: Option<&str>,
 ) -> Result<Got, Error> {
     let read_error = |e| match Error::from_multer(e, max) {
-        Error::TooLarge { limit, .. } => Error::TooLarge { limit, question: question.cloned() },
+        Error::TooLarge { limit, .. } => Error::TooLarge { limit, question: question.map(str::to_owned) },
         other => other,
     };
     let file_name = clean_file_name(field.file_name().unwrap_or_default());
@@ -280,7 +290,7 @@ async fn receive_file(
             while let Some(chunk) = field.chunk().await.map_err(read_error)? {
                 size += chunk.len() as u64;
                 if size > max + DRAIN_LIMIT {
-                    return Err(Error::TooLarge { limit: max, question: question.cloned() });
+                    return Err(Error::TooLarge { limit: max, question: question.map(str::to_owned) });
                 }
             }
             return Ok(Got::TooLarge);
